@@ -1,0 +1,187 @@
+/* jsonw.c: JSON text into a memory buffer (RFC 8259). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+void jw_init(struct jsonw *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->first[0] = true;
+}
+
+void jw_free(struct jsonw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}
+
+void jw_reset(struct jsonw *w)
+{
+	w->len = 0;
+	w->depth = 0;
+	w->first[0] = true;
+	w->after_key = false;
+	w->oom = false;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+	if (w->oom)
+		return;
+	if (w->cap - w->len < n + 2) {
+		size_t ncap = w->cap ? w->cap * 2 : 4096;
+		char *nb;
+
+		while (ncap - w->len < n + 2)
+			ncap *= 2;
+		nb = realloc(w->buf, ncap);
+		if (nb == NULL) {
+			w->oom = true;
+			return;
+		}
+		w->buf = nb;
+		w->cap = ncap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void putc1(struct jsonw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+/* Writes the comma that separates values, unless a key precedes. */
+static void sep(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		putc1(w, ',');
+	w->first[w->depth] = false;
+}
+
+static void open_(struct jsonw *w, char c)
+{
+	sep(w);
+	putc1(w, c);
+	if (w->depth + 1 < JW_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct jsonw *w, char c)
+{
+	if (w->depth > 0)
+		w->depth--;
+	putc1(w, c);
+}
+
+void jw_obj_begin(struct jsonw *w) { open_(w, '{'); }
+void jw_obj_end(struct jsonw *w) { close_(w, '}'); }
+void jw_arr_begin(struct jsonw *w) { open_(w, '['); }
+void jw_arr_end(struct jsonw *w) { close_(w, ']'); }
+
+static void put_escaped(struct jsonw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	putc1(w, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[7] = { '\\', 'u', '0', '0', 0, 0, 0 };
+
+		if (*p == '"' || *p == '\\') {
+			esc[1] = (char)*p;
+			put(w, esc, 2);
+		} else if (*p < 0x20) {
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			put(w, esc, 6);
+		} else {
+			putc1(w, (char)*p);
+		}
+	}
+	putc1(w, '"');
+}
+
+void jw_key(struct jsonw *w, const char *key)
+{
+	sep(w);
+	put_escaped(w, key);
+	putc1(w, ':');
+	w->after_key = true;
+}
+
+void jw_str(struct jsonw *w, const char *s)
+{
+	sep(w);
+	put_escaped(w, s);
+}
+
+static void put_fmt(struct jsonw *w, const char *s, int n)
+{
+	if (n > 0)
+		put(w, s, (size_t)n);
+}
+
+void jw_u64(struct jsonw *w, uint64_t v)
+{
+	char b[24];
+
+	sep(w);
+	put_fmt(w, b, snprintf(b, sizeof(b), "%" PRIu64, v));
+}
+
+void jw_i64(struct jsonw *w, int64_t v)
+{
+	char b[24];
+
+	sep(w);
+	put_fmt(w, b, snprintf(b, sizeof(b), "%" PRId64, v));
+}
+
+void jw_double(struct jsonw *w, double v, int decimals)
+{
+	char b[64];
+
+	sep(w);
+	put_fmt(w, b, snprintf(b, sizeof(b), "%.*f", decimals, v));
+}
+
+void jw_bool(struct jsonw *w, bool v)
+{
+	sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(struct jsonw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+void jw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+void jw_ku64(struct jsonw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_u64(w, v);
+}
+
+int jw_write_line(struct jsonw *w, FILE *f)
+{
+	putc1(w, '\n');
+	if (w->oom)
+		return -1;
+	if (fwrite(w->buf, 1, w->len, f) != w->len || ferror(f))
+		return -1;
+	return 0;
+}

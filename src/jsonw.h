@@ -1,0 +1,51 @@
+/* jsonw.h: a small JSON writer into a growable memory buffer.
+ *
+ * One record is built in memory, then written out whole with jw_write(), so
+ * a record is never half-written and output errors are checked in one
+ * place.  Commas are placed automatically; nesting is bounded by JW_DEPTH.
+ * Strings are escaped per RFC 8259 (bytes >= 0x80 pass through: callers
+ * give UTF-8).
+ */
+#ifndef LW_JSONW_H
+#define LW_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JW_DEPTH 16
+
+struct jsonw {
+	char *buf;
+	size_t len, cap;
+	int depth;
+	bool first[JW_DEPTH]; /* no member written yet at this depth */
+	bool after_key;       /* a key was written, its value comes next */
+	bool oom;             /* an allocation failed: the record is lost */
+};
+
+void jw_init(struct jsonw *w);
+void jw_free(struct jsonw *w);
+void jw_reset(struct jsonw *w);        /* empties the buffer for a record */
+
+void jw_obj_begin(struct jsonw *w);
+void jw_obj_end(struct jsonw *w);
+void jw_arr_begin(struct jsonw *w);
+void jw_arr_end(struct jsonw *w);
+void jw_key(struct jsonw *w, const char *key);
+void jw_str(struct jsonw *w, const char *s);
+void jw_u64(struct jsonw *w, uint64_t v);
+void jw_i64(struct jsonw *w, int64_t v);
+void jw_double(struct jsonw *w, double v, int decimals);
+void jw_bool(struct jsonw *w, bool v);
+void jw_null(struct jsonw *w);
+
+/* Shorthands: a key and its value. */
+void jw_kstr(struct jsonw *w, const char *key, const char *s);
+void jw_ku64(struct jsonw *w, const char *key, uint64_t v);
+
+/* Appends a newline and writes the buffer to f; returns 0, or -1 when the
+ * record was lost (out of memory) or f reported an error. */
+int jw_write_line(struct jsonw *w, FILE *f);
+
+#endif

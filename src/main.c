@@ -1,0 +1,538 @@
+/* main.c: options into one config, the wiring of the stages, the packet
+ * loop and the exit status.  The only file that knows every stage. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "audit.h"
+#include "capture.h"
+#include "classify.h"
+#include "decode.h"
+#include "flow.h"
+#include "inspect.h"
+#include "output.h"
+#include "portmatch.h"
+#include "rules.h"
+#include "stats.h"
+
+#define EXIT_THRESHOLD 1 /* --fail-on reached */
+#define EXIT_INPUT 2     /* usage or input error */
+#define MAX_FILES 256
+#define DEFAULT_RULES "lync2013.rules"
+#define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
+
+struct config {
+	const char *files[MAX_FILES];
+	int nfiles;
+	const char *rules[MAX_FILES];
+	int nrules;
+	const char *json;            /* --json FILE or "-" */
+	char *filter;                /* BPF expression, or NULL */
+	uint64_t count;              /* -c: stop after this many packets */
+	struct flow_table_cfg ft;
+	enum lang lang;
+	int verbose;
+	int progress;                /* -1 auto (stderr is a tty), 0, 1 */
+	int fail_on;                 /* 0 none, else a verdict */
+	bool check_rules, list_rules;
+};
+
+/* Everything the flow-end callback needs. */
+struct app {
+	const struct config *cfg;
+	struct ruleset rs;
+	struct portmatch *pm;
+	struct classifier cls;
+	struct auditor aud;
+	struct flow_table *ft;
+	struct stats stats;
+	struct output out;
+	FILE *json;
+	uint64_t worst;              /* highest verdict seen */
+};
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: lyncwatch [options] -r FILE [-r FILE ...] [BPF expression]\n"
+"       lyncwatch --check-rules FILE...   |   lyncwatch --list-rules [--json -]\n"
+"\n"
+"Labels every flow of a capture with the row of Microsoft's Lync Server 2013\n"
+"port tables it corresponds to (table, role, service, port, protocol, note).\n"
+"\n"
+"Input:\n"
+"  -r FILE             read a pcap or pcapng file ('-': stdin); repeatable\n"
+"  -f EXPR             BPF filter (also: a trailing expression)\n"
+"  -c COUNT            stop after COUNT packets\n"
+"Rules:\n"
+"  --rules FILE        load this rule file (repeatable; default: the installed\n"
+"                      lync2013.rules)\n"
+"  --check-rules       check the rule files named after it (or --rules) and exit\n"
+"  --list-rules        print the loaded rules (JSON Lines with --json)\n"
+"Output:\n"
+"  -v                  a text line for every flow\n"
+"  --json FILE|-       JSON Lines (EVE flow records and a final stats record)\n"
+"  --lang en|ja        language of labels, reasons and summary (default en)\n"
+"  -n                  numeric output (lyncwatch never resolves names)\n"
+"  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
+"Flow table:\n"
+"  --max-flows N       flows tracked at once (default 1000000); the least\n"
+"                      recently seen is evicted and counted\n"
+"  --tcp-timeout S     idle timeout of a TCP flow, seconds (default 300)\n"
+"  --tcp-closed-timeout S  linger after FIN/FIN or RST (default 10)\n"
+"  --udp-timeout S     idle timeout of a UDP flow, seconds (default 120)\n"
+"Audit:\n"
+"  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
+"Other:\n"
+"  --version, -h --help\n"
+"\n"
+"Exit status: 0 done, 1 --fail-on threshold reached, 2 usage or input error.\n"
+"See lyncwatch(8).\n", f);
+}
+
+enum long_opt {
+	OPT_RULES = 256, OPT_JSON, OPT_LANG, OPT_CHECK, OPT_LIST, OPT_VERSION,
+	OPT_MAXFLOWS, OPT_TCPTO, OPT_TCPCLOSED, OPT_UDPTO, OPT_FAILON,
+	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL,
+};
+
+static const struct option long_opts[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "check-rules", no_argument, NULL, OPT_CHECK },
+	{ "list-rules", no_argument, NULL, OPT_LIST },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-flows", required_argument, NULL, OPT_MAXFLOWS },
+	{ "tcp-timeout", required_argument, NULL, OPT_TCPTO },
+	{ "tcp-closed-timeout", required_argument, NULL, OPT_TCPCLOSED },
+	{ "udp-timeout", required_argument, NULL, OPT_UDPTO },
+	{ "fail-on", required_argument, NULL, OPT_FAILON },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lyncwatch: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lyncwatch --help'.\n");
+	return -1;
+}
+
+/* Parses a whole decimal number in [lo, hi]. */
+static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi,
+		     uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
+		fprintf(stderr, "lyncwatch: %s: bad number '%s' (want %" PRIu64
+			"..%" PRIu64 ")\n", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_num(opt, s, lo, UINT32_MAX, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int add_name(const char **list, int *n, const char *name)
+{
+	if (*n == MAX_FILES)
+		return bad_usage("too many files (at most 256): %s", name);
+	list[(*n)++] = name;
+	return 0;
+}
+
+static int parse_long(struct config *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_RULES: return add_name(c->rules, &c->nrules, arg);
+	case OPT_JSON: c->json = arg; return 0;
+	case OPT_LANG:
+		if (strcmp(arg, "en") && strcmp(arg, "ja"))
+			return bad_usage("--lang: want en or ja, not '%s'", arg);
+		c->lang = strcmp(arg, "ja") == 0 ? LANG_JA : LANG_EN;
+		return 0;
+	case OPT_CHECK: c->check_rules = true; return 0;
+	case OPT_LIST: c->list_rules = true; return 0;
+	case OPT_MAXFLOWS: return parse_u32("--max-flows", arg, 1, &c->ft.max_flows);
+	case OPT_TCPTO: return parse_u32("--tcp-timeout", arg, 1, &c->ft.tcp_idle_s);
+	case OPT_TCPCLOSED:
+		return parse_u32("--tcp-closed-timeout", arg, 0, &c->ft.tcp_closed_s);
+	case OPT_UDPTO: return parse_u32("--udp-timeout", arg, 1, &c->ft.udp_idle_s);
+	case OPT_FAILON:
+		if (strcmp(arg, "notice") == 0)
+			c->fail_on = VERDICT_NOTICE;
+		else if (strcmp(arg, "violation") == 0)
+			c->fail_on = VERDICT_VIOLATION;
+		else
+			return bad_usage("--fail-on: want notice or violation, not '%s'", arg);
+		return 0;
+	case OPT_PROGRESS: c->progress = 1; return 0;
+	case OPT_NOPROGRESS: c->progress = 0; return 0;
+	}
+	return -1;
+}
+
+/* Joins argv[from..] with blanks: the trailing BPF expression. */
+static char *join_args(char **argv, int from, int argc)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = from; s && i < argc; i++) {
+		if (i > from)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Returns 0 to run, 1 to exit 0 (--help, --version), -1 on a usage error. */
+static int parse_args(struct config *c, int argc, char **argv)
+{
+	int opt;
+	uint64_t cnt;
+
+	while ((opt = getopt_long(argc, argv, "r:f:c:vnh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r': if (add_name(c->files, &c->nfiles, optarg)) return -1; break;
+		case 'f': free(c->filter); c->filter = strdup(optarg); break;
+		case 'c':
+			if (parse_num("-c", optarg, 1, UINT64_MAX, &cnt))
+				return -1;
+			c->count = cnt;
+			break;
+		case 'v': c->verbose++; break;
+		case 'n': break;
+		case 'h': usage(stdout); return 1;
+		case OPT_VERSION: printf("lyncwatch %s\n", PACKAGE_VERSION); return 1;
+		case '?': fprintf(stderr, "Try 'lyncwatch --help'.\n"); return -1;
+		default: if (parse_long(c, opt, optarg)) return -1;
+		}
+	}
+	if (c->check_rules) {
+		for (int i = optind; i < argc; i++)
+			if (add_name(c->rules, &c->nrules, argv[i]))
+				return -1;
+		return 0;
+	}
+	if (optind < argc) {
+		if (c->filter)
+			return bad_usage("%s", "give the BPF filter with -f or as "
+					 "trailing words, not both");
+		c->filter = join_args(argv, optind, argc);
+	}
+	if (!c->list_rules && c->nfiles == 0)
+		return bad_usage("%s", "nothing to read: give -r FILE");
+	return 0;
+}
+
+/* The installed rule file; else, for a binary run from its build tree, the
+ * one beside it or the one in the source tree it was built from. */
+static const char *default_rules(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(buf, len, "%s/%s", LW_PKGDATADIR, DEFAULT_RULES);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/../classifiers/%s", exe, DEFAULT_RULES);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/classifiers/%s", LW_SRCDIR, DEFAULT_RULES);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	snprintf(buf, len, "%s/%s", LW_PKGDATADIR, DEFAULT_RULES);
+	return buf;
+}
+
+static int load_rules(struct app *a)
+{
+	const struct config *c = a->cfg;
+	char def[PATH_MAX + 64];
+	int errs = 0;
+
+	ruleset_init(&a->rs);
+	if (c->nrules == 0)
+		errs += rules_load_file(&a->rs, default_rules(def, sizeof(def)), stderr);
+	for (int i = 0; i < c->nrules; i++)
+		errs += rules_load_file(&a->rs, c->rules[i], stderr);
+	if (errs == 0)
+		errs += rules_finish(&a->rs, stderr);
+	if (errs)
+		fprintf(stderr, "lyncwatch: %d problem(s) in the rule files\n", errs);
+	return errs ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ flow end */
+
+static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
+{
+	struct app *a = ctx;
+	uint32_t labels[CLASSIFY_MAX_LABELS];
+	struct audit_result ar;
+	char cid[COMMUNITY_ID_LEN];
+	struct flow_report r = { .f = f, .why = why, .labels = labels, .audit = &ar };
+
+	r.nlabels = classify_labels(&a->cls, f, labels, CLASSIFY_MAX_LABELS);
+	audit_flow(&a->aud, f, labels, r.nlabels, &ar);
+	f->verdict = (uint8_t)ar.verdict;
+	if (ar.verdict > a->worst)
+		a->worst = ar.verdict;
+	stats_flow(&a->stats, f, labels, r.nlabels, ar.verdict);
+	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
+		r.community_id = cid;
+	output_flow(&a->out, &r);
+}
+
+/* ------------------------------------------------------------ loop */
+
+static bool progress_on(const struct config *c)
+{
+	return c->progress == 1 || (c->progress == -1 && isatty(STDERR_FILENO));
+}
+
+static void progress(struct app *a, const struct capture *cap, double t0)
+{
+	struct flow_table_stats fs;
+	double secs = stats_now() - t0;
+	int64_t off = capture_offset(cap);
+
+	flow_table_get_stats(a->ft, &fs);
+	fprintf(stderr, "\r\033[K%s: ", cap->name);
+	if (off >= 0 && cap->size > 0)
+		fprintf(stderr, "%.1f MB (%.0f%%), ", (double)off / 1e6,
+			100.0 * (double)off / (double)cap->size);
+	fprintf(stderr, "%" PRIu64 " packets, %.0f packets/s, %" PRIu64 " flows",
+		cap->pktno, secs > 0 ? (double)cap->pktno / secs : 0.0, fs.active);
+}
+
+/* Reads one capture to its end; returns 0, or -1 after an input error. */
+static int run_file(struct app *a, const char *name, uint64_t *left)
+{
+	struct capture cap;
+	struct raw_packet rp;
+	struct pkt p;
+	uint64_t next_expire = 0;
+	bool show = progress_on(a->cfg);
+	double t0 = stats_now(), last = t0;
+	int rc;
+
+	if (capture_open_file(&cap, name, a->cfg->filter)) {
+		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		return -1;
+	}
+	if (!decode_link_supported(cap.dlt))
+		fprintf(stderr, "lyncwatch: %s: link type %s (%d) is not supported: "
+			"its packets are counted as unsupported\n", name,
+			pcap_datalink_val_to_name(cap.dlt) ? pcap_datalink_val_to_name(cap.dlt) : "?",
+			cap.dlt);
+	a->stats.files++;
+	while (*left && (rc = capture_next(&cap, &rp)) == 1) {
+		enum decode_status st = decode_packet(cap.dlt, rp.data, rp.caplen,
+						      rp.len, &p);
+		struct flow *f;
+		bool created;
+		int dir;
+
+		(*left)--;
+		stats_packet(&a->stats, rp.len, rp.ts_us, st);
+		if (st != DECODE_OK)
+			continue;
+		p.ts_us = rp.ts_us;
+		if (p.ts_us >= next_expire) {
+			flow_table_expire(a->ft, p.ts_us);
+			next_expire = p.ts_us + EXPIRE_EVERY_US;
+		}
+		f = flow_table_update(a->ft, &p, &dir, &created);
+		if (f == NULL) {
+			fprintf(stderr, "lyncwatch: out of memory\n");
+			rc = -1;
+			break;
+		}
+		classify_packet(&a->cls, f, &p, dir, created);
+		if (show && (cap.pktno & 0xffff) == 0 && stats_now() - last > 0.5) {
+			last = stats_now();
+			progress(a, &cap, t0);
+		}
+	}
+	if (show)
+		fprintf(stderr, "\r\033[K");
+	if (*left && rc < 0)
+		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+	capture_close(&cap);
+	return *left && rc < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ setup */
+
+static FILE *open_json(const char *name)
+{
+	FILE *f;
+
+	if (strcmp(name, "-") == 0)
+		return stdout;
+	f = fopen(name, "w");
+	if (f == NULL)
+		fprintf(stderr, "lyncwatch: %s: cannot open for writing: %s\n", name,
+			strerror(errno));
+	return f;
+}
+
+static int setup(struct app *a)
+{
+	const struct config *c = a->cfg;
+	bool json_stdout = c->json && strcmp(c->json, "-") == 0;
+
+	a->pm = portmatch_build(&a->rs);
+	a->cls = (struct classifier){ .rs = &a->rs, .pm = a->pm };
+	a->aud = (struct auditor){ .rs = &a->rs, .lang = c->lang };
+	a->ft = flow_table_new(&c->ft, on_flow_end, a);
+	if (a->pm == NULL || a->ft == NULL || stats_init(&a->stats, &a->rs)) {
+		fprintf(stderr, "lyncwatch: out of memory\n");
+		return -1;
+	}
+	output_init(&a->out, &a->rs, c->lang);
+	if (c->json && (a->json = open_json(c->json)) == NULL)
+		return -1;
+	a->out.json = a->json;
+	a->out.json_name = c->json;
+	a->out.summary = json_stdout ? stderr : stdout;
+	if (c->verbose)
+		a->out.text = json_stdout ? stderr : stdout;
+	return 0;
+}
+
+/* Flushes and closes the JSON output; reports a write error (e.g. a full
+ * disk) instead of truncating silently. */
+static int close_json(struct app *a)
+{
+	int bad = a->out.write_errors > 0;
+
+	if (a->json == NULL)
+		return 0;
+	if (fflush(a->json) != 0 || ferror(a->json))
+		bad = 1;
+	if (a->json != stdout && fclose(a->json) != 0)
+		bad = 1;
+	if (bad)
+		fprintf(stderr, "lyncwatch: %s: write error: %s\n", a->cfg->json,
+			strerror(errno ? errno : EIO));
+	return bad ? -1 : 0;
+}
+
+static void teardown(struct app *a)
+{
+	flow_table_free(a->ft);
+	portmatch_free(a->pm);
+	stats_free(&a->stats);
+	output_free(&a->out);
+	ruleset_free(&a->rs);
+}
+
+static int run(struct app *a)
+{
+	uint64_t left = a->cfg->count ? a->cfg->count : UINT64_MAX;
+	struct flow_table_stats fs;
+	struct run_info ri = { .max_flows = a->cfg->ft.max_flows };
+	int status = 0;
+
+	for (int i = 0; i < a->cfg->nfiles && left; i++)
+		if (run_file(a, a->cfg->files[i], &left))
+			status = EXIT_INPUT;
+	flow_table_flush(a->ft, END_SHUTDOWN);
+	flow_table_get_stats(a->ft, &fs);
+	a->stats.evicted = fs.evicted;
+	a->stats.wall_end = stats_now();
+	ri.flows_active_peak = fs.peak_active;
+	output_summary(&a->out, &a->stats, &ri);
+	if (close_json(a))
+		status = EXIT_INPUT;
+	if (status == 0 && a->cfg->fail_on && a->worst >= (uint64_t)a->cfg->fail_on)
+		status = EXIT_THRESHOLD;
+	return status;
+}
+
+static void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ft.max_flows = 1000000;
+	c->ft.tcp_idle_s = 300;
+	c->ft.tcp_closed_s = 10;
+	c->ft.udp_idle_s = 120;
+	c->ft.seed = 0x6c796e6377617463ull ^ (uint64_t)getpid();
+	c->progress = -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	static struct app a;
+	int rc;
+
+	config_defaults(&cfg);
+	rc = parse_args(&cfg, argc, argv);
+	if (rc)
+		return rc > 0 ? 0 : EXIT_INPUT;
+	a.cfg = &cfg;
+	if (load_rules(&a)) {
+		ruleset_free(&a.rs);
+		return EXIT_INPUT;
+	}
+	if (cfg.check_rules || cfg.list_rules) {
+		if (cfg.list_rules)
+			output_rules(stdout, &a.rs, cfg.lang, cfg.json != NULL);
+		else
+			printf("%d rules and %d roles: no problems\n", a.rs.nrules,
+			       a.rs.nroles);
+		ruleset_free(&a.rs);
+		return 0;
+	}
+	rc = setup(&a) ? EXIT_INPUT : run(&a);
+	teardown(&a);
+	free(cfg.filter);
+	return rc;
+}

@@ -1,0 +1,402 @@
+/* output.c: EVE-shaped JSON flow records, text lines, the summary. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+
+/* Picks the English or Japanese form of a message. */
+#define TR(o, en, ja) ((o)->lang == LANG_JA ? (ja) : (en))
+
+void output_init(struct output *o, const struct ruleset *rs, enum lang lang)
+{
+	memset(o, 0, sizeof(*o));
+	o->rs = rs;
+	o->lang = lang;
+	jw_init(&o->jw);
+}
+
+void output_free(struct output *o)
+{
+	jw_free(&o->jw);
+}
+
+void output_time(uint64_t ts_us, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ts_us / 1000000);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_us % 1000000));
+}
+
+void output_addr(const uint8_t *addr, int ipver, char *buf, size_t len)
+{
+	if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, buf,
+		      (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+/* "file:line" of a rule, with the file's base name so that records do not
+ * depend on where the rules are installed. */
+static void rule_location(const struct ruleset *rs, const struct rule *r,
+			  char *buf, size_t len)
+{
+	const char *path = rs->files[r->file], *slash = strrchr(path, '/');
+
+	snprintf(buf, len, "%s:%d", slash ? slash + 1 : path, r->line);
+}
+
+static const char *proto_name(uint8_t l4)
+{
+	return l4 == L4_TCP ? "TCP" : "UDP";
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static void json_label(struct output *o, const struct rule *r)
+{
+	struct jsonw *w = &o->jw;
+	char ports[64], loc[300];
+	int l = (int)o->lang;
+
+	rule_ports_format(r, ports, sizeof(ports));
+	rule_location(o->rs, r, loc, sizeof(loc));
+	jw_obj_begin(w);
+	jw_kstr(w, "table", rule_table_name(r->table));
+	jw_kstr(w, "role", r->text[TEXT_ROLE][l]);
+	jw_kstr(w, "role_key", o->rs->roles[r->role].key);
+	jw_kstr(w, "service", r->text[TEXT_SERVICE][l]);
+	jw_kstr(w, "port", ports);
+	jw_kstr(w, "protocol", r->text[TEXT_PROTOCOL][l]);
+	jw_kstr(w, "app", rule_app_name(r->app));
+	jw_kstr(w, "status", rule_status_name(r->status));
+	jw_kstr(w, "note", r->text[TEXT_NOTE][l]);
+	jw_kstr(w, "id", r->id);
+	jw_kstr(w, "rule", loc);
+	jw_obj_end(w);
+}
+
+static void json_endpoints(struct output *o, const struct flow *f)
+{
+	struct jsonw *w = &o->jw;
+	char a[INET6_ADDRSTRLEN];
+
+	if (f->nvlan) {
+		jw_key(w, "vlan");
+		jw_arr_begin(w);
+		for (int i = 0; i < f->nvlan && i < 2; i++)
+			jw_u64(w, f->key.vlan[i]);
+		jw_arr_end(w);
+	}
+	output_addr(flow_client_addr(f), f->key.ipver, a, sizeof(a));
+	jw_kstr(w, "src_ip", a);
+	jw_ku64(w, "src_port", flow_client_port(f));
+	output_addr(flow_server_addr(f), f->key.ipver, a, sizeof(a));
+	jw_kstr(w, "dest_ip", a);
+	jw_ku64(w, "dest_port", flow_server_port(f));
+	jw_kstr(w, "proto", proto_name(f->key.l4));
+}
+
+static void json_counters(struct output *o, const struct flow *f,
+			  enum flow_end why)
+{
+	struct jsonw *w = &o->jw;
+	int ts = flow_toserver_dir(f), tc = 1 - ts;
+	char t[40];
+
+	jw_key(w, "flow");
+	jw_obj_begin(w);
+	jw_ku64(w, "pkts_toserver", f->pkts[ts]);
+	jw_ku64(w, "pkts_toclient", f->pkts[tc]);
+	jw_ku64(w, "bytes_toserver", f->bytes[ts]);
+	jw_ku64(w, "bytes_toclient", f->bytes[tc]);
+	output_time(f->first_us, t, sizeof(t));
+	jw_kstr(w, "start", t);
+	output_time(f->last_us, t, sizeof(t));
+	jw_kstr(w, "end", t);
+	jw_ku64(w, "age", (f->last_us - f->first_us) / 1000000);
+	jw_kstr(w, "state", flow_state_name((enum flow_state)f->state));
+	jw_kstr(w, "reason", why == END_EVICTED ? "evicted" : flow_end_name(why));
+	jw_obj_end(w);
+}
+
+static void json_lync(struct output *o, const struct flow_report *r)
+{
+	struct jsonw *w = &o->jw;
+
+	jw_key(w, "lync");
+	jw_obj_begin(w);
+	jw_key(w, "labels");
+	jw_arr_begin(w);
+	for (int i = 0; i < r->nlabels; i++)
+		json_label(o, &o->rs->rules[r->labels[i]]);
+	jw_arr_end(w);
+	jw_kstr(w, "verdict", verdict_name(r->audit->verdict));
+	jw_key(w, "flags");
+	jw_arr_begin(w);
+	for (int i = 0; i < 32; i++)
+		if (r->audit->flags & (1u << i))
+			jw_str(w, audit_flag_name(i));
+	jw_arr_end(w);
+	jw_kstr(w, "reason", r->audit->reason);
+	jw_kstr(w, "server_side_by", side_by_name((enum side_by)r->f->side_by));
+	jw_key(w, "app_master");
+	if (r->app_master)
+		jw_str(w, r->app_master);
+	else
+		jw_null(w);
+	jw_obj_end(w);
+}
+
+static void json_flow(struct output *o, const struct flow_report *r)
+{
+	struct jsonw *w = &o->jw;
+	char t[40];
+
+	jw_reset(w);
+	jw_obj_begin(w);
+	output_time(r->f->last_us, t, sizeof(t));
+	jw_kstr(w, "timestamp", t);
+	jw_ku64(w, "flow_id", r->f->id);
+	jw_kstr(w, "event_type", "flow");
+	json_endpoints(o, r->f);
+	if (r->app_proto)
+		jw_kstr(w, "app_proto", r->app_proto);
+	if (r->community_id)
+		jw_kstr(w, "community_id", r->community_id);
+	json_counters(o, r->f, r->why);
+	json_lync(o, r);
+	jw_obj_end(w);
+	if (jw_write_line(w, o->json))
+		o->write_errors++;
+}
+
+/* ------------------------------------------------------------ text */
+
+static void text_flow(struct output *o, const struct flow_report *r)
+{
+	const struct flow *f = r->f;
+	char t[40], ca[INET6_ADDRSTRLEN], sa[INET6_ADDRSTRLEN];
+	int ts = flow_toserver_dir(f), l = (int)o->lang;
+
+	output_time(f->first_us, t, sizeof(t));
+	output_addr(flow_client_addr(f), f->key.ipver, ca, sizeof(ca));
+	output_addr(flow_server_addr(f), f->key.ipver, sa, sizeof(sa));
+	fprintf(o->text, "%s %s %s%s%s:%u -> %s%s%s:%u %" PRIu32 "/%" PRIu32
+		" pkts %s %s", t, proto_name(f->key.l4),
+		f->key.ipver == 6 ? "[" : "", ca, f->key.ipver == 6 ? "]" : "",
+		flow_client_port(f), f->key.ipver == 6 ? "[" : "", sa,
+		f->key.ipver == 6 ? "]" : "", flow_server_port(f),
+		f->pkts[ts], f->pkts[1 - ts],
+		flow_state_name((enum flow_state)f->state),
+		verdict_name(r->audit->verdict));
+	if (r->app_proto)
+		fprintf(o->text, " app=%s", r->app_proto);
+	for (int i = 0; i < r->nlabels; i++) {
+		const struct rule *ru = &o->rs->rules[r->labels[i]];
+
+		fprintf(o->text, "%s%s: %s / %s / %s", i ? " | " : " :: ", ru->id,
+			ru->text[TEXT_ROLE][l],
+			*ru->text[TEXT_SERVICE][l] ? ru->text[TEXT_SERVICE][l] : "-",
+			*ru->text[TEXT_PROTOCOL][l] ? ru->text[TEXT_PROTOCOL][l] : "-");
+	}
+	if (r->audit->verdict != VERDICT_OK)
+		fprintf(o->text, " (%s)", r->audit->reason);
+	fputc('\n', o->text);
+}
+
+void output_flow(struct output *o, const struct flow_report *r)
+{
+	if (o->json)
+		json_flow(o, r);
+	if (o->text)
+		text_flow(o, r);
+}
+
+/* ------------------------------------------------------------ summary */
+
+static double rate(uint64_t n, double secs)
+{
+	return secs > 0 ? (double)n / secs : 0.0;
+}
+
+static void summary_text(struct output *o, const struct stats *s,
+			 const struct run_info *ri)
+{
+	FILE *f = o->summary;
+	double secs = s->wall_end - s->wall_start;
+	int l = (int)o->lang;
+	uint64_t errs = s->decode[DECODE_TRUNCATED] + s->decode[DECODE_INVALID] +
+			s->decode[DECODE_UNSUPPORTED];
+
+	fprintf(f, "%s\n", TR(o, "== lyncwatch summary ==", "== lyncwatch 集計 =="));
+	fprintf(f, TR(o, "packets    %" PRIu64 " (%" PRIu64 " bytes) from %d input(s) in %.2f s, %.0f packets/s\n",
+		      "パケット   %" PRIu64 " (%" PRIu64 " バイト)、入力 %d 件、%.2f 秒、%.0f パケット/秒\n"),
+		s->pkts, s->bytes, s->files, secs, rate(s->pkts, secs));
+	fprintf(f, TR(o, "decoded    %" PRIu64 " TCP/UDP, %" PRIu64 " later fragments, %" PRIu64 " not IP, %" PRIu64 " other L4\n",
+		      "デコード   TCP/UDP %" PRIu64 "、後続フラグメント %" PRIu64 "、非 IP %" PRIu64 "、その他の L4 %" PRIu64 "\n"),
+		s->decode[DECODE_OK], s->decode[DECODE_FRAGMENT],
+		s->decode[DECODE_NOT_IP], s->decode[DECODE_OTHER_L4]);
+	fprintf(f, TR(o, "errors     %" PRIu64 " (truncated %" PRIu64 ", invalid %" PRIu64 ", unsupported %" PRIu64 ")\n",
+		      "エラー     %" PRIu64 " (切り詰め %" PRIu64 "、不正 %" PRIu64 "、未対応 %" PRIu64 ")\n"),
+		errs, s->decode[DECODE_TRUNCATED], s->decode[DECODE_INVALID],
+		s->decode[DECODE_UNSUPPORTED]);
+	fprintf(f, TR(o, "flows      %" PRIu64 ": ok %" PRIu64 ", notice %" PRIu64 ", violation %" PRIu64 ", unclassified %" PRIu64 "\n",
+		      "フロー     %" PRIu64 ": ok %" PRIu64 "、notice %" PRIu64 "、violation %" PRIu64 "、unclassified %" PRIu64 "\n"),
+		s->flows, s->verdict[VERDICT_OK], s->verdict[VERDICT_NOTICE],
+		s->verdict[VERDICT_VIOLATION], s->verdict[VERDICT_UNCLASSIFIED]);
+	fprintf(f, TR(o, "flow table peak %" PRIu64 " of %" PRIu64 ", evicted %" PRIu64 "\n",
+		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
+		ri->flows_active_peak, ri->max_flows, s->evicted);
+	fprintf(f, "%s\n", TR(o, "traffic by table / role / service:",
+			      "表 / 役割 / サービス別のトラフィック:"));
+	fprintf(f, "  %-6s %10s %12s %14s  %s\n", "table",
+		TR(o, "flows", "フロー"), TR(o, "packets", "パケット"),
+		TR(o, "bytes", "バイト"), TR(o, "role / service", "役割 / サービス"));
+	for (int g = 0; g < s->ngroups; g++) {
+		const struct stats_group *sg = &s->groups[g];
+		const struct rule *r = &o->rs->rules[sg->rule];
+
+		if (sg->flows == 0)
+			continue;
+		fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  %s / %s\n",
+			rule_table_name(r->table), sg->flows, sg->pkts, sg->bytes,
+			r->text[TEXT_ROLE][l],
+			*r->text[TEXT_SERVICE][l] ? r->text[TEXT_SERVICE][l] : "-");
+	}
+	fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  %s\n", "-",
+		s->verdict[VERDICT_UNCLASSIFIED], s->unlabelled_pkts,
+		s->unlabelled_bytes, TR(o, "(no rule)", "(規則なし)"));
+}
+
+static void summary_json(struct output *o, const struct stats *s,
+			 const struct run_info *ri)
+{
+	struct jsonw *w = &o->jw;
+	double secs = s->wall_end - s->wall_start;
+	char t[40];
+
+	jw_reset(w);
+	jw_obj_begin(w);
+	output_time(s->last_us, t, sizeof(t));
+	jw_kstr(w, "timestamp", t);
+	jw_kstr(w, "event_type", "stats");
+	jw_key(w, "stats");
+	jw_obj_begin(w);
+	jw_ku64(w, "packets", s->pkts);
+	jw_ku64(w, "bytes", s->bytes);
+	jw_ku64(w, "inputs", (uint64_t)s->files);
+	jw_key(w, "decode");
+	jw_obj_begin(w);
+	for (int i = 0; i < DECODE_NSTATUS; i++)
+		jw_ku64(w, decode_status_name((enum decode_status)i), s->decode[i]);
+	jw_obj_end(w);
+	jw_key(w, "flows");
+	jw_obj_begin(w);
+	jw_ku64(w, "total", s->flows);
+	for (int v = 0; v < VERDICT_N; v++)
+		jw_ku64(w, verdict_name((enum verdict)v), s->verdict[v]);
+	jw_ku64(w, "evicted", s->evicted);
+	jw_ku64(w, "peak_active", ri->flows_active_peak);
+	jw_ku64(w, "max_flows", ri->max_flows);
+	jw_obj_end(w);
+	jw_key(w, "traffic");
+	jw_arr_begin(w);
+	for (int g = 0; g < s->ngroups; g++) {
+		const struct rule *r = &o->rs->rules[s->groups[g].rule];
+
+		if (s->groups[g].flows == 0)
+			continue;
+		jw_obj_begin(w);
+		jw_kstr(w, "table", rule_table_name(r->table));
+		jw_kstr(w, "role", r->text[TEXT_ROLE][o->lang]);
+		jw_kstr(w, "service", r->text[TEXT_SERVICE][o->lang]);
+		jw_ku64(w, "flows", s->groups[g].flows);
+		jw_ku64(w, "pkts", s->groups[g].pkts);
+		jw_ku64(w, "bytes", s->groups[g].bytes);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "seconds");
+	jw_double(w, secs, 3);
+	jw_key(w, "packets_per_second");
+	jw_double(w, rate(s->pkts, secs), 0);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	if (jw_write_line(w, o->json))
+		o->write_errors++;
+}
+
+void output_summary(struct output *o, const struct stats *s,
+		    const struct run_info *ri)
+{
+	if (o->summary)
+		summary_text(o, s, ri);
+	if (o->json)
+		summary_json(o, s, ri);
+}
+
+/* ------------------------------------------------------------ rules */
+
+static void rule_json(FILE *f, struct jsonw *w, const struct ruleset *rs,
+		      const struct rule *r)
+{
+	char ports[64], loc[300];
+
+	rule_ports_format(r, ports, sizeof(ports));
+	rule_location(rs, r, loc, sizeof(loc));
+	jw_reset(w);
+	jw_obj_begin(w);
+	jw_kstr(w, "id", r->id);
+	jw_kstr(w, "table", rule_table_name(r->table));
+	jw_kstr(w, "role_key", rs->roles[r->role].key);
+	jw_kstr(w, "l4", rule_l4_name(r->l4));
+	jw_kstr(w, "port", ports);
+	jw_kstr(w, "app", rule_app_name(r->app));
+	jw_kstr(w, "status", rule_status_name(r->status));
+	jw_key(w, "fallback");
+	jw_bool(w, r->fallback);
+	for (int l = 0; l < LANG_N; l++) {
+		static const char *const k[TEXT_N][LANG_N] = {
+			{ "role_en", "role_ja" }, { "service_en", "service_ja" },
+			{ "protocol_en", "protocol_ja" }, { "note_en", "note_ja" } };
+		for (int t = 0; t < TEXT_N; t++)
+			jw_kstr(w, k[t][l], r->text[t][l]);
+	}
+	jw_kstr(w, "rule", loc);
+	jw_obj_end(w);
+	jw_write_line(w, f);
+}
+
+void output_rules(FILE *f, const struct ruleset *rs, enum lang lang,
+		  bool json)
+{
+	struct jsonw w;
+
+	jw_init(&w);
+	if (!json)
+		fprintf(f, "%-10s %-6s %-7s %-12s %-11s %-8s %s\n", "id", "table",
+			"l4", "port", "app", "status", "role / service / protocol");
+	for (int i = 0; i < rs->nrules; i++) {
+		const struct rule *r = &rs->rules[i];
+		char ports[64];
+
+		if (json) {
+			rule_json(f, &w, rs, r);
+			continue;
+		}
+		rule_ports_format(r, ports, sizeof(ports));
+		fprintf(f, "%-10s %-6s %-7s %-12s %-11s %-8s %s / %s / %s%s\n",
+			r->id, rule_table_name(r->table), rule_l4_name(r->l4), ports,
+			rule_app_name(r->app), rule_status_name(r->status),
+			r->text[TEXT_ROLE][lang],
+			*r->text[TEXT_SERVICE][lang] ? r->text[TEXT_SERVICE][lang] : "-",
+			*r->text[TEXT_PROTOCOL][lang] ? r->text[TEXT_PROTOCOL][lang] : "-",
+			r->fallback ? " (fallback)" : "");
+	}
+	jw_free(&w);
+}

@@ -1,0 +1,62 @@
+/* output.h: flow records (JSON Lines in the shape of Suricata's EVE flow
+ * event, and text lines for people) and the end-of-run summary. */
+#ifndef LW_OUTPUT_H
+#define LW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "audit.h"
+#include "flow.h"
+#include "jsonw.h"
+#include "rules.h"
+#include "stats.h"
+
+struct output {
+	FILE *json;                /* JSON Lines, or NULL */
+	const char *json_name;     /* for messages */
+	FILE *text;                /* per-flow text lines (-v), or NULL */
+	FILE *summary;             /* the text summary, or NULL */
+	enum lang lang;
+	const struct ruleset *rs;
+	struct jsonw jw;
+	int write_errors;          /* JSON records that could not be written */
+};
+
+/* What is known of a flow when its record is written. */
+struct flow_report {
+	const struct flow *f;
+	enum flow_end why;
+	const uint32_t *labels;
+	int nlabels;
+	const struct audit_result *audit;
+	const char *app_proto;     /* nDPI's name, or NULL when not inspected */
+	const char *app_master;    /* or NULL */
+	const char *community_id;  /* "1:..." or NULL */
+};
+
+void output_init(struct output *o, const struct ruleset *rs, enum lang lang);
+void output_free(struct output *o);
+
+void output_flow(struct output *o, const struct flow_report *r);
+
+/* Extra run facts for the summary that stats does not hold. */
+struct run_info {
+	uint64_t flows_active_peak;
+	uint64_t max_flows;
+};
+
+void output_summary(struct output *o, const struct stats *s,
+		    const struct run_info *ri);
+
+/* Formats a packet time as RFC 3339 UTC with microseconds. */
+void output_time(uint64_t ts_us, char *buf, size_t len);
+
+/* Formats an address of a flow (4 or 16 bytes by ipver). */
+void output_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
+
+/* Lists the loaded rules: a table for people, or JSON Lines. */
+void output_rules(FILE *f, const struct ruleset *rs, enum lang lang,
+		  bool json);
+
+#endif

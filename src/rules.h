@@ -1,0 +1,149 @@
+/* rules.h: the rule model and the rule-file parser.
+ *
+ * A rule is one row of a vendor's port table: which table, which role,
+ * which service, the L4 protocol(s), the port(s) or range(s), the
+ * documented protocol text, the application protocol the row implies, and
+ * the note, in English and Japanese.  Roles are declared in the same files
+ * with the keys that an inventory uses.  The format is described in
+ * classifiers/FORMAT and in lyncwatch(8).
+ *
+ * The parser collects every problem of a file and reports each as
+ * "path:line: message"; a file with any problem adds nothing to the set.
+ */
+#ifndef LW_RULES_H
+#define LW_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum rule_table {
+	TABLE_SERVER,  /* Required Server Ports (by Server Role) */
+	TABLE_HLB,     /* Hardware Load Balancer Ports if Using Only HLB */
+	TABLE_DNSLB,   /* Hardware Load Balancer Ports if Using DNS LB */
+	TABLE_CLIENT,  /* Required Client Ports */
+	TABLE_N
+};
+
+/* The application protocol a row implies; the audit maps each to the nDPI
+ * protocols that confirm or contradict it. */
+enum rule_app {
+	APP_UNSPECIFIED,
+	APP_TLS,
+	APP_HTTP,
+	APP_SIP,
+	APP_STUN,
+	APP_DCERPC,
+	APP_SMB,
+	APP_DHCP,
+	APP_SQL_BROWSER,
+	APP_MEDIA,
+	APP_N
+};
+
+enum rule_status {
+	STATUS_REQUIRED,
+	STATUS_OPTIONAL, /* "optionally used" (e.g. static routes) */
+	STATUS_LEGACY,   /* for previous versions' clients and servers */
+	STATUS_N
+};
+
+enum lang { LANG_EN, LANG_JA, LANG_N };
+
+/* Text fields of a rule, each in every language. */
+enum rule_text { TEXT_ROLE, TEXT_SERVICE, TEXT_PROTOCOL, TEXT_NOTE, TEXT_N };
+
+#define RULE_L4_TCP 0x1
+#define RULE_L4_UDP 0x2
+
+#define RULE_MAX_PORTS 4 /* port items on one rule: "67,68" is two */
+#define ROLE_MAX_IMPLIES 8
+#define ROLE_MAX_LEARN 8   /* ports in one role's learn / learn-unless list */
+
+struct port_range {
+	uint16_t lo, hi; /* inclusive; lo == hi for a single port */
+};
+
+struct rule {
+	const char *id;              /* unique across all loaded files */
+	enum rule_table table;
+	int role;                    /* index into ruleset.roles */
+	const char *text[TEXT_N][LANG_N]; /* never NULL; "" when the page is empty */
+	uint8_t l4;                  /* RULE_L4_* bits; 0 for a placeholder row */
+	uint8_t nports;              /* 0 for a placeholder row */
+	struct port_range ports[RULE_MAX_PORTS];
+	enum rule_app app;
+	enum rule_status status;
+	bool fallback;               /* labels only where no other rule does */
+	int file;                    /* index into ruleset.files */
+	int line;                    /* line of the [rule ...] header */
+};
+
+/* One L4 port, e.g. 5061/tcp. */
+struct l4_port {
+	uint8_t l4;                  /* RULE_L4_TCP or RULE_L4_UDP */
+	uint16_t port;
+};
+
+struct role {
+	const char *key;             /* e.g. "front-end" */
+	const char *name[LANG_N];
+	int implies[ROLE_MAX_IMPLIES]; /* role indexes this role also holds */
+	int nimplies;
+	/* Inventory learning: a host that served every `learn` port and none
+	 * of the `learn_unless` ports holds this role (nlearn 0: never learnt). */
+	struct l4_port learn[ROLE_MAX_LEARN];
+	int nlearn;
+	struct l4_port learn_unless[ROLE_MAX_LEARN];
+	int nlearn_unless;
+	int file, line;
+};
+
+struct ruleset {
+	struct rule *rules;
+	int nrules, caprules;
+	struct role *roles;
+	int nroles, caproles;
+	char **files;
+	int nfiles;
+	struct arena *arena;         /* owns every string */
+};
+
+void ruleset_init(struct ruleset *rs);
+void ruleset_free(struct ruleset *rs);
+
+/*
+ * Parses one rule file into rs.  Problems are written to `errs` as
+ * "path:line: message", one line each.  Returns the number of problems; when
+ * it is not 0 nothing of this file is kept (rs is as before the call).
+ */
+int rules_load_file(struct ruleset *rs, const char *path, FILE *errs);
+
+/* The same over an in-memory buffer; `name` is used in messages. */
+int rules_load_buffer(struct ruleset *rs, const char *name,
+		      const char *buf, size_t len, FILE *errs);
+
+/* Checks what needs every file: roles named in `implies` exist, ... */
+int rules_finish(struct ruleset *rs, FILE *errs);
+
+/* Index of the role with that key, or -1. */
+int rules_role_find(const struct ruleset *rs, const char *key);
+
+/* True when a host holding role `held` answers to rules of role `want`
+ * (the same role, or one that `held` implies, transitively). */
+bool rules_role_covers(const struct ruleset *rs, int held, int want);
+
+/* True when rule r covers (l4 bit, port). */
+bool rule_covers(const struct rule *r, unsigned l4bit, uint16_t port);
+
+/* Names as used in rule files and JSON, e.g. "server", "tls", "optional". */
+const char *rule_table_name(enum rule_table t);
+const char *rule_table_title(enum rule_table t, enum lang lang);
+const char *rule_app_name(enum rule_app a);
+const char *rule_status_name(enum rule_status s);
+const char *rule_l4_name(uint8_t l4bits); /* "tcp", "udp", "tcp/udp" */
+
+/* Formats a rule's ports as "5061", "67,68" or "49152-57500" into buf. */
+void rule_ports_format(const struct rule *r, char *buf, size_t len);
+
+#endif

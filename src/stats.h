@@ -1,0 +1,61 @@
+/* stats.h: counters for the summary: input, decode outcomes, flows by
+ * verdict, and traffic by (table, role, service). */
+#ifndef LW_STATS_H
+#define LW_STATS_H
+
+#include <stdint.h>
+
+#include "audit.h"
+#include "decode.h"
+#include "flow.h"
+#include "rules.h"
+
+/* Rules with the same table, role text and service text share a group. */
+struct stats_group {
+	int rule;                  /* first rule of the group (for its texts) */
+	uint64_t flows, pkts, bytes;
+};
+
+struct stats {
+	uint64_t pkts, bytes;              /* read from the input */
+	uint64_t decode[DECODE_NSTATUS];
+	uint64_t flows;
+	uint64_t verdict[VERDICT_N];       /* flows by verdict */
+	uint64_t unlabelled_pkts, unlabelled_bytes;
+	uint64_t first_us, last_us;        /* packet times seen */
+	uint64_t evicted;
+	int files;
+	double wall_start, wall_end;       /* seconds, monotonic clock */
+	struct stats_group *groups;
+	int ngroups;
+	int *rule_group;                   /* group of each rule */
+	int nrules;
+	uint32_t *seen;                    /* scratch: groups counted per flow */
+	uint32_t seen_gen;
+};
+
+/* Returns 0, or -1 when out of memory. */
+int stats_init(struct stats *s, const struct ruleset *rs);
+void stats_free(struct stats *s);
+
+/* Counts one packet read and its decode outcome. */
+static inline void stats_packet(struct stats *s, uint32_t wire_len,
+				uint64_t ts_us, enum decode_status st)
+{
+	s->pkts++;
+	s->bytes += wire_len;
+	s->decode[st]++;
+	if (s->first_us == 0 || ts_us < s->first_us)
+		s->first_us = ts_us;
+	if (ts_us > s->last_us)
+		s->last_us = ts_us;
+}
+
+/* Counts one ended flow under each group its labels name (once each). */
+void stats_flow(struct stats *s, const struct flow *f,
+		const uint32_t *labels, int n, enum verdict v);
+
+/* Seconds since an arbitrary point, monotonic. */
+double stats_now(void);
+
+#endif

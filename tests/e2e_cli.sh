@@ -1,0 +1,63 @@
+#!/bin/sh
+# The command line: exit statuses, error messages that name the file, line
+# or packet, nothing lost on a truncated capture, stdin, -c, output errors.
+. "$(dirname "$0")/lib.sh"
+need_jq
+DEMO="$PCAPS/demo.pcap"
+
+# expect_fail NAME STATUS PATTERN COMMAND...: exits STATUS, stderr matches.
+expect_fail() {
+	name=$1 want=$2 pat=$3; shift 3
+	"$@" > "$TMP/o" 2> "$TMP/e"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name: exit $rc, want $want"; cat "$TMP/e"
+	elif ! grep -q -- "$pat" "$TMP/e"; then
+		fail "$name: stderr lacks '$pat':"; cat "$TMP/e"
+	else
+		pass
+	fi
+}
+
+expect_fail "missing file" 2 "/nonexistent.pcap: " "$LW" -r /nonexistent.pcap
+expect_fail "not a capture" 2 "lync2013.rules: unknown file format" "$LW" -r "$RULES"
+expect_fail "no input" 2 "nothing to read" "$LW"
+expect_fail "bad option" 2 "Try 'lyncwatch --help'" "$LW" --bogus
+expect_fail "bad -c" 2 "bad number 'x'" "$LW" -c x -r "$DEMO"
+expect_fail "bad --lang" 2 "want en or ja" "$LW" --lang fr -r "$DEMO"
+expect_fail "bad filter" 2 "filter 'not a filter ((('" "$LW" -r "$DEMO" -f "not a filter ((("
+expect_fail "json dir missing" 2 "/nonexistent/x.json: cannot open for writing" \
+	"$LW" --json /nonexistent/x.json -r "$DEMO"
+expect_fail "json full disk" 2 "/dev/full: write error" "$LW" --json /dev/full -r "$DEMO"
+
+# Rule files: every problem as file:line, exit 2.
+printf '[rule a]\ntable = nowhere\nport = 0\n' > "$TMP/bad.rules"
+expect_fail "check-rules bad" 2 "bad.rules:2: bad table 'nowhere'" "$LW" --check-rules "$TMP/bad.rules"
+grep -q "bad.rules:3: bad port '0'" "$TMP/e" && pass || fail "second problem reported"
+expect_fail "bad --rules at run" 2 "bad.rules:2:" "$LW" --rules "$TMP/bad.rules" -r "$DEMO"
+"$LW" --check-rules "$RULES" > "$TMP/o" && grep -q "91 rules" "$TMP/o" && pass || fail "check-rules good"
+
+check "--help exits 0" "$LW" --help > /dev/null
+check "--version" sh -c "'$LW' --version | grep -q '^lyncwatch [0-9]'"
+
+# -c COUNT and stdin.
+n=$("$LW" -c 10 --json - -r "$DEMO" | tail -n 1 | jq .stats.packets)
+check "-c 10 reads 10 packets (got $n)" [ "$n" = 10 ]
+"$LW" --json - -r "$DEMO" | stable > "$TMP/file.json"
+"$LW" --json - -r - < "$DEMO" | stable > "$TMP/stdin.json"
+check "-r - (stdin) gives what the file gives" cmp -s "$TMP/file.json" "$TMP/stdin.json"
+
+# A truncated capture: the flows and summary read so far are written, the
+# error names the file and the packet, and the exit status is 2.
+size=$(wc -c < "$DEMO")
+head -c $((size * 2 / 3)) "$DEMO" > "$TMP/trunc.pcap"
+expect_fail "truncated capture" 2 "trunc.pcap: packet [0-9]*: truncated" \
+	"$LW" --json "$TMP/t.json" -r "$TMP/trunc.pcap"
+nf=$(jq -s 'map(select(.event_type == "flow")) | length' "$TMP/t.json")
+np=$(tail -n 1 "$TMP/t.json" | jq .stats.packets)
+pk=$(sed -n 's/.*packet \([0-9]*\):.*/\1/p' "$TMP/e")
+check "truncated: flows still written ($nf)" [ "$nf" -gt 0 ]
+check "truncated: the packet named is the one after the last read ($pk vs $np)" [ "$pk" -eq $((np + 1)) ]
+head -c 10 "$DEMO" > "$TMP/hdr.pcap"
+expect_fail "truncated file header" 2 "hdr.pcap: " "$LW" -r "$TMP/hdr.pcap"
+finish

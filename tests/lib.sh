@@ -1,0 +1,38 @@
+# tests/lib.sh: shared by the end-to-end tests (sourced, not run).
+# Automake's test driver sets top_srcdir and top_builddir; run by hand from
+# a build directory, they default to the source tree and the current folder.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+LW="$top_builddir/src/lyncwatch"
+PCAPS="$top_srcdir/pcaps"
+RULES="$top_srcdir/classifiers/lync2013.rules"
+SHARED_PCAPS="$top_srcdir/../shared/pcaps"
+export LC_ALL=C TZ=UTC
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/lw-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+nfail=0
+npass=0
+
+fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
+pass() { npass=$((npass + 1)); }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# check NAME COMMAND...: runs the command, counts pass or fail.
+check() {
+	name=$1; shift
+	if "$@"; then pass; else fail "$name"; fi
+}
+
+need_jq() { command -v jq >/dev/null 2>&1 || skip "jq is not installed"; }
+
+# finish: prints the closing line and exits non-zero on any failure.
+finish() {
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
+
+# Drops the fields of a stats record that depend on the machine's speed.
+stable() { jq -c 'del(.stats.seconds, .stats.packets_per_second)'; }
