@@ -1,13 +1,37 @@
-/* audit.h: a flow's verdict, flags and reason, from its labels and what
- * inspection saw.  Verdicts and flags are those of docs/product.md. */
+/* audit.h: a flow's verdict, flags and reason, from its labels, the
+ * inventory and what nDPI confirmed.  Verdicts and flags are those of
+ * docs/product.md:
+ *
+ *   undocumented-port  violation  a flow to an inventory Lync server (or,
+ *                                 with --audit-all, any flow) whose server
+ *                                 port is in no rule
+ *   wrong-transport    violation  the port is documented only for the
+ *                                 other L4 protocol (in audit scope)
+ *   app-mismatch       violation  nDPI confirmed an application that no
+ *                                 label's expectation class accepts
+ *   role-mismatch      violation  the server's inventory roles have no row
+ *                                 for the port, though other roles do
+ *   optional-port      notice     every label is an optional or legacy row
+ *   unverified         notice     documented, and nDPI confirmed nothing
+ *
+ * Audit scope: with --audit-all every flow; otherwise flows that touch an
+ * inventory host, and (for the application checks) flows on a port that a
+ * non-fallback row documents.  A flow out of scope that no rule labels is
+ * "unclassified" and raises nothing.
+ */
 #ifndef LW_AUDIT_H
 #define LW_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "classify.h"
 #include "flow.h"
+#include "inspect.h"
+#include "inventory.h"
 #include "rules.h"
 
+/* Ordered: a higher verdict is worse (--fail-on compares them). */
 enum verdict {
 	VERDICT_UNCLASSIFIED,
 	VERDICT_OK,
@@ -31,18 +55,26 @@ enum audit_flag {
 
 struct audit_result {
 	enum verdict verdict;
-	uint32_t flags;                 /* AUDIT_F_* bits */
+	uint32_t flags;                 /* 1 << FLAG_* */
 	char reason[AUDIT_REASON_MAX];  /* one sentence, in the output language */
 };
 
 struct auditor {
 	const struct ruleset *rs;
+	const struct inventory *inv;    /* NULL without --inventory */
 	enum lang lang;
+	bool audit_all;                 /* --audit-all */
+	bool dpi;                       /* false with --no-dpi */
 };
 
-/* Decides the verdict of flow f labelled by rules labels[0..n). */
+/* Decides the verdict of flow f.  iv is what inspection saw (ignored when
+ * a->dpi is false). */
 void audit_flow(const struct auditor *a, const struct flow *f,
-		const uint32_t *labels, int n, struct audit_result *out);
+		const struct label_set *ls, const struct inspect_view *iv,
+		struct audit_result *out);
+
+/* The verdict a set of flags gives (labelled: whether rules label it). */
+enum verdict audit_verdict(uint32_t flags, bool labelled);
 
 const char *verdict_name(enum verdict v);
 

@@ -1,4 +1,5 @@
-/* classify.c: server side by handshake, rules or port; labels by rules. */
+/* classify.c: server side by handshake, inventory, rules or port; labels
+ * by rules, narrowed by inventory roles. */
 #include "classify.h"
 
 enum rank {
@@ -53,6 +54,30 @@ static void side_from_ports(const struct classifier *c, struct flow *f)
 		     SIDE_PORT : SIDE_RULE;
 }
 
+static bool is_inv_server(const struct classifier *c, int ipver,
+			  const uint8_t *addr)
+{
+	const struct inv_host *h = inventory_lookup(c->inv, ipver, addr);
+
+	return h != NULL && inventory_host_is_server(c->inv, h);
+}
+
+/* Server side from the inventory: when exactly one endpoint is a server. */
+static bool side_from_inventory(const struct classifier *c, struct flow *f)
+{
+	bool a, b;
+
+	if (c->inv == NULL)
+		return false;
+	a = is_inv_server(c, f->key.ipver, f->key.a);
+	b = is_inv_server(c, f->key.ipver, f->key.b);
+	if (a == b)
+		return false;
+	f->server_dir = b ? DIR_AB : DIR_BA;
+	f->side_by = SIDE_INVENTORY;
+	return true;
+}
+
 void classify_packet(const struct classifier *c, struct flow *f,
 		     const struct pkt *p, int dir, bool created)
 {
@@ -62,44 +87,94 @@ void classify_packet(const struct classifier *c, struct flow *f,
 	    (syn == TCPF_SYN || syn == (TCPF_SYN | TCPF_ACK))) {
 		/* SYN goes to the server; SYN-ACK comes from it.  DIR_AB means
 		 * a -> b, and server_dir DIR_AB means b is the server. */
-		int to_server = syn == TCPF_SYN ? dir : 1 - dir;
-		f->server_dir = (uint8_t)to_server;
+		f->server_dir = (uint8_t)(syn == TCPF_SYN ? dir : 1 - dir);
 		f->side_by = SIDE_HANDSHAKE;
 		return;
 	}
-	if (created)
+	if (created && !side_from_inventory(c, f))
 		side_from_ports(c, f);
 }
 
-static bool has_primary(const struct classifier *c, const struct pm_result *m)
+/* ------------------------------------------------------------ labels */
+
+/* True when rule r may label a flow served by host h (NULL: unknown). */
+static bool role_allows(const struct classifier *c, const struct inv_host *h,
+			const struct rule *r)
+{
+	if (h == NULL || (r->table == TABLE_CLIENT && !r->fallback))
+		return true;
+	return inventory_host_has_role(c->rs, h, r->role);
+}
+
+/* Appends the rules of list[0..n) with fallback == fb (and, when narrow,
+ * that the server's roles allow) to out; returns how many it added. */
+static int add_rules(const struct classifier *c, struct label_set *out,
+		     const uint32_t *list, uint32_t n, bool fb, bool narrow)
+{
+	int added = 0;
+
+	for (uint32_t i = 0; i < n && out->n < CLASSIFY_MAX_LABELS; i++) {
+		const struct rule *r = &c->rs->rules[list[i]];
+
+		if (r->fallback != fb || (narrow && !role_allows(c, out->server, r)))
+			continue;
+		out->rule[out->n++] = list[i];
+		added++;
+	}
+	return added;
+}
+
+/* Labels of one kind (primary or fallback rows), narrowed or not. */
+static int add_kind(const struct classifier *c, struct label_set *out,
+		    const struct pm_result *m, bool fb, bool narrow)
+{
+	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow);
+
+	return k + add_rules(c, out, m->range, m->nrange, fb, narrow);
+}
+
+static int first_primary(const struct classifier *c, const struct pm_result *m)
 {
 	for (uint32_t i = 0; i < m->nexact; i++)
 		if (!c->rs->rules[m->exact[i]].fallback)
-			return true;
+			return (int)m->exact[i];
 	for (uint32_t i = 0; i < m->nrange; i++)
 		if (!c->rs->rules[m->range[i]].fallback)
-			return true;
-	return false;
+			return (int)m->range[i];
+	return -1;
 }
 
-static int add_list(const struct classifier *c, const uint32_t *list,
-		    uint32_t n, bool fallback, uint32_t *out, int k, int max)
+static void find_hosts(const struct classifier *c, const struct flow *f,
+		       struct label_set *out)
 {
-	for (uint32_t i = 0; i < n && k < max; i++)
-		if (c->rs->rules[list[i]].fallback == fallback)
-			out[k++] = list[i];
-	return k;
+	out->server = out->client = NULL;
+	if (c->inv == NULL)
+		return;
+	out->server = inventory_lookup(c->inv, f->key.ipver, flow_server_addr(f));
+	out->client = inventory_lookup(c->inv, f->key.ipver, flow_client_addr(f));
 }
 
-int classify_labels(const struct classifier *c, const struct flow *f,
-		    uint32_t *out, int max)
+void classify_labels(const struct classifier *c, const struct flow *f,
+		     struct label_set *out)
 {
+	uint16_t port = flow_server_port(f);
+	uint8_t other = f->key.l4 == L4_TCP ? L4_UDP : L4_TCP;
 	struct pm_result m;
-	bool fb;
-	int k;
 
-	portmatch_lookup(c->pm, f->key.l4, flow_server_port(f), &m);
-	fb = !has_primary(c, &m);
-	k = add_list(c, m.exact, m.nexact, fb, out, 0, max);
-	return add_list(c, m.range, m.nrange, fb, out, k, max);
+	out->n = 0;
+	out->role_mismatch = false;
+	find_hosts(c, f, out);
+	portmatch_lookup(c->pm, other, port, &m);
+	out->other_l4 = first_primary(c, &m);
+	portmatch_lookup(c->pm, f->key.l4, port, &m);
+	out->primary = add_kind(c, out, &m, false, true) > 0;
+	if (!out->primary)
+		add_kind(c, out, &m, true, true);
+	/* The server's roles allow none of the non-fallback rows covering the
+	 * port: a role mismatch, shown with all of them.  (Fallback rows that
+	 * its roles do not allow leave the port undocumented for it.) */
+	if (out->n > 0 || out->server == NULL || first_primary(c, &m) < 0)
+		return;
+	out->role_mismatch = true;
+	out->primary = add_kind(c, out, &m, false, false) > 0;
 }

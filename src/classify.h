@@ -1,9 +1,10 @@
 /* classify.h: which side of a flow is the server, and which rules label it.
  *
  * Server side, strongest evidence first: a TCP handshake (the SYN's target,
- * the SYN-ACK's sender); an inventory server (once the inventory is
- * loaded); the port that the rules document best; the lower port.  The
- * rule evidence for one endpoint port ranks, from strongest:
+ * the SYN-ACK's sender); an inventory server (when exactly one endpoint is
+ * a Lync server of the inventory); the port that the rules document best;
+ * the lower port.  The rule evidence for one endpoint port ranks, from
+ * strongest:
  *   an exact port of a server or load-balancer row,
  *   an exact port of a client row,
  *   a system port (below 1024),
@@ -14,7 +15,11 @@
  *
  * Labels: the rules covering the server port and L4 protocol, exact rows
  * before range rows, in rule-file order; fallback rows only when no other
- * row covers the port; placeholder rows never.
+ * row covers the port; placeholder rows never.  When the inventory knows
+ * the server, rows are narrowed to its roles: a row stays when the host
+ * holds its role, or when it is a non-fallback client-table row (those name
+ * the clients that use the port, not the server).  When narrowing leaves
+ * nothing, the flow is a role mismatch and keeps the unnarrowed labels.
  */
 #ifndef LW_CLASSIFY_H
 #define LW_CLASSIFY_H
@@ -23,6 +28,7 @@
 #include <stdint.h>
 
 #include "flow.h"
+#include "inventory.h"
 #include "pkt.h"
 #include "portmatch.h"
 #include "rules.h"
@@ -32,15 +38,26 @@
 struct classifier {
 	const struct ruleset *rs;
 	const struct portmatch *pm;
+	const struct inventory *inv;   /* NULL without --inventory */
+};
+
+/* What the rules and the inventory say of one flow. */
+struct label_set {
+	uint32_t rule[CLASSIFY_MAX_LABELS]; /* rule indexes, in label order */
+	int n;
+	bool primary;          /* the labels are not fallback rows */
+	bool role_mismatch;    /* the server's roles hold none of the rows */
+	int other_l4;          /* a non-fallback rule covering the server port
+				* for the other L4 protocol, or -1 */
+	const struct inv_host *server, *client; /* inventory hosts, or NULL */
 };
 
 /* Decides or revises f's server side from packet p (direction dir). */
 void classify_packet(const struct classifier *c, struct flow *f,
 		     const struct pkt *p, int dir, bool created);
 
-/* Writes the rule indexes labelling f into out (at most max); returns how
- * many. */
-int classify_labels(const struct classifier *c, const struct flow *f,
-		    uint32_t *out, int max);
+/* Fills out with the labels of f and what the audit needs to judge them. */
+void classify_labels(const struct classifier *c, const struct flow *f,
+		     struct label_set *out);
 
 #endif

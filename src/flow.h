@@ -63,7 +63,7 @@ struct flow {
 	uint16_t app, app_master;       /* nDPI protocol ids (0: unknown) */
 	uint8_t app_confidence;
 	uint8_t insp_done;
-	uint32_t app_risk;              /* nDPI risk bits, low 32 */
+	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
 };
 
 struct flow_table_cfg {

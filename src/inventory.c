@@ -223,7 +223,7 @@ static bool parse_net(struct iparser *ps, char *tok, struct inv_host *h)
 	}
 	memcpy(net, h->addr, sizeof(net));
 	mask_addr(net, h->prefix);
-	if (memcmp(net, h->addr, sizeof(net)) != 0) {
+	if (slash && memcmp(net, h->addr, sizeof(net)) != 0) {
 		format_addr(h->ipver, net, h->prefix, want, sizeof(want));
 		perr(ps, ps->line, "host bits set in '%s/%s' (the network is %s)",
 		     tok, slash + 1, want);

@@ -1,9 +1,12 @@
 /* learn.c: counts the ports each host served; writes an inventory file.
  *
- * Hosts live in one array; an open-addressing index (linear probing, a
- * power of two at least twice max_hosts, slot = host index + 1, 0 empty)
- * finds them by a seeded hash of the address.  Pruning compacts the array
- * and rebuilds the index, which keeps insertion free of deletions.
+ * Hosts live in one array whose free entries (ipver 0) are kept on a free
+ * list.  An open-addressing index (linear probing over a power of two at
+ * least twice max_hosts) finds them by a seeded hash of the address; each
+ * slot keeps the host's hash too, so probes and deletions rarely read a
+ * host.  Pruning selects an eighth of the hosts by key (Hoare's selection,
+ * no sort) and deletes them from the index by backward shifting: it reads
+ * each host once and moves none.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,23 +30,34 @@ struct lport {
 
 struct lhost {
 	uint8_t addr[16];         /* network order; IPv4 in the first 4 */
-	uint8_t ipver;            /* 4 or 6; 0 marks a host being pruned */
+	uint8_t ipver;            /* 4 or 6; 0: a free entry */
 	uint8_t nports;
 	bool sig;                 /* served a signature port */
+	uint64_t born;            /* arrival number: prune order among equals */
 	uint64_t flows;           /* flows counted */
 	uint64_t flows_evicted;   /* flows of port entries no longer kept */
 	struct lport ports[LEARN_MAX_PORTS];
+};
+
+struct lslot {
+	uint32_t host;            /* host index + 1; 0: an empty slot */
+	uint32_t hash;            /* addr_hash() of the host */
 };
 
 struct learner {
 	const struct ruleset *rs;
 	struct l4_port *sig;      /* signature ports */
 	int nsig;
-	struct lhost *hosts;
-	uint32_t nhosts, cap, max;
-	uint32_t *slot;           /* host index + 1; 0: empty */
+	struct lhost *hosts;      /* [0, used): live and free entries */
+	uint32_t used, cap, max;
+	uint32_t nlive;
+	uint32_t *freelist;       /* indexes of free entries (room for max) */
+	uint32_t nfree;
+	uint64_t nborn;           /* hosts ever added */
+	struct lslot *slot;       /* the index */
 	uint32_t mask;            /* slots - 1 */
 	uint64_t k0, k1;          /* hash key */
+	uint64_t rng;             /* pivots of nth_smallest() */
 	struct learn_stats st;
 };
 
@@ -75,30 +89,39 @@ static uint32_t addr_hash(const struct learner *l, int ipver,
 	return (uint32_t)mix64(h ^ l->k1 ^ load64(addr + 8));
 }
 
-/* The slot holding (ipver, addr), or the empty slot where it belongs. */
-static uint32_t *probe(const struct learner *l, int ipver,
-		       const uint8_t addr[16])
+/* The slot holding (ipver, addr), whose hash is `hash`, or the empty slot
+ * where it belongs. */
+static struct lslot *probe(const struct learner *l, int ipver,
+			   const uint8_t addr[16], uint32_t hash)
 {
-	uint32_t i = addr_hash(l, ipver, addr) & l->mask;
-
-	for (;;) {
-		uint32_t *s = &l->slot[i];
+	for (uint32_t i = hash & l->mask;; i = (i + 1) & l->mask) {
+		struct lslot *s = &l->slot[i];
 		const struct lhost *h;
 
-		if (*s == 0)
+		if (s->host == 0)
 			return s;
-		h = &l->hosts[*s - 1];
+		if (s->hash != hash)
+			continue;
+		h = &l->hosts[s->host - 1];
 		if (h->ipver == ipver && memcmp(h->addr, addr, 16) == 0)
 			return s;
-		i = (i + 1) & l->mask;
 	}
 }
 
-static void reindex(struct learner *l)
+/* Empties slot i, moving later entries of its cluster back so that every
+ * entry stays reachable from its home slot (Knuth's Algorithm R). */
+static void slot_delete(struct learner *l, uint32_t i)
 {
-	memset(l->slot, 0, ((size_t)l->mask + 1) * sizeof(*l->slot));
-	for (uint32_t i = 0; i < l->nhosts; i++)
-		*probe(l, l->hosts[i].ipver, l->hosts[i].addr) = i + 1;
+	for (uint32_t j = (i + 1) & l->mask; l->slot[j].host != 0;
+	     j = (j + 1) & l->mask) {
+		uint32_t home = l->slot[j].hash & l->mask;
+
+		if (((j - home) & l->mask) >= ((j - i) & l->mask)) {
+			l->slot[i] = l->slot[j];
+			i = j;
+		}
+	}
+	l->slot[i].host = 0;
 }
 
 /* ------------------------------------------------------------ set */
@@ -135,9 +158,11 @@ struct learner *learn_new(const struct ruleset *rs, uint32_t max_hosts,
 	l->mask = slots - 1;
 	l->k0 = seed;
 	l->k1 = mix64(seed);
+	l->rng = mix64(l->k1);
 	l->slot = calloc(slots, sizeof(*l->slot));
+	l->freelist = calloc(l->max, sizeof(*l->freelist));
 	l->sig = calloc((size_t)rs->nroles * 2 * ROLE_MAX_LEARN + 1, sizeof(*l->sig));
-	if (l->slot == NULL || l->sig == NULL) {
+	if (l->slot == NULL || l->freelist == NULL || l->sig == NULL) {
 		learn_free(l);
 		return NULL;
 	}
@@ -154,6 +179,7 @@ void learn_free(struct learner *l)
 		return;
 	free(l->hosts);
 	free(l->slot);
+	free(l->freelist);
 	free(l->sig);
 	free(l);
 }
@@ -161,89 +187,142 @@ void learn_free(struct learner *l)
 void learn_get_stats(const struct learner *l, struct learn_stats *out)
 {
 	*out = l->st;
-	out->hosts = l->nhosts;
+	out->hosts = l->nlive;
 }
 
 /* ------------------------------------------------------------ hosts */
 
-/* Prune order: hosts without a signature port first, then fewest flows,
- * then by address (deterministic). */
-static int prune_cmp(const void *pa, const void *pb)
+/* Prune order, unique per host: hosts without a signature port first,
+ * then fewest flows (up to 2^23), then the oldest. */
+static uint64_t prune_key(const struct lhost *h)
 {
-	const struct lhost *a = *(const struct lhost *const *)pa;
-	const struct lhost *b = *(const struct lhost *const *)pb;
+	uint64_t flows = h->flows < 0x7fffff ? h->flows : 0x7fffff;
 
-	if (a->sig != b->sig)
-		return a->sig ? 1 : -1;
-	if (a->flows != b->flows)
-		return a->flows < b->flows ? -1 : 1;
-	if (a->ipver != b->ipver)
-		return a->ipver - b->ipver;
-	return memcmp(a->addr, b->addr, 16);
+	return (uint64_t)h->sig << 63 | flows << 40 | (h->born & 0xffffffffffULL);
+}
+
+/* Partially orders the distinct values v[0..n) so that v[k] is the k-th
+ * smallest (0-based), and returns it: Hoare's selection, O(n) expected;
+ * the pivot choice does not change the result. */
+static uint64_t nth_smallest(uint64_t *v, long n, long k, uint64_t *rng)
+{
+	long lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		long i = lo, j = hi;
+		uint64_t pivot, t;
+
+		*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		pivot = v[lo + (long)((*rng >> 33) % (uint64_t)(hi - lo + 1))];
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+static void host_remove(struct learner *l, uint32_t i)
+{
+	struct lhost *h = &l->hosts[i];
+
+	uint32_t hash = addr_hash(l, h->ipver, h->addr);
+
+	slot_delete(l, (uint32_t)(probe(l, h->ipver, h->addr, hash) - l->slot));
+	h->ipver = 0;
+	l->freelist[l->nfree++] = i;
+	l->nlive--;
+	l->st.hosts_pruned++;
 }
 
 /* Removes an eighth of the hosts (at least one) in prune order; returns
  * false when out of memory. */
 static bool prune(struct learner *l)
 {
-	struct lhost **by = malloc(l->nhosts * sizeof(*by));
-	uint32_t want = l->max / 8 ? l->max / 8 : 1, k = 0;
+	uint64_t *key = malloc(l->nlive * sizeof(*key)), cut = UINT64_MAX;
+	uint32_t want = l->max / 8 ? l->max / 8 : 1, n = 0;
 
-	if (by == NULL)
+	if (key == NULL)
 		return false;
-	for (uint32_t i = 0; i < l->nhosts; i++)
-		by[i] = &l->hosts[i];
-	qsort(by, l->nhosts, sizeof(*by), prune_cmp);
-	for (uint32_t i = 0; i < want; i++)
-		by[i]->ipver = 0;
-	free(by);
-	for (uint32_t i = 0; i < l->nhosts; i++)
+	for (uint32_t i = 0; i < l->used; i++)
 		if (l->hosts[i].ipver != 0)
-			l->hosts[k++] = l->hosts[i];
-	l->nhosts = k;
-	l->st.hosts_pruned += want;
-	reindex(l);
+			key[n++] = prune_key(&l->hosts[i]);
+	if (want < n)
+		cut = nth_smallest(key, n, want, &l->rng);
+	free(key);
+	for (uint32_t i = 0; i < l->used; i++)
+		if (l->hosts[i].ipver != 0 && prune_key(&l->hosts[i]) < cut)
+			host_remove(l, i);
 	return true;
 }
 
-/* A new host at slot s; NULL when there is no room. */
-static struct lhost *host_add(struct learner *l, uint32_t *s, int ipver,
-			      const uint8_t addr[16])
+/* A free entry: from the free list, else a new one; -1 when out of
+ * memory.  [0, used) holds live and free entries only, so with no free
+ * entry used == nlive < max: the array never passes max. */
+static long host_entry(struct learner *l)
 {
-	struct lhost *h;
-
-	if (l->nhosts == l->max) {
-		if (!prune(l))
-			return NULL;
-		s = probe(l, ipver, addr);
-	}
-	if (l->nhosts == l->cap) {
+	if (l->nfree > 0)
+		return l->freelist[--l->nfree];
+	if (l->used == l->cap) {
 		uint32_t ncap = l->cap ? l->cap * 2 : 64;
 		struct lhost *p;
 
 		if (ncap > l->max)
 			ncap = l->max;
 		p = realloc(l->hosts, (size_t)ncap * sizeof(*p));
-
 		if (p == NULL)
-			return NULL;
+			return -1;
 		l->hosts = p;
 		l->cap = ncap;
 	}
-	h = &l->hosts[l->nhosts++];
+	return l->used++;
+}
+
+/* A new host for the empty slot s; NULL when out of memory. */
+static struct lhost *host_add(struct learner *l, struct lslot *s,
+			      uint32_t hash, int ipver, const uint8_t addr[16])
+{
+	struct lhost *h;
+	long i;
+
+	if (l->nlive == l->max) {
+		if (!prune(l))
+			return NULL;
+		s = probe(l, ipver, addr, hash);
+	}
+	if ((i = host_entry(l)) < 0)
+		return NULL;
+	h = &l->hosts[i];
 	memset(h, 0, sizeof(*h));
 	memcpy(h->addr, addr, 16);
 	h->ipver = (uint8_t)ipver;
-	*s = l->nhosts;
+	h->born = l->nborn++;
+	s->host = (uint32_t)i + 1;
+	s->hash = hash;
+	l->nlive++;
 	return h;
 }
 
 static struct lhost *host_get(struct learner *l, int ipver,
 			      const uint8_t addr[16])
 {
-	uint32_t *s = probe(l, ipver, addr);
+	uint32_t hash = addr_hash(l, ipver, addr);
+	struct lslot *s = probe(l, ipver, addr, hash);
 
-	return *s ? &l->hosts[*s - 1] : host_add(l, s, ipver, addr);
+	return s->host ? &l->hosts[s->host - 1] : host_add(l, s, hash, ipver, addr);
 }
 
 /* ------------------------------------------------------------ ports */
@@ -307,7 +386,8 @@ void learn_flow(struct learner *l, const struct flow *f)
 {
 	struct lhost *h;
 
-	if (f->key.l4 != L4_TCP && f->key.l4 != L4_UDP)
+	if ((f->key.l4 != L4_TCP && f->key.l4 != L4_UDP) ||
+	    (f->key.ipver != 4 && f->key.ipver != 6))
 		return;
 	if (!answered(f)) {
 		l->st.flows_unanswered++;
@@ -443,27 +523,29 @@ static void write_header(FILE *out, const struct learner *l, uint32_t nroled)
 		"# hosts: %" PRIu32 " (%" PRIu32 " with a role), %" PRIu64
 		" pruned; port entries evicted: %" PRIu64 "\n",
 		l->st.flows, l->st.flows_unanswered, l->st.flows_dropped,
-		l->nhosts, nroled, l->st.hosts_pruned, l->st.ports_evicted);
+		l->nlive, nroled, l->st.hosts_pruned, l->st.ports_evicted);
 }
 
 int learn_write(const struct learner *l, FILE *out)
 {
-	const struct lhost **by = malloc(((size_t)l->nhosts + 1) * sizeof(*by));
+	const struct lhost **by = malloc(((size_t)l->nlive + 1) * sizeof(*by));
 	int roles[INV_MAX_ROLES];
-	uint32_t nroled = 0;
+	uint32_t n = 0, nroled = 0;
 
 	if (by == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
-	for (uint32_t i = 0; i < l->nhosts; i++) {
-		by[i] = &l->hosts[i];
-		nroled += match_roles(l->rs, by[i], roles) > 0;
+	for (uint32_t i = 0; i < l->used; i++) {
+		if (l->hosts[i].ipver == 0)
+			continue;
+		by[n] = &l->hosts[i];
+		nroled += match_roles(l->rs, by[n++], roles) > 0;
 	}
-	if (l->nhosts > 0)
-		qsort(by, l->nhosts, sizeof(*by), addr_cmp);
+	if (n > 0)
+		qsort(by, n, sizeof(*by), addr_cmp);
 	write_header(out, l, nroled);
-	for (uint32_t i = 0; i < l->nhosts; i++)
+	for (uint32_t i = 0; i < n; i++)
 		write_host(out, l->rs, by[i]);
 	free(by);
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;

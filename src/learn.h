@@ -14,10 +14,12 @@
  * Memory is bounded.  Per host, at most LEARN_MAX_PORTS ports are kept:
  * ports named by any role's learn or learn-unless list ("signature ports")
  * are never evicted; when the list is full, a new port replaces the entry
- * with the fewest flows among the others.  At most max_hosts hosts are
- * kept: when full, an eighth of them is pruned at once, hosts that served no
- * signature port first, then those with the fewest flows (so the cost is
- * O(log n) per new host, amortised).  Everything evicted is counted.
+ * with the fewest flows among the others (a host that served more than
+ * LEARN_MAX_PORTS signature ports loses the later ones).  At most
+ * max_hosts hosts are kept: when full, an eighth of them is pruned at
+ * once, hosts that served no signature port first, then those with the
+ * fewest flows, oldest first (a selection, so O(1) per new host,
+ * amortised).  Everything evicted is counted.
  */
 #ifndef LW_LEARN_H
 #define LW_LEARN_H

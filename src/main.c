@@ -17,6 +17,8 @@
 #include "decode.h"
 #include "flow.h"
 #include "inspect.h"
+#include "inventory.h"
+#include "learn.h"
 #include "output.h"
 #include "portmatch.h"
 #include "rules.h"
@@ -34,6 +36,8 @@ struct config {
 	const char *rules[MAX_FILES];
 	int nrules;
 	const char *json;            /* --json FILE or "-" */
+	const char *inventory;       /* --inventory FILE */
+	const char *learn;           /* --learn-inventory FILE */
 	char *filter;                /* BPF expression, or NULL */
 	uint64_t count;              /* -c: stop after this many packets */
 	struct flow_table_cfg ft;
@@ -42,6 +46,7 @@ struct config {
 	int progress;                /* -1 auto (stderr is a tty), 0, 1 */
 	int fail_on;                 /* 0 none, else a verdict */
 	bool check_rules, list_rules;
+	bool no_dpi, audit_all;
 };
 
 /* Everything the flow-end callback needs. */
@@ -52,9 +57,13 @@ struct app {
 	struct classifier cls;
 	struct auditor aud;
 	struct flow_table *ft;
+	struct inventory *inv;       /* NULL without --inventory */
+	struct inspector *insp;      /* NULL with --no-dpi */
+	struct learner *learner;     /* NULL without --learn-inventory */
 	struct stats stats;
 	struct output out;
 	FILE *json;
+	FILE *learn_out;
 	uint64_t worst;              /* highest verdict seen */
 };
 
@@ -89,6 +98,12 @@ static void usage(FILE *f)
 "  --tcp-closed-timeout S  linger after FIN/FIN or RST (default 10)\n"
 "  --udp-timeout S     idle timeout of a UDP flow, seconds (default 120)\n"
 "Audit:\n"
+"  --inventory FILE    which addresses hold which roles (narrows labels,\n"
+"                      puts flows touching those hosts in audit scope)\n"
+"  --learn-inventory FILE  write an inventory inferred from the ports each\n"
+"                      host served, with the evidence as comments\n"
+"  --audit-all         audit every flow, not only those touching the inventory\n"
+"  --no-dpi            no nDPI inspection (labels by port only)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
@@ -100,7 +115,8 @@ static void usage(FILE *f)
 enum long_opt {
 	OPT_RULES = 256, OPT_JSON, OPT_LANG, OPT_CHECK, OPT_LIST, OPT_VERSION,
 	OPT_MAXFLOWS, OPT_TCPTO, OPT_TCPCLOSED, OPT_UDPTO, OPT_FAILON,
-	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL,
+	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
+	OPT_LEARN,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +134,10 @@ static const struct option long_opts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+	{ "no-dpi", no_argument, NULL, OPT_NODPI },
+	{ "audit-all", no_argument, NULL, OPT_AUDITALL },
+	{ "inventory", required_argument, NULL, OPT_INVENTORY },
+	{ "learn-inventory", required_argument, NULL, OPT_LEARN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -196,6 +216,10 @@ static int parse_long(struct config *c, int opt, const char *arg)
 		else
 			return bad_usage("--fail-on: want notice or violation, not '%s'", arg);
 		return 0;
+	case OPT_NODPI: c->no_dpi = true; return 0;
+	case OPT_AUDITALL: c->audit_all = true; return 0;
+	case OPT_INVENTORY: c->inventory = arg; return 0;
+	case OPT_LEARN: c->learn = arg; return 0;
 	case OPT_PROGRESS: c->progress = 1; return 0;
 	case OPT_NOPROGRESS: c->progress = 0; return 0;
 	}
@@ -312,17 +336,27 @@ static int load_rules(struct app *a)
 static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
 {
 	struct app *a = ctx;
-	uint32_t labels[CLASSIFY_MAX_LABELS];
+	struct label_set ls;
 	struct audit_result ar;
-	char cid[COMMUNITY_ID_LEN];
-	struct flow_report r = { .f = f, .why = why, .labels = labels, .audit = &ar };
+	struct inspect_view iv;
+	char cid[COMMUNITY_ID_LEN], ivbuf[INSPECT_VIEW_BUFLEN];
+	struct flow_report r = { .f = f, .why = why, .audit = &ar };
 
-	r.nlabels = classify_labels(&a->cls, f, labels, CLASSIFY_MAX_LABELS);
-	audit_flow(&a->aud, f, labels, r.nlabels, &ar);
+	inspect_flow_end(a->insp, f);
+	if (a->insp) {
+		inspect_view(a->insp, f, &iv, ivbuf, sizeof(ivbuf));
+		r.iv = &iv;
+	}
+	classify_labels(&a->cls, f, &ls);
+	r.labels = ls.rule;
+	r.nlabels = ls.n;
+	audit_flow(&a->aud, f, &ls, r.iv, &ar);
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > a->worst)
 		a->worst = ar.verdict;
-	stats_flow(&a->stats, f, labels, r.nlabels, ar.verdict);
+	stats_flow(&a->stats, f, ls.rule, ls.n, &ar);
+	if (a->learner)
+		learn_flow(a->learner, f);
 	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
 		r.community_id = cid;
 	output_flow(&a->out, &r);
@@ -359,7 +393,7 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 	uint64_t next_expire = 0;
 	bool show = progress_on(a->cfg);
 	double t0 = stats_now(), last = t0;
-	int rc;
+	int rc = 0;
 
 	if (capture_open_file(&cap, name, a->cfg->filter)) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
@@ -394,6 +428,7 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 			break;
 		}
 		classify_packet(&a->cls, f, &p, dir, created);
+		inspect_packet(a->insp, f, &p, dir);
 		if (show && (cap.pktno & 0xffff) == 0 && stats_now() - last > 0.5) {
 			last = stats_now();
 			progress(a, &cap, t0);
@@ -409,7 +444,7 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 
 /* ------------------------------------------------------------ setup */
 
-static FILE *open_json(const char *name)
+static FILE *open_out(const char *name)
 {
 	FILE *f;
 
@@ -422,21 +457,47 @@ static FILE *open_json(const char *name)
 	return f;
 }
 
+static int load_inventory(struct app *a)
+{
+	int errs;
+
+	a->inv = inventory_new(&a->rs);
+	if (a->inv == NULL) {
+		fprintf(stderr, "lyncwatch: out of memory\n");
+		return -1;
+	}
+	errs = inventory_load_file(a->inv, a->cfg->inventory, stderr);
+	if (errs)
+		fprintf(stderr, "lyncwatch: %d problem(s) in the inventory\n", errs);
+	return errs ? -1 : 0;
+}
+
 static int setup(struct app *a)
 {
 	const struct config *c = a->cfg;
 	bool json_stdout = c->json && strcmp(c->json, "-") == 0;
 
+	if (c->inventory && load_inventory(a))
+		return -1;
 	a->pm = portmatch_build(&a->rs);
-	a->cls = (struct classifier){ .rs = &a->rs, .pm = a->pm };
-	a->aud = (struct auditor){ .rs = &a->rs, .lang = c->lang };
+	a->cls = (struct classifier){ .rs = &a->rs, .pm = a->pm, .inv = a->inv };
+	a->aud = (struct auditor){ .rs = &a->rs, .inv = a->inv, .lang = c->lang,
+				   .audit_all = c->audit_all, .dpi = !c->no_dpi };
 	a->ft = flow_table_new(&c->ft, on_flow_end, a);
 	if (a->pm == NULL || a->ft == NULL || stats_init(&a->stats, &a->rs)) {
 		fprintf(stderr, "lyncwatch: out of memory\n");
 		return -1;
 	}
+	if (!c->no_dpi && (a->insp = inspect_new(INSPECT_DEFAULT_BUDGET)) == NULL) {
+		fprintf(stderr, "lyncwatch: cannot initialise nDPI\n");
+		return -1;
+	}
+	if (c->learn && ((a->learn_out = open_out(c->learn)) == NULL ||
+			 (a->learner = learn_new(&a->rs, LEARN_MAX_HOSTS,
+						 c->ft.seed)) == NULL))
+		return -1;
 	output_init(&a->out, &a->rs, c->lang);
-	if (c->json && (a->json = open_json(c->json)) == NULL)
+	if (c->json && (a->json = open_out(c->json)) == NULL)
 		return -1;
 	a->out.json = a->json;
 	a->out.json_name = c->json;
@@ -458,8 +519,28 @@ static int close_json(struct app *a)
 		bad = 1;
 	if (a->json != stdout && fclose(a->json) != 0)
 		bad = 1;
+	a->json = NULL;
 	if (bad)
 		fprintf(stderr, "lyncwatch: %s: write error: %s\n", a->cfg->json,
+			strerror(errno ? errno : EIO));
+	return bad ? -1 : 0;
+}
+
+/* Writes the learnt inventory; reports a write error. */
+static int close_learn(struct app *a)
+{
+	int bad;
+
+	if (a->learner == NULL)
+		return 0;
+	bad = learn_write(a->learner, a->learn_out) != 0;
+	if (fflush(a->learn_out) != 0 || ferror(a->learn_out))
+		bad = 1;
+	if (a->learn_out != stdout && fclose(a->learn_out) != 0)
+		bad = 1;
+	a->learn_out = NULL;
+	if (bad)
+		fprintf(stderr, "lyncwatch: %s: write error: %s\n", a->cfg->learn,
 			strerror(errno ? errno : EIO));
 	return bad ? -1 : 0;
 }
@@ -467,6 +548,13 @@ static int close_json(struct app *a)
 static void teardown(struct app *a)
 {
 	flow_table_free(a->ft);
+	inspect_free(a->insp);
+	learn_free(a->learner);
+	inventory_free(a->inv);
+	if (a->learn_out && a->learn_out != stdout)
+		fclose(a->learn_out);
+	if (a->json && a->json != stdout)
+		fclose(a->json);
 	portmatch_free(a->pm);
 	stats_free(&a->stats);
 	output_free(&a->out);
@@ -478,6 +566,7 @@ static int run(struct app *a)
 	uint64_t left = a->cfg->count ? a->cfg->count : UINT64_MAX;
 	struct flow_table_stats fs;
 	struct run_info ri = { .max_flows = a->cfg->ft.max_flows };
+	struct inspect_stats is;
 	int status = 0;
 
 	for (int i = 0; i < a->cfg->nfiles && left; i++)
@@ -488,8 +577,12 @@ static int run(struct app *a)
 	a->stats.evicted = fs.evicted;
 	a->stats.wall_end = stats_now();
 	ri.flows_active_peak = fs.peak_active;
+	if (a->insp) {
+		inspect_get_stats(a->insp, &is);
+		ri.insp = &is;
+	}
 	output_summary(&a->out, &a->stats, &ri);
-	if (close_json(a))
+	if (close_json(a) | close_learn(a))  /* both run, whatever the first gives */
 		status = EXIT_INPUT;
 	if (status == 0 && a->cfg->fail_on && a->worst >= (uint64_t)a->cfg->fail_on)
 		status = EXIT_THRESHOLD;

@@ -124,6 +124,36 @@ static void json_counters(struct output *o, const struct flow *f,
 	jw_obj_end(w);
 }
 
+/* nDPI's view: master, confidence, guess and risks (null when not run). */
+static void json_inspection(struct output *o, const struct inspect_view *iv)
+{
+	struct jsonw *w = &o->jw;
+
+	jw_key(w, "app_master");
+	if (iv && iv->app_master)
+		jw_str(w, iv->app_master);
+	else
+		jw_null(w);
+	if (iv == NULL)
+		return;
+	jw_key(w, "confidence");
+	if (iv->confidence)
+		jw_str(w, iv->confidence);
+	else
+		jw_null(w);
+	if (iv->guess)
+		jw_kstr(w, "app_guess", iv->guess);
+	jw_key(w, "ndpi_risks");
+	jw_arr_begin(w);
+	for (unsigned b = 0; b < 64; b++)
+		if ((iv->risks >> b) & 1) {
+			const char *name = inspect_risk_name(b);
+			if (name)
+				jw_str(w, name);
+		}
+	jw_arr_end(w);
+}
+
 static void json_lync(struct output *o, const struct flow_report *r)
 {
 	struct jsonw *w = &o->jw;
@@ -138,17 +168,13 @@ static void json_lync(struct output *o, const struct flow_report *r)
 	jw_kstr(w, "verdict", verdict_name(r->audit->verdict));
 	jw_key(w, "flags");
 	jw_arr_begin(w);
-	for (int i = 0; i < 32; i++)
+	for (int i = 0; i < FLAG_N; i++)
 		if (r->audit->flags & (1u << i))
 			jw_str(w, audit_flag_name(i));
 	jw_arr_end(w);
 	jw_kstr(w, "reason", r->audit->reason);
 	jw_kstr(w, "server_side_by", side_by_name((enum side_by)r->f->side_by));
-	jw_key(w, "app_master");
-	if (r->app_master)
-		jw_str(w, r->app_master);
-	else
-		jw_null(w);
+	json_inspection(o, r->iv);
 	jw_obj_end(w);
 }
 
@@ -164,8 +190,8 @@ static void json_flow(struct output *o, const struct flow_report *r)
 	jw_ku64(w, "flow_id", r->f->id);
 	jw_kstr(w, "event_type", "flow");
 	json_endpoints(o, r->f);
-	if (r->app_proto)
-		jw_kstr(w, "app_proto", r->app_proto);
+	if (r->iv && r->iv->app_proto)
+		jw_kstr(w, "app_proto", r->iv->app_proto);
 	if (r->community_id)
 		jw_kstr(w, "community_id", r->community_id);
 	json_counters(o, r->f, r->why);
@@ -194,8 +220,11 @@ static void text_flow(struct output *o, const struct flow_report *r)
 		f->pkts[ts], f->pkts[1 - ts],
 		flow_state_name((enum flow_state)f->state),
 		verdict_name(r->audit->verdict));
-	if (r->app_proto)
-		fprintf(o->text, " app=%s", r->app_proto);
+	if (r->iv && r->iv->app_proto)
+		fprintf(o->text, " app=%s", r->iv->app_proto);
+	for (int b = 0; b < FLAG_N; b++)
+		if (r->audit->flags & (1u << b))
+			fprintf(o->text, " [%s]", audit_flag_name(b));
 	for (int i = 0; i < r->nlabels; i++) {
 		const struct rule *ru = &o->rs->rules[r->labels[i]];
 
@@ -224,7 +253,47 @@ static double rate(uint64_t n, double secs)
 	return secs > 0 ? (double)n / secs : 0.0;
 }
 
-static void summary_text(struct output *o, const struct stats *s,
+static void summary_flags(struct output *o, const struct stats *s)
+{
+	bool any = false;
+
+	for (int b = 0; b < FLAG_N; b++) {
+		if (s->flag_flows[b] == 0)
+			continue;
+		fprintf(o->summary, "%s %s %" PRIu64, any ? "," : TR(o, "flags     ", "フラグ    "),
+			audit_flag_name(b), s->flag_flows[b]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', o->summary);
+}
+
+static void summary_violations(struct output *o, struct stats *s)
+{
+	uint32_t n;
+	const struct viol_group *const *v = stats_violations(s, &n);
+	char a[INET6_ADDRSTRLEN], t0[40], t1[40];
+
+	if (n == 0)
+		return;
+	fprintf(o->summary, "%s\n", TR(o, "violations by flag / server / port:",
+				       "フラグ / サーバー / ポート別の違反:"));
+	for (uint32_t i = 0; i < n; i++) {
+		output_addr(v[i]->addr, v[i]->ipver, a, sizeof(a));
+		output_time(v[i]->first_us, t0, sizeof(t0));
+		output_time(v[i]->last_us, t1, sizeof(t1));
+		fprintf(o->summary, "  %-17s %s %s%s%s:%u  %" PRIu64 " %s, %" PRIu64 " %s, %s .. %s\n",
+			audit_flag_name(v[i]->flag), proto_name(v[i]->l4),
+			v[i]->ipver == 6 ? "[" : "", a, v[i]->ipver == 6 ? "]" : "",
+			v[i]->port, v[i]->flows, TR(o, "flows", "フロー"), v[i]->pkts,
+			TR(o, "packets", "パケット"), t0, t1);
+	}
+	if (s->viol_dropped)
+		fprintf(o->summary, TR(o, "  (%" PRIu64 " more violations in groups not kept)\n",
+				       "  (保持されないグループの違反 %" PRIu64 " 件)\n"), s->viol_dropped);
+}
+
+static void summary_text(struct output *o, struct stats *s,
 			 const struct run_info *ri)
 {
 	FILE *f = o->summary;
@@ -249,9 +318,15 @@ static void summary_text(struct output *o, const struct stats *s,
 		      "フロー     %" PRIu64 ": ok %" PRIu64 "、notice %" PRIu64 "、violation %" PRIu64 "、unclassified %" PRIu64 "\n"),
 		s->flows, s->verdict[VERDICT_OK], s->verdict[VERDICT_NOTICE],
 		s->verdict[VERDICT_VIOLATION], s->verdict[VERDICT_UNCLASSIFIED]);
+	summary_flags(o, s);
 	fprintf(f, TR(o, "flow table peak %" PRIu64 " of %" PRIu64 ", evicted %" PRIu64 "\n",
 		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
 		ri->flows_active_peak, ri->max_flows, s->evicted);
+	if (ri->insp)
+		fprintf(f, TR(o, "nDPI       %" PRIu64 " flows inspected, %" PRIu64 " confirmed, %" PRIu64 " packets fed, peak %" PRIu64 " states of %" PRIu64 " bytes\n",
+			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態 (各 %" PRIu64 " バイト)\n"),
+			ri->insp->flows_inspected, ri->insp->confirmed,
+			ri->insp->pkts_fed, ri->insp->peak_states, ri->insp->state_bytes);
 	fprintf(f, "%s\n", TR(o, "traffic by table / role / service:",
 			      "表 / 役割 / サービス別のトラフィック:"));
 	fprintf(f, "  %-6s %10s %12s %14s  %s\n", "table",
@@ -269,11 +344,62 @@ static void summary_text(struct output *o, const struct stats *s,
 			*r->text[TEXT_SERVICE][l] ? r->text[TEXT_SERVICE][l] : "-");
 	}
 	fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  %s\n", "-",
-		s->verdict[VERDICT_UNCLASSIFIED], s->unlabelled_pkts,
+		s->unlabelled_flows, s->unlabelled_pkts,
 		s->unlabelled_bytes, TR(o, "(no rule)", "(規則なし)"));
+	summary_violations(o, s);
 }
 
-static void summary_json(struct output *o, const struct stats *s,
+static void json_violations(struct output *o, struct stats *s)
+{
+	struct jsonw *w = &o->jw;
+	uint32_t n;
+	const struct viol_group *const *v = stats_violations(s, &n);
+	char a[INET6_ADDRSTRLEN], t[40];
+
+	jw_key(w, "flags");
+	jw_obj_begin(w);
+	for (int b = 0; b < FLAG_N; b++)
+		jw_ku64(w, audit_flag_name(b), s->flag_flows[b]);
+	jw_obj_end(w);
+	jw_key(w, "violations");
+	jw_arr_begin(w);
+	for (uint32_t i = 0; i < n; i++) {
+		jw_obj_begin(w);
+		jw_kstr(w, "flag", audit_flag_name(v[i]->flag));
+		output_addr(v[i]->addr, v[i]->ipver, a, sizeof(a));
+		jw_kstr(w, "dest_ip", a);
+		jw_ku64(w, "dest_port", v[i]->port);
+		jw_kstr(w, "proto", proto_name(v[i]->l4));
+		jw_ku64(w, "flows", v[i]->flows);
+		jw_ku64(w, "pkts", v[i]->pkts);
+		output_time(v[i]->first_us, t, sizeof(t));
+		jw_kstr(w, "first_seen", t);
+		output_time(v[i]->last_us, t, sizeof(t));
+		jw_kstr(w, "last_seen", t);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_ku64(w, "violations_not_kept", s->viol_dropped);
+}
+
+static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
+{
+	struct jsonw *w = &o->jw;
+
+	if (is == NULL)
+		return;
+	jw_key(w, "ndpi");
+	jw_obj_begin(w);
+	jw_ku64(w, "flows_inspected", is->flows_inspected);
+	jw_ku64(w, "confirmed", is->confirmed);
+	jw_ku64(w, "failed", is->failed);
+	jw_ku64(w, "pkts_fed", is->pkts_fed);
+	jw_ku64(w, "peak_states", is->peak_states);
+	jw_ku64(w, "state_bytes", is->state_bytes);
+	jw_obj_end(w);
+}
+
+static void summary_json(struct output *o, struct stats *s,
 			 const struct run_info *ri)
 {
 	struct jsonw *w = &o->jw;
@@ -321,6 +447,8 @@ static void summary_json(struct output *o, const struct stats *s,
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	json_violations(o, s);
+	json_inspect_stats(o, ri->insp);
 	jw_key(w, "seconds");
 	jw_double(w, secs, 3);
 	jw_key(w, "packets_per_second");
@@ -331,7 +459,7 @@ static void summary_json(struct output *o, const struct stats *s,
 		o->write_errors++;
 }
 
-void output_summary(struct output *o, const struct stats *s,
+void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri)
 {
 	if (o->summary)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "audit.h"
+#include "inspect.h"
 #include "flow.h"
 #include "jsonw.h"
 #include "rules.h"
@@ -30,8 +31,7 @@ struct flow_report {
 	const uint32_t *labels;
 	int nlabels;
 	const struct audit_result *audit;
-	const char *app_proto;     /* nDPI's name, or NULL when not inspected */
-	const char *app_master;    /* or NULL */
+	const struct inspect_view *iv; /* what nDPI saw; NULL with --no-dpi */
 	const char *community_id;  /* "1:..." or NULL */
 };
 
@@ -44,9 +44,10 @@ void output_flow(struct output *o, const struct flow_report *r);
 struct run_info {
 	uint64_t flows_active_peak;
 	uint64_t max_flows;
+	const struct inspect_stats *insp; /* NULL with --no-dpi */
 };
 
-void output_summary(struct output *o, const struct stats *s,
+void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri);
 
 /* Formats a packet time as RFC 3339 UTC with microseconds. */

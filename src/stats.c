@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdbool.h>
 
 #include "stats.h"
 
@@ -20,7 +21,8 @@ int stats_init(struct stats *s, const struct ruleset *rs)
 	s->rule_group = calloc((size_t)rs->nrules + 1, sizeof(int));
 	s->groups = calloc((size_t)rs->nrules + 1, sizeof(*s->groups));
 	s->seen = calloc((size_t)rs->nrules + 1, sizeof(uint32_t));
-	if (!s->rule_group || !s->groups || !s->seen)
+	s->viol = calloc(STATS_MAX_VIOL_GROUPS, sizeof(*s->viol));
+	if (!s->rule_group || !s->groups || !s->seen || !s->viol)
 		return -1;
 	for (int i = 0; i < rs->nrules; i++) {
 		int g = 0;
@@ -41,18 +43,113 @@ void stats_free(struct stats *s)
 	free(s->rule_group);
 	free(s->groups);
 	free(s->seen);
+	free(s->viol);
+	free(s->viol_sorted);
 	memset(s, 0, sizeof(*s));
 }
 
+/* FNV-1a over the group key; the table is small and keys are few. */
+static uint32_t viol_hash(int flag, const struct flow *f)
+{
+	const uint8_t *a = flow_server_addr(f);
+	uint32_t h = 2166136261u;
+	uint16_t port = flow_server_port(f);
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 16777619u;
+	h = (h ^ (uint32_t)flag) * 16777619u;
+	h = (h ^ f->key.l4) * 16777619u;
+	h = (h ^ (port & 0xff)) * 16777619u;
+	return (h ^ (port >> 8)) * 16777619u;
+}
+
+static bool viol_match(const struct viol_group *g, int flag, const struct flow *f)
+{
+	return g->flag == flag && g->l4 == f->key.l4 &&
+	       g->port == flow_server_port(f) &&
+	       memcmp(g->addr, flow_server_addr(f), 16) == 0;
+}
+
+static void viol_add(struct stats *s, int flag, const struct flow *f,
+		     uint64_t pkts)
+{
+	uint32_t i = viol_hash(flag, f) & (STATS_MAX_VIOL_GROUPS - 1);
+	struct viol_group *g;
+
+	/* Keep the table at most half full so that probes stay short. */
+	for (;; i = (i + 1) & (STATS_MAX_VIOL_GROUPS - 1)) {
+		g = &s->viol[i];
+		if (!g->used || viol_match(g, flag, f))
+			break;
+	}
+	if (!g->used) {
+		if (s->nviol >= STATS_MAX_VIOL_GROUPS / 2) {
+			s->viol_dropped++;
+			return;
+		}
+		g->used = 1;
+		g->flag = (uint8_t)flag;
+		g->l4 = f->key.l4;
+		g->ipver = f->key.ipver;
+		memcpy(g->addr, flow_server_addr(f), 16);
+		g->port = flow_server_port(f);
+		g->first_us = f->first_us;
+		s->nviol++;
+	}
+	g->flows++;
+	g->pkts += pkts;
+	if (f->first_us < g->first_us)
+		g->first_us = f->first_us;
+	if (f->last_us > g->last_us)
+		g->last_us = f->last_us;
+}
+
+static int viol_cmp(const void *x, const void *y)
+{
+	const struct viol_group *a = *(const struct viol_group *const *)x;
+	const struct viol_group *b = *(const struct viol_group *const *)y;
+	int c = (int)a->flag - (int)b->flag;
+
+	if (c == 0)
+		c = memcmp(a->addr, b->addr, 16);
+	if (c == 0)
+		c = (int)a->port - (int)b->port;
+	return c != 0 ? c : (int)a->l4 - (int)b->l4;
+}
+
+const struct viol_group *const *stats_violations(struct stats *s, uint32_t *n)
+{
+	uint32_t k = 0;
+
+	free(s->viol_sorted);
+	s->viol_sorted = malloc(((size_t)s->nviol + 1) * sizeof(*s->viol_sorted));
+	*n = 0;
+	if (s->viol_sorted == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
+		if (s->viol[i].used)
+			s->viol_sorted[k++] = &s->viol[i];
+	qsort(s->viol_sorted, k, sizeof(*s->viol_sorted), viol_cmp);
+	*n = k;
+	return (const struct viol_group *const *)s->viol_sorted;
+}
+
 void stats_flow(struct stats *s, const struct flow *f,
-		const uint32_t *labels, int n, enum verdict v)
+		const uint32_t *labels, int n, const struct audit_result *ar)
 {
 	uint64_t pkts = (uint64_t)f->pkts[0] + f->pkts[1];
 	uint64_t bytes = f->bytes[0] + f->bytes[1];
 
 	s->flows++;
-	s->verdict[v]++;
+	s->verdict[ar->verdict]++;
+	for (int b = 0; b < FLAG_N; b++)
+		if (ar->flags & (1u << b)) {
+			s->flag_flows[b]++;
+			if (audit_verdict(1u << b, true) == VERDICT_VIOLATION)
+				viol_add(s, b, f, pkts);
+		}
 	if (n == 0) {
+		s->unlabelled_flows++;
 		s->unlabelled_pkts += pkts;
 		s->unlabelled_bytes += bytes;
 		return;

@@ -16,12 +16,23 @@ struct stats_group {
 	uint64_t flows, pkts, bytes;
 };
 
+/* Violations grouped by (flag, server, port, L4). */
+struct viol_group {
+	uint8_t used, flag, l4, ipver;
+	uint8_t addr[16];            /* server address, network order */
+	uint16_t port;               /* server port */
+	uint64_t flows, pkts;
+	uint64_t first_us, last_us;  /* packet times */
+};
+
+#define STATS_MAX_VIOL_GROUPS 65536 /* further groups are counted, not kept */
+
 struct stats {
 	uint64_t pkts, bytes;              /* read from the input */
 	uint64_t decode[DECODE_NSTATUS];
 	uint64_t flows;
 	uint64_t verdict[VERDICT_N];       /* flows by verdict */
-	uint64_t unlabelled_pkts, unlabelled_bytes;
+	uint64_t unlabelled_flows, unlabelled_pkts, unlabelled_bytes;
 	uint64_t first_us, last_us;        /* packet times seen */
 	uint64_t evicted;
 	int files;
@@ -32,6 +43,11 @@ struct stats {
 	int nrules;
 	uint32_t *seen;                    /* scratch: groups counted per flow */
 	uint32_t seen_gen;
+	struct viol_group *viol;           /* open addressing, STATS_MAX_VIOL_GROUPS */
+	struct viol_group **viol_sorted;   /* from stats_violations() */
+	uint32_t nviol;
+	uint64_t viol_dropped;             /* violations of groups not kept */
+	uint64_t flag_flows[FLAG_N];       /* flows by flag */
 };
 
 /* Returns 0, or -1 when out of memory. */
@@ -51,9 +67,14 @@ static inline void stats_packet(struct stats *s, uint32_t wire_len,
 		s->last_us = ts_us;
 }
 
-/* Counts one ended flow under each group its labels name (once each). */
+/* Counts one ended flow under each group its labels name (once each),
+ * and under its verdict and flags. */
 void stats_flow(struct stats *s, const struct flow *f,
-		const uint32_t *labels, int n, enum verdict v);
+		const uint32_t *labels, int n, const struct audit_result *ar);
+
+/* The violation groups in a stable order (by flag, then server address,
+ * then port); *n is set to their number.  The array is owned by s. */
+const struct viol_group *const *stats_violations(struct stats *s, uint32_t *n);
 
 /* Seconds since an arbitrary point, monotonic. */
 double stats_now(void);

@@ -280,13 +280,13 @@ static void test_port_cap(void **state)
 	learn_free(l);
 }
 
-static void serve_hosts(struct learner *l, const char *fmt, int n,
+static void serve_hosts(struct learner *l, const char *prefix, int n,
 			uint8_t l4, uint16_t port)
 {
 	char a[64];
 
 	for (int i = 0; i < n; i++) {
-		snprintf(a, sizeof(a), fmt, i);
+		snprintf(a, sizeof(a), "%s%d", prefix, i);
 		serve(l, a, l4, port, 1);
 	}
 }
@@ -300,7 +300,7 @@ static void test_host_cap(void **state)
 	char *text;
 
 	(void)state;
-	serve_hosts(l, "198.18.1.%d", 16, L4_UDP, 50010);
+	serve_hosts(l, "198.18.1.", 16, L4_UDP, 50010);
 	serve(l, "198.18.0.10", L4_TCP, 5041, 1);
 	learn_get_stats(l, &st);
 	assert_int_equal(st.hosts_pruned, 2);
@@ -308,7 +308,7 @@ static void test_host_cap(void **state)
 	text = write_text(l);
 	expect_roles(text, "198.18.0.10", "persistent-chat");
 	free(text);
-	serve_hosts(l, "198.18.2.%d", 15, L4_TCP, 5041);
+	serve_hosts(l, "198.18.2.", 15, L4_TCP, 5041);
 	learn_get_stats(l, &st);
 	assert_int_equal(st.hosts, 16);
 	assert_int_equal(st.hosts_pruned, 16);
@@ -335,8 +335,8 @@ static void test_seed_independent(void **state)
 	char *ta, *tb;
 
 	(void)state;
-	serve_hosts(a, "198.18.1.%d", 100, L4_UDP, 50010);
-	serve_hosts(b, "198.18.1.%d", 100, L4_UDP, 50010);
+	serve_hosts(a, "198.18.1.", 100, L4_UDP, 50010);
+	serve_hosts(b, "198.18.1.", 100, L4_UDP, 50010);
 	serve_site(a);
 	serve_site(b);
 	ta = write_text(a);
