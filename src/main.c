@@ -13,8 +13,7 @@
 #include "config.h"
 #include "audit.h"
 #include "capture.h"
-#include "classify.h"
-#include "decode.h"
+#include "engine.h"
 #include "flow.h"
 #include "inspect.h"
 #include "inventory.h"
@@ -28,7 +27,6 @@
 #define EXIT_INPUT 2     /* usage or input error */
 #define MAX_FILES 256
 #define DEFAULT_RULES "lync2013.rules"
-#define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
 
 struct config {
 	const char *files[MAX_FILES];
@@ -50,21 +48,17 @@ struct config {
 };
 
 /* Everything the flow-end callback needs. */
+/* What one run holds: the loaded data, the outputs and the engine. */
 struct app {
 	const struct config *cfg;
 	struct ruleset rs;
 	struct portmatch *pm;
-	struct classifier cls;
-	struct auditor aud;
-	struct flow_table *ft;
 	struct inventory *inv;       /* NULL without --inventory */
-	struct inspector *insp;      /* NULL with --no-dpi */
 	struct learner *learner;     /* NULL without --learn-inventory */
-	struct stats stats;
+	struct engine *eng;
 	struct output out;
 	FILE *json;
 	FILE *learn_out;
-	uint64_t worst;              /* highest verdict seen */
 };
 
 static void usage(FILE *f)
@@ -331,37 +325,6 @@ static int load_rules(struct app *a)
 	return errs ? -1 : 0;
 }
 
-/* ------------------------------------------------------------ flow end */
-
-static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
-{
-	struct app *a = ctx;
-	struct label_set ls;
-	struct audit_result ar;
-	struct inspect_view iv;
-	char cid[COMMUNITY_ID_LEN], ivbuf[INSPECT_VIEW_BUFLEN];
-	struct flow_report r = { .f = f, .why = why, .audit = &ar };
-
-	inspect_flow_end(a->insp, f);
-	if (a->insp) {
-		inspect_view(a->insp, f, &iv, ivbuf, sizeof(ivbuf));
-		r.iv = &iv;
-	}
-	classify_labels(&a->cls, f, &ls);
-	r.labels = ls.rule;
-	r.nlabels = ls.n;
-	audit_flow(&a->aud, f, &ls, r.iv, &ar);
-	f->verdict = (uint8_t)ar.verdict;
-	if (ar.verdict > a->worst)
-		a->worst = ar.verdict;
-	stats_flow(&a->stats, f, ls.rule, ls.n, &ar);
-	if (a->learner)
-		learn_flow(a->learner, f);
-	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
-		r.community_id = cid;
-	output_flow(&a->out, &r);
-}
-
 /* ------------------------------------------------------------ loop */
 
 static bool progress_on(const struct config *c)
@@ -371,17 +334,16 @@ static bool progress_on(const struct config *c)
 
 static void progress(struct app *a, const struct capture *cap, double t0)
 {
-	struct flow_table_stats fs;
 	double secs = stats_now() - t0;
 	int64_t off = capture_offset(cap);
 
-	flow_table_get_stats(a->ft, &fs);
 	fprintf(stderr, "\r\033[K%s: ", cap->name);
 	if (off >= 0 && cap->size > 0)
 		fprintf(stderr, "%.1f MB (%.0f%%), ", (double)off / 1e6,
 			100.0 * (double)off / (double)cap->size);
 	fprintf(stderr, "%" PRIu64 " packets, %.0f packets/s, %" PRIu64 " flows",
-		cap->pktno, secs > 0 ? (double)cap->pktno / secs : 0.0, fs.active);
+		cap->pktno, secs > 0 ? (double)cap->pktno / secs : 0.0,
+		engine_active_flows(a->eng));
 }
 
 /* Reads one capture to its end; returns 0, or -1 after an input error. */
@@ -389,8 +351,6 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 {
 	struct capture cap;
 	struct raw_packet rp;
-	struct pkt p;
-	uint64_t next_expire = 0;
 	bool show = progress_on(a->cfg);
 	double t0 = stats_now(), last = t0;
 	int rc = 0;
@@ -404,31 +364,14 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 			"its packets are counted as unsupported\n", name,
 			pcap_datalink_val_to_name(cap.dlt) ? pcap_datalink_val_to_name(cap.dlt) : "?",
 			cap.dlt);
-	a->stats.files++;
+	engine_stats(a->eng)->files++;
 	while (*left && (rc = capture_next(&cap, &rp)) == 1) {
-		enum decode_status st = decode_packet(cap.dlt, rp.data, rp.caplen,
-						      rp.len, &p);
-		struct flow *f;
-		bool created;
-		int dir;
-
 		(*left)--;
-		stats_packet(&a->stats, rp.len, rp.ts_us, st);
-		if (st != DECODE_OK)
-			continue;
-		p.ts_us = rp.ts_us;
-		if (p.ts_us >= next_expire) {
-			flow_table_expire(a->ft, p.ts_us);
-			next_expire = p.ts_us + EXPIRE_EVERY_US;
-		}
-		f = flow_table_update(a->ft, &p, &dir, &created);
-		if (f == NULL) {
+		if (engine_packet(a->eng, cap.dlt, &rp)) {
 			fprintf(stderr, "lyncwatch: out of memory\n");
 			rc = -1;
 			break;
 		}
-		classify_packet(&a->cls, f, &p, dir, created);
-		inspect_packet(a->insp, f, &p, dir);
 		if (show && (cap.pktno & 0xffff) == 0 && stats_now() - last > 0.5) {
 			last = stats_now();
 			progress(a, &cap, t0);
@@ -472,24 +415,26 @@ static int load_inventory(struct app *a)
 	return errs ? -1 : 0;
 }
 
+static struct engine_cfg engine_config(const struct config *c)
+{
+	struct engine_cfg ec = {
+		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
+		.dpi = !c->no_dpi, .dpi_budget = INSPECT_DEFAULT_BUDGET,
+	};
+	return ec;
+}
+
 static int setup(struct app *a)
 {
 	const struct config *c = a->cfg;
 	bool json_stdout = c->json && strcmp(c->json, "-") == 0;
+	struct engine_cfg ec = engine_config(c);
 
 	if (c->inventory && load_inventory(a))
 		return -1;
 	a->pm = portmatch_build(&a->rs);
-	a->cls = (struct classifier){ .rs = &a->rs, .pm = a->pm, .inv = a->inv };
-	a->aud = (struct auditor){ .rs = &a->rs, .inv = a->inv, .lang = c->lang,
-				   .audit_all = c->audit_all, .dpi = !c->no_dpi };
-	a->ft = flow_table_new(&c->ft, on_flow_end, a);
-	if (a->pm == NULL || a->ft == NULL || stats_init(&a->stats, &a->rs)) {
+	if (a->pm == NULL) {
 		fprintf(stderr, "lyncwatch: out of memory\n");
-		return -1;
-	}
-	if (!c->no_dpi && (a->insp = inspect_new(INSPECT_DEFAULT_BUDGET)) == NULL) {
-		fprintf(stderr, "lyncwatch: cannot initialise nDPI\n");
 		return -1;
 	}
 	if (c->learn && ((a->learn_out = open_out(c->learn)) == NULL ||
@@ -504,7 +449,8 @@ static int setup(struct app *a)
 	a->out.summary = json_stdout ? stderr : stdout;
 	if (c->verbose)
 		a->out.text = json_stdout ? stderr : stdout;
-	return 0;
+	a->eng = engine_new(&ec, &a->rs, a->pm, a->inv, &a->out, a->learner);
+	return a->eng ? 0 : -1;
 }
 
 /* Flushes and closes the JSON output; reports a write error (e.g. a full
@@ -547,8 +493,7 @@ static int close_learn(struct app *a)
 
 static void teardown(struct app *a)
 {
-	flow_table_free(a->ft);
-	inspect_free(a->insp);
+	engine_free(a->eng);
 	learn_free(a->learner);
 	inventory_free(a->inv);
 	if (a->learn_out && a->learn_out != stdout)
@@ -556,7 +501,6 @@ static void teardown(struct app *a)
 	if (a->json && a->json != stdout)
 		fclose(a->json);
 	portmatch_free(a->pm);
-	stats_free(&a->stats);
 	output_free(&a->out);
 	ruleset_free(&a->rs);
 }
@@ -564,27 +508,20 @@ static void teardown(struct app *a)
 static int run(struct app *a)
 {
 	uint64_t left = a->cfg->count ? a->cfg->count : UINT64_MAX;
-	struct flow_table_stats fs;
-	struct run_info ri = { .max_flows = a->cfg->ft.max_flows };
+	struct run_info ri;
 	struct inspect_stats is;
 	int status = 0;
 
 	for (int i = 0; i < a->cfg->nfiles && left; i++)
 		if (run_file(a, a->cfg->files[i], &left))
 			status = EXIT_INPUT;
-	flow_table_flush(a->ft, END_SHUTDOWN);
-	flow_table_get_stats(a->ft, &fs);
-	a->stats.evicted = fs.evicted;
-	a->stats.wall_end = stats_now();
-	ri.flows_active_peak = fs.peak_active;
-	if (a->insp) {
-		inspect_get_stats(a->insp, &is);
-		ri.insp = &is;
-	}
-	output_summary(&a->out, &a->stats, &ri);
+	engine_flush(a->eng, END_SHUTDOWN);
+	engine_run_info(a->eng, &ri, &is);
+	output_summary(&a->out, engine_stats(a->eng), &ri);
 	if (close_json(a) | close_learn(a))  /* both run, whatever the first gives */
 		status = EXIT_INPUT;
-	if (status == 0 && a->cfg->fail_on && a->worst >= (uint64_t)a->cfg->fail_on)
+	if (status == 0 && a->cfg->fail_on &&
+	    engine_worst(a->eng) >= (enum verdict)a->cfg->fail_on)
 		status = EXIT_THRESHOLD;
 	return status;
 }

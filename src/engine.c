@@ -1,0 +1,165 @@
+/* engine.c: one thread's pipeline, from raw packet to flow record. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "decode.h"
+#include "engine.h"
+#include "inspect.h"
+
+#define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
+
+struct engine {
+	struct engine_cfg cfg;
+	const struct ruleset *rs;
+	struct classifier cls;
+	struct auditor aud;
+	struct flow_table *ft;
+	struct inspector *insp;      /* NULL without nDPI */
+	struct learner *learner;     /* NULL without --learn-inventory */
+	struct output *out;
+	struct stats stats;
+	uint64_t next_expire;        /* packet time of the next idle sweep */
+	enum verdict worst;
+};
+
+static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
+{
+	struct engine *e = ctx;
+	struct label_set ls;
+	struct audit_result ar;
+	struct inspect_view iv;
+	char cid[COMMUNITY_ID_LEN], ivbuf[INSPECT_VIEW_BUFLEN];
+	struct flow_report r = { .f = f, .why = why, .audit = &ar };
+
+	inspect_flow_end(e->insp, f);
+	if (e->insp) {
+		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
+		r.iv = &iv;
+	}
+	classify_labels(&e->cls, f, &ls);
+	r.labels = ls.rule;
+	r.nlabels = ls.n;
+	audit_flow(&e->aud, f, &ls, r.iv, &ar);
+	f->verdict = (uint8_t)ar.verdict;
+	if (ar.verdict > e->worst)
+		e->worst = ar.verdict;
+	stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
+	if (e->learner)
+		learn_flow(e->learner, f);
+	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
+		r.community_id = cid;
+	output_flow(e->out, &r);
+}
+
+struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs,
+			  const struct portmatch *pm, const struct inventory *inv,
+			  struct output *out, struct learner *learner)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->cfg = *cfg;
+	e->rs = rs;
+	e->out = out;
+	e->learner = learner;
+	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv };
+	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
+				   .audit_all = cfg->audit_all, .dpi = cfg->dpi };
+	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
+	if (e->ft == NULL || stats_init(&e->stats, rs)) {
+		fprintf(stderr, "lyncwatch: out of memory\n");
+		engine_free(e);
+		return NULL;
+	}
+	if (cfg->dpi && (e->insp = inspect_new(cfg->dpi_budget)) == NULL) {
+		fprintf(stderr, "lyncwatch: cannot initialise nDPI\n");
+		engine_free(e);
+		return NULL;
+	}
+	e->stats.wall_start = stats_now();
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	flow_table_free(e->ft);
+	inspect_free(e->insp);
+	stats_free(&e->stats);
+	free(e);
+}
+
+int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
+{
+	struct pkt p;
+	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen, rp->len, &p);
+	struct flow *f;
+	bool created;
+	int dir;
+
+	stats_packet(&e->stats, rp->len, rp->ts_us, st);
+	if (st != DECODE_OK)
+		return 0;
+	p.ts_us = rp->ts_us;
+	if (p.ts_us >= e->next_expire) {
+		flow_table_expire(e->ft, p.ts_us);
+		e->next_expire = p.ts_us + EXPIRE_EVERY_US;
+	}
+	f = flow_table_update(e->ft, &p, &dir, &created);
+	if (f == NULL)
+		return -1;
+	classify_packet(&e->cls, f, &p, dir, created);
+	inspect_packet(e->insp, f, &p, dir);
+	return 0;
+}
+
+void engine_expire(struct engine *e, uint64_t now_us)
+{
+	flow_table_expire(e->ft, now_us);
+}
+
+void engine_flush(struct engine *e, enum flow_end why)
+{
+	struct flow_table_stats fs;
+
+	flow_table_flush(e->ft, why);
+	flow_table_get_stats(e->ft, &fs);
+	e->stats.evicted = fs.evicted;
+	e->stats.wall_end = stats_now();
+}
+
+struct stats *engine_stats(struct engine *e)
+{
+	return &e->stats;
+}
+
+enum verdict engine_worst(const struct engine *e)
+{
+	return e->worst;
+}
+
+void engine_run_info(const struct engine *e, struct run_info *ri,
+		     struct inspect_stats *is)
+{
+	struct flow_table_stats fs;
+
+	flow_table_get_stats(e->ft, &fs);
+	ri->flows_active_peak = fs.peak_active;
+	ri->max_flows = e->cfg.ft.max_flows;
+	ri->insp = NULL;
+	if (e->insp) {
+		inspect_get_stats(e->insp, is);
+		ri->insp = is;
+	}
+}
+
+uint64_t engine_active_flows(const struct engine *e)
+{
+	struct flow_table_stats fs;
+
+	flow_table_get_stats(e->ft, &fs);
+	return fs.active;
+}
