@@ -69,6 +69,9 @@ static enum app_outcome check_app(const struct auditor *a,
 	bool confirmed = iv->confirmed && iv->seen != SEEN_NONE &&
 			 iv->seen != SEEN_UNKNOWN;
 
+	/* No payload at all (a handshake, a health check): nothing to verify. */
+	if (iv->seen == SEEN_NONE)
+		return APP_CONFIRMED;
 	for (int i = 0; i < ls->n; i++) {
 		uint32_t ok = confirms[a->rs->rules[ls->rule[i]].app];
 
@@ -131,7 +134,7 @@ static void row_phrase(const struct auditor *a, const struct rule *r,
 			    rule_app_name(r->app);
 
 	if (a->lang == LANG_JA)
-		snprintf(buf, len, "%s の %s", r->text[TEXT_ROLE][l], proto);
+		snprintf(buf, len, "%sの%s", r->text[TEXT_ROLE][l], proto);
 	else
 		snprintf(buf, len, "%s for %s", proto, r->text[TEXT_ROLE][l]);
 }
@@ -149,10 +152,13 @@ static void host_phrase(const struct flow *f, const struct inv_host *h,
 		snprintf(buf, len, "%s", ip);
 }
 
-static const char *seen_phrase(const struct inspect_view *iv)
+static const char *seen_phrase(const struct auditor *a,
+			       const struct inspect_view *iv)
 {
 	if (iv->app_proto == NULL || iv->seen == SEEN_NONE)
-		return "no payload";
+		return TR(a, "no payload", "ペイロードなし");
+	if (strcmp(iv->app_proto, "failed") == 0)
+		return TR(a, "nothing identified", "識別できず");
 	return iv->app_proto;
 }
 
@@ -168,13 +174,17 @@ static void reason_unlabelled(const struct auditor *a, const struct flow *f,
 	if (flags & (1u << FLAG_WRONG_TRANSPORT)) {
 		const struct rule *r = &a->rs->rules[ls->other_l4];
 		row_phrase(a, r, row, sizeof(row));
-		snprintf(out, len, TR(a, "%s %u to %s is documented only for %s (%s)",
-				      "%s %u (%s 宛て) は %s のみ記載されています (%s)"),
-			 l4, port, host, l4_name(f->key.l4 == L4_TCP ? L4_UDP : L4_TCP), row);
+		if (a->lang == LANG_JA)
+			snprintf(out, len, "%s 宛ての %s %u は %s でのみ記載されています: %s",
+				 host, l4, port, l4_name(f->key.l4 == L4_TCP ? L4_UDP : L4_TCP), row);
+		else
+			snprintf(out, len, "%s %u to %s is documented only for %s (%s)",
+				 l4, port, host, l4_name(f->key.l4 == L4_TCP ? L4_UDP : L4_TCP), row);
+	} else if (a->lang == LANG_JA) {
+		snprintf(out, len, "%s 宛ての %s %u はどの規則にも記載されていません",
+			 host, l4, port);
 	} else {
-		snprintf(out, len, TR(a, "%s %u to %s is in no rule",
-				      "%s %u (%s 宛て) はどの規則にも記載されていません"),
-			 l4, port, host);
+		snprintf(out, len, "%s %u to %s is in no rule", l4, port, host);
 	}
 }
 
@@ -195,7 +205,7 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 	else if (flags & (1u << FLAG_APP_MISMATCH))
 		snprintf(out, len, TR(a, "%s %u is documented as %s, but nDPI saw %s",
 				      "%s %u は %s として記載されていますが、nDPI は %s を検出しました"),
-			 l4, port, row, seen_phrase(iv));
+			 l4, port, row, seen_phrase(a, iv));
 	else if (flags & (1u << FLAG_OPTIONAL_PORT))
 		snprintf(out, len, TR(a, "%s %u is documented as %s, as an optional or legacy port",
 				      "%s %u は %s として、オプションまたは旧バージョン用のポートとして記載されています"),
@@ -203,7 +213,7 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 	else if (flags & (1u << FLAG_UNVERIFIED))
 		snprintf(out, len, TR(a, "%s %u is documented as %s; nDPI could not confirm it (%s)",
 				      "%s %u は %s として記載されています。nDPI は確認できませんでした (%s)"),
-			 l4, port, row, seen_phrase(iv));
+			 l4, port, row, seen_phrase(a, iv));
 	else if (iv != NULL && iv->confirmed)
 		snprintf(out, len, TR(a, "%s %u is documented as %s, and nDPI confirmed %s",
 				      "%s %u は %s として記載されており、nDPI が %s を確認しました"),

@@ -1,13 +1,33 @@
-/* capture.c: offline captures through libpcap. */
+/* capture.c: offline and live captures through libpcap. */
 #include <string.h>
 #include <sys/stat.h>
 
 #include "capture.h"
+#include "decode.h"
+
+/* Compiles and sets filter (NULL: none); closes c on failure. */
+static int set_filter(struct capture *c, const char *filter)
+{
+	struct bpf_program prog = { 0, NULL };
+
+	if (filter == NULL)
+		return 0;
+	if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+	    pcap_setfilter(c->p, &prog) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: filter '%s': %s", c->name,
+			 filter, pcap_geterr(c->p));
+		if (prog.bf_insns)
+			pcap_freecode(&prog);
+		capture_close(c);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
 
 int capture_open_file(struct capture *c, const char *name, const char *filter)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct bpf_program prog = { 0, NULL };
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
@@ -22,19 +42,84 @@ int capture_open_file(struct capture *c, const char *name, const char *filter)
 	c->dlt = pcap_datalink(c->p);
 	if (strcmp(name, "-") != 0 && stat(name, &st) == 0 && S_ISREG(st.st_mode))
 		c->size = (int64_t)st.st_size;
-	if (filter == NULL)
-		return 0;
-	if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-	    pcap_setfilter(c->p, &prog) != 0) {
-		snprintf(c->err, sizeof(c->err), "%s: filter '%s': %s", name,
-			 filter, pcap_geterr(c->p));
-		if (prog.bf_insns)
-			pcap_freecode(&prog);
+	return set_filter(c, filter);
+}
+
+/* Why pcap_activate failed, in words an operator can act on. */
+static void activate_error(struct capture *c, int rc)
+{
+	const char *why = pcap_geterr(c->p);
+
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		snprintf(c->err, sizeof(c->err), "%s: no such interface", c->name);
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(c->err, sizeof(c->err), "%s: permission denied (%s): run "
+			 "as root, or give lyncwatch CAP_NET_RAW and CAP_NET_ADMIN",
+			 c->name, why);
+		break;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(c->err, sizeof(c->err), "%s: interface is down", c->name);
+		break;
+	default:
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->name,
+			 *why ? why : pcap_statustostr(rc));
+	}
+}
+
+/* The settings made before pcap_activate; returns 0 or -1 with c->err. */
+static int live_settings(struct capture *c, const struct capture_live_cfg *cfg)
+{
+	if (pcap_set_snaplen(c->p, cfg->snaplen) != 0 ||
+	    pcap_set_promisc(c->p, cfg->promisc) != 0 ||
+	    pcap_set_timeout(c->p, cfg->timeout_ms) != 0 ||
+	    pcap_set_immediate_mode(c->p, 1) != 0 ||
+	    pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO) != 0 ||
+	    (cfg->buffer_kib > 0 &&
+	     pcap_set_buffer_size(c->p, cfg->buffer_kib * 1024) != 0)) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->name, pcap_geterr(c->p));
+		return -1;
+	}
+	return 0;
+}
+
+int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->name = cfg->iface;
+	c->live = 1;
+	c->size = -1;
+	c->p = pcap_create(cfg->iface, errbuf);
+	if (c->p == NULL) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", cfg->iface, errbuf);
+		return -1;
+	}
+	if (live_settings(c, cfg)) {
 		capture_close(c);
 		return -1;
 	}
-	pcap_freecode(&prog);
-	return 0;
+	rc = pcap_activate(c->p);
+	if (rc < 0) {
+		activate_error(c, rc);
+		capture_close(c);
+		return -1;
+	}
+	if (rc > 0)
+		fprintf(stderr, "lyncwatch: %s: warning: %s\n", c->name,
+			pcap_geterr(c->p));
+	c->dlt = pcap_datalink(c->p);
+	if (!decode_link_supported(c->dlt)) {
+		snprintf(c->err, sizeof(c->err), "%s: link type %s (%d) is not "
+			 "supported", c->name, pcap_datalink_val_to_name(c->dlt) ?
+			 pcap_datalink_val_to_name(c->dlt) : "?", c->dlt);
+		capture_close(c);
+		return -1;
+	}
+	return set_filter(c, cfg->filter);
 }
 
 int capture_next(struct capture *c, struct raw_packet *out)
@@ -44,18 +129,39 @@ int capture_next(struct capture *c, struct raw_packet *out)
 	int rc = pcap_next_ex(c->p, &h, &data);
 
 	if (rc == PCAP_ERROR_BREAK)
-		return 0;
+		return CAPTURE_END;
+	if (rc == 0)
+		return CAPTURE_NONE;
 	if (rc < 0) {
 		snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s", c->name,
 			 (unsigned long long)c->pktno + 1, pcap_geterr(c->p));
-		return -1;
+		return CAPTURE_ERROR;
 	}
 	c->pktno++;
 	out->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 	out->caplen = h->caplen;
 	out->len = h->len;
 	out->data = data;
-	return 1;
+	return CAPTURE_PACKET;
+}
+
+void capture_break(struct capture *c)
+{
+	if (c->p)
+		pcap_breakloop(c->p);
+}
+
+int capture_counters(struct capture *c, struct capture_counters *out)
+{
+	struct pcap_stat ps;
+
+	memset(out, 0, sizeof(*out));
+	if (!c->live || c->p == NULL || pcap_stats(c->p, &ps) != 0)
+		return -1;
+	out->received = ps.ps_recv;
+	out->dropped = ps.ps_drop;
+	out->ifdropped = ps.ps_ifdrop;
+	return 0;
 }
 
 int64_t capture_offset(const struct capture *c)

@@ -1,5 +1,5 @@
-/* capture.h: packets from capture files (pcap, pcapng, "-" for stdin)
- * through libpcap, with an optional BPF filter. */
+/* capture.h: packets from capture files (pcap, pcapng, "-" for stdin) or
+ * from a live interface, through libpcap, with an optional BPF filter. */
 #ifndef LW_CAPTURE_H
 #define LW_CAPTURE_H
 
@@ -12,7 +12,8 @@
 
 struct capture {
 	pcap_t *p;
-	const char *name;       /* as given; "-" is stdin */
+	const char *name;       /* file as given ("-" is stdin), or interface */
+	int live;               /* 1 for an interface */
 	int dlt;                /* link type */
 	uint64_t pktno;         /* packets read so far (1-based number of the last) */
 	int64_t size;           /* file size in bytes, -1 when unknown (stdin) */
@@ -30,9 +31,39 @@ struct raw_packet {
  * with c->err set to "NAME: reason". */
 int capture_open_file(struct capture *c, const char *name, const char *filter);
 
-/* Reads the next packet: 1 read, 0 end of file, -1 error with c->err set to
- * "NAME: packet N: reason" (what was read before stays valid). */
+struct capture_live_cfg {
+	const char *iface;
+	int snaplen;            /* bytes kept of each packet */
+	int buffer_kib;         /* kernel buffer, KiB; 0: libpcap's default */
+	int promisc;            /* 0 or 1 */
+	int timeout_ms;         /* how long a read waits for packets */
+	const char *filter;     /* BPF expression, or NULL */
+};
+
+/* Opens and activates an interface (pcap_create, pcap_activate) in
+ * immediate mode, applies the filter, and checks that decode reads its link
+ * type.  Returns 0, or -1 with c->err set ("eth9: no such interface", a
+ * permission hint, ...).  Warnings from pcap_activate go to stderr. */
+int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg);
+
+/* Return values of capture_next(). */
+#define CAPTURE_PACKET 1   /* *out holds a packet */
+#define CAPTURE_NONE 0     /* live: no packet before the timeout */
+#define CAPTURE_END (-2)   /* end of file, or capture_break() */
+#define CAPTURE_ERROR (-1) /* c->err: "NAME: packet N: reason" */
+
+/* Reads the next packet; what was read before stays valid on error. */
 int capture_next(struct capture *c, struct raw_packet *out);
+
+/* Makes a pending or the next capture_next() return CAPTURE_END.  Safe in a
+ * signal handler. */
+void capture_break(struct capture *c);
+
+/* Packets received and dropped, from pcap_stats (live); 0 when unknown. */
+struct capture_counters {
+	uint64_t received, dropped, ifdropped;
+};
+int capture_counters(struct capture *c, struct capture_counters *out);
 
 /* Bytes of the file read so far, or -1 when unknown. */
 int64_t capture_offset(const struct capture *c);

@@ -6,6 +6,7 @@ enum rank {
 	RANK_NONE,
 	RANK_RANGE,        /* a non-fallback range (UDP only) */
 	RANK_SYSTEM_PORT,  /* below 1024 */
+	RANK_EXACT_OTHER,  /* an exact port of a row of the other L4 protocol */
 	RANK_EXACT_CLIENT, /* an exact port of a client-table row */
 	RANK_EXACT_SERVER, /* an exact port of any other table's row */
 };
@@ -30,6 +31,11 @@ static enum rank port_rank(const struct classifier *c, uint8_t l4,
 	}
 	if (best != RANK_NONE)
 		return best;
+	portmatch_lookup(c->pm, l4 == L4_TCP ? L4_UDP : L4_TCP, port, &m);
+	for (uint32_t i = 0; i < m.nexact; i++)
+		if (!c->rs->rules[m.exact[i]].fallback)
+			return RANK_EXACT_OTHER;
+	portmatch_lookup(c->pm, l4, port, &m);
 	if (port < SYSTEM_PORT_LIMIT)
 		return RANK_SYSTEM_PORT;
 	if (l4 == L4_UDP)
@@ -168,7 +174,11 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	out->other_l4 = first_primary(c, &m);
 	portmatch_lookup(c->pm, f->key.l4, port, &m);
 	out->primary = add_kind(c, out, &m, false, true) > 0;
-	if (!out->primary)
+	/* Fallback rows (the clients' own ports) do not label a port that a
+	 * row documents for the other L4 protocol: UDP 5061 is no client
+	 * media, it is SIP sent over the wrong transport. */
+	if (!out->primary && out->other_l4 < 0 &&
+	    (!c->strict_fallback || out->server != NULL))
 		add_kind(c, out, &m, true, true);
 	/* The server's roles allow none of the non-fallback rows covering the
 	 * port: a role mismatch, shown with all of them.  (Fallback rows that

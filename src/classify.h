@@ -7,6 +7,7 @@
  * strongest:
  *   an exact port of a server or load-balancer row,
  *   an exact port of a client row,
+ *   an exact port of a row of the other L4 protocol (UDP 5061),
  *   a system port (below 1024),
  *   a range of a non-fallback row (UDP only: a TCP endpoint is never made
  *   the server by a range, so a client's ephemeral TCP port is never
@@ -15,7 +16,9 @@
  *
  * Labels: the rules covering the server port and L4 protocol, exact rows
  * before range rows, in rule-file order; fallback rows only when no other
- * row covers the port; placeholder rows never.  When the inventory knows
+ * row covers the port, and not on a port that a row documents for the other
+ * L4 protocol (with strict_fallback, only for a server the inventory knows,
+ * which narrowing then requires to be a client); placeholder rows never.  When the inventory knows
  * the server, rows are narrowed to its roles: a row stays when the host
  * holds its role, or when it is a non-fallback client-table row (those name
  * the clients that use the port, not the server).  When narrowing leaves
@@ -39,6 +42,8 @@ struct classifier {
 	const struct ruleset *rs;
 	const struct portmatch *pm;
 	const struct inventory *inv;   /* NULL without --inventory */
+	bool strict_fallback;          /* fallback rows label only flows whose
+					* server the inventory knows (--audit-all) */
 };
 
 /* What the rules and the inventory say of one flow. */

@@ -23,16 +23,19 @@ struct engine {
 	enum verdict worst;
 };
 
-static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
+/* Writes the record of f: at its end (counted in the stats and the
+ * learner), or as a forced periodic report of a long flow (not counted:
+ * its end will be). */
+static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 {
-	struct engine *e = ctx;
 	struct label_set ls;
 	struct audit_result ar;
 	struct inspect_view iv;
 	char cid[COMMUNITY_ID_LEN], ivbuf[INSPECT_VIEW_BUFLEN];
 	struct flow_report r = { .f = f, .why = why, .audit = &ar };
 
-	inspect_flow_end(e->insp, f);
+	if (why != END_FORCED)
+		inspect_flow_end(e->insp, f);
 	if (e->insp) {
 		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
 		r.iv = &iv;
@@ -44,12 +47,38 @@ static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
-	stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
-	if (e->learner)
-		learn_flow(e->learner, f);
+	if (why != END_FORCED) {
+		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
+		if (e->learner)
+			learn_flow(e->learner, f);
+	}
 	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
 		r.community_id = cid;
 	output_flow(e->out, &r);
+}
+
+static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
+{
+	report_flow(ctx, f, why);
+}
+
+/* Announces a violation of f if one is decided now (once per flow). */
+static void maybe_alert(struct engine *e, struct flow *f)
+{
+	struct label_set ls;
+	struct audit_result ar;
+	struct inspect_view iv;
+	char ivbuf[INSPECT_VIEW_BUFLEN];
+
+	classify_labels(&e->cls, f, &ls);
+	if (e->insp)
+		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
+	/* Before inspection has ended, judge without its evidence. */
+	audit_flow(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
+	if (ar.verdict != VERDICT_VIOLATION)
+		return;
+	f->flags |= FLOW_F_ALERTED;
+	e->cfg.on_alert(e->cfg.alert_ctx, f, &ar);
 }
 
 struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs,
@@ -64,7 +93,8 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 	e->rs = rs;
 	e->out = out;
 	e->learner = learner;
-	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv };
+	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
+				      .strict_fallback = cfg->audit_all };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
 				   .audit_all = cfg->audit_all, .dpi = cfg->dpi };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
@@ -98,6 +128,7 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen, rp->len, &p);
 	struct flow *f;
 	bool created;
+	uint8_t done;
 	int dir;
 
 	stats_packet(&e->stats, rp->len, rp->ts_us, st);
@@ -112,7 +143,31 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	if (f == NULL)
 		return -1;
 	classify_packet(&e->cls, f, &p, dir, created);
+	done = f->insp_done;
 	inspect_packet(e->insp, f, &p, dir);
+	if (e->cfg.on_alert && !(f->flags & FLOW_F_ALERTED) &&
+	    (created || done != f->insp_done))
+		maybe_alert(e, f);
+	if (created)
+		f->report_us = f->first_us;
+	else if (e->cfg.active_timeout_s &&
+		 p.ts_us - f->report_us >= e->cfg.active_timeout_s * 1000000ull) {
+		report_flow(e, f, END_FORCED);
+		f->report_us = p.ts_us;
+	}
+	return 0;
+}
+
+int engine_set_rules(struct engine *e, const struct ruleset *rs,
+		     const struct portmatch *pm, const struct inventory *inv)
+{
+	if (stats_rebind(&e->stats, rs))
+		return -1;
+	e->rs = rs;
+	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
+				      .strict_fallback = e->cfg.audit_all };
+	e->aud.rs = rs;
+	e->aud.inv = inv;
 	return 0;
 }
 
@@ -156,10 +211,7 @@ void engine_run_info(const struct engine *e, struct run_info *ri,
 	}
 }
 
-uint64_t engine_active_flows(const struct engine *e)
+void engine_flow_stats(const struct engine *e, struct flow_table_stats *out)
 {
-	struct flow_table_stats fs;
-
-	flow_table_get_stats(e->ft, &fs);
-	return fs.active;
+	flow_table_get_stats(e->ft, out);
 }

@@ -20,12 +20,20 @@
 #include "rules.h"
 #include "stats.h"
 
+/* Called once per flow, as soon as a violation of it is decided (when the
+ * flow starts, or when inspection ends), before the flow ends. */
+typedef void (*engine_alert_fn)(void *ctx, const struct flow *f,
+				const struct audit_result *ar);
+
 struct engine_cfg {
 	struct flow_table_cfg ft;
 	enum lang lang;
 	bool audit_all;
 	bool dpi;                    /* inspect with nDPI */
 	unsigned dpi_budget;         /* payload packets fed per flow */
+	uint32_t active_timeout_s;   /* report a flow every this often; 0: never */
+	engine_alert_fn on_alert;    /* NULL: no early announcements */
+	void *alert_ctx;
 };
 
 struct engine;
@@ -42,6 +50,14 @@ void engine_free(struct engine *e);
  * memory (the packet is counted, its flow is not tracked). */
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp);
 
+/* Uses another ruleset, matcher and inventory from now on (SIGHUP).  Flows
+ * keep no rule indexes, so open flows are labelled by the new rules when
+ * they end.  The old data must outlive the flows' records already written
+ * (the caller keeps it).  Returns 0, or -1 when out of memory (the engine
+ * then keeps the old rules). */
+int engine_set_rules(struct engine *e, const struct ruleset *rs,
+		     const struct portmatch *pm, const struct inventory *inv);
+
 /* Ends flows idle at time now_us (live capture: also when no packet comes). */
 void engine_expire(struct engine *e, uint64_t now_us);
 
@@ -57,7 +73,7 @@ enum verdict engine_worst(const struct engine *e);
 void engine_run_info(const struct engine *e, struct run_info *ri,
 		     struct inspect_stats *is);
 
-/* Active flows now. */
-uint64_t engine_active_flows(const struct engine *e);
+/* The flow table's counters now (active, evicted, ...). */
+void engine_flow_stats(const struct engine *e, struct flow_table_stats *out);
 
 #endif

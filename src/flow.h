@@ -58,13 +58,16 @@ struct flow {
 	uint8_t server_dir;             /* DIR_AB: b is the server; DIR_BA: a is */
 	uint8_t side_by;                /* enum side_by */
 	uint8_t verdict;                /* set by the audit stage */
-	uint8_t flags;                  /* audit flag bits */
+	uint8_t flags;                  /* FLOW_F_* marks of later stages */
 	struct inspect_state *insp;     /* nDPI state while under inspection */
 	uint16_t app, app_master;       /* nDPI protocol ids (0: unknown) */
 	uint8_t app_confidence;
 	uint8_t insp_done;
 	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
+	uint64_t report_us;             /* packet time of the last forced report */
 };
+
+#define FLOW_F_ALERTED 0x01 /* a violation of this flow was announced */
 
 struct flow_table_cfg {
 	uint32_t max_flows;      /* > 0 */

@@ -300,10 +300,11 @@ static const char *put_lower(const char *name, char *buf, size_t buflen,
 			     size_t *used)
 {
 	size_t n = strlen(name);
-	char *d = buf + *used;
+	char *d;
 
-	if (buf == NULL || n + 1 > buflen - *used)
+	if (buf == NULL || *used > buflen || n + 1 > buflen - *used)
 		return NULL;
+	d = buf + *used;
 	for (size_t i = 0; i < n; i++)
 		d[i] = (char)tolower((unsigned char)name[i]);
 	d[n] = '\0';

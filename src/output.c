@@ -199,6 +199,8 @@ static void json_flow(struct output *o, const struct flow_report *r)
 	jw_obj_end(w);
 	if (jw_write_line(w, o->json))
 		o->write_errors++;
+	if (o->flush_each && fflush(o->json) != 0)
+		o->write_errors++;
 }
 
 /* ------------------------------------------------------------ text */
@@ -334,7 +336,7 @@ static void summary_text(struct output *o, struct stats *s,
 		TR(o, "bytes", "バイト"), TR(o, "role / service", "役割 / サービス"));
 	for (int g = 0; g < s->ngroups; g++) {
 		const struct stats_group *sg = &s->groups[g];
-		const struct rule *r = &o->rs->rules[sg->rule];
+		const struct rule *r = sg->rule;
 
 		if (sg->flows == 0)
 			continue;
@@ -433,7 +435,7 @@ static void summary_json(struct output *o, struct stats *s,
 	jw_key(w, "traffic");
 	jw_arr_begin(w);
 	for (int g = 0; g < s->ngroups; g++) {
-		const struct rule *r = &o->rs->rules[s->groups[g].rule];
+		const struct rule *r = s->groups[g].rule;
 
 		if (s->groups[g].flows == 0)
 			continue;
@@ -466,6 +468,60 @@ void output_summary(struct output *o, struct stats *s,
 		summary_text(o, s, ri);
 	if (o->json)
 		summary_json(o, s, ri);
+}
+
+/* ------------------------------------------------------------ interim */
+
+static uint64_t decode_errors(const struct stats *s)
+{
+	return s->decode[DECODE_TRUNCATED] + s->decode[DECODE_INVALID] +
+	       s->decode[DECODE_UNSUPPORTED];
+}
+
+static void interim_json(struct output *o, const struct stats *s,
+			 const struct interim *in)
+{
+	struct jsonw *w = &o->jw;
+	char t[40];
+
+	jw_reset(w);
+	jw_obj_begin(w);
+	output_time(in->wall_us, t, sizeof(t));
+	jw_kstr(w, "timestamp", t);
+	jw_kstr(w, "event_type", "stats");
+	jw_key(w, "stats");
+	jw_obj_begin(w);
+	jw_key(w, "interim");
+	jw_bool(w, true);
+	jw_ku64(w, "packets", s->pkts);
+	jw_ku64(w, "bytes", s->bytes);
+	jw_ku64(w, "received", in->received);
+	jw_ku64(w, "kernel_drops", in->kernel_drops);
+	jw_ku64(w, "iface_drops", in->iface_drops);
+	jw_ku64(w, "active_flows", in->active_flows);
+	jw_ku64(w, "flows_ended", s->flows);
+	jw_ku64(w, "evicted", in->evicted);
+	jw_ku64(w, "decode_errors", decode_errors(s));
+	jw_ku64(w, "violations", s->verdict[VERDICT_VIOLATION]);
+	jw_key(w, "packets_per_second");
+	jw_double(w, in->pps, 0);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	if (jw_write_line(w, o->json) || fflush(o->json) != 0)
+		o->write_errors++;
+}
+
+void output_interim(struct output *o, const struct stats *s,
+		    const struct interim *in)
+{
+	fprintf(stderr, "lyncwatch: stats: %" PRIu64 " packets (%.0f/s), %" PRIu64
+		" bytes, drops kernel %" PRIu64 " interface %" PRIu64 ", flows "
+		"active %" PRIu64 " ended %" PRIu64 " evicted %" PRIu64 ", decode "
+		"errors %" PRIu64 ", violations %" PRIu64 "\n", s->pkts, in->pps,
+		s->bytes, in->kernel_drops, in->iface_drops, in->active_flows,
+		s->flows, in->evicted, decode_errors(s), s->verdict[VERDICT_VIOLATION]);
+	if (o->json)
+		interim_json(o, s, in);
 }
 
 /* ------------------------------------------------------------ rules */

@@ -22,6 +22,7 @@ struct output {
 	const struct ruleset *rs;
 	struct jsonw jw;
 	int write_errors;          /* JSON records that could not be written */
+	bool flush_each;           /* flush JSON after every record (live) */
 };
 
 /* What is known of a flow when its record is written. */
@@ -49,6 +50,19 @@ struct run_info {
 
 void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri);
+
+/* Live figures for a periodic stats record. */
+struct interim {
+	uint64_t received, kernel_drops, iface_drops; /* from pcap_stats */
+	uint64_t active_flows, evicted;
+	double pps;                /* packets per second since the last record */
+	uint64_t wall_us;          /* now */
+};
+
+/* A periodic stats line on stderr and, with JSON, a stats record with
+ * "interim": true. */
+void output_interim(struct output *o, const struct stats *s,
+		    const struct interim *in);
 
 /* Formats a packet time as RFC 3339 UTC with microseconds. */
 void output_time(uint64_t ts_us, char *buf, size_t len);

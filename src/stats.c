@@ -14,28 +14,54 @@ static bool same_group(const struct rule *a, const struct rule *b)
 		      b->text[TEXT_SERVICE][LANG_EN]) == 0;
 }
 
+/* Maps every rule of rs to a group, opening groups as needed, into a new
+ * rule_group array.  Returns 0 or -1 (out of memory, nothing changed). */
+static int bind_rules(struct stats *s, const struct ruleset *rs)
+{
+	int *rg = calloc((size_t)rs->nrules + 1, sizeof(int));
+	uint32_t *seen = calloc((size_t)s->ngroups + (size_t)rs->nrules + 1,
+				sizeof(uint32_t));
+	struct stats_group *g = realloc(s->groups, ((size_t)s->ngroups +
+					(size_t)rs->nrules + 1) * sizeof(*g));
+
+	if (g)
+		s->groups = g;
+	if (!rg || !seen || !g) {
+		free(rg);
+		free(seen);
+		return -1;
+	}
+	for (int i = 0; i < rs->nrules; i++) {
+		int k = 0;
+
+		while (k < s->ngroups && !same_group(s->groups[k].rule, &rs->rules[i]))
+			k++;
+		if (k == s->ngroups)
+			s->groups[s->ngroups++] = (struct stats_group){ .rule = &rs->rules[i] };
+		rg[i] = k;
+	}
+	free(s->rule_group);
+	free(s->seen);
+	s->rule_group = rg;
+	s->seen = seen;
+	s->seen_gen = 0;
+	s->nrules = rs->nrules;
+	return 0;
+}
+
 int stats_init(struct stats *s, const struct ruleset *rs)
 {
 	memset(s, 0, sizeof(*s));
-	s->nrules = rs->nrules;
-	s->rule_group = calloc((size_t)rs->nrules + 1, sizeof(int));
-	s->groups = calloc((size_t)rs->nrules + 1, sizeof(*s->groups));
-	s->seen = calloc((size_t)rs->nrules + 1, sizeof(uint32_t));
 	s->viol = calloc(STATS_MAX_VIOL_GROUPS, sizeof(*s->viol));
-	if (!s->rule_group || !s->groups || !s->seen || !s->viol)
+	if (s->viol == NULL || bind_rules(s, rs))
 		return -1;
-	for (int i = 0; i < rs->nrules; i++) {
-		int g = 0;
-
-		while (g < s->ngroups &&
-		       !same_group(&rs->rules[s->groups[g].rule], &rs->rules[i]))
-			g++;
-		if (g == s->ngroups)
-			s->groups[s->ngroups++].rule = i;
-		s->rule_group[i] = g;
-	}
 	s->wall_start = stats_now();
 	return 0;
+}
+
+int stats_rebind(struct stats *s, const struct ruleset *rs)
+{
+	return bind_rules(s, rs);
 }
 
 void stats_free(struct stats *s)

@@ -12,7 +12,7 @@
 
 /* Rules with the same table, role text and service text share a group. */
 struct stats_group {
-	int rule;                  /* first rule of the group (for its texts) */
+	const struct rule *rule;   /* first rule of the group (for its texts) */
 	uint64_t flows, pkts, bytes;
 };
 
@@ -35,6 +35,7 @@ struct stats {
 	uint64_t unlabelled_flows, unlabelled_pkts, unlabelled_bytes;
 	uint64_t first_us, last_us;        /* packet times seen */
 	uint64_t evicted;
+	uint64_t nomem;                    /* packets not tracked: out of memory */
 	int files;
 	double wall_start, wall_end;       /* seconds, monotonic clock */
 	struct stats_group *groups;
@@ -66,6 +67,12 @@ static inline void stats_packet(struct stats *s, uint32_t wire_len,
 	if (ts_us > s->last_us)
 		s->last_us = ts_us;
 }
+
+/* Maps the rules of another ruleset onto the groups (SIGHUP): a rule with
+ * the texts of an existing group counts there, others open new groups.
+ * The old ruleset must stay alive (groups point at its rules).  Returns 0,
+ * or -1 when out of memory (nothing changed). */
+int stats_rebind(struct stats *s, const struct ruleset *rs);
 
 /* Counts one ended flow under each group its labels name (once each),
  * and under its verdict and flags. */

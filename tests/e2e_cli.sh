@@ -26,7 +26,7 @@ expect_fail "bad option" 2 "Try 'lyncwatch --help'" "$LW" --bogus
 expect_fail "bad -c" 2 "bad number 'x'" "$LW" -c x -r "$DEMO"
 expect_fail "bad --lang" 2 "want en or ja" "$LW" --lang fr -r "$DEMO"
 expect_fail "bad filter" 2 "filter 'not a filter ((('" "$LW" -r "$DEMO" -f "not a filter ((("
-expect_fail "json dir missing" 2 "/nonexistent/x.json: cannot open for writing" \
+expect_fail "json dir missing" 2 "/nonexistent/x.json: .*No such file" \
 	"$LW" --json /nonexistent/x.json -r "$DEMO"
 expect_fail "json full disk" 2 "/dev/full: write error" "$LW" --json /dev/full -r "$DEMO"
 

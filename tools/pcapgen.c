@@ -3,6 +3,7 @@
  *   pcapgen demo OUT.pcap [OUT.inventory]  the demo scene (+ its hosts)
  *   pcapgen rows RULES_FILE OUT.pcap       one flow per rule port and L4
  *   pcapgen linktypes OUTDIR               one exchange per link type
+ *   pcapgen flags OUT.pcap [OUT.inventory] each audit flag raised and not
  *
  * Frames are built layer by layer (link, IPv4/IPv6, TCP/UDP with correct
  * checksums) around the application messages of payloads.c.  Time starts
@@ -110,7 +111,8 @@ static void usage(void)
 {
 	fputs("usage: pcapgen demo OUT.pcap [OUT.inventory]\n"
 	      "       pcapgen rows RULES_FILE OUT.pcap\n"
-	      "       pcapgen linktypes OUTDIR\n", stderr);
+	      "       pcapgen linktypes OUTDIR\n"
+	      "       pcapgen flags OUT.pcap [OUT.inventory]\n", stderr);
 	exit(2);
 }
 
@@ -1274,32 +1276,39 @@ static void demo_keepalive(struct demo *d, struct tcp_conv *keep)
 	tcp_send(&d->o, keep, C2S, rec, len);
 }
 
-static void demo_write_inventory(const struct demo *d, const char *path)
+/* Writes an inventory file of hosts h[0..n): `header` (comment lines),
+ * one `ADDRESS ROLES NAME` line per host with roles, then the hosts
+ * without roles as comments. */
+static void write_inventory(const char *path, const char *header,
+			    const struct host *h, int n)
 {
 	FILE *f = fopen(path, "w");
 	char a[INET6_ADDRSTRLEN];
 
 	if (f == NULL)
 		fatal(path, "%s", strerror(errno));
-	fputs("# demo.inventory: the hosts of pcaps/demo.pcap (written by\n"
-	      "# tools/pcapgen; see pcaps/README).  ADDRESS ROLE[,ROLE] NAME\n",
-	      f);
-	for (int i = 0; i < H_N; i++) {
-		const struct host *h = &d->h[i];
-		host_addr_text(h, a, sizeof(a));
-		if (h->roles != NULL)
-			fprintf(f, "%-17s %-17s %s\n", a, h->roles, h->name);
+	fputs(header, f);
+	for (int i = 0; i < n; i++) {
+		host_addr_text(&h[i], a, sizeof(a));
+		if (h[i].roles != NULL)
+			fprintf(f, "%-17s %-17s %s\n", a, h[i].roles, h[i].name);
 	}
 	fputs("# Not Lync hosts (no roles; flows to them are out of audit "
 	      "scope):\n", f);
-	for (int i = 0; i < H_N; i++) {
-		const struct host *h = &d->h[i];
-		if (h->roles == NULL)
+	for (int i = 0; i < n; i++)
+		if (h[i].roles == NULL)
 			fprintf(f, "#   %-15s %s\n",
-				host_addr_text(h, a, sizeof(a)), h->name);
-	}
+				host_addr_text(&h[i], a, sizeof(a)), h[i].name);
 	if (ferror(f) | (fclose(f) != 0))
 		fatal(path, "write error: %s", strerror(errno));
+}
+
+static void demo_write_inventory(const struct demo *d, const char *path)
+{
+	write_inventory(path,
+		"# demo.inventory: the hosts of pcaps/demo.pcap (written by\n"
+		"# tools/pcapgen; see pcaps/README).  ADDRESS ROLE[,ROLE] NAME\n",
+		d->h, H_N);
 }
 
 static int scene_demo(const char *pcap_path, const char *inv_path)
@@ -1661,6 +1670,235 @@ static int scene_rows(const char *rules_path, const char *pcap_path)
 	return 0;
 }
 
+/* ----------------------------------------------------------- flags scene */
+
+/* One positive flow (the flag is raised) and one near-twin negative (it is
+ * not) for every audit flag, with pcaps/flags.inventory.  The table below
+ * is the list of pcaps/README, in capture order; tests/e2e_audit.sh checks
+ * each flow by server address, port and protocol. */
+
+enum flags_host {
+	F_FE1, F_FE2, F_DIR, F_EDGE, F_CL1, F_CL2, F_CL3, F_JUMP, F_N
+};
+
+static const struct host_def flags_defs[F_N] = {
+	[F_FE1]  = { "fe1", "front-end", "198.18.50.11", 0xc612320b, 128 },
+	[F_FE2]  = { "fe2", "front-end", "198.18.50.12", 0xc612320c, 128 },
+	[F_DIR]  = { "dir1", "director", "198.18.50.20", 0xc6123214, 128 },
+	[F_EDGE] = { "edge1-int", "edge", "198.18.50.60", 0xc612323c, 128 },
+	[F_CL1]  = { "cl1", "client", "198.19.50.101", 0xc6133265, 128 },
+	[F_CL2]  = { "cl2", "client", "198.19.50.102", 0xc6133266, 128 },
+	[F_CL3]  = { "cl3", "client", "198.19.50.103", 0xc6133267, 128 },
+	[F_JUMP] = { "jump1", NULL, "198.18.51.22", 0xc6123316, 64 },
+};
+
+enum flags_payload {
+	FP_RDP,           /* X.224 Connection Request / Confirm */
+	FP_SSH,           /* banners and KEXINIT both ways */
+	FP_SIP_OPTIONS,   /* one OPTIONS request (UDP), or OPTIONS and 200 */
+	FP_SIP_REGISTER,  /* REGISTER and 200, cleartext */
+	FP_SIP_INVITE,    /* INVITE (SDP), 100, 200, ACK */
+	FP_TLS,           /* full TLS 1.2 handshake, application data */
+	FP_HTTP,          /* cleartext GET, and the 400 IIS gives on 443 */
+	FP_STUN,          /* three Binding transactions (MS-VERSION) */
+	FP_SQLBROWSER,    /* CLNT_UCAST_EX and SVR_RESP */
+	FP_OPAQUE,        /* random bytes: neither TLS nor SIP */
+	FP_DCERPC,        /* bind / bind_ack */
+};
+
+struct flags_flow {
+	enum flags_host c, s;
+	bool udp;
+	uint16_t port;
+	enum flags_payload what;
+};
+
+static const struct flags_flow flags_flows[] = {
+	/* undocumented-port: + RDP and SSH to a Front End (no row covers
+	 * 3389 or 22 for its role); - the same to a host outside the
+	 * inventory (22: unclassified; 3389: only the clients' fallback
+	 * rows cover it, so it is labelled and ok) */
+	{ F_CL1, F_FE1, false, 3389, FP_RDP },
+	{ F_CL1, F_FE1, false, 22, FP_SSH },
+	{ F_CL1, F_JUMP, false, 22, FP_SSH },
+	{ F_CL1, F_JUMP, false, 3389, FP_RDP },
+	/* wrong-transport: + SIP over UDP to 5061; - TLS over TCP 5061 */
+	{ F_CL1, F_FE1, true, 5061, FP_SIP_OPTIONS },
+	{ F_CL1, F_FE1, false, 5061, FP_TLS },
+	/* app-mismatch: + cleartext HTTP on 443 (twice: one violation group
+	 * of two flows), cleartext SIP on 5061, SIP on the STUN port; - TLS
+	 * on 443, STUN on 3478 */
+	{ F_CL1, F_FE1, false, 443, FP_HTTP },
+	{ F_CL2, F_FE1, false, 443, FP_HTTP },
+	{ F_CL2, F_FE1, false, 5061, FP_SIP_REGISTER },
+	{ F_CL2, F_EDGE, true, 3478, FP_SIP_OPTIONS },
+	{ F_CL3, F_FE1, false, 443, FP_TLS },
+	{ F_CL1, F_EDGE, true, 3478, FP_STUN },
+	/* role-mismatch: + PSOM (8057) to a Director; - to a Front End */
+	{ F_CL1, F_DIR, false, 8057, FP_TLS },
+	{ F_CL1, F_FE1, false, 8057, FP_TLS },
+	/* optional-port: + SIP on 5060 (optional), TLS on 8058 (legacy);
+	 * - SIP on 5062 (required) */
+	{ F_DIR, F_FE1, false, 5060, FP_SIP_OPTIONS },
+	{ F_CL2, F_FE1, false, 8058, FP_TLS },
+	{ F_DIR, F_FE1, false, 5062, FP_SIP_INVITE },
+	/* unverified: + SQL Browser (no nDPI dissector), opaque bytes on
+	 * 5061; - DCE/RPC on 135 (confirmed) */
+	{ F_DIR, F_FE1, true, 1434, FP_SQLBROWSER },
+	{ F_CL3, F_FE1, false, 5061, FP_OPAQUE },
+	{ F_FE2, F_FE1, false, 135, FP_DCERPC },
+};
+
+#define FLAGS_NFLOWS (int)(sizeof(flags_flows) / sizeof(flags_flows[0]))
+
+struct flags {
+	struct out o;
+	struct host h[F_N];
+	uint16_t tcp_eph[F_N];   /* next TCP source port (49152-65535) */
+	uint16_t udp_eph[F_N];   /* next UDP source port (20000-47999) */
+	struct script s;
+};
+
+/* SIP dialog of flow n between c and srv. */
+static void flags_sip(struct flags *g, int n, const struct ep *c,
+		      const struct ep *srv, enum flags_payload what, bool udp)
+{
+	struct out *o = &g->o;
+	char from[64], to[64], uri[96], call_id[32], branch[32], contact[96];
+	char a[INET6_ADDRSTRLEN];
+	struct sip_call k;
+
+	snprintf(from, sizeof(from), "<sip:%s@contoso.test>", c->h->name);
+	snprintf(to, sizeof(to), "<sip:%s.contoso.test>", srv->h->name);
+	snprintf(uri, sizeof(uri), "sip:%s.contoso.test:%u;transport=%s",
+		 srv->h->name, srv->port, udp ? "udp" : "tcp");
+	snprintf(call_id, sizeof(call_id), "flags-%02d-5e1d0c", n);
+	snprintf(branch, sizeof(branch), "z9hG4bKflags%02d", n);
+	snprintf(contact, sizeof(contact), "<sip:%s@%s:%u;transport=%s>",
+		 c->h->name, host_addr_text(c->h, a, sizeof(a)), c->port,
+		 udp ? "udp" : "tcp");
+	k = (struct sip_call){
+		.transport = udp ? "UDP" : "TCP", .c = c, .s = srv,
+		.from = from, .to = to, .call_id = call_id, .branch = branch,
+		.uri = uri, .ua = "UCCAPI/15.0.4481.1000 OC/15.0.4481.1000",
+		.server = "RTC/5.0", .contact = contact };
+	switch (what) {
+	case FP_SIP_OPTIONS:
+		if (udp)
+			push(o, &g->s, C2S, sip_build(ROOM(&g->s), &k, "OPTIONS",
+				0, NULL, "OPTIONS", NULL, NULL), "OPTIONS");
+		else
+			script_sip_options(o, &g->s, &k);
+		break;
+	case FP_SIP_REGISTER:
+		script_sip_register(o, &g->s, &k);
+		break;
+	default:
+		script_sip_invite(o, &g->s, &k, 20480, 50220);
+		break;
+	}
+}
+
+/* The messages of flow n. */
+static void flags_script(struct flags *g, int n, const struct flags_flow *fl,
+			 const struct ep *c, const struct ep *srv)
+{
+	static const struct pl_sql_instance inst = {
+		"RTCLOCAL", "11.0.2100.60", 49361 };
+	struct out *o = &g->o;
+	struct script *s = &g->s;
+	char sni[64];
+
+	script_reset(s);
+	snprintf(sni, sizeof(sni), "%s.contoso.test", srv->h->name);
+	switch (fl->what) {
+	case FP_RDP:
+		push(o, s, C2S, pl_rdp_connect_request(ROOM(s), "admin"),
+		     "X.224 CR");
+		push(o, s, S2C, pl_rdp_connect_confirm(ROOM(s)), "X.224 CC");
+		break;
+	case FP_SSH:
+		push(o, s, S2C, pl_ssh_banner(ROOM(s), "OpenSSH_for_Windows_8.1"),
+		     "SSH banner");
+		push(o, s, C2S, pl_ssh_banner(ROOM(s), "PuTTY_Release_0.81"),
+		     "SSH banner");
+		push(o, s, S2C, pl_ssh_kexinit(ROOM(s), &o->rng), "KEXINIT");
+		push(o, s, C2S, pl_ssh_kexinit(ROOM(s), &o->rng), "KEXINIT");
+		break;
+	case FP_SIP_OPTIONS:
+	case FP_SIP_REGISTER:
+	case FP_SIP_INVITE:
+		flags_sip(g, n, c, srv, fl->what, fl->udp);
+		break;
+	case FP_TLS:
+		script_tls(o, s, sni, tls_psom, 4);
+		break;
+	case FP_HTTP:
+		push(o, s, C2S, pl_http_get(ROOM(s), sni, "/meet/",
+			"Mozilla/5.0 (Windows NT 6.3; Win64; x64)"), "GET");
+		push(o, s, S2C, pl_http_response(ROOM(s), 400, "Bad Request",
+			"text/html", "<h1>Bad Request</h1>"), "400");
+		break;
+	case FP_SQLBROWSER:
+		push(o, s, C2S, pl_sqlbrowser_request(ROOM(s)), "CLNT_UCAST_EX");
+		push(o, s, S2C, pl_sqlbrowser_response(ROOM(s), "FE1", &inst, 1),
+		     "SVR_RESP");
+		break;
+	case FP_OPAQUE:
+		push(o, s, C2S, opaque(ROOM(s), 180, &o->rng), "data");
+		push(o, s, S2C, opaque(ROOM(s), 64, &o->rng), "data");
+		push(o, s, C2S, opaque(ROOM(s), 300, &o->rng), "data");
+		break;
+	case FP_DCERPC:
+		push(o, s, C2S, pl_dcerpc_bind(ROOM(s), 3,
+			"000001a0-0000-0000-c000-000000000046", 0, 0), "bind");
+		push(o, s, S2C, pl_dcerpc_bind_ack(ROOM(s), 3, 0x0002a4f1,
+						   "135"), "bind_ack");
+		break;
+	case FP_STUN:
+		break;                     /* stun_binding() sends its own */
+	}
+}
+
+static int scene_flags(const char *pcap_path, const char *inv_path)
+{
+	static struct flags g;
+
+	for (int i = 0; i < F_N; i++) {
+		const struct host_def *hd = &flags_defs[i];
+		host_init(&g.h[i], hd->name, hd->roles, hd->addr, hd->mac,
+			  hd->ttl);
+		g.tcp_eph[i] = (uint16_t)(50100 + 100 * i);
+		g.udp_eph[i] = (uint16_t)(20100 + 100 * i);
+	}
+	out_open(&g.o, pcap_path, DLT_EN10MB, 0x666c6167);
+	for (int n = 0; n < FLAGS_NFLOWS; n++) {
+		const struct flags_flow *fl = &flags_flows[n];
+		struct ep c = { &g.h[fl->c], fl->udp ? g.udp_eph[fl->c]++
+						    : g.tcp_eph[fl->c]++ };
+		struct ep srv = { &g.h[fl->s], fl->port };
+
+		if (fl->what == FP_STUN) {
+			stun_binding(&g.o, &c, &srv, true);
+		} else {
+			flags_script(&g, n + 1, fl, &c, &srv);
+			if (fl->udp)
+				udp_exchange(&g.o, &c, &srv, &g.s);
+			else
+				tcp_conversation(&g.o, &c, &srv, &g.s);
+		}
+		out_wait(&g.o, 20000);
+	}
+	out_close(&g.o);
+	if (inv_path != NULL)
+		write_inventory(inv_path,
+			"# flags.inventory: the hosts of pcaps/flags.pcap (written by\n"
+			"# tools/pcapgen; see pcaps/README).  ADDRESS ROLE[,ROLE] NAME\n",
+			g.h, F_N);
+	fprintf(stderr, "%s: %u packets, %d flows\n", pcap_path, g.o.npkts,
+		FLAGS_NFLOWS);
+	return 0;
+}
 
 /* ------------------------------------------------------------------ main */
 
@@ -1672,5 +1910,7 @@ int main(int argc, char **argv)
 		return scene_rows(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "linktypes") == 0)
 		return scene_linktypes(argv[2]);
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "flags") == 0)
+		return scene_flags(argv[2], argc == 4 ? argv[3] : NULL);
 	usage();
 }

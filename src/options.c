@@ -1,0 +1,322 @@
+/* options.c: getopt_long into struct config; usage text; number parsing. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "audit.h"
+#include "options.h"
+
+#define DEFAULT_SNAPLEN 262144 /* jumbo frames and more, as tcpdump */
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: lyncwatch [options] -r FILE [-r FILE ...] [BPF expression]\n"
+"       lyncwatch [options] -i IFACE [BPF expression]\n"
+"       lyncwatch --check-rules FILE...   |   lyncwatch --list-rules [--json -]\n"
+"\n"
+"Labels every flow with the row of Microsoft's Lync Server 2013 port tables\n"
+"it corresponds to, checks it with nDPI, and flags what the tables do not allow.\n"
+"\n"
+"Input:\n"
+"  -r FILE             read a pcap or pcapng file ('-': stdin); repeatable\n"
+"  -i IFACE            capture live on IFACE (a SPAN or mirror port)\n"
+"  -f EXPR             BPF filter (also: the words after the options)\n"
+"  -c COUNT            stop after COUNT packets\n"
+"  -s SNAPLEN          live: bytes kept of each packet (default 262144)\n"
+"  -B KIB              live: kernel capture buffer in KiB\n"
+"  -p                  live: do not put the interface in promiscuous mode\n"
+"  -Z USER             live: drop to USER (and its groups) once the capture\n"
+"                      is open; refuses root; fails closed\n"
+"  --workers N         live: N capture threads in one PACKET_FANOUT group\n"
+"Rules:\n"
+"  --rules FILE        load this rule file (repeatable; default: the installed\n"
+"                      lync2013.rules)\n"
+"  --check-rules       check the rule files named after it (or --rules) and exit\n"
+"  --list-rules        print the loaded rules (JSON Lines with --json)\n"
+"Output:\n"
+"  -v                  a text line for every flow\n"
+"  --json FILE|-       JSON Lines (EVE flow records and stats records)\n"
+"  --lang en|ja        language of labels, reasons and summary (default en)\n"
+"  -n                  numeric output (lyncwatch never resolves names)\n"
+"  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
+"  --stats-interval S  live: stats line (and JSON record) every S seconds\n"
+"                      (default 60; 0: off); SIGUSR1 prints one at once\n"
+"  --syslog            live: also send alerts to syslog\n"
+"  --syslog-facility F daemon (default), user, local0 .. local7\n"
+"Flow table:\n"
+"  --max-flows N       flows tracked at once (default 1000000); the least\n"
+"                      recently seen is evicted and counted\n"
+"  --tcp-timeout S     idle timeout of a TCP flow, seconds (default 300)\n"
+"  --tcp-closed-timeout S  linger after FIN/FIN or RST (default 10)\n"
+"  --udp-timeout S     idle timeout of a UDP flow, seconds (default 120)\n"
+"  --active-timeout S  also report a flow every S seconds while it lasts,\n"
+"                      with cumulative counters (default 0: off)\n"
+"Audit:\n"
+"  --inventory FILE    which addresses hold which roles (narrows labels,\n"
+"                      puts flows touching those hosts in audit scope)\n"
+"  --learn-inventory FILE  write an inventory inferred from the ports each\n"
+"                      host served, with the evidence as comments\n"
+"  --audit-all         audit every flow, not only those touching the inventory\n"
+"  --no-dpi            no nDPI inspection (labels by port only)\n"
+"  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
+"Other:\n"
+"  --version, -h --help\n"
+"\n"
+"Signals: SIGINT/SIGTERM end the run (open flows and the summary are\n"
+"written); SIGHUP reloads rules and inventory; SIGUSR1 prints stats.\n"
+"Exit status: 0 done, 1 --fail-on threshold reached, 2 usage or input error.\n"
+"See lyncwatch(8).\n", f);
+}
+
+enum long_opt {
+	OPT_RULES = 256, OPT_JSON, OPT_LANG, OPT_CHECK, OPT_LIST, OPT_VERSION,
+	OPT_MAXFLOWS, OPT_TCPTO, OPT_TCPCLOSED, OPT_UDPTO, OPT_FAILON,
+	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
+	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
+};
+
+static const struct option long_opts[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "check-rules", no_argument, NULL, OPT_CHECK },
+	{ "list-rules", no_argument, NULL, OPT_LIST },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-flows", required_argument, NULL, OPT_MAXFLOWS },
+	{ "tcp-timeout", required_argument, NULL, OPT_TCPTO },
+	{ "tcp-closed-timeout", required_argument, NULL, OPT_TCPCLOSED },
+	{ "udp-timeout", required_argument, NULL, OPT_UDPTO },
+	{ "active-timeout", required_argument, NULL, OPT_ACTIVE },
+	{ "fail-on", required_argument, NULL, OPT_FAILON },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+	{ "no-dpi", no_argument, NULL, OPT_NODPI },
+	{ "audit-all", no_argument, NULL, OPT_AUDITALL },
+	{ "inventory", required_argument, NULL, OPT_INVENTORY },
+	{ "learn-inventory", required_argument, NULL, OPT_LEARN },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "syslog-facility", required_argument, NULL, OPT_FACILITY },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lyncwatch: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lyncwatch --help'.\n");
+	return -1;
+}
+
+/* Parses a whole decimal number in [lo, hi]. */
+static int parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi,
+		     uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
+		fprintf(stderr, "lyncwatch: %s: bad number '%s' (want %" PRIu64
+			"..%" PRIu64 ")\n", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi,
+		     uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_num(opt, s, lo, hi, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
+{
+	uint32_t v;
+
+	if (parse_u32(opt, s, (uint32_t)lo, (uint32_t)hi, &v))
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int add_name(const char **list, int *n, const char *name)
+{
+	if (*n == OPT_MAX_FILES)
+		return bad_usage("too many files (at most %d): %s", OPT_MAX_FILES, name);
+	list[(*n)++] = name;
+	return 0;
+}
+
+static int parse_choice(struct config *c, int opt, const char *arg)
+{
+	if (opt == OPT_LANG) {
+		if (strcmp(arg, "en") && strcmp(arg, "ja"))
+			return bad_usage("--lang: want en or ja, not '%s'", arg);
+		c->lang = strcmp(arg, "ja") == 0 ? LANG_JA : LANG_EN;
+		return 0;
+	}
+	if (strcmp(arg, "notice") == 0)
+		c->fail_on = VERDICT_NOTICE;
+	else if (strcmp(arg, "violation") == 0)
+		c->fail_on = VERDICT_VIOLATION;
+	else
+		return bad_usage("--fail-on: want notice or violation, not '%s'", arg);
+	return 0;
+}
+
+static int parse_long(struct config *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_RULES: return add_name(c->rules, &c->nrules, arg);
+	case OPT_JSON: c->json = arg; return 0;
+	case OPT_LANG: case OPT_FAILON: return parse_choice(c, opt, arg);
+	case OPT_CHECK: c->check_rules = true; return 0;
+	case OPT_LIST: c->list_rules = true; return 0;
+	case OPT_MAXFLOWS:
+		return parse_u32("--max-flows", arg, 1, 1u << 30, &c->ft.max_flows);
+	case OPT_TCPTO: return parse_u32("--tcp-timeout", arg, 1, 86400, &c->ft.tcp_idle_s);
+	case OPT_TCPCLOSED:
+		return parse_u32("--tcp-closed-timeout", arg, 0, 86400, &c->ft.tcp_closed_s);
+	case OPT_UDPTO: return parse_u32("--udp-timeout", arg, 1, 86400, &c->ft.udp_idle_s);
+	case OPT_ACTIVE:
+		return parse_u32("--active-timeout", arg, 0, 86400, &c->active_timeout_s);
+	case OPT_STATS:
+		return parse_u32("--stats-interval", arg, 0, 86400, &c->stats_interval_s);
+	case OPT_WORKERS: return parse_u32("--workers", arg, 1, 64, &c->workers);
+	case OPT_NODPI: c->no_dpi = true; return 0;
+	case OPT_AUDITALL: c->audit_all = true; return 0;
+	case OPT_INVENTORY: c->inventory = arg; return 0;
+	case OPT_LEARN: c->learn = arg; return 0;
+	case OPT_SYSLOG: c->use_syslog = true; return 0;
+	case OPT_FACILITY: c->syslog_facility = arg; return 0;
+	case OPT_PROGRESS: c->progress = 1; return 0;
+	case OPT_NOPROGRESS: c->progress = 0; return 0;
+	}
+	return -1;
+}
+
+/* Joins argv[from..] with blanks: the trailing BPF expression. */
+static char *join_args(char **argv, int from, int argc)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = from; s && i < argc; i++) {
+		if (i > from)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int parse_short(struct config *c, int opt, const char *arg)
+{
+	uint64_t cnt;
+
+	switch (opt) {
+	case 'r': return add_name(c->files, &c->nfiles, arg);
+	case 'i': c->iface = arg; return 0;
+	case 'f': free(c->filter); c->filter = strdup(arg); return 0;
+	case 'c':
+		if (parse_num("-c", arg, 1, UINT64_MAX, &cnt))
+			return -1;
+		c->count = cnt;
+		return 0;
+	case 's': return parse_int("-s", arg, 64, 262144, &c->snaplen);
+	case 'B': return parse_int("-B", arg, 1, 4 * 1024 * 1024, &c->buffer_kib);
+	case 'p': c->promisc = false; return 0;
+	case 'Z': c->user = arg; return 0;
+	case 'v': c->verbose++; return 0;
+	case 'n': return 0;
+	}
+	return parse_long(c, opt, arg);
+}
+
+/* Checks that the options make one coherent run. */
+static int check_combination(struct config *c, int argc, char **argv)
+{
+	if (c->check_rules) {
+		for (int i = optind; i < argc; i++)
+			if (add_name(c->rules, &c->nrules, argv[i]))
+				return -1;
+		return 0;
+	}
+	if (optind < argc) {
+		if (c->filter)
+			return bad_usage("%s", "give the BPF filter with -f or as "
+					 "trailing words, not both");
+		c->filter = join_args(argv, optind, argc);
+	}
+	if (c->list_rules)
+		return 0;
+	if (c->iface && c->nfiles)
+		return bad_usage("%s", "give -i or -r, not both");
+	if (!c->iface && c->nfiles == 0)
+		return bad_usage("%s", "nothing to read: give -r FILE or -i IFACE");
+	if (!c->iface && (c->user || c->workers > 1))
+		return bad_usage("%s", "-Z and --workers go with -i");
+	return 0;
+}
+
+int options_parse(struct config *c, int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "r:i:f:c:s:B:pZ:vnh", long_opts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'h': usage(stdout); return 1;
+		case OPT_VERSION: printf("lyncwatch %s\n", PACKAGE_VERSION); return 1;
+		case '?': fprintf(stderr, "Try 'lyncwatch --help'.\n"); return -1;
+		default: if (parse_short(c, opt, optarg)) return -1;
+		}
+	}
+	return check_combination(c, argc, argv);
+}
+
+void options_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ft.max_flows = 1000000;
+	c->ft.tcp_idle_s = 300;
+	c->ft.tcp_closed_s = 10;
+	c->ft.udp_idle_s = 120;
+	c->ft.seed = 0x6c796e6377617463ull ^ (uint64_t)getpid();
+	c->progress = -1;
+	c->snaplen = DEFAULT_SNAPLEN;
+	c->promisc = true;
+	c->stats_interval_s = 60;
+	c->workers = 1;
+}
+
+void options_free(struct config *c)
+{
+	free(c->filter);
+	c->filter = NULL;
+}

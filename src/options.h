@@ -1,0 +1,51 @@
+/* options.h: the command line, in tcpdump's conventions, into one config. */
+#ifndef LW_OPTIONS_H
+#define LW_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "rules.h"
+
+#define OPT_MAX_FILES 256
+
+struct config {
+	const char *files[OPT_MAX_FILES];   /* -r, in order */
+	int nfiles;
+	const char *iface;                  /* -i */
+	const char *rules[OPT_MAX_FILES];   /* --rules (or --check-rules FILE...) */
+	int nrules;
+	const char *json;            /* --json FILE or "-" */
+	const char *inventory;       /* --inventory FILE */
+	const char *learn;           /* --learn-inventory FILE */
+	const char *user;            /* -Z: drop to this user after opening */
+	char *filter;                /* BPF expression (-f or trailing words) */
+	uint64_t count;              /* -c: stop after this many packets; 0: no limit */
+	struct flow_table_cfg ft;
+	enum lang lang;
+	int verbose;                 /* -v */
+	int progress;                /* -1 auto (stderr is a tty), 0, 1 */
+	int fail_on;                 /* 0 none, else an enum verdict */
+	int snaplen;                 /* -s, bytes */
+	int buffer_kib;              /* -B, KiB; 0: libpcap's default */
+	bool promisc;                /* false with -p */
+	uint32_t stats_interval_s;   /* live: periodic stats; 0: off */
+	uint32_t active_timeout_s;   /* report long flows this often; 0: off */
+	bool use_syslog;             /* --syslog */
+	const char *syslog_facility; /* --syslog-facility NAME */
+	unsigned workers;            /* --workers N (live) */
+	bool check_rules, list_rules;
+	bool no_dpi, audit_all;
+};
+
+/* Fills c with the defaults. */
+void options_defaults(struct config *c);
+
+/* Parses argv into c.  Returns 0 to run, 1 to exit 0 (--help, --version
+ * printed), -1 after a usage error (a message is on stderr). */
+int options_parse(struct config *c, int argc, char **argv);
+
+void options_free(struct config *c);
+
+#endif
