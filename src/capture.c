@@ -1,6 +1,9 @@
 /* capture.c: offline and live captures through libpcap. */
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/if_packet.h>
 
 #include "capture.h"
 #include "decode.h"
@@ -149,6 +152,22 @@ void capture_break(struct capture *c)
 {
 	if (c->p)
 		pcap_breakloop(c->p);
+}
+
+int capture_join_fanout(struct capture *c, uint16_t group)
+{
+	int fd = pcap_fileno(c->p);
+	uint32_t arg = group | ((uint32_t)(PACKET_FANOUT_HASH |
+					   PACKET_FANOUT_FLAG_DEFRAG) << 16);
+
+	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg,
+				 sizeof(arg)) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: cannot join fanout group "
+			 "%u: %s", c->name, group, fd < 0 ? "no socket" :
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int capture_counters(struct capture *c, struct capture_counters *out)

@@ -59,6 +59,12 @@ int capture_next(struct capture *c, struct raw_packet *out);
  * signal handler. */
 void capture_break(struct capture *c);
 
+/* Joins the socket of a live capture to PACKET_FANOUT group `group` in hash
+ * mode (with defragmentation), so that the kernel spreads flows over the
+ * group's sockets, both directions of a flow to the same one (the kernel
+ * hashes the flow symmetrically).  Returns 0, or -1 with c->err set. */
+int capture_join_fanout(struct capture *c, uint16_t group);
+
 /* Packets received and dropped, from pcap_stats (live); 0 when unknown. */
 struct capture_counters {
 	uint64_t received, dropped, ifdropped;

@@ -23,6 +23,18 @@ struct engine {
 	enum verdict worst;
 };
 
+static void lock(struct engine *e)
+{
+	if (e->cfg.lock)
+		pthread_mutex_lock(e->cfg.lock);
+}
+
+static void unlock(struct engine *e)
+{
+	if (e->cfg.lock)
+		pthread_mutex_unlock(e->cfg.lock);
+}
+
 /* Writes the record of f: at its end (counted in the stats and the
  * learner), or as a forced periodic report of a long flow (not counted:
  * its end will be). */
@@ -47,14 +59,15 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
-	if (why != END_FORCED) {
-		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
-		if (e->learner)
-			learn_flow(e->learner, f);
-	}
 	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
 		r.community_id = cid;
+	if (why != END_FORCED)
+		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
+	lock(e);
+	if (why != END_FORCED && e->learner)
+		learn_flow(e->learner, f);
 	output_flow(e->out, &r);
+	unlock(e);
 }
 
 static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
@@ -78,7 +91,9 @@ static void maybe_alert(struct engine *e, struct flow *f)
 	if (ar.verdict != VERDICT_VIOLATION)
 		return;
 	f->flags |= FLOW_F_ALERTED;
+	lock(e);
 	e->cfg.on_alert(e->cfg.alert_ctx, f, &ar);
+	unlock(e);
 }
 
 struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs,
@@ -189,6 +204,13 @@ void engine_flush(struct engine *e, enum flow_end why)
 struct stats *engine_stats(struct engine *e)
 {
 	return &e->stats;
+}
+
+void engine_merge_stats(struct engine *dst, const struct engine *src)
+{
+	stats_merge(&dst->stats, &src->stats);
+	if (src->worst > dst->worst)
+		dst->worst = src->worst;
 }
 
 enum verdict engine_worst(const struct engine *e)

@@ -7,6 +7,7 @@
 #ifndef LW_ENGINE_H
 #define LW_ENGINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,8 @@ struct engine_cfg {
 	uint32_t active_timeout_s;   /* report a flow every this often; 0: never */
 	engine_alert_fn on_alert;    /* NULL: no early announcements */
 	void *alert_ctx;
+	pthread_mutex_t *lock;       /* held around output, learner and alerts
+				      * that workers share; NULL: one thread */
 };
 
 struct engine;
@@ -65,6 +68,10 @@ void engine_expire(struct engine *e, uint64_t now_us);
 void engine_flush(struct engine *e, enum flow_end why);
 
 struct stats *engine_stats(struct engine *e);
+
+/* Adds the counters of src into dst (workers' stats into one summary);
+ * both engines must have been given the same rules. */
+void engine_merge_stats(struct engine *dst, const struct engine *src);
 
 /* The worst verdict of any flow so far. */
 enum verdict engine_worst(const struct engine *e);

@@ -26,6 +26,7 @@
 #include "privdrop.h"
 #include "rules.h"
 #include "stats.h"
+#include "workers.h"
 
 #define EXIT_THRESHOLD 1 /* --fail-on reached */
 #define EXIT_INPUT 2     /* usage or input error */
@@ -46,7 +47,8 @@ struct app {
 	struct ruledata *retired[MAX_RETIRED]; /* kept alive for records */
 	int nretired;
 	struct learner *learner;     /* NULL without --learn-inventory */
-	struct engine *eng;
+	struct engine *eng;          /* files: the one engine */
+	struct workers *workers;     /* live: the capture threads and engines */
 	struct alerter *alerter;     /* live: early announcements of violations */
 	struct output out;
 	FILE *json;
@@ -179,12 +181,18 @@ static void reload(struct app *a)
 		fprintf(stderr, "lyncwatch: reload failed: keeping the rules in use\n");
 		return;
 	}
-	if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv)) {
+	if (a->workers) {
+		workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
+		pthread_mutex_lock(workers_lock(a->workers));
+		a->out.rs = &rd->rs;
+		pthread_mutex_unlock(workers_lock(a->workers));
+	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) == 0) {
+		a->out.rs = &rd->rs;
+	} else {
 		fprintf(stderr, "lyncwatch: reload failed: out of memory\n");
 		ruledata_free(rd);
 		return;
 	}
-	a->out.rs = &rd->rs;
 	a->retired[a->nretired++] = a->rd;
 	a->rd = rd;
 	fprintf(stderr, "lyncwatch: reloaded %d rules%s\n", rd->rs.nrules,
@@ -208,8 +216,13 @@ static void on_alert(void *ctx, const struct flow *f, const struct audit_result 
 static int setup_alerts(struct app *a)
 {
 	const struct config *c = a->cfg;
-	struct alert_cfg ac = { .stream = stderr, .use_syslog = c->use_syslog,
-				.interval_s = 60.0, .max_keys = 4096 };
+	/* Under a service manager stderr is the journal already: with
+	 * --syslog, do not write every alert twice. */
+	struct alert_cfg ac = {
+		.stream = c->use_syslog && !isatty(STDERR_FILENO) ? NULL : stderr,
+		.use_syslog = c->use_syslog, .interval_s = 60.0, .max_keys = 4096,
+		.max_lines = 100, .seed = c->ft.seed,
+	};
 
 	ac.facility = alert_facility_from_name(c->syslog_facility ?
 					       c->syslog_facility : "daemon");
@@ -248,7 +261,7 @@ static struct engine_cfg engine_config(struct app *a)
 		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
 		.dpi = !c->no_dpi, .dpi_budget = INSPECT_DEFAULT_BUDGET,
 		.active_timeout_s = c->active_timeout_s,
-		.on_alert = a->alerter ? on_alert : NULL, .alert_ctx = a,
+			.on_alert = a->alerter ? on_alert : NULL, .alert_ctx = a,
 	};
 	return ec;
 }
@@ -272,8 +285,8 @@ static int setup(struct app *a)
 	a->out.summary = json_stdout ? stderr : stdout;
 	if (c->verbose)
 		a->out.text = json_stdout ? stderr : stdout;
-	if (c->iface && setup_alerts(a))
-		return -1;
+	if (c->iface)
+		return setup_alerts(a);
 	ec = engine_config(a);
 	a->eng = engine_new(&ec, &a->rd->rs, a->rd->pm, a->rd->inv, &a->out,
 			    a->learner);
@@ -311,6 +324,7 @@ static int close_learn(struct app *a)
 
 static void teardown(struct app *a)
 {
+	workers_free(a->workers);
 	engine_free(a->eng);
 	alert_free(a->alerter);
 	learn_free(a->learner);
@@ -403,103 +417,101 @@ static int run_files(struct app *a)
 /* ------------------------------------------------------------ live */
 
 /* A stats record now: a line on stderr and, with --json, a JSON record. */
-static void interim_stats(struct app *a, struct capture *cap, double *last_t,
-			  uint64_t *last_pkts)
+static void interim_stats(struct app *a, double *last_t, uint64_t *last_pkts)
 {
+	struct workers_snap ws;
 	struct interim in = { 0 };
-	struct capture_counters cc;
-	struct flow_table_stats fs;
-	struct stats *s = engine_stats(a->eng);
+	struct stats s;
 	double now = stats_now();
 
 	g_stats = 0;
-	if (capture_counters(cap, &cc) == 0) {
-		in.kernel_drops = cc.dropped;
-		in.iface_drops = cc.ifdropped;
-		in.received = cc.received;
-	}
-	engine_flow_stats(a->eng, &fs);
-	in.active_flows = fs.active;
-	in.evicted = fs.evicted;
-	in.pps = now > *last_t ? (double)(s->pkts - *last_pkts) / (now - *last_t) : 0;
+	workers_snapshot(a->workers, &ws);
+	memset(&s, 0, sizeof(s));
+	s.pkts = ws.pkts;
+	s.bytes = ws.bytes;
+	s.flows = ws.flows;
+	s.decode[DECODE_INVALID] = ws.decode_errors;
+	s.verdict[VERDICT_VIOLATION] = ws.violations;
+	in.received = ws.cc.received;
+	in.kernel_drops = ws.cc.dropped;
+	in.iface_drops = ws.cc.ifdropped;
+	in.active_flows = ws.active_flows;
+	in.evicted = ws.evicted;
+	in.pps = now > *last_t ? (double)(ws.pkts - *last_pkts) / (now - *last_t) : 0;
 	in.wall_us = (uint64_t)(wall_now() * 1e6);
-	output_interim(&a->out, s, &in);
+	pthread_mutex_lock(workers_lock(a->workers));
+	output_interim(&a->out, &s, &in);
+	pthread_mutex_unlock(workers_lock(a->workers));
 	*last_t = now;
-	*last_pkts = s->pkts;
+	*last_pkts = ws.pkts;
 }
 
-/* Once a second: idle flows, pending alert counts, periodic stats. */
-static void live_tick(struct app *a, struct capture *cap, double *next_stats,
-		      double *last_t, uint64_t *last_pkts)
-{
-	double now = wall_now();
-
-	engine_expire(a->eng, (uint64_t)(now * 1e6));
-	alert_flush(a->alerter, now);
-	if (g_stats || (a->cfg->stats_interval_s && now >= *next_stats)) {
-		interim_stats(a, cap, last_t, last_pkts);
-		*next_stats = now + a->cfg->stats_interval_s;
-	}
-}
-
-static int open_live(struct app *a, struct capture *cap)
+static struct workers *open_workers(struct app *a)
 {
 	const struct config *c = a->cfg;
-	struct capture_live_cfg lc = {
-		.iface = c->iface, .snaplen = c->snaplen, .buffer_kib = c->buffer_kib,
-		.promisc = c->promisc, .timeout_ms = LIVE_TIMEOUT_MS,
-		.filter = c->filter,
+	struct workers_cfg wc = {
+		.n = c->workers,
+		.live = { .iface = c->iface, .snaplen = c->snaplen,
+			  .buffer_kib = c->buffer_kib, .promisc = c->promisc,
+			  .timeout_ms = LIVE_TIMEOUT_MS, .filter = c->filter },
+		.ec = engine_config(a), .rs = &a->rd->rs, .pm = a->rd->pm,
+		.inv = a->rd->inv, .out = &a->out, .learner = a->learner,
+		.count = c->count,
 	};
 	char err[512];
+	struct workers *w = workers_open(&wc, err, sizeof(err));
 
-	if (capture_open_live(cap, &lc)) {
-		fprintf(stderr, "lyncwatch: %s\n", cap->err);
-		return -1;
-	}
-	if (c->user && privdrop_to(c->user, err, sizeof(err)) != 0) {
+	if (w == NULL) {
 		fprintf(stderr, "lyncwatch: %s\n", err);
-		capture_close(cap);
-		return -1;
+		return NULL;
 	}
-	return 0;
+	/* Privileges go once the captures are open, before any packet and
+	 * before the threads start; without -Z, a non-root process still
+	 * sheds the capabilities it was started with. */
+	if (c->user == NULL && getuid() == 0)
+		fprintf(stderr, "lyncwatch: warning: running as root; use -Z USER "
+			"to drop privileges once the capture is open\n");
+	if ((c->user ? privdrop_to(c->user, err, sizeof(err)) :
+	     getuid() != 0 ? privdrop_caps(err, sizeof(err)) : 0) != 0 ||
+	    workers_start(w, err, sizeof(err)) != 0) {
+		fprintf(stderr, "lyncwatch: %s\n", err);
+		workers_free(w);
+		return NULL;
+	}
+	return w;
 }
 
+/* The supervisor: signals, reloads, alert counts and periodic stats, while
+ * the workers capture. */
 static int run_live(struct app *a)
 {
-	struct capture cap;
-	struct raw_packet rp;
-	uint64_t left = a->cfg->count ? a->cfg->count : UINT64_MAX, last_pkts = 0;
-	double next_tick = 0, next_stats = wall_now() + a->cfg->stats_interval_s;
+	const struct timespec nap = { 0, 100 * 1000 * 1000 };
+	double next_stats = wall_now() + a->cfg->stats_interval_s;
 	double last_t = stats_now();
-	int rc = CAPTURE_NONE;
+	uint64_t last_pkts = 0;
+	const char *err;
 
-	if (open_live(a, &cap))
+	a->workers = open_workers(a);
+	if (a->workers == NULL)
 		return EXIT_INPUT;
-	engine_stats(a->eng)->files++;
-	g_cap = &cap;
-	while (left && !g_stop) {
-		rc = capture_next(&cap, &rp);
-		if (rc == CAPTURE_PACKET) {
-			left--;
-			if (engine_packet(a->eng, cap.dlt, &rp))
-				engine_stats(a->eng)->nomem++;
-		} else if (rc != CAPTURE_NONE) {
-			break;
-		}
+	while (!g_stop && !workers_done(a->workers)) {
+		nanosleep(&nap, NULL);
 		if (g_reload)
 			reload(a);
-		if (wall_now() >= next_tick || g_stats) {
-			live_tick(a, &cap, &next_stats, &last_t, &last_pkts);
-			next_tick = wall_now() + 1.0;
+		pthread_mutex_lock(workers_lock(a->workers));
+		alert_flush(a->alerter, wall_now());
+		pthread_mutex_unlock(workers_lock(a->workers));
+		if (g_stats || (a->cfg->stats_interval_s && wall_now() >= next_stats)) {
+			interim_stats(a, &last_t, &last_pkts);
+			next_stats = wall_now() + a->cfg->stats_interval_s;
 		}
 	}
-	g_cap = NULL;
-	if (rc == CAPTURE_ERROR)
-		fprintf(stderr, "lyncwatch: %s\n", cap.err);
-	interim_stats(a, &cap, &last_t, &last_pkts);
+	err = workers_stop(a->workers);
+	if (err)
+		fprintf(stderr, "lyncwatch: %s\n", err);
+	interim_stats(a, &last_t, &last_pkts);
 	alert_flush(a->alerter, wall_now() + 1e9);
-	capture_close(&cap);
-	return rc == CAPTURE_ERROR ? EXIT_INPUT : 0;
+	return err ? EXIT_INPUT : 0;
 }
 
 /* ------------------------------------------------------------ run */
@@ -508,16 +520,23 @@ static int run(struct app *a)
 {
 	struct run_info ri;
 	struct inspect_stats is;
+	struct engine *eng;
 	int status = a->cfg->iface ? run_live(a) : run_files(a);
 
-	engine_flush(a->eng, END_SHUTDOWN);
-	engine_run_info(a->eng, &ri, &is);
-	output_summary(&a->out, engine_stats(a->eng), &ri);
+	if (a->workers) {
+		eng = workers_merged(a->workers);
+		workers_run_info(a->workers, &ri, &is);
+	} else {
+		eng = a->eng;
+		engine_flush(eng, END_SHUTDOWN);
+		engine_run_info(eng, &ri, &is);
+	}
+	output_summary(&a->out, engine_stats(eng), &ri);
 	if (close_out(&a->json, a->cfg->json ? a->cfg->json : "-",
 		      a->out.write_errors > 0) | close_learn(a))
 		status = EXIT_INPUT;
 	if (status == 0 && a->cfg->fail_on &&
-	    engine_worst(a->eng) >= (enum verdict)a->cfg->fail_on)
+	    engine_worst(eng) >= (enum verdict)a->cfg->fail_on)
 		status = EXIT_THRESHOLD;
 	return status;
 }

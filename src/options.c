@@ -12,7 +12,8 @@
 #include "audit.h"
 #include "options.h"
 
-#define DEFAULT_SNAPLEN 262144 /* jumbo frames and more, as tcpdump */
+#define DEFAULT_SNAPLEN 16384   /* a jumbo frame (9000) with any encapsulation */
+#define DEFAULT_BUFFER_KIB 32768 /* 32 MiB of kernel ring: bursts on a busy SPAN */
 
 static void usage(FILE *f)
 {
@@ -29,8 +30,8 @@ static void usage(FILE *f)
 "  -i IFACE            capture live on IFACE (a SPAN or mirror port)\n"
 "  -f EXPR             BPF filter (also: the words after the options)\n"
 "  -c COUNT            stop after COUNT packets\n"
-"  -s SNAPLEN          live: bytes kept of each packet (default 262144)\n"
-"  -B KIB              live: kernel capture buffer in KiB\n"
+"  -s SNAPLEN          live: bytes kept of each packet (default 16384)\n"
+"  -B KIB              live: kernel capture buffer in KiB (default 32768)\n"
 "  -p                  live: do not put the interface in promiscuous mode\n"
 "  -Z USER             live: drop to USER (and its groups) once the capture\n"
 "                      is open; refuses root; fails closed\n"
@@ -310,6 +311,7 @@ void options_defaults(struct config *c)
 	c->ft.seed = 0x6c796e6377617463ull ^ (uint64_t)getpid();
 	c->progress = -1;
 	c->snaplen = DEFAULT_SNAPLEN;
+	c->buffer_kib = DEFAULT_BUFFER_KIB;
 	c->promisc = true;
 	c->stats_interval_s = 60;
 	c->workers = 1;

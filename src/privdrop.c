@@ -383,7 +383,8 @@ static const char *type_problem(mode_t m)
 	if (S_ISDIR(m))
 		return "is a directory";
 	if (S_ISLNK(m))
-		return "is a symbolic link in a directory that others can write to";
+		return "is a symbolic link in a directory that another user "
+		       "can write to";
 	return "is not a regular file, a FIFO or a character device";
 }
 
@@ -418,8 +419,8 @@ static int postcheck(const char *path, int fd, bool untrusted, bool *regular,
 	if (untrusted && (st.st_uid != geteuid() ||
 			  (S_ISREG(st.st_mode) && st.st_nlink != 1)))
 		return fail(err, errlen, "%s: refusing a file owned by uid %u "
-			    "with %lu link(s) in a directory that others can "
-			    "write to", path, (unsigned)st.st_uid,
+			    "with %lu link(s) in a directory that another user "
+			    "can write to", path, (unsigned)st.st_uid,
 			    (unsigned long)st.st_nlink);
 	*regular = S_ISREG(st.st_mode);
 	return 0;
@@ -433,7 +434,7 @@ static int open_error(const char *path, bool untrusted, char *err,
 
 	if (e == ELOOP && untrusted && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 		return fail(err, errlen, "%s: refusing to follow a symbolic link "
-			    "in a directory that others can write to", path);
+			    "in a directory that another user can write to", path);
 	return fail(err, errlen, "%s: cannot open for writing: %s", path,
 		    strerror(e));
 }

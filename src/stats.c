@@ -74,60 +74,76 @@ void stats_free(struct stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* FNV-1a over the group key; the table is small and keys are few. */
-static uint32_t viol_hash(int flag, const struct flow *f)
+/* The key of a violation group, as stored. */
+static void viol_key(struct viol_group *k, int flag, const struct flow *f)
 {
-	const uint8_t *a = flow_server_addr(f);
-	uint32_t h = 2166136261u;
-	uint16_t port = flow_server_port(f);
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ a[i]) * 16777619u;
-	h = (h ^ (uint32_t)flag) * 16777619u;
-	h = (h ^ f->key.l4) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	return (h ^ (port >> 8)) * 16777619u;
+	memset(k, 0, sizeof(*k));
+	k->flag = (uint8_t)flag;
+	k->l4 = f->key.l4;
+	k->ipver = f->key.ipver;
+	memcpy(k->addr, flow_server_addr(f), 16);
+	k->port = flow_server_port(f);
 }
 
-static bool viol_match(const struct viol_group *g, int flag, const struct flow *f)
+/* FNV-1a over the group key; the table is small and keys are few. */
+static uint32_t viol_hash(const struct viol_group *k)
 {
-	return g->flag == flag && g->l4 == f->key.l4 &&
-	       g->port == flow_server_port(f) &&
-	       memcmp(g->addr, flow_server_addr(f), 16) == 0;
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ k->addr[i]) * 16777619u;
+	h = (h ^ k->flag) * 16777619u;
+	h = (h ^ k->l4) * 16777619u;
+	h = (h ^ (k->port & 0xffu)) * 16777619u;
+	return (h ^ (uint32_t)(k->port >> 8)) * 16777619u;
+}
+
+/* The group of key k, added when new; NULL when the table is half full
+ * (probes stay short) and k is not in it. */
+static struct viol_group *viol_get(struct stats *s, const struct viol_group *k)
+{
+	uint32_t mask = STATS_MAX_VIOL_GROUPS - 1, i = viol_hash(k) & mask;
+	struct viol_group *g;
+
+	for (;; i = (i + 1) & mask) {
+		g = &s->viol[i];
+		if (!g->used)
+			break;
+		if (g->flag == k->flag && g->l4 == k->l4 && g->port == k->port &&
+		    memcmp(g->addr, k->addr, 16) == 0)
+			return g;
+	}
+	if (s->nviol >= STATS_MAX_VIOL_GROUPS / 2)
+		return NULL;
+	*g = *k;
+	g->used = 1;
+	g->first_us = UINT64_MAX;
+	s->nviol++;
+	return g;
+}
+
+static void viol_count(struct viol_group *g, uint64_t flows, uint64_t pkts,
+		       uint64_t first_us, uint64_t last_us)
+{
+	g->flows += flows;
+	g->pkts += pkts;
+	if (first_us < g->first_us)
+		g->first_us = first_us;
+	if (last_us > g->last_us)
+		g->last_us = last_us;
 }
 
 static void viol_add(struct stats *s, int flag, const struct flow *f,
 		     uint64_t pkts)
 {
-	uint32_t i = viol_hash(flag, f) & (STATS_MAX_VIOL_GROUPS - 1);
-	struct viol_group *g;
+	struct viol_group k, *g;
 
-	/* Keep the table at most half full so that probes stay short. */
-	for (;; i = (i + 1) & (STATS_MAX_VIOL_GROUPS - 1)) {
-		g = &s->viol[i];
-		if (!g->used || viol_match(g, flag, f))
-			break;
-	}
-	if (!g->used) {
-		if (s->nviol >= STATS_MAX_VIOL_GROUPS / 2) {
-			s->viol_dropped++;
-			return;
-		}
-		g->used = 1;
-		g->flag = (uint8_t)flag;
-		g->l4 = f->key.l4;
-		g->ipver = f->key.ipver;
-		memcpy(g->addr, flow_server_addr(f), 16);
-		g->port = flow_server_port(f);
-		g->first_us = f->first_us;
-		s->nviol++;
-	}
-	g->flows++;
-	g->pkts += pkts;
-	if (f->first_us < g->first_us)
-		g->first_us = f->first_us;
-	if (f->last_us > g->last_us)
-		g->last_us = f->last_us;
+	viol_key(&k, flag, f);
+	g = viol_get(s, &k);
+	if (g == NULL)
+		s->viol_dropped++;
+	else
+		viol_count(g, 1, pkts, f->first_us, f->last_us);
 }
 
 static int viol_cmp(const void *x, const void *y)
@@ -158,6 +174,50 @@ const struct viol_group *const *stats_violations(struct stats *s, uint32_t *n)
 	qsort(s->viol_sorted, k, sizeof(*s->viol_sorted), viol_cmp);
 	*n = k;
 	return (const struct viol_group *const *)s->viol_sorted;
+}
+
+static void merge_viol(struct stats *dst, const struct viol_group *src)
+{
+	struct viol_group k = *src, *g;
+
+	k.used = 0;
+	k.flows = k.pkts = k.first_us = k.last_us = 0;
+	g = viol_get(dst, &k);
+	if (g == NULL)
+		dst->viol_dropped += src->flows;
+	else
+		viol_count(g, src->flows, src->pkts, src->first_us, src->last_us);
+}
+
+void stats_merge(struct stats *dst, const struct stats *src)
+{
+	dst->pkts += src->pkts;
+	dst->bytes += src->bytes;
+	for (int i = 0; i < DECODE_NSTATUS; i++)
+		dst->decode[i] += src->decode[i];
+	dst->flows += src->flows;
+	for (int v = 0; v < VERDICT_N; v++)
+		dst->verdict[v] += src->verdict[v];
+	for (int b = 0; b < FLAG_N; b++)
+		dst->flag_flows[b] += src->flag_flows[b];
+	dst->unlabelled_flows += src->unlabelled_flows;
+	dst->unlabelled_pkts += src->unlabelled_pkts;
+	dst->unlabelled_bytes += src->unlabelled_bytes;
+	if (src->first_us && (dst->first_us == 0 || src->first_us < dst->first_us))
+		dst->first_us = src->first_us;
+	if (src->last_us > dst->last_us)
+		dst->last_us = src->last_us;
+	dst->evicted += src->evicted;
+	dst->nomem += src->nomem;
+	dst->viol_dropped += src->viol_dropped;
+	for (int g = 0; g < src->ngroups && g < dst->ngroups; g++) {
+		dst->groups[g].flows += src->groups[g].flows;
+		dst->groups[g].pkts += src->groups[g].pkts;
+		dst->groups[g].bytes += src->groups[g].bytes;
+	}
+	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
+		if (src->viol[i].used)
+			merge_viol(dst, &src->viol[i]);
 }
 
 void stats_flow(struct stats *s, const struct flow *f,

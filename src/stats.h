@@ -74,6 +74,10 @@ static inline void stats_packet(struct stats *s, uint32_t wire_len,
  * or -1 when out of memory (nothing changed). */
 int stats_rebind(struct stats *s, const struct ruleset *rs);
 
+/* Adds src's counters into dst; both were bound to the same rulesets in
+ * the same order (workers), so groups match index by index. */
+void stats_merge(struct stats *dst, const struct stats *src);
+
 /* Counts one ended flow under each group its labels name (once each),
  * and under its verdict and flags. */
 void stats_flow(struct stats *s, const struct flow *f,
