@@ -170,9 +170,15 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	out->n = 0;
 	out->role_mismatch = false;
 	find_hosts(c, f, out);
-	portmatch_lookup(c->pm, other, port, &m);
-	out->other_l4 = first_primary(c, &m);
 	portmatch_lookup(c->pm, f->key.l4, port, &m);
+	out->other_l4 = -1;
+	if (first_primary(c, &m) < 0) {
+		/* Nothing documents the port for this L4: does the other? */
+		struct pm_result o;
+
+		portmatch_lookup(c->pm, other, port, &o);
+		out->other_l4 = first_primary(c, &o);
+	}
 	out->primary = add_kind(c, out, &m, false, true) > 0;
 	/* Fallback rows (the clients' own ports) do not label a port that a
 	 * row documents for the other L4 protocol: UDP 5061 is no client

@@ -52,8 +52,9 @@ struct label_set {
 	int n;
 	bool primary;          /* the labels are not fallback rows */
 	bool role_mismatch;    /* the server's roles hold none of the rows */
-	int other_l4;          /* a non-fallback rule covering the server port
-				* for the other L4 protocol, or -1 */
+	int other_l4;          /* when no non-fallback rule covers the server
+				* port for the flow's L4, one that covers it
+				* for the other L4 protocol; else -1 */
 	const struct inv_host *server, *client; /* inventory hosts, or NULL */
 };
 

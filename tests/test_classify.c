@@ -1,0 +1,288 @@
+/* test_classify.c: which endpoint is the server (handshake, inventory,
+ * rules, lower port), especially in captures joined mid-stream; the labels
+ * (exact before range, fallback rows, other-L4 ports, role narrowing and
+ * role mismatch); and the Community ID against the specification's vectors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "inspect.h"
+#include "inventory.h"
+#include "portmatch.h"
+#include "rules.h"
+
+static struct ruleset rs;
+static struct portmatch *pm;
+static struct inventory *inv;
+
+static const char inventory_text[] =
+	"198.18.10.11  front-end      fe1\n"
+	"198.18.10.20  director       dir1\n"
+	"198.19.1.101  client         cl1\n"
+	"198.19.1.102  client         cl2\n";
+
+static int setup(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/classifiers/lync2013.rules", top ? top : ".");
+	ruleset_init(&rs);
+	if (rules_load_file(&rs, path, stderr) || (pm = portmatch_build(&rs)) == NULL)
+		return -1;
+	inv = inventory_new(&rs);
+	return inventory_load_buffer(inv, "t.inv", inventory_text,
+				     strlen(inventory_text), stderr) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	inventory_free(inv);
+	portmatch_free(pm);
+	ruleset_free(&rs);
+	return 0;
+}
+
+static void v4(uint8_t *a, const char *s)
+{
+	unsigned x[4];
+
+	memset(a, 0, 16);
+	assert_int_equal(sscanf(s, "%u.%u.%u.%u", &x[0], &x[1], &x[2], &x[3]), 4);
+	for (int i = 0; i < 4; i++)
+		a[i] = (uint8_t)x[i];
+}
+
+/* A packet src:sport -> dst:dport and the flow it creates (key in
+ * canonical order), as the flow table would build them. */
+static void make(struct flow *f, struct pkt *p, int *dir, uint8_t l4,
+		 const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		 uint8_t tcp_flags)
+{
+	uint8_t s[16], d[16];
+	bool src_first;
+
+	memset(f, 0, sizeof(*f));
+	memset(p, 0, sizeof(*p));
+	v4(s, src);
+	v4(d, dst);
+	src_first = memcmp(s, d, 16) < 0 || (memcmp(s, d, 16) == 0 && sport < dport);
+	memcpy(f->key.a, src_first ? s : d, 16);
+	memcpy(f->key.b, src_first ? d : s, 16);
+	f->key.pa = src_first ? sport : dport;
+	f->key.pb = src_first ? dport : sport;
+	f->key.l4 = l4;
+	f->key.ipver = 4;
+	p->l4 = l4;
+	p->ipver = 4;
+	p->tcp_flags = tcp_flags;
+	memcpy(p->src, s, 16);
+	memcpy(p->dst, d, 16);
+	p->sport = sport;
+	p->dport = dport;
+	*dir = src_first ? DIR_AB : DIR_BA;
+}
+
+/* Classifies the first packet of a new flow; returns the server port. */
+static uint16_t first_packet(const struct classifier *c, struct flow *f,
+			     uint8_t l4, const char *src, uint16_t sport,
+			     const char *dst, uint16_t dport, uint8_t flags)
+{
+	struct pkt p;
+	int dir;
+
+	make(f, &p, &dir, l4, src, sport, dst, dport, flags);
+	classify_packet(c, f, &p, dir, true);
+	return flow_server_port(f);
+}
+
+static bool has_label(const struct label_set *ls, const char *id)
+{
+	for (int i = 0; i < ls->n; i++)
+		if (strcmp(rs.rules[ls->rule[i]].id, id) == 0)
+			return true;
+	return false;
+}
+
+static void test_handshake(void **state)
+{
+	struct classifier c = { .rs = &rs, .pm = pm };
+	struct flow f;
+
+	(void)state;
+	/* SYN to 8000: the target serves, whatever the ports rank. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 5061,
+				      "198.18.1.1", 8000, TCPF_SYN), 8000);
+	assert_int_equal(f.side_by, SIDE_HANDSHAKE);
+	/* A capture that starts at the SYN-ACK: its sender serves. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.18.1.1", 50000,
+				      "198.19.1.1", 443, TCPF_SYN | TCPF_ACK), 50000);
+	assert_int_equal(f.side_by, SIDE_HANDSHAKE);
+}
+
+/* Joined mid-stream (no SYN): rules and ports decide, and a Windows
+ * client's ephemeral source port is never taken for a media port. */
+static void test_midstream(void **state)
+{
+	struct classifier c = { .rs = &rs, .pm = pm };
+	struct label_set ls;
+	struct flow f;
+
+	(void)state;
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 50000,
+				      "198.18.1.1", 8000, TCPF_ACK), 8000);
+	assert_int_equal(f.side_by, SIDE_PORT);
+	classify_labels(&c, &f, &ls);
+	assert_false(has_label(&ls, "srv-28")); /* app sharing media range */
+	assert_false(has_label(&ls, "srv-39"));
+	/* Same, seen from the server's packet first. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.18.1.1", 8000,
+				      "198.19.1.1", 50000, TCPF_ACK), 8000);
+	/* A documented exact port wins over a lower undocumented one. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 3000,
+				      "198.18.1.1", 5061, TCPF_ACK), 5061);
+	assert_int_equal(f.side_by, SIDE_RULE);
+	/* UDP: a system port beats a media range (DNS from a Windows client). */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 50107,
+				      "198.18.30.53", 53, 0), 53);
+	/* UDP media to a server's range from an undocumented client port. */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 40000,
+				      "198.18.1.1", 50500, 0), 50500);
+	assert_int_equal(f.side_by, SIDE_RULE);
+	/* UDP to 5061 (documented for TCP) from an ephemeral port inside a
+	 * media range: 5061 is still the server's port. */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 57739,
+				      "198.18.1.1", 5061, 0), 5061);
+	/* Exact ports on both sides (DHCP 67/68): the lower one. */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 68,
+				      "198.18.1.1", 67, 0), 67);
+}
+
+static void test_inventory_side(void **state)
+{
+	struct classifier c = { .rs = &rs, .pm = pm, .inv = inv };
+	struct flow f;
+
+	(void)state;
+	/* Mid-stream UDP between a client and fe1 on two high ports: fe1. */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 50020,
+				      "198.19.1.101", 50040, 0), 50020);
+	assert_int_equal(f.side_by, SIDE_INVENTORY);
+	/* Two inventory servers: the inventory does not decide, rules do. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.18.10.20", 50000,
+				      "198.18.10.11", 444, TCPF_ACK), 444);
+	assert_int_equal(f.side_by, SIDE_RULE);
+}
+
+static void test_labels(void **state)
+{
+	struct classifier c = { .rs = &rs, .pm = pm };
+	struct label_set ls;
+	struct flow f;
+
+	(void)state;
+	first_packet(&c, &f, L4_TCP, "198.19.1.1", 50000, "198.18.1.1", 5061, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_true(ls.primary);
+	assert_true(has_label(&ls, "srv-03"));
+	assert_true(has_label(&ls, "srv-45"));
+	assert_true(has_label(&ls, "hlb-01"));
+	assert_true(has_label(&ls, "cli-06"));
+	assert_int_equal(ls.other_l4, -1);
+	/* A port only the clients' own rows cover: fallback labels. */
+	first_packet(&c, &f, L4_TCP, "198.19.1.1", 50000, "198.18.1.1", 8000, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_false(ls.primary);
+	assert_true(has_label(&ls, "cli-10"));
+	/* UDP 5061: no fallback labels; the TCP row is named instead. */
+	first_packet(&c, &f, L4_UDP, "198.19.1.1", 40000, "198.18.1.1", 5061, 0);
+	classify_labels(&c, &f, &ls);
+	assert_int_equal(ls.n, 0);
+	assert_true(ls.other_l4 >= 0);
+	assert_string_equal(rs.rules[ls.other_l4].id, "srv-03");
+	/* Exact rows come before range rows. */
+	first_packet(&c, &f, L4_UDP, "198.19.1.1", 40000, "198.18.1.1", 1434, 0);
+	classify_labels(&c, &f, &ls);
+	assert_string_equal(rs.rules[ls.rule[0]].id, "srv-01");
+	/* Strict fallback (--audit-all): only for a server the inventory knows. */
+	c.strict_fallback = true;
+	first_packet(&c, &f, L4_TCP, "198.19.1.1", 50000, "198.18.1.1", 8000, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_int_equal(ls.n, 0);
+}
+
+static void test_role_narrowing(void **state)
+{
+	struct classifier c = { .rs = &rs, .pm = pm, .inv = inv };
+	struct label_set ls;
+	struct flow f;
+
+	(void)state;
+	/* fe1 on 5061: Front End and client rows, not Director or HLB rows. */
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.11", 5061, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_true(has_label(&ls, "srv-03"));
+	assert_true(has_label(&ls, "cli-06"));
+	assert_false(has_label(&ls, "srv-45"));
+	assert_false(has_label(&ls, "hlb-01"));
+	assert_false(ls.role_mismatch);
+	assert_non_null(ls.server);
+	assert_non_null(ls.client);
+	/* dir1 serving PSOM 8057, a Front End row: role mismatch, all rows shown. */
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.20", 8057, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_true(ls.role_mismatch);
+	assert_true(has_label(&ls, "srv-07"));
+	/* A client serving a high TCP port (peer to peer): the clients' rows. */
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.19.1.102", 50010, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_false(ls.role_mismatch);
+	assert_true(has_label(&ls, "cli-11"));
+	assert_false(has_label(&ls, "srv-28"));
+	/* fe1 on an undocumented high port: nothing labels it. */
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.11", 3389, TCPF_SYN);
+	classify_labels(&c, &f, &ls);
+	assert_int_equal(ls.n, 0);
+	assert_false(ls.role_mismatch);
+}
+
+/* The Community ID specification's own examples (seed 0). */
+static void test_community_id(void **state)
+{
+	struct flow f;
+	struct pkt p;
+	char buf[COMMUNITY_ID_LEN];
+	int dir;
+
+	(void)state;
+	make(&f, &p, &dir, L4_TCP, "128.232.110.120", 34855, "66.35.250.204", 80, 0);
+	f.server_dir = (uint8_t)dir; /* the destination serves */
+	assert_int_equal(inspect_community_id(&f, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+	make(&f, &p, &dir, L4_UDP, "192.168.1.52", 54585, "8.8.8.8", 53, 0);
+	f.server_dir = (uint8_t)dir;
+	assert_int_equal(inspect_community_id(&f, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_handshake),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_inventory_side),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_role_narrowing),
+		cmocka_unit_test(test_community_id),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
