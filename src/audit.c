@@ -228,8 +228,10 @@ void audit_flow(const struct auditor *a, const struct flow *f,
 		struct audit_result *out)
 {
 	bool in_scope = a->audit_all || ls->server || ls->client;
+	/* Out of scope, only an exactly documented port is checked: the media
+	 * ranges cover half the port space, and much that is not Lync. */
 	bool app_checked = a->dpi && iv != NULL && ls->n > 0 &&
-			   (ls->primary || in_scope);
+			   ((ls->primary && ls->exact) || in_scope);
 	enum app_outcome app = app_checked ? check_app(a, ls, iv) : APP_CONFIRMED;
 
 	out->flags = decide_flags(a, ls, app_checked, app);

@@ -16,8 +16,8 @@
  *
  * Audit scope: with --audit-all every flow; otherwise flows that touch an
  * inventory host, and (for the application checks) flows on a port that a
- * non-fallback row documents.  A flow out of scope that no rule labels is
- * "unclassified" and raises nothing.
+ * non-fallback row documents exactly (not by a range).  A flow out of
+ * scope that no rule labels is "unclassified" and raises nothing.
  */
 #ifndef LW_AUDIT_H
 #define LW_AUDIT_H

@@ -136,6 +136,8 @@ static int add_kind(const struct classifier *c, struct label_set *out,
 {
 	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow);
 
+	if (k > 0)
+		out->exact = true;
 	return k + add_rules(c, out, m->range, m->nrange, fb, narrow);
 }
 
@@ -168,6 +170,7 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	struct pm_result m;
 
 	out->n = 0;
+	out->exact = false;
 	out->role_mismatch = false;
 	find_hosts(c, f, out);
 	portmatch_lookup(c->pm, f->key.l4, port, &m);
@@ -192,5 +195,6 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	if (out->n > 0 || out->server == NULL || first_primary(c, &m) < 0)
 		return;
 	out->role_mismatch = true;
+	out->exact = false;
 	out->primary = add_kind(c, out, &m, false, false) > 0;
 }

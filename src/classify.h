@@ -51,6 +51,7 @@ struct label_set {
 	uint32_t rule[CLASSIFY_MAX_LABELS]; /* rule indexes, in label order */
 	int n;
 	bool primary;          /* the labels are not fallback rows */
+	bool exact;            /* some label names the port exactly (not a range) */
 	bool role_mismatch;    /* the server's roles hold none of the rows */
 	int other_l4;          /* when no non-fallback rule covers the server
 				* port for the flow's L4, one that covers it
