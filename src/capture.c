@@ -1,5 +1,6 @@
 /* capture.c: offline and live captures through libpcap. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -115,6 +116,16 @@ int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg)
 		fprintf(stderr, "lyncwatch: %s: warning: %s\n", c->name,
 			pcap_geterr(c->p));
 	c->dlt = pcap_datalink(c->p);
+	/* Immediate mode ignores the read timeout: a blocking read would wait
+	 * for a packet forever on a quiet link.  Non-blocking reads and poll()
+	 * return after timeout_ms, so idle flows, stats and signals are
+	 * served whether packets come or not. */
+	c->timeout_ms = cfg->timeout_ms;
+	if (pcap_setnonblock(c->p, 1, errbuf) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->name, errbuf);
+		capture_close(c);
+		return -1;
+	}
 	if (!decode_link_supported(c->dlt)) {
 		snprintf(c->err, sizeof(c->err), "%s: link type %s (%d) is not "
 			 "supported", c->name, pcap_datalink_val_to_name(c->dlt) ?
@@ -131,13 +142,25 @@ int capture_next(struct capture *c, struct raw_packet *out)
 	const u_char *data;
 	int rc = pcap_next_ex(c->p, &h, &data);
 
+	if (rc == 0 && c->live) {
+		struct pollfd pfd = { .fd = pcap_get_selectable_fd(c->p),
+				      .events = POLLIN };
+
+		if (pfd.fd >= 0 && poll(&pfd, 1, c->timeout_ms) > 0)
+			rc = pcap_next_ex(c->p, &h, &data);
+	}
 	if (rc == PCAP_ERROR_BREAK)
 		return CAPTURE_END;
 	if (rc == 0)
 		return CAPTURE_NONE;
 	if (rc < 0) {
-		snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s", c->name,
-			 (unsigned long long)c->pktno + 1, pcap_geterr(c->p));
+		if (c->live)
+			snprintf(c->err, sizeof(c->err), "%s: %s", c->name,
+				 pcap_geterr(c->p));
+		else
+			snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s",
+				 c->name, (unsigned long long)c->pktno + 1,
+				 pcap_geterr(c->p));
 		return CAPTURE_ERROR;
 	}
 	c->pktno++;

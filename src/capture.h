@@ -14,6 +14,7 @@ struct capture {
 	pcap_t *p;
 	const char *name;       /* file as given ("-" is stdin), or interface */
 	int live;               /* 1 for an interface */
+	int timeout_ms;         /* live: how long capture_next waits */
 	int dlt;                /* link type */
 	uint64_t pktno;         /* packets read so far (1-based number of the last) */
 	int64_t size;           /* file size in bytes, -1 when unknown (stdin) */

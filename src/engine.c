@@ -44,7 +44,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	struct audit_result ar;
 	struct inspect_view iv;
 	char cid[COMMUNITY_ID_LEN], ivbuf[INSPECT_VIEW_BUFLEN];
-	struct flow_report r = { .f = f, .why = why, .audit = &ar };
+	struct flow_report r = { .f = f, .why = why, .audit = &ar, .rs = e->rs };
 
 	if (why != END_FORCED)
 		inspect_flow_end(e->insp, f);

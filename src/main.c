@@ -31,7 +31,7 @@
 #define EXIT_THRESHOLD 1 /* --fail-on reached */
 #define EXIT_INPUT 2     /* usage or input error */
 #define LIVE_TIMEOUT_MS 200 /* a live read returns at least this often */
-#define MAX_RETIRED 64      /* rule sets kept after SIGHUP reloads */
+#define MAX_RETIRED 4096    /* rule sets kept after SIGHUP reloads */
 
 /* Rules, matcher and inventory: what a SIGHUP replaces as one. */
 struct ruledata {
@@ -44,8 +44,11 @@ struct ruledata {
 struct app {
 	const struct config *cfg;
 	struct ruledata *rd;
-	struct ruledata *retired[MAX_RETIRED]; /* kept alive for records */
-	int nretired;
+	/* Replaced by SIGHUP: their rulesets stay (statistics groups and the
+	 * learner point into them); matcher and inventory go once every worker
+	 * has adopted the new rules. */
+	struct ruledata *retired[MAX_RETIRED];
+	int nretired, ntrimmed;
 	struct learner *learner;     /* NULL without --learn-inventory */
 	struct engine *eng;          /* files: the one engine */
 	struct workers *workers;     /* live: the capture threads and engines */
@@ -121,6 +124,15 @@ static const char *default_rules(char *buf, size_t len)
 		return buf;
 	snprintf(buf, len, "%s/%s", LW_PKGDATADIR, "lync2013.rules");
 	return buf;
+}
+
+/* Frees what only engines use: the matcher and the inventory. */
+static void ruledata_trim(struct ruledata *rd)
+{
+	portmatch_free(rd->pm);
+	rd->pm = NULL;
+	inventory_free(rd->inv);
+	rd->inv = NULL;
 }
 
 static void ruledata_free(struct ruledata *rd)
@@ -498,6 +510,9 @@ static int run_live(struct app *a)
 		nanosleep(&nap, NULL);
 		if (g_reload)
 			reload(a);
+		if (a->ntrimmed < a->nretired && workers_adopted(a->workers))
+			while (a->ntrimmed < a->nretired)
+				ruledata_trim(a->retired[a->ntrimmed++]);
 		pthread_mutex_lock(workers_lock(a->workers));
 		alert_flush(a->alerter, wall_now());
 		pthread_mutex_unlock(workers_lock(a->workers));
@@ -523,6 +538,8 @@ static int run(struct app *a)
 	struct engine *eng;
 	int status = a->cfg->iface ? run_live(a) : run_files(a);
 
+	if (a->cfg->iface && a->workers == NULL)
+		return status; /* the capture never started: nothing to write */
 	if (a->workers) {
 		eng = workers_merged(a->workers);
 		workers_run_info(a->workers, &ri, &is);

@@ -200,7 +200,7 @@ static int parse_long(struct config *c, int opt, const char *arg)
 		return parse_u32("--max-flows", arg, 1, 1u << 30, &c->ft.max_flows);
 	case OPT_TCPTO: return parse_u32("--tcp-timeout", arg, 1, 86400, &c->ft.tcp_idle_s);
 	case OPT_TCPCLOSED:
-		return parse_u32("--tcp-closed-timeout", arg, 0, 86400, &c->ft.tcp_closed_s);
+		return parse_u32("--tcp-closed-timeout", arg, 1, 86400, &c->ft.tcp_closed_s);
 	case OPT_UDPTO: return parse_u32("--udp-timeout", arg, 1, 86400, &c->ft.udp_idle_s);
 	case OPT_ACTIVE:
 		return parse_u32("--active-timeout", arg, 0, 86400, &c->active_timeout_s);

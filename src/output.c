@@ -57,18 +57,19 @@ static const char *proto_name(uint8_t l4)
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_label(struct output *o, const struct rule *r)
+static void json_label(struct output *o, const struct ruleset *rs,
+		       const struct rule *r)
 {
 	struct jsonw *w = &o->jw;
 	char ports[64], loc[300];
 	int l = (int)o->lang;
 
 	rule_ports_format(r, ports, sizeof(ports));
-	rule_location(o->rs, r, loc, sizeof(loc));
+	rule_location(rs, r, loc, sizeof(loc));
 	jw_obj_begin(w);
 	jw_kstr(w, "table", rule_table_name(r->table));
 	jw_kstr(w, "role", r->text[TEXT_ROLE][l]);
-	jw_kstr(w, "role_key", o->rs->roles[r->role].key);
+	jw_kstr(w, "role_key", rs->roles[r->role].key);
 	jw_kstr(w, "service", r->text[TEXT_SERVICE][l]);
 	jw_kstr(w, "port", ports);
 	jw_kstr(w, "protocol", r->text[TEXT_PROTOCOL][l]);
@@ -163,7 +164,7 @@ static void json_lync(struct output *o, const struct flow_report *r)
 	jw_key(w, "labels");
 	jw_arr_begin(w);
 	for (int i = 0; i < r->nlabels; i++)
-		json_label(o, &o->rs->rules[r->labels[i]]);
+		json_label(o, r->rs, &r->rs->rules[r->labels[i]]);
 	jw_arr_end(w);
 	jw_kstr(w, "verdict", verdict_name(r->audit->verdict));
 	jw_key(w, "flags");
@@ -228,7 +229,7 @@ static void text_flow(struct output *o, const struct flow_report *r)
 		if (r->audit->flags & (1u << b))
 			fprintf(o->text, " [%s]", audit_flag_name(b));
 	for (int i = 0; i < r->nlabels; i++) {
-		const struct rule *ru = &o->rs->rules[r->labels[i]];
+		const struct rule *ru = &r->rs->rules[r->labels[i]];
 
 		fprintf(o->text, "%s%s: %s / %s / %s", i ? " | " : " :: ", ru->id,
 			ru->text[TEXT_ROLE][l],

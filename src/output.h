@@ -34,6 +34,8 @@ struct flow_report {
 	const struct audit_result *audit;
 	const struct inspect_view *iv; /* what nDPI saw; NULL with --no-dpi */
 	const char *community_id;  /* "1:..." or NULL */
+	const struct ruleset *rs;  /* the rules `labels` index (the engine's:
+				    * after a SIGHUP, not always the output's) */
 };
 
 void output_init(struct output *o, const struct ruleset *rs, enum lang lang);

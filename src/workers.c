@@ -101,6 +101,22 @@ static int take_packet(struct workers *p)
 	return ok;
 }
 
+/* After a packet: true when -c's budget is spent; then every worker stops
+ * (not only when its own next packet comes). */
+static int budget_spent(struct workers *p)
+{
+	int spent;
+
+	if (p->cfg.count == 0)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	spent = p->left == 0;
+	pthread_mutex_unlock(&p->lock);
+	if (spent)
+		p->stop = 1;
+	return spent;
+}
+
 /* Adopts the pool's rules when they changed (SIGHUP). */
 static void adopt_rules(struct worker *w)
 {
@@ -153,6 +169,8 @@ static void *run(void *arg)
 				break;
 			if (engine_packet(w->eng, w->cap.dlt, &rp))
 				engine_stats(w->eng)->nomem++;
+			if (budget_spent(p))
+				break;
 		} else if (rc != CAPTURE_NONE) {
 			break;
 		}
@@ -186,6 +204,17 @@ int workers_start(struct workers *p, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int workers_adopted(struct workers *p)
+{
+	int all = 1;
+
+	pthread_mutex_lock(&p->lock);
+	for (unsigned i = 0; i < p->n; i++)
+		all &= p->w[i].gen == p->gen || p->w[i].done;
+	pthread_mutex_unlock(&p->lock);
+	return all;
 }
 
 int workers_done(struct workers *p)

@@ -49,6 +49,10 @@ int workers_done(struct workers *w);
 void workers_set_rules(struct workers *w, const struct ruleset *rs,
 		       const struct portmatch *pm, const struct inventory *inv);
 
+/* True when every running worker uses the rules last set, so the matcher
+ * and inventory of older ones may be freed. */
+int workers_adopted(struct workers *w);
+
 /* The sum of the workers' last published counters. */
 void workers_snapshot(struct workers *w, struct workers_snap *out);
 
