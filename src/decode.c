@@ -2,7 +2,9 @@
  *
  * \summary: Ethernet II, IEEE 802.1Q/802.1ad VLAN tags, Linux cooked v1/v2,
  * raw IP and BSD null/loopback; IPv4 (RFC 791), IPv6 and its extension
- * headers (RFC 8200), TCP (RFC 793, RFC 9293) and UDP (RFC 768).
+ * headers (RFC 8200), TCP (RFC 793, RFC 9293) and UDP (RFC 768); GRE
+ * (RFC 2784, keys and sequence numbers RFC 2890) and ERSPAN types I, II
+ * and III (draft-foschiano-erspan), decapsulated to the mirrored frame.
  *
  * One function per layer, each reading through a struct cursor.  The cursor
  * starts at the smaller of caplen and wire length and is cut to the IP and
@@ -10,6 +12,7 @@
  * the enclosing header's length.  A header that the IP header says cannot
  * fit is INVALID; one that fits but was not captured is TRUNCATED.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,7 +48,21 @@ enum {
 	ETHERTYPE_IPV6   = 0x86dd,
 	ETHERTYPE_8021AD = 0x88a8,
 	ETHERTYPE_QINQ   = 0x9100,      /* pre-802.1ad vendor QinQ */
+	ETHERTYPE_TEB    = 0x6558,      /* GRE: transparent Ethernet bridging */
+	ETHERTYPE_ERSPAN = 0x88be,      /* GRE: ERSPAN type I (no sequence) or II */
+	ETHERTYPE_ERSPAN3 = 0x22eb,     /* GRE: ERSPAN type III */
 };
+
+/* GRE flags (RFC 2784, RFC 2890), in the first 16 bits. */
+#define GRE_C       0x8000      /* checksum and offset present */
+#define GRE_R       0x4000      /* routing present (RFC 1701, obsolete) */
+#define GRE_K       0x2000      /* key present */
+#define GRE_S       0x1000      /* sequence number present */
+#define GRE_VERSION 0x0007
+#define ERSPAN2_HDR_LEN 8
+#define ERSPAN3_HDR_LEN 12
+#define ERSPAN3_O   0x01        /* platform-specific subheader follows */
+#define ERSPAN3_SUB_LEN 8
 
 /* IP protocol / IPv6 next header numbers (IANA). */
 enum {
@@ -54,6 +71,7 @@ enum {
 	IPP_FRAGMENT = 44,
 	IPP_AH       = 51,
 	IPP_DSTOPTS  = 60,
+	IPP_GRE      = 47,
 };
 
 /* BSD address families in DLT_NULL/DLT_LOOP headers. AF_INET6 differs
@@ -66,7 +84,9 @@ enum {
 };
 
 #define IPV4_OFFMASK 0x1fff     /* fragment offset, 8-byte units */
+#define IPV4_MF      0x2000     /* more fragments */
 #define IPV6_OFFMASK 0xfff8     /* fragment offset in the high 13 bits */
+#define IPV6_MF      0x0001     /* more fragments */
 
 static const char *const status_names[DECODE_NSTATUS] = {
 	[DECODE_OK]          = "ok",
@@ -151,8 +171,11 @@ static enum decode_status decode_tcp(struct cursor *c, struct pkt *p)
 }
 
 /* UDP header (RFC 768).  The length field must cover the header and fit in
- * the IP payload; the payload is cut to it. */
-static enum decode_status decode_udp(struct cursor *c, struct pkt *p)
+ * the IP payload; the payload is cut to it.  In a first fragment (`first`)
+ * the length covers the whole datagram, so it may pass the fragment's end:
+ * the payload is then what the fragment holds. */
+static enum decode_status decode_udp(struct cursor *c, struct pkt *p,
+				     bool first)
 {
 	struct cursor h = *c;
 	uint16_t ulen;
@@ -163,7 +186,7 @@ static enum decode_status decode_udp(struct cursor *c, struct pkt *p)
 	if (!cur_be16(&h, &p->sport) || !cur_be16(&h, &p->dport) ||
 	    !cur_be16(&h, &ulen))
 		return DECODE_TRUNCATED;
-	if (ulen < UDP_HDR_LEN || ulen > ip_left(c, p))
+	if (ulen < UDP_HDR_LEN || (ulen > ip_left(c, p) && !first))
 		return DECODE_INVALID;
 	cur_limit(c, ulen);
 	if (!cur_skip(c, UDP_HDR_LEN))
@@ -173,16 +196,21 @@ static enum decode_status decode_udp(struct cursor *c, struct pkt *p)
 	return DECODE_OK;
 }
 
-/* Dispatches on the IP protocol / final IPv6 next header. */
+static enum decode_status decode_gre(struct cursor *c, struct pkt *p);
+
+/* Dispatches on the IP protocol / final IPv6 next header.  `first`: the
+ * datagram is the first fragment of several. */
 static enum decode_status decode_l4(struct cursor *c, struct pkt *p,
-				    uint8_t proto)
+				    uint8_t proto, bool first)
 {
 	p->l4 = proto;
 	switch (proto) {
 	case L4_TCP:
 		return decode_tcp(c, p);
 	case L4_UDP:
-		return decode_udp(c, p);
+		return decode_udp(c, p, first);
+	case IPP_GRE:
+		return decode_gre(c, p);
 	default:        /* ICMP, ESP (50), no next header (59), SCTP, ... */
 		return DECODE_OTHER_L4;
 	}
@@ -223,7 +251,7 @@ static enum decode_status decode_ipv4(struct cursor *c, struct pkt *p)
 		return DECODE_TRUNCATED;
 	if ((frag & IPV4_OFFMASK) != 0)
 		return DECODE_FRAGMENT;
-	return decode_l4(c, p, proto);      /* whole or first fragment */
+	return decode_l4(c, p, proto, (frag & IPV4_MF) != 0); /* whole or first */
 }
 
 static int ipv6_is_ext(uint8_t nh)
@@ -245,9 +273,10 @@ static size_t ipv6_ext_len(uint8_t nh, uint8_t len_field)
 }
 
 /* Steps over the extension header of type *nh at the cursor and sets *nh
- * to the header after it.  FRAGMENT for a non-first fragment. */
+ * to the header after it.  FRAGMENT for a non-first fragment; *first is
+ * set for a fragment header of a first fragment with more to come. */
 static enum decode_status decode_ipv6_ext(struct cursor *c, struct pkt *p,
-					  uint8_t *nh)
+					  uint8_t *nh, bool *first)
 {
 	struct cursor h = *c;
 	uint8_t next, len_field;
@@ -270,6 +299,7 @@ static enum decode_status decode_ipv6_ext(struct cursor *c, struct pkt *p,
 			p->l4 = next;
 			return DECODE_FRAGMENT;
 		}
+		*first = (frag & IPV6_MF) != 0;
 	}
 	if (!cur_skip(c, len))
 		return DECODE_TRUNCATED;
@@ -283,17 +313,18 @@ static enum decode_status decode_ipv6_chain(struct cursor *c, struct pkt *p,
 					    uint8_t nh)
 {
 	enum decode_status st;
+	bool first = false;
 
 	for (unsigned int n = 0; ipv6_is_ext(nh); n++) {
 		if (n == DECODE_MAX_EXT_HDRS)
 			return DECODE_INVALID;
 		if (nh == IPP_HOPOPTS && n != 0)
 			return DECODE_INVALID;
-		st = decode_ipv6_ext(c, p, &nh);
+		st = decode_ipv6_ext(c, p, &nh, &first);
 		if (st != DECODE_OK)
 			return st;
 	}
-	return decode_l4(c, p, nh);
+	return decode_l4(c, p, nh, first);
 }
 
 /* IPv6 header (RFC 8200 section 3).  The cursor is cut to 40 + payload
@@ -393,6 +424,69 @@ static enum decode_status decode_ether(struct cursor *c, struct pkt *p)
 	    !cur_be16(c, &type))
 		return DECODE_TRUNCATED;
 	return decode_ethertype(c, p, type);
+}
+
+/* ERSPAN type III header (12 bytes) and, when its O bit says so, the
+ * 8-byte platform-specific subheader; the mirrored Ethernet frame follows. */
+static enum decode_status skip_erspan3(struct cursor *c)
+{
+	if (!cur_has(c, ERSPAN3_HDR_LEN))
+		return DECODE_TRUNCATED;
+	if ((c->p[ERSPAN3_HDR_LEN - 1] & ERSPAN3_O) &&
+	    !cur_has(c, ERSPAN3_HDR_LEN + ERSPAN3_SUB_LEN))
+		return DECODE_TRUNCATED;
+	cur_skip(c, (c->p[ERSPAN3_HDR_LEN - 1] & ERSPAN3_O) ?
+		 ERSPAN3_HDR_LEN + ERSPAN3_SUB_LEN : ERSPAN3_HDR_LEN);
+	return DECODE_OK;
+}
+
+/* What a GRE header carries, decoded in place of the outer packet: IPv4,
+ * IPv6, Ethernet (bridging), or a mirrored frame behind an ERSPAN header
+ * (type I has none: no sequence number; type II has 8 bytes). */
+static enum decode_status decode_gre_payload(struct cursor *c, struct pkt *p,
+					     uint16_t type, bool seq)
+{
+	enum decode_status st;
+
+	switch (type) {
+	case ETHERTYPE_IPV4:
+		return decode_ipv4(c, p);
+	case ETHERTYPE_IPV6:
+		return decode_ipv6(c, p);
+	case ETHERTYPE_TEB:
+		return decode_ether(c, p);
+	case ETHERTYPE_ERSPAN:
+		if (seq && !cur_skip(c, ERSPAN2_HDR_LEN))
+			return DECODE_TRUNCATED;
+		return decode_ether(c, p);
+	case ETHERTYPE_ERSPAN3:
+		st = skip_erspan3(c);
+		return st != DECODE_OK ? st : decode_ether(c, p);
+	default:
+		return DECODE_UNSUPPORTED;
+	}
+}
+
+/* GRE (RFC 2784; key and sequence number, RFC 2890): version 0 only, no
+ * routing; at most DECODE_MAX_TUNNELS layers.  The inner packet's fields
+ * replace the outer one's in *p. */
+static enum decode_status decode_gre(struct cursor *c, struct pkt *p)
+{
+	uint16_t flags, type;
+	size_t opt;
+
+	if (p->tunnels >= DECODE_MAX_TUNNELS)
+		return DECODE_UNSUPPORTED;
+	if (!cur_be16(c, &flags) || !cur_be16(c, &type))
+		return DECODE_TRUNCATED;
+	if ((flags & GRE_VERSION) != 0 || (flags & GRE_R) != 0)
+		return DECODE_UNSUPPORTED;      /* PPTP's enhanced GRE, routing */
+	opt = ((flags & GRE_C) ? 4u : 0u) + ((flags & GRE_K) ? 4u : 0u) +
+	      ((flags & GRE_S) ? 4u : 0u);
+	if (!cur_skip(c, opt))
+		return DECODE_TRUNCATED;
+	p->tunnels++;
+	return decode_gre_payload(c, p, type, (flags & GRE_S) != 0);
 }
 
 /* Linux cooked v1: packet type, ARPHRD type, address length, 8 address

@@ -2,8 +2,10 @@
  *
  * Supported link types: Ethernet (with 802.1Q, 802.1ad and 0x9100 tags),
  * Linux cooked v1 and v2, raw IP (DLT_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6),
- * BSD null/loopback (DLT_NULL, DLT_LOOP).  Every read is bounds-checked
- * against the captured length; nothing is read past it.
+ * BSD null/loopback (DLT_NULL, DLT_LOOP); inside IP, GRE (RFC 2784/2890)
+ * carrying IPv4, IPv6 or Ethernet, and ERSPAN types I, II and III (remote
+ * mirror sessions), whose inner packet is the one decoded.  Every read is
+ * bounds-checked against the captured length; nothing is read past it.
  */
 #ifndef LW_DECODE_H
 #define LW_DECODE_H
@@ -26,6 +28,9 @@ enum decode_status {
 
 /* Maximum IPv6 extension headers walked before the packet is INVALID. */
 #define DECODE_MAX_EXT_HDRS 8
+
+/* Tunnels (GRE, ERSPAN) removed before a deeper one is UNSUPPORTED. */
+#define DECODE_MAX_TUNNELS 2
 
 /* Returns the lower-case name of a status, e.g. "truncated". */
 const char *decode_status_name(enum decode_status st);

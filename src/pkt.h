@@ -45,6 +45,7 @@ struct pkt {
 	const uint8_t *payload;  /* L4 payload */
 	uint32_t payload_len;    /* captured payload bytes */
 	uint32_t ip_len;         /* datagram length the IP header claims */
+	uint8_t tunnels;         /* GRE / ERSPAN layers removed (outer first) */
 };
 
 #endif
