@@ -86,24 +86,38 @@ void jw_obj_end(struct jsonw *w) { close_(w, '}'); }
 void jw_arr_begin(struct jsonw *w) { open_(w, '['); }
 void jw_arr_end(struct jsonw *w) { close_(w, ']'); }
 
+/* Bytes that JSON strings must escape: '"', '\\' and the controls. */
+static inline bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* Copies runs of plain bytes at once; escapes the others (RFC 8259). */
 static void put_escaped(struct jsonw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
 
 	putc1(w, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[7] = { '\\', 'u', '0', '0', 0, 0, 0 };
+	for (;;) {
+		const unsigned char *run = p;
+		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
+		while (*p && !needs_escape(*p))
+			p++;
+		if (p > run)
+			put(w, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
 		if (*p == '"' || *p == '\\') {
 			esc[1] = (char)*p;
 			put(w, esc, 2);
-		} else if (*p < 0x20) {
+		} else {
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 15];
 			put(w, esc, 6);
-		} else {
-			putc1(w, (char)*p);
 		}
+		p++;
 	}
 	putc1(w, '"');
 }
@@ -128,12 +142,29 @@ static void put_fmt(struct jsonw *w, const char *s, int n)
 		put(w, s, (size_t)n);
 }
 
+/* Decimal digits of v, without printf (called for every number). */
+static void put_u64(struct jsonw *w, uint64_t v)
+{
+	char b[20];
+	int i = (int)sizeof(b);
+
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(w, b + i, sizeof(b) - (size_t)i);
+}
+
 void jw_u64(struct jsonw *w, uint64_t v)
 {
-	char b[24];
-
 	sep(w);
-	put_fmt(w, b, snprintf(b, sizeof(b), "%" PRIu64, v));
+	put_u64(w, v);
+}
+
+void jw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	sep(w);
+	put(w, json, len);
 }
 
 void jw_i64(struct jsonw *w, int64_t v)

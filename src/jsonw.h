@@ -40,6 +40,9 @@ void jw_double(struct jsonw *w, double v, int decimals);
 void jw_bool(struct jsonw *w, bool v);
 void jw_null(struct jsonw *w);
 
+/* A value already serialised (e.g. a cached object), written as it is. */
+void jw_raw(struct jsonw *w, const char *json, size_t len);
+
 /* Shorthands: a key and its value. */
 void jw_kstr(struct jsonw *w, const char *key, const char *s);
 void jw_ku64(struct jsonw *w, const char *key, uint64_t v);

@@ -1,6 +1,7 @@
 /* output.c: EVE-shaped JSON flow records, text lines, the summary. */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,9 +18,52 @@ void output_init(struct output *o, const struct ruleset *rs, enum lang lang)
 	jw_init(&o->jw);
 }
 
+static void cache_free(struct label_cache *lc)
+{
+	for (int i = 0; lc->json && lc->rs && i < lc->rs->nrules; i++)
+		free(lc->json[i]);
+	free(lc->json);
+	free(lc->len);
+	memset(lc, 0, sizeof(*lc));
+}
+
 void output_free(struct output *o)
 {
 	jw_free(&o->jw);
+	cache_free(&o->labels[0]);
+	cache_free(&o->labels[1]);
+}
+
+/* output_time, with the date and time of day cached per second: records
+ * come in time order, so most share their second with the previous one. */
+static void record_time(struct output *o, uint64_t ts_us, char *buf, size_t len)
+{
+	uint64_t sec = ts_us / 1000000;
+	char us[8];
+	int i = 6;
+	size_t n;
+
+	if (sec != o->tsec || o->tbuf[0] == '\0') {
+		time_t t = (time_t)sec;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(o->tbuf, sizeof(o->tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+		o->tsec = sec;
+	}
+	n = strlen(o->tbuf);
+	us[7] = '\0';
+	us[6] = 'Z';
+	for (uint64_t f = ts_us % 1000000; i > 0; f /= 10)
+		us[--i] = (char)('0' + f % 10);
+	if (len < n + 9) {      /* callers give 40 bytes */
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, o->tbuf, n);
+	buf[n] = '.';
+	memcpy(buf + n + 1, us, 8);
 }
 
 void output_time(uint64_t ts_us, char *buf, size_t len)
@@ -33,10 +77,30 @@ void output_time(uint64_t ts_us, char *buf, size_t len)
 	snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_us % 1000000));
 }
 
+/* Dotted quad by hand: glibc's inet_ntop goes through sprintf, and every
+ * record formats two addresses. */
+static void ipv4_text(const uint8_t *a, char *buf)
+{
+	char *p = buf;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 void output_addr(const uint8_t *addr, int ipver, char *buf, size_t len)
 {
-	if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, buf,
-		      (socklen_t)len) == NULL)
+	if (ipver != 6 && len >= 16)
+		ipv4_text(addr, buf);
+	else if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, buf,
+			   (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
 }
 
@@ -57,10 +121,9 @@ static const char *proto_name(uint8_t l4)
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_label(struct output *o, const struct ruleset *rs,
-		       const struct rule *r)
+static void json_label(struct output *o, struct jsonw *w,
+		       const struct ruleset *rs, const struct rule *r)
 {
-	struct jsonw *w = &o->jw;
 	char ports[64], loc[300];
 	int l = (int)o->lang;
 
@@ -79,6 +142,46 @@ static void json_label(struct output *o, const struct ruleset *rs,
 	jw_kstr(w, "id", r->id);
 	jw_kstr(w, "rule", loc);
 	jw_obj_end(w);
+}
+
+/* The label object of rule `idx` of rs, serialised on first use. */
+static void json_label_cached(struct output *o, const struct ruleset *rs,
+			      uint32_t idx)
+{
+	struct label_cache *lc = NULL;
+	struct jsonw tmp;
+
+	for (int k = 0; k < 2; k++)
+		if (o->labels[k].rs == rs)
+			lc = &o->labels[k];
+	if (lc == NULL) {
+		lc = &o->labels[o->next_cache];
+		o->next_cache ^= 1;
+		cache_free(lc);
+		lc->json = calloc((size_t)rs->nrules + 1, sizeof(*lc->json));
+		lc->len = calloc((size_t)rs->nrules + 1, sizeof(*lc->len));
+		lc->rs = rs;
+		if (lc->json == NULL || lc->len == NULL) {
+			cache_free(lc);
+			json_label(o, &o->jw, rs, &rs->rules[idx]);
+			return;
+		}
+	}
+	if (lc->json[idx] == NULL) {
+		jw_init(&tmp);
+		json_label(o, &tmp, rs, &rs->rules[idx]);
+		if (!tmp.oom && (lc->json[idx] = malloc(tmp.len + 1)) != NULL) {
+			memcpy(lc->json[idx], tmp.buf, tmp.len);
+			lc->json[idx][tmp.len] = '\0';
+			lc->len[idx] = (uint32_t)tmp.len;
+		}
+		jw_free(&tmp);
+		if (lc->json[idx] == NULL) {
+			json_label(o, &o->jw, rs, &rs->rules[idx]);
+			return;
+		}
+	}
+	jw_raw(&o->jw, lc->json[idx], lc->len[idx]);
 }
 
 static void json_endpoints(struct output *o, const struct flow *f)
@@ -115,9 +218,9 @@ static void json_counters(struct output *o, const struct flow *f,
 	jw_ku64(w, "pkts_toclient", f->pkts[tc]);
 	jw_ku64(w, "bytes_toserver", f->bytes[ts]);
 	jw_ku64(w, "bytes_toclient", f->bytes[tc]);
-	output_time(f->first_us, t, sizeof(t));
+	record_time(o, f->first_us, t, sizeof(t));
 	jw_kstr(w, "start", t);
-	output_time(f->last_us, t, sizeof(t));
+	record_time(o, f->last_us, t, sizeof(t));
 	jw_kstr(w, "end", t);
 	jw_ku64(w, "age", (f->last_us - f->first_us) / 1000000);
 	jw_kstr(w, "state", flow_state_name((enum flow_state)f->state));
@@ -164,7 +267,7 @@ static void json_lync(struct output *o, const struct flow_report *r)
 	jw_key(w, "labels");
 	jw_arr_begin(w);
 	for (int i = 0; i < r->nlabels; i++)
-		json_label(o, r->rs, &r->rs->rules[r->labels[i]]);
+		json_label_cached(o, r->rs, r->labels[i]);
 	jw_arr_end(w);
 	jw_kstr(w, "verdict", verdict_name(r->audit->verdict));
 	jw_key(w, "flags");
@@ -186,7 +289,7 @@ static void json_flow(struct output *o, const struct flow_report *r)
 
 	jw_reset(w);
 	jw_obj_begin(w);
-	output_time(r->f->last_us, t, sizeof(t));
+	record_time(o, r->f->last_us, t, sizeof(t));
 	jw_kstr(w, "timestamp", t);
 	jw_ku64(w, "flow_id", r->f->id);
 	jw_kstr(w, "event_type", "flow");
@@ -212,7 +315,7 @@ static void text_flow(struct output *o, const struct flow_report *r)
 	char t[40], ca[INET6_ADDRSTRLEN], sa[INET6_ADDRSTRLEN];
 	int ts = flow_toserver_dir(f), l = (int)o->lang;
 
-	output_time(f->first_us, t, sizeof(t));
+	record_time(o, f->first_us, t, sizeof(t));
 	output_addr(flow_client_addr(f), f->key.ipver, ca, sizeof(ca));
 	output_addr(flow_server_addr(f), f->key.ipver, sa, sizeof(sa));
 	fprintf(o->text, "%s %s %s%s%s:%u -> %s%s%s:%u %" PRIu32 "/%" PRIu32

@@ -13,6 +13,14 @@
 #include "rules.h"
 #include "stats.h"
 
+/* Each rule's label object, serialised once per ruleset (its fields never
+ * change) and copied into every record that names the rule. */
+struct label_cache {
+	const struct ruleset *rs;
+	char **json;               /* by rule index; NULL until first used */
+	uint32_t *len;
+};
+
 struct output {
 	FILE *json;                /* JSON Lines, or NULL */
 	const char *json_name;     /* for messages */
@@ -23,6 +31,10 @@ struct output {
 	struct jsonw jw;
 	int write_errors;          /* JSON records that could not be written */
 	bool flush_each;           /* flush JSON after every record (live) */
+	struct label_cache labels[2]; /* the rules in use and the ones before */
+	int next_cache;            /* the slot a new ruleset replaces */
+	uint64_t tsec;             /* seconds of the time cached in tbuf */
+	char tbuf[32];             /* "YYYY-MM-DDTHH:MM:SS" of tsec */
 };
 
 /* What is known of a flow when its record is written. */
