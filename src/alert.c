@@ -102,7 +102,7 @@ static size_t copy_clean(char *dst, const char *text, size_t room)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		dst[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+		dst[i] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
 	}
 	return n;
 }
@@ -272,7 +272,7 @@ static void copy_flag(char *dst, const char *name)
 	for (; name && name[i] && i < FLAG_NAME_MAX - 1; i++) {
 		unsigned char c = (unsigned char)name[i];
 
-		dst[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
+		dst[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
 	}
 	dst[i] = '\0';
 	if (i == 0)

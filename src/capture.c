@@ -40,7 +40,13 @@ int capture_open_file(struct capture *c, const char *name, const char *filter)
 	c->p = pcap_open_offline_with_tstamp_precision(name,
 			PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (c->p == NULL) {
-		snprintf(c->err, sizeof(c->err), "%s: %s", name, errbuf);
+		/* libpcap names the file itself when it could not open it. */
+		size_t n = strlen(name);
+
+		if (strncmp(errbuf, name, n) == 0 && errbuf[n] == ':')
+			snprintf(c->err, sizeof(c->err), "%s", errbuf);
+		else
+			snprintf(c->err, sizeof(c->err), "%s: %s", name, errbuf);
 		return -1;
 	}
 	c->dlt = pcap_datalink(c->p);

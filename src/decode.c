@@ -196,6 +196,9 @@ static enum decode_status decode_udp(struct cursor *c, struct pkt *p,
 	return DECODE_OK;
 }
 
+/* GRE and ERSPAN decapsulation makes IP -> GRE -> (Ethernet ->) IP a
+ * recursion, bounded by DECODE_MAX_TUNNELS (checked in decode_gre).
+ * NOLINTBEGIN(misc-no-recursion) */
 static enum decode_status decode_gre(struct cursor *c, struct pkt *p);
 
 /* Dispatches on the IP protocol / final IPv6 next header.  `first`: the
@@ -488,6 +491,7 @@ static enum decode_status decode_gre(struct cursor *c, struct pkt *p)
 	p->tunnels++;
 	return decode_gre_payload(c, p, type, (flags & GRE_S) != 0);
 }
+/* NOLINTEND(misc-no-recursion) */
 
 /* Linux cooked v1: packet type, ARPHRD type, address length, 8 address
  * bytes, protocol.  Non-ethertype protocols (802.3, 802.2, netlink

@@ -497,7 +497,7 @@ static struct workers *open_workers(struct app *a)
  * the workers capture. */
 static int run_live(struct app *a)
 {
-	const struct timespec nap = { 0, 100 * 1000 * 1000 };
+	const struct timespec nap = { 0, 100000000L }; /* 100 ms */
 	double next_stats = wall_now() + a->cfg->stats_interval_s;
 	double last_t = stats_now();
 	uint64_t last_pkts = 0;
@@ -574,6 +574,17 @@ static int rules_only(const struct config *c)
 	return 0;
 }
 
+/* Output lost on standard output (a full disk, a closed pipe) is an error,
+ * not a silent exit 0. */
+static int check_stdout(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "lyncwatch: standard output: write error: %s\n",
+		strerror(errno ? errno : EIO));
+	return EXIT_INPUT;
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;
@@ -584,18 +595,24 @@ int main(int argc, char **argv)
 	rc = options_parse(&cfg, argc, argv);
 	if (rc) {
 		options_free(&cfg);
-		return rc > 0 ? 0 : EXIT_INPUT;
+		return check_stdout(rc > 0 ? 0 : EXIT_INPUT);
 	}
 	if (cfg.check_rules || cfg.list_rules) {
 		rc = rules_only(&cfg);
 		options_free(&cfg);
-		return rc;
+		return check_stdout(rc);
 	}
 	a.cfg = &cfg;
-	install_signals();
 	a.rd = ruledata_load(&cfg, true);
-	rc = a.rd == NULL || setup(&a) ? EXIT_INPUT : run(&a);
+	/* Handlers only once loading is done: until then SIGINT/SIGTERM end
+	 * the process at once, however slow a rule or inventory file is. */
+	if (a.rd != NULL && setup(&a) == 0) {
+		install_signals();
+		rc = run(&a);
+	} else {
+		rc = EXIT_INPUT;
+	}
 	teardown(&a);
 	options_free(&cfg);
-	return rc;
+	return check_stdout(rc);
 }

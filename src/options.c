@@ -174,7 +174,7 @@ static int add_name(const char **list, int *n, const char *name)
 static int parse_choice(struct config *c, int opt, const char *arg)
 {
 	if (opt == OPT_LANG) {
-		if (strcmp(arg, "en") && strcmp(arg, "ja"))
+		if (strcmp(arg, "en") != 0 && strcmp(arg, "ja") != 0)
 			return bad_usage("--lang: want en or ja, not '%s'", arg);
 		c->lang = strcmp(arg, "ja") == 0 ? LANG_JA : LANG_EN;
 		return 0;
@@ -227,12 +227,19 @@ static char *join_args(char **argv, int from, int argc)
 
 	for (int i = from; i < argc; i++)
 		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	for (int i = from; s && i < argc; i++) {
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	len = 0;
+	for (int i = from; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
 		if (i > from)
-			strcat(s, " ");
-		strcat(s, argv[i]);
+			s[len++] = ' ';
+		memcpy(s + len, argv[i], n);
+		len += n;
 	}
+	s[len] = '\0';
 	return s;
 }
 
@@ -308,7 +315,7 @@ void options_defaults(struct config *c)
 	c->ft.tcp_idle_s = 300;
 	c->ft.tcp_closed_s = 10;
 	c->ft.udp_idle_s = 120;
-	c->ft.seed = 0x6c796e6377617463ull ^ (uint64_t)getpid();
+	c->ft.seed = UINT64_C(0x6c796e6377617463) ^ (uint64_t)getpid();
 	c->progress = -1;
 	c->snaplen = DEFAULT_SNAPLEN;
 	c->buffer_kib = DEFAULT_BUFFER_KIB;

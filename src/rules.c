@@ -188,25 +188,39 @@ int rules_role_find(const struct ruleset *rs, const char *key)
 	return -1;
 }
 
-static bool role_covers_depth(const struct ruleset *rs, int held, int want,
-			      int depth)
+/* Walks the implications from `held` with an explicit stack, each role
+ * pushed at most once: O(roles + implications) whatever the graph (a
+ * cycle, or roles that all imply one another, would make a plain recursive
+ * walk exponential). */
+bool rules_role_covers(const struct ruleset *rs, int held, int want)
 {
-	const struct role *r;
+	uint64_t seen[(RULES_MAX_ROLES + 63) / 64];
+	int stack[RULES_MAX_ROLES];
+	int n = 0;
 
 	if (held == want)
 		return true;
-	if (held < 0 || held >= rs->nroles || depth > 16)
+	if (held < 0 || held >= rs->nroles || rs->nroles > RULES_MAX_ROLES)
 		return false;
-	r = &rs->roles[held];
-	for (int i = 0; i < r->nimplies; i++)
-		if (role_covers_depth(rs, r->implies[i], want, depth + 1))
-			return true;
-	return false;
-}
+	memset(seen, 0, ((size_t)rs->nroles + 63) / 64 * sizeof(seen[0]));
+	seen[held / 64] |= 1ull << (held % 64);
+	stack[n++] = held;
+	while (n > 0) {
+		const struct role *r = &rs->roles[stack[--n]];
 
-bool rules_role_covers(const struct ruleset *rs, int held, int want)
-{
-	return role_covers_depth(rs, held, want, 0);
+		for (int i = 0; i < r->nimplies; i++) {
+			int j = r->implies[i];
+
+			if (j == want)
+				return true;
+			if (j < 0 || j >= rs->nroles ||
+			    (seen[j / 64] >> (j % 64)) & 1)
+				continue;
+			seen[j / 64] |= 1ull << (j % 64);
+			stack[n++] = j;
+		}
+	}
+	return false;
 }
 
 /* Grows an array of `size`-byte items so that one more fits. */
@@ -479,7 +493,7 @@ static int set_l4_ports(struct parser *ps, struct l4_port *list, const char *v)
 			break;
 		}
 		if (slash == NULL || !parse_port(tok, slash, &lp.port) ||
-		    (strcmp(slash + 1, "tcp") && strcmp(slash + 1, "udp"))) {
+		    (strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0)) {
 			perr(ps, ps->line, "bad port '%s' (want PORT/tcp or PORT/udp)",
 			     tok);
 			continue;
@@ -570,6 +584,12 @@ static int open_role(struct parser *ps, const char *key)
 	size_t n = (size_t)(rs->nroles + 1 - ps->first_role);
 	char **tmp;
 
+	if (rs->nroles >= RULES_MAX_ROLES) {
+		perr(ps, ps->line, "too many roles (at most %d over all files)",
+		     RULES_MAX_ROLES);
+		ps->sect = SECT_SKIP;
+		return 0;
+	}
 	if (!valid_ident(key, "-"))
 		perr(ps, ps->line, "bad role key '%s' (lower case letters, "
 		     "digits, '-')", key);
@@ -842,8 +862,12 @@ int rules_finish(struct ruleset *rs, FILE *errs)
 	for (int i = 0; i < rs->nrules; i++)
 		live += rs->rules[i].nports > 0;
 	if (live == 0) {
-		if (errs)
-			fprintf(errs, "no rule with a port is loaded\n");
+		if (errs == NULL)
+			return 1;
+		for (int i = 0; i < rs->nfiles; i++)
+			fprintf(errs, "%s%s", i ? ", " : "", rs->files[i]);
+		fprintf(errs, "%sno rule with a port is loaded\n",
+			rs->nfiles ? ": " : "");
 		return 1;
 	}
 	return 0;

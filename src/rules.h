@@ -58,6 +58,7 @@ enum rule_text { TEXT_ROLE, TEXT_SERVICE, TEXT_PROTOCOL, TEXT_NOTE, TEXT_N };
 
 #define RULE_MAX_PORTS 4 /* port items on one rule: "67,68" is two */
 #define ROLE_MAX_IMPLIES 8
+#define RULES_MAX_ROLES 1024 /* roles over all loaded files */
 #define ROLE_MAX_LEARN 8   /* ports in one role's learn / learn-unless list */
 
 struct port_range {
@@ -123,14 +124,16 @@ int rules_load_file(struct ruleset *rs, const char *path, FILE *errs);
 int rules_load_buffer(struct ruleset *rs, const char *name,
 		      const char *buf, size_t len, FILE *errs);
 
-/* Checks what needs every file: roles named in `implies` exist, ... */
+/* Checks what needs every file: at least one rule with a port.  Returns
+ * the number of problems, written to `errs` as "FILE[, FILE...]: message". */
 int rules_finish(struct ruleset *rs, FILE *errs);
 
 /* Index of the role with that key, or -1. */
 int rules_role_find(const struct ruleset *rs, const char *key);
 
 /* True when a host holding role `held` answers to rules of role `want`
- * (the same role, or one that `held` implies, transitively). */
+ * (the same role, or one that `held` implies, transitively; cycles are
+ * allowed).  Costs O(roles + implications) at most. */
 bool rules_role_covers(const struct ruleset *rs, int held, int want);
 
 /* True when rule r covers (l4 bit, port). */

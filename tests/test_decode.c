@@ -796,6 +796,13 @@ static void test_ipv4_fragments(void **state)
 	set16(&f, f.l3 + 6, 0x2000);        /* MF, offset 0: first fragment */
 	r = run(DLT_EN10MB, &f);
 	check_pkt(&f, &r, P_UDP, f.len);
+	/* The UDP length of a first fragment covers the whole datagram. */
+	set16(&f, f.l4 + 4, 8 + 1400);
+	r = run(DLT_EN10MB, &f);
+	check_pkt(&f, &r, P_UDP, f.len);
+	set16(&f, f.l3 + 6, 0x0000);        /* not a fragment: the IP cuts it */
+	assert_int_equal(status(DLT_EN10MB, &f), DECODE_INVALID);
+	set16(&f, f.l4 + 4, 8 + PAYLOAD_LEN);
 	set16(&f, f.l3 + 6, 0x4000);        /* DF */
 	assert_int_equal(status(DLT_EN10MB, &f), DECODE_OK);
 	set16(&f, f.l3 + 6, 0x20b9);        /* MF, offset 185 */
@@ -910,6 +917,11 @@ static void test_ipv6_fragment(void **state)
 	finish(&f);
 	r = run(DLT_EN10MB, &f);
 	check_pkt(&f, &r, P_UDP, f.len);
+	set16(&f, f.l4 + 4, 8 + 1400);      /* covers the whole datagram */
+	r = run(DLT_EN10MB, &f);
+	check_pkt(&f, &r, P_UDP, f.len);
+	f.b[f.l3 + 40 + 3] &= 0xfe;         /* M 0: an atomic fragment */
+	assert_int_equal(status(DLT_EN10MB, &f), DECODE_INVALID);
 
 	f = (struct frame){ .len = 0 };
 	eth(&f, ET_IPV6);

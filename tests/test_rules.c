@@ -141,6 +141,65 @@ static void test_role_implies(void **state)
 	ruleset_free(&rs);
 }
 
+/* Nine roles that each imply the eight others, and one that nothing
+ * implies: a walk that does not remember where it has been takes 8^n
+ * steps to answer "no" (a hang with an inventory).  Cycles are allowed. */
+static void test_role_implies_cycles(void **state)
+{
+	char text[4096] = "", line[256];
+	struct ruleset rs;
+	int r0, r8, x;
+
+	(void)state;
+	for (int i = 0; i < 9; i++) {
+		snprintf(line, sizeof(line), "[role r%d]\nname.en = r\nname.ja = r\n"
+			 "implies = ", i);
+		strcat(text, line);
+		for (int k = 0, n = 0; k < 9; k++) {
+			if (k == i)
+				continue;
+			snprintf(line, sizeof(line), "%sr%d", n++ ? ", " : "", k);
+			strcat(text, line);
+		}
+		strcat(text, "\n");
+	}
+	strcat(text, "[role x]\nname.en = x\nname.ja = x\n");
+	ruleset_init(&rs);
+	assert_int_equal(rules_load_buffer(&rs, "c.rules", text, strlen(text),
+					   stderr), 0);
+	r0 = rules_role_find(&rs, "r0");
+	r8 = rules_role_find(&rs, "r8");
+	x = rules_role_find(&rs, "x");
+	assert_true(rules_role_covers(&rs, r0, r8));
+	assert_true(rules_role_covers(&rs, r8, r0));
+	assert_false(rules_role_covers(&rs, r0, x)); /* at once */
+	assert_false(rules_role_covers(&rs, x, r0));
+	ruleset_free(&rs);
+}
+
+/* RULES_MAX_ROLES over all files; the role past it is an error. */
+static void test_too_many_roles(void **state)
+{
+	size_t cap = (RULES_MAX_ROLES + 1) * 48, len = 0;
+	char *text = malloc(cap), *msgs = NULL;
+	struct ruleset rs;
+	FILE *f;
+
+	(void)state;
+	for (int i = 0; i <= RULES_MAX_ROLES; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"[role r%d]\nname.en = r\nname.ja = r\n", i);
+	ruleset_init(&rs);
+	f = open_memstream(&msgs, &len);
+	assert_int_equal(rules_load_buffer(&rs, "m.rules", text, strlen(text), f), 1);
+	fclose(f);
+	assert_non_null(strstr(msgs, "m.rules:3073: too many roles (at most 1024"));
+	assert_int_equal(rs.nroles, 0);
+	free(msgs);
+	free(text);
+	ruleset_free(&rs);
+}
+
 static void test_error_classes(void **state)
 {
 	struct { const char *id, *drop, *extra, *want; } cases[] = {
@@ -294,6 +353,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_rule),
 		cmocka_unit_test(test_role_implies),
+		cmocka_unit_test(test_role_implies_cycles),
+		cmocka_unit_test(test_too_many_roles),
 		cmocka_unit_test(test_error_classes),
 		cmocka_unit_test(test_structural_errors),
 		cmocka_unit_test(test_all_errors_reported),
