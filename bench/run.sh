@@ -1,0 +1,453 @@
+#!/bin/bash
+# bench/run.sh: lyncwatch's performance benchmark (`make bench`; see
+# bench/README).  Needs top_srcdir and top_builddir in the environment (the
+# Makefile sets them) and the programs `make bench` builds.
+#
+# Phase 1 writes the captures with tools/pcapgen (kept in bench/out/cap and
+# reused while the pcapgen binary and the arguments are unchanged).
+# Phase 2 runs what does not depend on wall time, two jobs at a time: the
+# callgrind measurements (instructions per packet), the resource runs (peak
+# RSS), the port-matcher micro-benchmark.  Phase 3 runs the timed rows
+# alone, in alternating rounds, and keeps the median of each.  The table
+# goes to stdout and to bench/out/results.txt.
+#
+# Environment: BENCH_OUT (default $top_srcdir/bench/out), BENCH_ROUNDS (3),
+# BENCH_JOBS (2), BENCH_IPP_PACKETS (100000), BENCH_NO_INSTALL=1 (never
+# apt-get a missing tool; its rows are skipped instead), BENCH_QUICK=1
+# (small captures: a smoke test of this script, not a benchmark).
+set -u
+export LC_ALL=C TZ=UTC
+
+: "${top_srcdir:?top_srcdir is not set (run: make bench)}"
+: "${top_builddir:?top_builddir is not set (run: make bench)}"
+OUT=${BENCH_OUT:-$top_srcdir/bench/out}
+ROUNDS=${BENCH_ROUNDS:-3}
+JOBS=${BENCH_JOBS:-2}
+IPP_PKTS=${BENCH_IPP_PACKETS:-100000}
+
+GEN=$top_builddir/tools/pcapgen
+LW=$top_builddir/src/lyncwatch
+RAW=$top_builddir/bench/rawread
+PMB=$top_builddir/bench/pmbench
+SLICE=$top_builddir/bench/pktslice.so
+RULES=$top_srcdir/classifiers/lync2013.rules
+INV=$top_srcdir/bench/bench.inventory
+CAP=$OUT/cap
+W=$OUT/work
+CG=$OUT/callgrind
+T0=$EPOCHREALTIME
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ------------------------------------------------------------ parameters
+# main: the Lync-like mix, 5M packets, 500k flows, 10k flows in progress,
+# one packet every 80 us (400 s: flows end by timeouts as they would, and
+# lyncwatch's table holds ~100k flows in the steady state).
+MAIN_ARGS="5000000 500000 10000 80"
+# big: 1M flows all alive at the end (6 s of packet time: nothing times
+# out), for the memory target in full mode.
+BIG_ARGS="6000000 1000000 1000000 1"
+BIG_FLOWS=1000000
+# table-N: N one-packet TCP flows, then the same 500k-packet mix (50k
+# flows); the packet path is timed (or counted) on that mix.
+TABLE_MIX="500000 50000 5000 4"
+TABLE_SIZES="10000 100000 800000 1000000"
+TABLE_A=100000                      # ratio targets: ~100k and ~800k flows
+TABLE_B=800000
+TABLE_FLAT="10000 100000 1000000"   # instructions/packet flatness
+FLOOD_N=2000000
+FLOOD_IPP_N=130000                  # the first 130k packets of the flood
+FLOOD_MAX=100000
+FLOOD_IPP_SLICES="0:2000,90000:2000,100000:2000,128000:2000"
+if [ "${BENCH_QUICK:-0}" = 1 ]; then  # a smoke test of this script, ~1 min
+	MAIN_ARGS="500000 50000 2000 80"
+	BIG_ARGS="600000 100000 100000 1"
+	BIG_FLOWS=100000
+	TABLE_SIZES="10000 20000 80000 100000"
+	TABLE_A=20000 TABLE_B=80000
+	TABLE_FLAT="10000 100000"
+	FLOOD_N=200000 FLOOD_IPP_N=130000
+	IPP_PKTS=20000
+fi
+# ipp: a small capture of the same mix, every flow complete.
+IPP_FLOWS=$((IPP_PKTS / 10))
+IPP_ARGS="$IPP_PKTS $IPP_FLOWS 2000 80"
+TABLE_TIMED="$TABLE_A $TABLE_B"
+
+LWARGS=(--rules "$RULES" --inventory "$INV" --no-progress --json /dev/null)
+
+mkdir -p "$CAP" "$W" "$CG" || exit 2
+rm -f "$W"/* "$CG"/*.out*
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench: $*"; exit 2; }
+
+for p in "$GEN" "$LW" "$RAW" "$PMB" "$SLICE"; do
+	[ -e "$p" ] || die "$p is missing: run 'make bench'"
+done
+
+# ----------------------------------------------------------- the tools
+# apt-get PACKAGE when COMMAND is missing (as root, unless forbidden).
+need() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	[ "${BENCH_NO_INSTALL:-0}" = 1 ] && return 1
+	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+	say "bench: installing $2 for $1"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" \
+			>/dev/null 2>&1; }
+	command -v "$1" >/dev/null 2>&1
+}
+[ -x /usr/bin/time ] || need /usr/bin/time time || die "GNU time is needed (apt-get install time)"
+HAVE_NDPI=1; need ndpiReader libndpi-bin || HAVE_NDPI=0
+HAVE_VG=1; need valgrind valgrind || HAVE_VG=0
+HAVE_JQ=1; need jq jq || HAVE_JQ=0
+
+# ------------------------------------------------------------- helpers
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'; }
+fmt_int() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "") print "n/a"; else printf "%\047.0f\n", x }'; }
+div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (a == "nan" || b == "nan" || a == "" || b == "" || b + 0 == 0) print "n/a"; else printf f "\n", a / b }'; }
+put() { printf '%s\n' "$2" >> "$W/$1"; }     # put FILE VALUE: one more sample
+get() { [ -s "$W/$1" ] && median < "$W/$1" || echo nan; }
+
+# gen NAME SCENE ARGS...: bench/out/cap/NAME.pcap, regenerated only when the
+# pcapgen binary or the arguments changed.
+gen() {
+	local name=$1; shift
+	local f=$CAP/$name.pcap key
+	key="$(sha256sum < "$GEN" | cut -c1-64) $*"
+	if [ -s "$f" ] && [ "$(cat "$f.key" 2>/dev/null)" = "$key" ]; then
+		say "bench: $name.pcap is up to date"
+		return 0
+	fi
+	rm -f "$f" "$f.key"
+	"$GEN" "$1" "$f" "${@:2}" || die "pcapgen $* failed"
+	printf '%s\n' "$key" > "$f.key"
+}
+
+# Runs the functions named in "$@", $JOBS at a time; each one's output
+# goes to $W/NAME.log.
+run_jobs() {
+	local j
+	for j in "$@"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+		say "bench: $j"
+		( t0=$EPOCHREALTIME; "$j"
+		  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }' \
+			> "$W/$j.secs" ) > "$W/$j.log" 2>&1 &
+	done
+	wait
+}
+
+# callgrind NAME SLICES EXIT CMD...: runs CMD under callgrind with the
+# slices of pktslice.so (EXIT: slices, eof or never); the instructions of
+# each slice go to $W/NAME.ir, one line per slice, and the file of the
+# last one to $W/NAME.file.  Callgrind writes a slice that ends before the
+# program as NAME.out.K, and what runs until termination as NAME.out.
+callgrind() {
+	local name=$1 slices=$2 ex=$3 k f; shift 3
+	rm -f "$CG/$name".out*
+	LWB_SLICES=$slices LWB_EXIT=$ex LD_PRELOAD=$SLICE \
+		valgrind --tool=callgrind --instr-atstart=no \
+		--callgrind-out-file="$CG/$name.out" "$@" > /dev/null 2> "$W/$name.vg" ||
+		say "bench: callgrind $name failed (see $W/$name.vg)"
+	: > "$W/$name.ir"
+	for k in $(seq 16); do
+		f=$CG/$name.out.$k
+		[ -s "$f" ] || break
+		grep -q 'Trigger: Client Request: slice' "$f" || continue
+		awk '/^(summary|totals):/ { print $2; exit }' "$f" >> "$W/$name.ir"
+		echo "$f" > "$W/$name.file"
+	done
+	case $slices in
+	*:0) f=$CG/$name.out
+	     awk '/^(summary|totals):/ { print $2; exit }' "$f" >> "$W/$name.ir"
+	     echo "$f" > "$W/$name.file";;
+	esac
+}
+
+# ------------------------------------------------------ phase 1: captures
+say "bench: phase 1: captures in $CAP"
+gen_main() { gen main bench $MAIN_ARGS; }
+gen_big() { gen big bench $BIG_ARGS; }
+gen_tables() { local n; for n in $TABLE_SIZES; do gen "table-$n" bench $TABLE_MIX "$n"; done; }
+gen_small() { gen ipp bench $IPP_ARGS; gen flood flood $FLOOD_N; gen flood-ipp flood $FLOOD_IPP_N; }
+run_jobs gen_big gen_main gen_tables gen_small
+for f in main big ipp flood flood-ipp; do
+	[ -s "$CAP/$f.pcap" ] || die "capture $f.pcap was not written (see $W/gen_*.log)"
+done
+
+# ------------------------------------------- phase 2: counts and memory
+say "bench: phase 2: instructions (callgrind), memory, port matcher"
+
+# Instructions per packet over a whole capture of complete flows: every
+# flow's record included, start-up excluded.
+ipp_full() { callgrind ipp-full 0:0 never "$LW" -r "$CAP/ipp.pcap" "${LWARGS[@]}"; }
+ipp_nodpi() { callgrind ipp-nodpi 0:0 never "$LW" -r "$CAP/ipp.pcap" "${LWARGS[@]}" --no-dpi; }
+ipp_raw() {
+	callgrind ipp-raw 0:0 never "$RAW" "$CAP/ipp.pcap"
+	callgrind ipp-rawhash 0:0 never "$RAW" -m hash "$CAP/ipp.pcap"
+}
+# The same 100k packets of the mix against tables of 10k .. 1M flows.
+flat() {
+	local n m
+	for n in $TABLE_FLAT; do
+		for m in nodpi full; do
+			callgrind "flat-$m-$n" "$((n + 200000)):100000" slices \
+				"$LW" -r "$CAP/table-$n.pcap" "${LWARGS[@]}" \
+				--max-flows 2000000 $([ $m = nodpi ] && echo --no-dpi)
+		done
+	done
+}
+# 1M concurrent flows in full mode: peak RSS at the end of the input (the
+# flush that follows frees, it does not allocate).
+big_rss() {
+	/usr/bin/time -f '%M %e' -o "$W/big-base.time" "$LW" -r "$CAP/big.pcap" \
+		"${LWARGS[@]}" --max-flows 1100000 -c 1 > /dev/null 2>&1
+	LWB_EXIT=eof LD_PRELOAD=$SLICE /usr/bin/time -f '%M %e' -o "$W/big.time" \
+		"$LW" -r "$CAP/big.pcap" "${LWARGS[@]}" --max-flows 1100000 \
+		> /dev/null 2> "$W/big.err"
+}
+# Issue 6: 2M distinct 5-tuples through a 100k-flow table, full mode.
+flood_rss() {
+	LWB_EVERY=250000 LD_PRELOAD=$SLICE /usr/bin/time -f '%M %e' -o "$W/flood.time" \
+		"$LW" -r "$CAP/flood.pcap" --rules "$RULES" --inventory "$INV" \
+		--no-progress --max-flows $FLOOD_MAX --json - 2> "$W/flood.err" |
+		tail -n 1 > "$W/flood.stats"
+}
+flood_ipp() {
+	callgrind flood-ipp "$FLOOD_IPP_SLICES" slices "$LW" -r "$CAP/flood-ipp.pcap" \
+		"${LWARGS[@]}" --max-flows $FLOOD_MAX
+}
+pm() { "$PMB" "$RULES" > "$W/pmbench.txt"; }
+# The same lookups counted: instructions per lookup, one dump per case.
+pm_count() {
+	local f
+	rm -f "$CG"/pmbench.out*
+	valgrind --tool=callgrind --instr-atstart=no \
+		--callgrind-out-file="$CG/pmbench.out" "$PMB" -c "$RULES" \
+		> /dev/null 2> "$W/pmbench.vg"
+	for f in "$CG"/pmbench.out.*; do
+		awk '/^desc: Trigger: Client Request:/ { sub(/.*Request: /, ""); q = $0 }
+		     /^(summary|totals):/ { n = q ~ /linear/ ? 64 : 65536
+			printf "%s %.0f\n", q, $2 / n; exit }' "$f"
+	done > "$W/pmbench.ipl"
+}
+
+T1=$EPOCHREALTIME
+if [ "$HAVE_VG" = 1 ]; then
+	run_jobs flood_rss ipp_full big_rss ipp_nodpi flat flood_ipp ipp_raw pm_count
+else
+	say "bench: valgrind is missing: no instruction counts"
+	run_jobs flood_rss big_rss
+fi
+T2=$EPOCHREALTIME
+
+# --------------------------------------------------- phase 3: timed rows
+say "bench: phase 3: timed runs, $ROUNDS alternating rounds"
+
+# timed KEY CMD...: one whole run; wall seconds to KEY.s, peak RSS (KiB)
+# to KEY.rss, its stdout to $W/KEY.out.
+timed() {
+	local key=$1 t0 t1; shift
+	t0=$EPOCHREALTIME
+	if ! /usr/bin/time -f '%M' -o "$W/$key.rssnow" "$@" > "$W/$key.out" \
+	     2> "$W/$key.err"; then
+		say "bench: $key failed (see $W/$key.err)"
+		return
+	fi
+	t1=$EPOCHREALTIME
+	put "$key.s" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+	put "$key.rss" "$(tail -n 1 "$W/$key.rssnow")"
+}
+# slice_timed KEY FROM COUNT CMD...: the packets FROM+1 .. FROM+COUNT timed
+# (pktslice.so), the process ends there; seconds to KEY.s, RSS to KEY.rss.
+slice_timed() {
+	local key=$1 from=$2 count=$3 line; shift 3
+	LWB_SLICES=$from:$count LWB_EXIT=slices LD_PRELOAD=$SLICE "$@" \
+		> "$W/$key.out" 2> "$W/$key.err"
+	line=$(grep '^pktslice: slice 1 ' "$W/$key.err") ||
+		{ say "bench: $key failed (see $W/$key.err)"; return; }
+	put "$key.s" "$(echo "$line" | awk '{ print $9 }')"
+	put "$key.rss" "$(echo "$line" | awk '{ print $11 }')"
+}
+
+pm
+# The slices take a second or less: two more rounds of them, for a median
+# less at the mercy of a neighbour's burst.
+SLICE_ROUNDS=$((ROUNDS < 5 ? 5 : ROUNDS))
+for r in $(seq "$SLICE_ROUNDS"); do
+	say "bench: round $r"
+	M=$CAP/main.pcap
+	if [ "$r" -le "$ROUNDS" ]; then
+		timed main-raw "$RAW" "$M"
+		timed main-hash "$RAW" -m hash "$M"
+		timed main-nodpi "$LW" -r "$M" "${LWARGS[@]}" --no-dpi
+		timed main-full "$LW" -r "$M" "${LWARGS[@]}"
+		[ "$HAVE_NDPI" = 1 ] && timed main-ndpi ndpiReader -i "$M" -q
+	fi
+	for n in $TABLE_TIMED; do
+		T=$CAP/table-$n.pcap
+		slice_timed "t$n-raw" "$n" 500000 "$RAW" "$T"
+		slice_timed "t$n-hash" "$n" 500000 "$RAW" -m hash "$T"
+		slice_timed "t$n-nodpi" "$n" 500000 "$LW" -r "$T" "${LWARGS[@]}" \
+			--max-flows 2000000 --no-dpi
+	done
+done
+
+T3=$EPOCHREALTIME
+
+# --------------------------------------------------------------- report
+say "bench: report"
+MAIN_PKTS=$(awk '{ print $2 }' "$W/main-raw.out" | head -n 1)
+MAIN_BYTES=$(awk '{ print $4 }' "$W/main-raw.out" | head -n 1)
+MAIN_FLOWS=$(awk '{ print $6 }' "$W/main-hash.out" | head -n 1)
+peak_of() { sed -n 's/^flow table peak \([0-9]*\) of.*/\1/p' "$W/$1.out" | head -n 1; }
+
+pps() { local s; s=$(get "$1.s"); div "$2" "$s" "%.0f"; }
+R_RAW=$(pps main-raw "$MAIN_PKTS")
+R_HASH=$(pps main-hash "$MAIN_PKTS")
+R_NODPI=$(pps main-nodpi "$MAIN_PKTS")
+R_FULL=$(pps main-full "$MAIN_PKTS")
+R_NDPI=nan; [ "$HAVE_NDPI" = 1 ] && R_NDPI=$(pps main-ndpi "$MAIN_PKTS")
+mb() { awk -v k="$1" 'BEGIN { if (k == "nan" || k == "") print "n/a"; else printf "%.0f", k / 1024 }'; }
+
+row() { # NAME PPS RSSKEY NOTE
+	local rss=nan
+	[ -n "$3" ] && rss=$(get "$3.rss")
+	printf '  %-24s %12s %8s %10s %8s MB  %s\n' "$1" "$(fmt_int "$2")" \
+		"$(div "$2" "$R_RAW")" "$(div "$2" "$R_NDPI")" "$(mb "$rss")" "$4"
+}
+
+ir() { [ -s "$W/$1.ir" ] && sed -n "${2:-1}p" "$W/$1.ir" || echo nan; }
+ipp() { div "$(ir "$1" "${3:-1}")" "$2" "%.0f"; }
+spread() { # max/min - 1 of the arguments, in percent
+	printf '%s\n' "$@" | awk '$1 != "n/a" { v = $1 + 0; if (n == 0 || v > mx) mx = v;
+		if (n == 0 || v < mn) mn = v; n++ }
+		END { if (n > 1 && mn > 0) printf "%.1f\n", (mx / mn - 1) * 100; else print "n/a" }'
+}
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {
+	if (v == "n/a" || v == "nan" || v == "") { print "n/a"; exit }
+	ok = op == ">=" ? v + 0 >= t + 0 : v + 0 <= t + 0; print ok ? "MET" : "MISSED" }'; }
+
+{
+echo "lyncwatch benchmark  $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr); load at start: $LOAD0"
+echo "command: top_srcdir=$top_srcdir top_builddir=$top_builddir bash bench/run.sh  (make bench; rounds $ROUNDS)"
+echo "lyncwatch: $("$LW" --version 2>/dev/null | head -n 1); nDPI $(pkg-config --modversion libndpi 2>/dev/null || echo '?')"
+echo
+echo "Captures (tools/pcapgen; bench/out/cap):"
+echo "  main      pcapgen bench OUT $MAIN_ARGS: $(fmt_int "$MAIN_PKTS") packets, $(fmt_int "$MAIN_FLOWS") 5-tuples, $(fmt_int "$MAIN_BYTES") bytes;"
+echo "            lyncwatch's table peaks at $(fmt_int "$(peak_of main-nodpi)") flows (steady state ~100k)"
+echo "  table-N   N one-packet TCP flows, then pcapgen bench $TABLE_MIX (N = $TABLE_SIZES)"
+echo "  big       pcapgen bench OUT $BIG_ARGS (all 1M flows alive at the end)"
+echo "  ipp       pcapgen bench OUT $IPP_ARGS (every flow complete)"
+echo "  flood     pcapgen flood OUT $FLOOD_N (SYN flood + UDP port sweep, one 5-tuple per packet)"
+echo
+echo "1. Throughput on main, whole runs (wall time incl. start-up and final records), median of $ROUNDS alternating runs"
+printf '  %-24s %12s %8s %10s %11s  %s\n' "" "packets/s" "x raw" "x ndpiRdr" "peak RSS" ""
+row "rawread (pcap_next_ex)" "$R_RAW" main-raw "physical limit"
+row "rawread -m hash" "$R_HASH" main-hash "+ decode to L4, 5-tuple hash lookup"
+row "lyncwatch --no-dpi" "$R_NODPI" main-nodpi "ports, flows, labels, audit, JSON to /dev/null"
+row "lyncwatch" "$R_FULL" main-full "+ nDPI inspection"
+if [ "$HAVE_NDPI" = 1 ]; then
+	row "ndpiReader -i FILE -q" "$R_NDPI" main-ndpi "the peer (Debian libndpi-bin)"
+else
+	echo "  ndpiReader               skipped: libndpi-bin is not installed and could not be"
+fi
+echo
+echo "2. Packet path against the table size: the 500,000 packets (50,000 flows) of the mix of table-N, timed"
+echo "   after its N one-packet flows (pktslice.so; the process ends after the slice: no final records), median of $SLICE_ROUNDS"
+printf '  %-10s %12s %12s %12s %9s %9s %9s\n' "table" "raw pps" "hash pps" "no-dpi pps" "x raw" "hash/raw" "RSS MB"
+for n in $TABLE_TIMED; do
+	a=$(pps "t$n-raw" 500000); b=$(pps "t$n-hash" 500000); c=$(pps "t$n-nodpi" 500000)
+	printf '  %-10s %12s %12s %12s %9s %9s %9s\n' "$(fmt_int "$n")+" "$(fmt_int "$a")" \
+		"$(fmt_int "$b")" "$(fmt_int "$c")" "$(div "$c" "$a")" "$(div "$b" "$a")" "$(mb "$(get "t$n-nodpi.rss")")"
+done
+echo
+echo "3. Memory"
+RSS_A=$(get "t$TABLE_A-nodpi.rss"); RSS_B=$(get "t$TABLE_B-nodpi.rss")
+BPF=$(awk -v a="$RSS_A" -v b="$RSS_B" -v n=$((TABLE_B - TABLE_A)) 'BEGIN { if (a == "nan" || b == "nan") print "n/a"; else printf "%.0f", (b - a) * 1024 / n }')
+echo "  flow table, --no-dpi: (RSS with $(fmt_int $TABLE_B) flows - RSS with $(fmt_int $TABLE_A)) / $(fmt_int $((TABLE_B - TABLE_A))) = $BPF bytes per flow"
+BIG_RSS=$(awk '{ print $1 }' "$W/big.time" 2>/dev/null)
+BASE_RSS=$(awk '{ print $1 }' "$W/big-base.time" 2>/dev/null)
+echo "  full mode, $(fmt_int $BIG_FLOWS) concurrent flows (big, at the end of input): peak RSS $(mb "${BIG_RSS:-nan}") MB;"
+echo "    $(div "$(awk -v k="${BIG_RSS:-0}" -v b="${BASE_RSS:-0}" 'BEGIN { print (k - b) * 1024 }')" $BIG_FLOWS "%.0f") bytes per flow over the $(mb "${BASE_RSS:-nan}") MB of the same run stopped after one packet (-c 1)"
+echo "  (the bucket array, 8 bytes x the power of two >= --max-flows, is allocated up front and is not in these deltas)"
+echo "  main: peak RSS --no-dpi $(mb "$(get main-nodpi.rss)") MB, full $(mb "$(get main-full.rss)") MB, ndpiReader $(mb "$(get main-ndpi.rss)") MB"
+echo
+if [ "$HAVE_VG" = 1 ]; then
+echo "4. Instructions per packet (callgrind Ir, start-up excluded)"
+P=$IPP_PKTS
+echo "  ipp ($(fmt_int "$P") packets, $(fmt_int "$IPP_FLOWS") flows, each flow's record included):"
+echo "    rawread $(ipp ipp-raw "$P"), rawread -m hash $(ipp ipp-rawhash "$P"), lyncwatch --no-dpi $(ipp ipp-nodpi "$P"), lyncwatch $(ipp ipp-full "$P")"
+printf '  flatness: the same 100k packets of the mix after N flows (records of the flows still open not included)\n'
+printf '    %-8s' mode; for n in $TABLE_FLAT; do printf ' %10s' "$(fmt_int "$n")"; done; printf ' %8s\n' spread
+for m in nodpi full; do
+	printf '    %-8s' "$m"; vals=()
+	for n in $TABLE_FLAT; do v=$(ipp "flat-$m-$n" 100000); vals+=("$v"); printf ' %10s' "$v"; done
+	printf ' %7s%%\n' "$(spread "${vals[@]}")"
+done
+fi
+echo
+echo "5. Resource bounds (issue 6): flood, $(fmt_int "$FLOOD_N") distinct 5-tuples, --max-flows $(fmt_int "$FLOOD_MAX"), full mode"
+FL_RSS=$(awk '{ print $1 }' "$W/flood.time" 2>/dev/null)
+FL_SECS=$(awk '{ print $2 }' "$W/flood.time" 2>/dev/null)
+if [ "$HAVE_JQ" = 1 ] && [ -s "$W/flood.stats" ]; then
+	EVICTED=$(jq -r '.stats.flows.evicted' "$W/flood.stats")
+	PEAKF=$(jq -r '.stats.flows.peak_active' "$W/flood.stats")
+	PEAKS=$(jq -r '.stats.ndpi.peak_states // "n/a"' "$W/flood.stats")
+else
+	EVICTED=$(grep -o '"evicted":[0-9]*' "$W/flood.stats" 2>/dev/null | head -n 1 | cut -d: -f2)
+	PEAKF=n/a PEAKS=n/a
+fi
+echo "  peak RSS $(mb "${FL_RSS:-nan}") MB; evicted $(fmt_int "${EVICTED:-nan}") (.stats.flows.evicted); table peak $(fmt_int "${PEAKF:-nan}"); nDPI states peak $PEAKS; $(div "$FLOOD_N" "${FL_SECS:-nan}" "%.0f") packets/s (wall, run alongside phase 2)"
+echo "  peak RSS (MB) / packets/s by 250k packets:"
+awk '/^pktslice: at/ { n = $3; t = $6; kb = $8; printf "    %8d  %6.0f MB  %9.0f pkt/s\n", n, kb / 1024, (n - pn) / (t - pt); pn = n; pt = t }' "$W/flood.err" 2>/dev/null
+if [ "$HAVE_VG" = 1 ]; then
+	echo "  instructions per packet (callgrind, first $(fmt_int "$FLOOD_IPP_N") packets of the flood, slices of 2,000):"
+	echo "    from 0 (empty table) $(ipp flood-ipp 2000 1), from 90k (filling) $(ipp flood-ipp 2000 2), from 100k (full: each packet evicts) $(ipp flood-ipp 2000 3), from 128k $(ipp flood-ipp 2000 4)"
+fi
+echo
+echo "6. Port matcher (bench/pmbench: portmatch_lookup; ns per lookup, timed; instructions per lookup, callgrind;"
+echo "   hits = rules returned per lookup)"
+while read -r _ r q ns mlps hits; do
+	ipl=$(awk -v k="$r $q" '$1 " " $2 == k { print $3 }' "$W/pmbench.ipl" 2>/dev/null)
+	printf '  %-12s %-24s %-14s %-14s %-12s instructions=%s\n' "$r" "$q" "$ns" "$mlps" "$hits" "${ipl:-n/a}"
+done < "$W/pmbench.txt"
+echo
+echo "Targets"
+V1=$(div "$(pps "t$TABLE_A-nodpi" 500000)" "$(pps "t$TABLE_A-raw" 500000)")
+V1M=$(div "$R_NODPI" "$R_RAW")
+V2=$(div "$(pps "t$TABLE_B-nodpi" 500000)" "$(pps "t$TABLE_B-raw" 500000)")
+V3=$(div "$R_FULL" "$R_NDPI")
+BIGMB=$(mb "${BIG_RSS:-nan}")
+printf '  %-62s %-8s %s\n' "--no-dpi >= 0.6x raw, ~100k flows (table-$TABLE_A slice)" "$(verdict "$V1" 0.6 '>=')" "${V1}x"
+printf '  %-62s %-8s %s\n' "--no-dpi >= 0.6x raw, ~100k flows (main, whole run)" "$(verdict "$V1M" 0.6 '>=')" "${V1M}x"
+printf '  %-62s %-8s %s\n' "--no-dpi >= 0.45x raw, ~800k flows (table-$TABLE_B slice)" "$(verdict "$V2" 0.45 '>=')" "${V2}x"
+printf '  %-62s %-8s %s\n' "full mode >= 4x ndpiReader (main)" "$(verdict "$V3" 4 '>=')" "${V3}x"
+printf '  %-62s %-8s %s\n' "flow table <= 200 bytes per flow (--no-dpi)" "$(verdict "$BPF" 200 '<=')" "$BPF B"
+printf '  %-62s %-8s %s\n' "$(fmt_int $BIG_FLOWS) concurrent flows <= 512 MB RSS, full mode" "$(verdict "$BIGMB" 512 '<=')" "$BIGMB MB"
+if [ "$HAVE_VG" = 1 ]; then
+	for m in nodpi full; do
+		vals=(); for n in $TABLE_FLAT; do vals+=("$(ipp "flat-$m-$n" 100000)"); done
+		s=$(spread "${vals[@]}")
+		printf '  %-62s %-8s %s\n' "instructions/packet flat, tables $(echo $TABLE_FLAT | tr ' ' /), $m (<= 20%)" "$(verdict "$s" 20 '<=')" "$s%"
+	done
+fi
+echo
+echo "Phase-2 jobs (seconds, two at a time): $(for f in "$W"/*.secs; do j=${f##*/}; printf '%s %s, ' "${j%.secs}" "$(cat "$f")"; done | sed 's/, $//')"
+echo "Elapsed: $(awk -v a="$T0" -v b="$EPOCHREALTIME" -v t1="$T1" -v t2="$T2" -v t3="$T3" 'BEGIN { printf "%.0f s (captures %.0f s, counts and memory %.0f s, timed rounds %.0f s)", b - a, t1 - a, t2 - t1, t3 - t2 }')  (logs and raw samples: $W; callgrind files: $CG)"
+} > "$OUT/results.txt"
+
+# Where the time goes: callgrind_annotate of the ipp runs.
+if [ "$HAVE_VG" = 1 ]; then
+	for m in full nodpi; do
+		f=$(cat "$W/ipp-$m.file" 2>/dev/null) || continue
+		{ callgrind_annotate "$f" 2>/dev/null | sed -n '/file:function/,$p' | head -n 32
+		  echo; echo "inclusive:"
+		  callgrind_annotate --inclusive=yes "$f" 2>/dev/null | sed -n '/file:function/,$p' | head -n 40
+		} > "$OUT/profile-$m.txt"
+	done
+fi
+cat "$OUT/results.txt"
