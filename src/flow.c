@@ -29,6 +29,7 @@
  */
 #include "flow.h"
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,14 +80,14 @@ static inline void sip_round(uint64_t v[4])
 	v[2] = rotl64(v[2], 32);
 }
 
-/* Little-endian load of n <= 8 bytes, independent of host byte order. */
+/* Little-endian load of n <= 8 bytes, independent of host byte order: one
+ * copy and (on little-endian hosts, a no-op) byte swap, not a byte loop. */
 static inline uint64_t load_le(const uint8_t *p, size_t n)
 {
 	uint64_t m = 0;
 
-	for (size_t i = 0; i < n; i++)
-		m |= (uint64_t)p[i] << (8 * i);
-	return m;
+	memcpy(&m, p, n);
+	return le64toh(m);
 }
 
 /* SipHash-1-3 (one compression round, three finalisation rounds). */
@@ -119,9 +120,22 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* The bucket of a key.  An IPv4 key is hashed over its 18 meaningful
+ * bytes (its addresses use 4 of their 16), an IPv6 key over all 42. */
 static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
 {
-	return siphash13(k, sizeof(*k), t->k0, t->k1) & t->mask;
+	uint8_t v4[18];
+
+	if (k->ipver != 4)
+		return siphash13(k, sizeof(*k), t->k0, t->k1) & t->mask;
+	memcpy(v4, k->a, 4);
+	memcpy(v4 + 4, k->b, 4);
+	memcpy(v4 + 8, &k->pa, 2);
+	memcpy(v4 + 10, &k->pb, 2);
+	memcpy(v4 + 12, k->vlan, 4);
+	v4[16] = k->l4;
+	v4[17] = k->ipver;
+	return siphash13(v4, sizeof(v4), t->k0, t->k1) & t->mask;
 }
 
 /* ----------------------------------------------------------------- key */

@@ -26,26 +26,36 @@ void jw_reset(struct jsonw *w)
 	w->oom = false;
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+/* Grows the buffer so that n more bytes (and a newline) fit, then copies. */
+static void put_slow(struct jsonw *w, const char *s, size_t n)
 {
+	size_t ncap = w->cap ? w->cap * 2 : 4096;
+	char *nb;
+
 	if (w->oom)
 		return;
-	if (w->cap - w->len < n + 2) {
-		size_t ncap = w->cap ? w->cap * 2 : 4096;
-		char *nb;
-
-		while (ncap - w->len < n + 2)
-			ncap *= 2;
-		nb = realloc(w->buf, ncap);
-		if (nb == NULL) {
-			w->oom = true;
-			return;
-		}
-		w->buf = nb;
-		w->cap = ncap;
+	while (ncap - w->len < n + 2)
+		ncap *= 2;
+	nb = realloc(w->buf, ncap);
+	if (nb == NULL) {
+		w->oom = true;
+		return;
 	}
+	w->buf = nb;
+	w->cap = ncap;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
+}
+
+/* Appends n bytes; the common case is a copy into room already there. */
+static inline void put(struct jsonw *w, const char *s, size_t n)
+{
+	if (w->cap - w->len >= n + 2 && !w->oom) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return;
+	}
+	put_slow(w, s, n);
 }
 
 static void putc1(struct jsonw *w, char c)
@@ -122,11 +132,13 @@ static void put_escaped(struct jsonw *w, const char *s)
 	putc1(w, '"');
 }
 
+/* Keys are the program's own literals: plain ASCII, nothing to escape. */
 void jw_key(struct jsonw *w, const char *key)
 {
 	sep(w);
-	put_escaped(w, key);
-	putc1(w, ':');
+	putc1(w, '"');
+	put(w, key, strlen(key));
+	put(w, "\":", 2);
 	w->after_key = true;
 }
 

@@ -32,6 +32,7 @@ void jw_obj_begin(struct jsonw *w);
 void jw_obj_end(struct jsonw *w);
 void jw_arr_begin(struct jsonw *w);
 void jw_arr_end(struct jsonw *w);
+/* key: a literal of the program (plain ASCII; written without escaping). */
 void jw_key(struct jsonw *w, const char *key);
 void jw_str(struct jsonw *w, const char *s);
 void jw_u64(struct jsonw *w, uint64_t v);
