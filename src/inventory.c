@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "arena.h"
+#include "diag.h"
 #include "inventory.h"
 
 #define MAX_LINE 4096
@@ -57,13 +58,9 @@ static void perr(struct iparser *ps, int line, const char *fmt, ...)
 	va_list ap;
 
 	ps->nerr++;
-	if (ps->errs == NULL)
-		return;
-	fprintf(ps->errs, "%s:%d: ", ps->path, line);
 	va_start(ap, fmt);
-	vfprintf(ps->errs, fmt, ap);
+	diag_vreport(ps->errs, ps->path, line, fmt, ap);
 	va_end(ap);
-	fputc('\n', ps->errs);
 }
 
 /* ------------------------------------------------------------ set */

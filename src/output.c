@@ -505,20 +505,28 @@ static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
 	jw_obj_end(w);
 }
 
+/* Opens a stats record: {"timestamp":..,"event_type":"stats","stats":{ */
+static void stats_record_begin(struct output *o, uint64_t ts_us)
+{
+	struct jsonw *w = &o->jw;
+	char t[40];
+
+	jw_reset(w);
+	jw_obj_begin(w);
+	output_time(ts_us, t, sizeof(t));
+	jw_kstr(w, "timestamp", t);
+	jw_kstr(w, "event_type", "stats");
+	jw_key(w, "stats");
+	jw_obj_begin(w);
+}
+
 static void summary_json(struct output *o, struct stats *s,
 			 const struct run_info *ri)
 {
 	struct jsonw *w = &o->jw;
 	double secs = s->wall_end - s->wall_start;
-	char t[40];
 
-	jw_reset(w);
-	jw_obj_begin(w);
-	output_time(s->last_us, t, sizeof(t));
-	jw_kstr(w, "timestamp", t);
-	jw_kstr(w, "event_type", "stats");
-	jw_key(w, "stats");
-	jw_obj_begin(w);
+	stats_record_begin(o, s->last_us);
 	jw_ku64(w, "packets", s->pkts);
 	jw_ku64(w, "bytes", s->bytes);
 	jw_ku64(w, "inputs", (uint64_t)s->files);
@@ -586,15 +594,8 @@ static void interim_json(struct output *o, const struct stats *s,
 			 const struct interim *in)
 {
 	struct jsonw *w = &o->jw;
-	char t[40];
 
-	jw_reset(w);
-	jw_obj_begin(w);
-	output_time(in->wall_us, t, sizeof(t));
-	jw_kstr(w, "timestamp", t);
-	jw_kstr(w, "event_type", "stats");
-	jw_key(w, "stats");
-	jw_obj_begin(w);
+	stats_record_begin(o, in->wall_us);
 	jw_key(w, "interim");
 	jw_bool(w, true);
 	jw_ku64(w, "packets", s->pkts);

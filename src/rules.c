@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "diag.h"
 #include "rules.h"
 
 #define MAX_LINE 4096
@@ -79,13 +80,9 @@ static void perr(struct parser *ps, int line, const char *fmt, ...)
 	va_list ap;
 
 	ps->nerr++;
-	if (ps->errs == NULL)
-		return;
-	fprintf(ps->errs, "%s:%d: ", ps->path, line);
 	va_start(ap, fmt);
-	vfprintf(ps->errs, fmt, ap);
+	diag_vreport(ps->errs, ps->path, line, fmt, ap);
 	va_end(ap);
-	fputc('\n', ps->errs);
 }
 
 /* ------------------------------------------------------------ names */
