@@ -184,8 +184,9 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	}
 	out->primary = add_kind(c, out, &m, false, true) > 0;
 	/* Fallback rows (the clients' own ports) do not label a port that a
-	 * row documents for the other L4 protocol: UDP 5061 is no client
-	 * media, it is SIP sent over the wrong transport. */
+	 * row documents for the other L4 protocol: SIP sent over UDP to a
+	 * port documented for TCP is no client media, it is the wrong
+	 * transport. */
 	if (!out->primary && out->other_l4 < 0 &&
 	    (!c->strict_fallback || out->server != NULL))
 		add_kind(c, out, &m, true, true);

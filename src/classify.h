@@ -7,7 +7,8 @@
  * strongest:
  *   an exact port of a server or load-balancer row,
  *   an exact port of a client row,
- *   an exact port of a row of the other L4 protocol (UDP 5061),
+ *   an exact port of a row of the other L4 protocol (SIP over UDP to
+ *   a port documented for TCP),
  *   a system port (below 1024),
  *   a range of a non-fallback row (UDP only: a TCP endpoint is never made
  *   the server by a range, so a client's ephemeral TCP port is never

@@ -120,7 +120,8 @@ void inspect_view(const struct inspector *in, const struct flow *f,
  * Port"), or NULL when no risk has that bit.  To list a flow's risks:
  * for (bit = 0; bit < 64; bit++) if (risks >> bit & 1) name(bit).
  * Risks are recorded, never turned into verdicts: nDPI 4.2 flags TLS on
- * 5061/444/4443/8057 as a known protocol on a non-standard port. */
+ * Lync's TLS ports (anything but 443) as a known protocol on a
+ * non-standard port. */
 const char *inspect_risk_name(unsigned bit);
 
 struct inspect_stats {

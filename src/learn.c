@@ -464,7 +464,7 @@ static int port_cmp(const void *pa, const void *pb)
 	return a->port - b->port;
 }
 
-/* "# ADDR: served 5061/tcp (12 flows), 444/tcp (3), ...", wrapped. */
+/* "# ADDR: served PORT/tcp (N flows), PORT/udp (N), ...", wrapped. */
 static void write_evidence(FILE *out, const struct lhost *h, const char *addr)
 {
 	struct lport p[LEARN_MAX_PORTS];

@@ -474,7 +474,7 @@ static void role_close(struct parser *ps)
 	ps->role_implies[ps->rs->nroles - 1 - ps->first_role] = ps->implies_text;
 }
 
-/* Parses "5061/tcp 444/tcp ..." into list; returns the count. */
+/* Parses "PORT/tcp PORT/udp ..." into list; returns the count. */
 static int set_l4_ports(struct parser *ps, struct l4_port *list, const char *v)
 {
 	char buf[MAX_LINE], *tok, *save;
