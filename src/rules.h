@@ -80,7 +80,7 @@ struct rule {
 	int line;                    /* line of the [rule ...] header */
 };
 
-/* One L4 port, e.g. 5061/tcp. */
+/* One L4 port, written PORT/tcp or PORT/udp in rule files. */
 struct l4_port {
 	uint8_t l4;                  /* RULE_L4_TCP or RULE_L4_UDP */
 	uint16_t port;
@@ -146,7 +146,7 @@ const char *rule_app_name(enum rule_app a);
 const char *rule_status_name(enum rule_status s);
 const char *rule_l4_name(uint8_t l4bits); /* "tcp", "udp", "tcp/udp" */
 
-/* Formats a rule's ports as "5061", "67,68" or "49152-57500" into buf. */
+/* Formats a rule's ports as "P", "P,Q" or "P-Q" (comma-joined) into buf. */
 void rule_ports_format(const struct rule *r, char *buf, size_t len);
 
 #endif
