@@ -56,7 +56,7 @@ enum rule_text { TEXT_ROLE, TEXT_SERVICE, TEXT_PROTOCOL, TEXT_NOTE, TEXT_N };
 #define RULE_L4_TCP 0x1
 #define RULE_L4_UDP 0x2
 
-#define RULE_MAX_PORTS 4 /* port items on one rule: "67,68" is two */
+#define RULE_MAX_PORTS 4 /* port items on one rule: "P,Q" is two */
 #define ROLE_MAX_IMPLIES 8
 #define RULES_MAX_ROLES 1024 /* roles over all loaded files */
 #define ROLE_MAX_LEARN 8   /* ports in one role's learn / learn-unless list */
