@@ -6,8 +6,10 @@
  *  - ranges: the range bounds cut 0..65535 into segments within which the
  *    covering set does not change; seg_lo[] is sorted, a binary search finds
  *    a port's segment and seg_off[] its list in seg_list (O(log segments)).
- * Every list keeps rule-file order and names a rule at most once.
+ * Every list keeps rule-file order and names a rule at most once, and a
+ * rule is in one of the two lists of a port, never both.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +72,16 @@ static void slot_add(struct slots *sl, uint32_t slot, uint32_t r)
 		sl->list[sl->fill[slot]++] = r;
 }
 
+/* True when a range item (not a single port) of r covers port. */
+static bool range_covers(const struct rule *r, uint32_t port)
+{
+	for (int k = 0; k < r->nports; k++)
+		if (r->ports[k].lo != r->ports[k].hi &&
+		    port >= r->ports[k].lo && port <= r->ports[k].hi)
+			return true;
+	return false;
+}
+
 /* One pass over the rules of protocol p. */
 static void place_rules(const struct ruleset *rs, const struct pm_proto *pp,
 			int p, struct slots *ex, struct slots *sg)
@@ -83,7 +95,10 @@ static void place_rules(const struct ruleset *rs, const struct pm_proto *pp,
 			uint32_t lo = r->ports[k].lo, hi = r->ports[k].hi;
 
 			if (lo == hi) {
-				slot_add(ex, lo, (uint32_t)i);
+				/* A port that one of the rule's own ranges covers
+				 * is listed with the ranges only: once. */
+				if (!range_covers(r, lo))
+					slot_add(ex, lo, (uint32_t)i);
 				continue;
 			}
 			for (uint32_t s = seg_find(pp, lo);
