@@ -606,7 +606,7 @@ static void wb_uuid_le(struct wb *w, const char *s)
 		w->err = true;
 		return;
 	}
-	wb_le(w, (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3], 4);
+	wb_le(w, (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3], 4);
 	wb_le(w, (uint32_t)(b[4] << 8 | b[5]), 2);
 	wb_le(w, (uint32_t)(b[6] << 8 | b[7]), 2);
 	wb_bytes(w, b + 8, 8);
