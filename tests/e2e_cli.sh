@@ -5,19 +5,6 @@
 need_jq
 DEMO="$PCAPS/demo.pcap"
 
-# expect_fail NAME STATUS PATTERN COMMAND...: exits STATUS, stderr matches.
-expect_fail() {
-	name=$1 want=$2 pat=$3; shift 3
-	"$@" > "$TMP/o" 2> "$TMP/e"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name: exit $rc, want $want"; cat "$TMP/e"
-	elif ! grep -q -- "$pat" "$TMP/e"; then
-		fail "$name: stderr lacks '$pat':"; cat "$TMP/e"
-	else
-		pass
-	fi
-}
 
 expect_fail "missing file" 2 "/nonexistent.pcap: " "$LW" -r /nonexistent.pcap
 expect_fail "not a capture" 2 "lync2013.rules: unknown file format" "$LW" -r "$RULES"

@@ -474,24 +474,11 @@ if start_lw z -Z nobody --json "$TMP/z.json" 'tcp or udp'; then
 	check "-Z nobody: records written after the drop ($n of $n_off)" [ "$n" -eq "$n_off" ]
 fi
 
-# expect_exit NAME STATUS PATTERN COMMAND...: exits STATUS, stderr has PATTERN.
-expect_exit() {
-	name=$1 want=$2 pat=$3; shift 3
-	"$@" >"$TMP/x.out" 2>"$TMP/x.err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name: exit $rc, want $want"; cat "$TMP/x.err"
-	elif ! grep -q -- "$pat" "$TMP/x.err"; then
-		fail "$name: stderr lacks '$pat':"; cat "$TMP/x.err"
-	else
-		pass
-	fi
-}
-expect_exit "-Z root refused" 2 "refusing to drop privileges to root" \
+expect_fail "-Z root refused" 2 "refusing to drop privileges to root" \
 	nsrun "$NS_A" 10 "$LW" -i "$IF_A" -Z root 'tcp or udp'
-expect_exit "-i nosuch0" 2 "nosuch0: no such interface" \
+expect_fail "-i nosuch0" 2 "nosuch0: no such interface" \
 	nsrun "$NS_A" 10 "$LW" -i nosuch0 'tcp or udp'
-expect_exit "-i with a bad filter" 2 "$IF_A: filter 'not a filter (((': " \
+expect_fail "-i with a bad filter" 2 "$IF_A: filter 'not a filter (((': " \
 	nsrun "$NS_A" 10 "$LW" -i "$IF_A" 'not a filter ((('
 if ! command -v setpriv >/dev/null 2>&1; then
 	echo "SKIP (one check): setpriv is not installed: capture without privileges"
@@ -499,7 +486,7 @@ elif ! setpriv --reuid=65534 --regid=65534 --clear-groups "$LW" --rules "$RULES"
 		--check-rules >/dev/null 2>&1; then
 	echo "SKIP (one check): nobody cannot run $LW or read $RULES"
 else
-	expect_exit "capture as nobody: exit 2, names $IF_A" 2 "^lyncwatch: $IF_A: .*ermission" \
+	expect_fail "capture as nobody: exit 2, names $IF_A" 2 "^lyncwatch: $IF_A: .*ermission" \
 		nsrun "$NS_A" 10 setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$LW" --rules "$RULES" -i "$IF_A" 'tcp or udp'
 fi

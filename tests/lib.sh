@@ -26,6 +26,21 @@ check() {
 	if "$@"; then pass; else fail "$name"; fi
 }
 
+# expect_fail NAME STATUS PATTERN COMMAND...: exits STATUS, stderr matches PATTERN
+# (stdout in $TMP/o, stderr in $TMP/e for later checks).
+expect_fail() {
+	name=$1 want=$2 pat=$3; shift 3
+	"$@" > "$TMP/o" 2> "$TMP/e"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name: exit $rc, want $want"; cat "$TMP/e"
+	elif ! grep -q -- "$pat" "$TMP/e"; then
+		fail "$name: stderr lacks '$pat':"; cat "$TMP/e"
+	else
+		pass
+	fi
+}
+
 need_jq() { command -v jq >/dev/null 2>&1 || skip "jq is not installed"; }
 
 # finish: prints the closing line and exits non-zero on any failure.
