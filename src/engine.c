@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "communityid.h"
 #include "decode.h"
 #include "engine.h"
 #include "inspect.h"
@@ -59,8 +60,8 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
-	if (inspect_community_id(f, cid, sizeof(cid)) == 0)
-		r.community_id = cid;
+	communityid(&f->key, 0, cid);
+	r.community_id = cid;
 	if (why != END_FORCED)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
 	lock(e);
@@ -123,6 +124,8 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 		engine_free(e);
 		return NULL;
 	}
+	inspect_set_extra(e->insp, cfg->dpi_extra, cfg->dpi_extra_flows);
+	inspect_set_max_states(e->insp, cfg->max_inspect);
 	e->stats.wall_start = stats_now();
 	return e;
 }

@@ -32,6 +32,9 @@ struct engine_cfg {
 	bool audit_all;
 	bool dpi;                    /* inspect with nDPI */
 	unsigned dpi_budget;         /* payload packets fed per flow */
+	unsigned dpi_extra;          /* of them, after the app is confirmed */
+	uint64_t dpi_extra_flows;    /* flows in that phase at once, at most */
+	uint64_t max_inspect;        /* flows under inspection at once; 0: any */
 	uint32_t active_timeout_s;   /* report a flow every this often; 0: never */
 	engine_alert_fn on_alert;    /* NULL: no early announcements */
 	void *alert_ctx;

@@ -19,7 +19,9 @@
  * sized for the library's flow struct, which may be larger than the one
  * these headers describe. */
 struct inspect_state {
-	uint32_t fed;                  /* packets given to nDPI */
+	uint16_t fed;                  /* packets given to nDPI (<= budget) */
+	uint16_t after;                /* of them, after nDPI confirmed the app */
+	bool extra;                    /* in the metadata phase (counted) */
 	struct ndpi_flow_struct nf;    /* zeroed at allocation, as nDPI wants */
 };
 
@@ -27,6 +29,8 @@ struct inspector {
 	struct ndpi_detection_module_struct *mod;
 	size_t state_size;             /* bytes of one struct inspect_state */
 	unsigned budget;               /* packets fed per flow, at most */
+	unsigned extra;                /* fed after the app is confirmed, at most */
+	uint64_t max_extra;            /* states in the metadata phase at most */
 	uint64_t max_states;           /* live states at most; 0: no cap */
 	struct inspect_stats st;
 };
@@ -139,8 +143,19 @@ struct inspector *inspect_new(unsigned budget_pkts)
 		nf_size = sizeof(struct ndpi_flow_struct);
 	in->state_size = offsetof(struct inspect_state, nf) + nf_size;
 	in->budget = budget_pkts;
+	in->extra = INSPECT_DEFAULT_EXTRA;
+	in->max_extra = INSPECT_DEFAULT_MAX_EXTRA;
 	in->st.state_bytes = in->state_size;
 	return in;
+}
+
+void inspect_set_extra(struct inspector *in, unsigned extra_pkts,
+		       uint64_t max_flows)
+{
+	if (in != NULL) {
+		in->extra = extra_pkts;
+		in->max_extra = max_flows;
+	}
 }
 
 void inspect_set_max_states(struct inspector *in, uint64_t max_states)
@@ -189,6 +204,8 @@ static struct inspect_state *state_new(struct inspector *in)
 static void state_free(struct inspector *in, struct inspect_state *s)
 {
 	ndpi_free_flow_data(&s->nf);   /* what dissectors allocated inside */
+	if (s->extra)
+		in->st.extra_live--;
 	free(s);
 	in->st.live_states--;
 }
@@ -238,14 +255,33 @@ static void finish(struct inspector *in, struct flow *f, bool giveup,
 	f->insp_done = 1;
 }
 
-/* nDPI has decided: an app confirmed by DPI and nothing more to dissect.
- * A by-IP label (set from the first packet) does not stop the feeding. */
+/* nDPI has decided: an app confirmed by DPI, and either nothing more to
+ * dissect or the metadata phase is over.  That phase (TLS: the server's
+ * hello and certificate follow the client's hello, which confirms the app)
+ * lasts `extra` packets and admits `max_extra` flows at once: its states
+ * are the large ones (reassembly buffers), so a storm of new handshakes
+ * loses metadata, counted in extra_cut, rather than memory.  A by-IP label
+ * (set from the first packet) does not stop the feeding. */
 static bool decided(struct inspector *in, struct inspect_state *s,
 		    ndpi_protocol pr)
 {
-	return pr.app_protocol != NDPI_PROTOCOL_UNKNOWN &&
-	       s->nf.confidence == NDPI_CONFIDENCE_DPI &&
-	       !ndpi_extra_dissection_possible(in->mod, &s->nf);
+	if (pr.app_protocol == NDPI_PROTOCOL_UNKNOWN ||
+	    s->nf.confidence != NDPI_CONFIDENCE_DPI)
+		return false;
+	if (!ndpi_extra_dissection_possible(in->mod, &s->nf))
+		return true;
+	if (!s->extra) {
+		if (in->extra == 0)
+			return true;
+		if (in->st.extra_live >= in->max_extra) {
+			in->st.extra_cut++;
+			return true;
+		}
+		s->extra = true;
+		in->st.extra_live++;
+		return false;
+	}
+	return ++s->after >= in->extra;
 }
 
 /* Whether p is worth feeding: a payload, and the whole datagram captured
@@ -357,36 +393,4 @@ const char *inspect_risk_name(unsigned bit)
 	if (bit == NDPI_NO_RISK || bit >= NDPI_MAX_RISK)
 		return NULL;
 	return ndpi_risk2str((ndpi_risk_enum)bit);
-}
-
-/* ------------------------------------------------------------ community id */
-
-static uint32_t v4_host(const uint8_t *a)
-{
-	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
-	       ((uint32_t)a[2] << 8) | a[3];
-}
-
-int inspect_community_id(const struct flow *f, char *buf, size_t len)
-{
-	u_char out[COMMUNITY_ID_LEN];
-	struct ndpi_in6_addr s6, d6;
-	int rc;
-
-	if (f->key.ipver == 4) {
-		rc = ndpi_flowv4_flow_hash(f->key.l4, v4_host(flow_client_addr(f)),
-					   v4_host(flow_server_addr(f)),
-					   flow_client_port(f), flow_server_port(f),
-					   0, 0, out, sizeof(out));
-	} else {
-		memcpy(&s6, flow_client_addr(f), 16);
-		memcpy(&d6, flow_server_addr(f), 16);
-		rc = ndpi_flowv6_flow_hash(f->key.l4, &s6, &d6,
-					   flow_client_port(f), flow_server_port(f),
-					   0, 0, out, sizeof(out));
-	}
-	if (rc != 0)
-		return -1;
-	snprintf(buf, len, "%s", (const char *)out);
-	return 0;
 }

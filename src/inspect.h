@@ -25,18 +25,17 @@
 #include "flow.h"
 #include "pkt.h"
 
-#define COMMUNITY_ID_LEN 64
-
 /* Packets with payload fed to nDPI per flow, at most. */
 #define INSPECT_DEFAULT_BUDGET 24
 #define INSPECT_MAX_BUDGET 65535
+/* Of them, packets fed after nDPI has confirmed the app, for the metadata
+ * it still extracts (TLS: the server's hello and certificate). */
+#define INSPECT_DEFAULT_EXTRA 4
+/* Flows in that metadata phase at once, at most. */
+#define INSPECT_DEFAULT_MAX_EXTRA 32768
 
 /* Room for the names inspect_view() writes (app_proto, app_master, guess). */
 #define INSPECT_VIEW_BUFLEN 160
-
-/* Community ID v1 (seed 0) of f, client to server, through nDPI's
- * ndpi_flowv4_flow_hash / ndpi_flowv6_flow_hash.  Returns 0, or -1. */
-int inspect_community_id(const struct flow *f, char *buf, size_t len);
 
 struct inspector;
 
@@ -44,6 +43,14 @@ struct inspector;
  * budget_pkts: packets with payload fed per flow, 1..INSPECT_MAX_BUDGET.
  * Returns NULL on a bad budget or when nDPI cannot be initialised. */
 struct inspector *inspect_new(unsigned budget_pkts);
+
+/* After nDPI confirmed the app: payload packets still fed for metadata, at
+ * most (default INSPECT_DEFAULT_EXTRA; 0: the state is freed at the
+ * confirmation), and flows in that phase at once, at most (default
+ * INSPECT_DEFAULT_MAX_EXTRA); a flow confirmed at that cap skips the phase
+ * and is counted in extra_cut. */
+void inspect_set_extra(struct inspector *in, unsigned extra_pkts,
+		       uint64_t max_flows);
 
 /* Caps the states alive at once (0: no cap, the default).  At the cap, a
  * flow's first payload packet allocates nothing and is counted in
@@ -134,6 +141,8 @@ struct inspect_stats {
 	uint64_t short_skipped;   /* payload packets not fed: captured short */
 	uint64_t nomem;           /* state allocations that failed */
 	uint64_t limited;         /* allocations refused at max_states */
+	uint64_t extra_cut;       /* confirmed flows denied the metadata phase */
+	uint64_t extra_live;      /* flows in the metadata phase now */
 	uint64_t live_states, peak_states;
 	uint64_t state_bytes;     /* size of one state, bytes */
 };

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "audit.h"
+#include "inspect.h"
 #include "options.h"
 
 #define DEFAULT_SNAPLEN 16384   /* a jumbo frame (9000) with any encapsulation */
@@ -66,6 +67,15 @@ static void usage(FILE *f)
 "                      host served, with the evidence as comments\n"
 "  --audit-all         audit every flow, not only those touching the inventory\n"
 "  --no-dpi            no nDPI inspection (labels by port only)\n"
+"  --dpi-packets N     payload packets given to nDPI per flow, at most\n"
+"                      (default 24)\n"
+"  --dpi-extra N       of them, packets given after nDPI confirmed the app,\n"
+"                      for its metadata (TLS server hello, certificate, and\n"
+"                      the risks found there; default 4)\n"
+"  --dpi-extra-flows N flows in that metadata phase at once, at most; more\n"
+"                      are confirmed without it (default 32768)\n"
+"  --max-inspect N     flows under nDPI inspection at once, at most (memory\n"
+"                      bound; default 0: no limit)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
@@ -81,6 +91,7 @@ enum long_opt {
 	OPT_MAXFLOWS, OPT_TCPTO, OPT_TCPCLOSED, OPT_UDPTO, OPT_FAILON,
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
+	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT,
 };
 
 static const struct option long_opts[] = {
@@ -107,6 +118,10 @@ static const struct option long_opts[] = {
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "syslog-facility", required_argument, NULL, OPT_FACILITY },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "dpi-packets", required_argument, NULL, OPT_DPIPKTS },
+	{ "dpi-extra", required_argument, NULL, OPT_DPIEXTRA },
+	{ "dpi-extra-flows", required_argument, NULL, OPT_DPIEXTRAFLOWS },
+	{ "max-inspect", required_argument, NULL, OPT_MAXINSPECT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -208,6 +223,14 @@ static int parse_long(struct config *c, int opt, const char *arg)
 		return parse_u32("--stats-interval", arg, 0, 86400, &c->stats_interval_s);
 	case OPT_WORKERS: return parse_u32("--workers", arg, 1, 64, &c->workers);
 	case OPT_NODPI: c->no_dpi = true; return 0;
+	case OPT_DPIPKTS:
+		return parse_u32("--dpi-packets", arg, 1, INSPECT_MAX_BUDGET, &c->dpi_packets);
+	case OPT_DPIEXTRA:
+		return parse_u32("--dpi-extra", arg, 0, INSPECT_MAX_BUDGET, &c->dpi_extra);
+	case OPT_DPIEXTRAFLOWS:
+		return parse_u32("--dpi-extra-flows", arg, 0, 1u << 30, &c->dpi_extra_flows);
+	case OPT_MAXINSPECT:
+		return parse_u32("--max-inspect", arg, 0, 1u << 30, &c->max_inspect);
 	case OPT_AUDITALL: c->audit_all = true; return 0;
 	case OPT_INVENTORY: c->inventory = arg; return 0;
 	case OPT_LEARN: c->learn = arg; return 0;
@@ -312,6 +335,9 @@ void options_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->ft.max_flows = 1000000;
+	c->dpi_packets = INSPECT_DEFAULT_BUDGET;
+	c->dpi_extra = INSPECT_DEFAULT_EXTRA;
+	c->dpi_extra_flows = INSPECT_DEFAULT_MAX_EXTRA;
 	c->ft.tcp_idle_s = 300;
 	c->ft.tcp_closed_s = 10;
 	c->ft.udp_idle_s = 120;

@@ -502,6 +502,8 @@ static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
 	jw_ku64(w, "pkts_fed", is->pkts_fed);
 	jw_ku64(w, "peak_states", is->peak_states);
 	jw_ku64(w, "state_bytes", is->state_bytes);
+	jw_ku64(w, "limited", is->limited);
+	jw_ku64(w, "extra_cut", is->extra_cut);
 	jw_obj_end(w);
 }
 

@@ -34,6 +34,20 @@ check "-c 10 reads 10 packets (got $n)" [ "$n" = 10 ]
 "$LW" --json - -r - < "$DEMO" | stable > "$TMP/stdin.json"
 check "-r - (stdin) gives what the file gives" cmp -s "$TMP/file.json" "$TMP/stdin.json"
 
+# nDPI's feeding options: bounds checked; each one takes effect (the stats
+# record's counters move as the option says).
+expect_fail "bad --dpi-packets" 2 "--dpi-packets: bad number '0'" "$LW" --dpi-packets 0 -r "$DEMO"
+expect_fail "bad --dpi-extra" 2 "--dpi-extra: bad number '-1'" "$LW" --dpi-extra -1 -r "$DEMO"
+expect_fail "bad --max-inspect" 2 "--max-inspect: bad number 'x'" "$LW" --max-inspect x -r "$DEMO"
+fed() { "$LW" --json - -r "$DEMO" "$@" | tail -n 1 | jq .stats.ndpi.pkts_fed; }
+f24=$(fed) f0=$(fed --dpi-extra 0) f1=$(fed --dpi-packets 1)
+check "--dpi-extra 0 feeds fewer packets ($f0 < $f24)" [ "$f0" -lt "$f24" ]
+check "--dpi-packets 1 feeds one per flow at most ($f1 <= 41)" [ "$f1" -le 41 ]
+cut=$("$LW" --json - -r "$DEMO" --dpi-extra-flows 0 | tail -n 1 | jq .stats.ndpi.extra_cut)
+check "--dpi-extra-flows 0 cuts every metadata phase ($cut > 0)" [ "$cut" -gt 0 ]
+lim=$("$LW" --json - -r "$DEMO" --max-inspect 1 | tail -n 1 | jq '.stats.ndpi | [.limited, .peak_states] | @tsv' -r)
+check "--max-inspect 1: limited > 0 and peak 1 ($lim)" sh -c "[ '${lim#*	}' = 1 ] && [ '${lim%	*}' -gt 0 ]"
+
 # A truncated capture: the flows and summary read so far are written, the
 # error names the file and the packet, and the exit status is 2.
 size=$(wc -c < "$DEMO")

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "classify.h"
-#include "inspect.h"
 #include "inventory.h"
 #include "portmatch.h"
 #include "rules.h"
@@ -255,25 +254,6 @@ static void test_role_narrowing(void **state)
 	assert_false(ls.role_mismatch);
 }
 
-/* The Community ID specification's own examples (seed 0). */
-static void test_community_id(void **state)
-{
-	struct flow f;
-	struct pkt p;
-	char buf[COMMUNITY_ID_LEN];
-	int dir;
-
-	(void)state;
-	make(&f, &p, &dir, L4_TCP, "128.232.110.120", 34855, "66.35.250.204", 80, 0);
-	f.server_dir = (uint8_t)dir; /* the destination serves */
-	assert_int_equal(inspect_community_id(&f, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
-	make(&f, &p, &dir, L4_UDP, "192.168.1.52", 54585, "8.8.8.8", 53, 0);
-	f.server_dir = (uint8_t)dir;
-	assert_int_equal(inspect_community_id(&f, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,7 +262,6 @@ int main(void)
 		cmocka_unit_test(test_inventory_side),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_role_narrowing),
-		cmocka_unit_test(test_community_id),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -751,6 +751,68 @@ static void test_state_freed_when_decided(void **state)
 	assert_int_equal(st.live_states, 0);
 }
 
+/* The metadata phase after a confirmation: `extra` more payload packets
+ * (the synthetic handshakes carry no certificate, so nDPI would go on to
+ * the budget), none with extra 0, and at most max_extra flows at once. */
+static void hello_and_more(struct inspector *in, struct conv *c, int more)
+{
+	uint8_t b[4096];
+	struct pl_rng r;
+
+	pl_rng_seed(&r, 5);
+	handshake(in, c);
+	send_data(in, c, CLI, b, pl_tls_client_hello(b, sizeof(b),
+						      "pool01.contoso.local", &r));
+	for (int i = 0; i < more; i++)
+		send_data(in, c, i & 1 ? CLI : SRV, b,
+			  pl_tls_app_data(b, sizeof(b), 300, &r));
+}
+
+static void test_metadata_phase(void **state)
+{
+	struct inspector *in = *state;
+	struct inspect_stats st;
+	struct conv c1, c2;
+
+	/* default: the hello confirms, 4 more packets, then decided */
+	conv_init(&c1, L4_TCP, 50400, 5061);
+	hello_and_more(in, &c1, INSPECT_DEFAULT_EXTRA - 1);
+	assert_non_null(c1.f.insp);
+	send_data(in, &c1, SRV, (uint8_t[64]){ 0x17, 3, 3, 0, 59 }, 64);
+	assert_null(c1.f.insp);
+	assert_true(c1.f.insp_done);
+	inspect_get_stats(in, &st);
+	assert_int_equal(st.pkts_fed, 1 + INSPECT_DEFAULT_EXTRA);
+	assert_int_equal(st.decided, 1);
+	assert_int_equal(st.confirmed, 1);
+	assert_int_equal(st.extra_live, 0);
+
+	/* extra 0: freed at the hello */
+	inspect_set_extra(in, 0, INSPECT_DEFAULT_MAX_EXTRA);
+	conv_init(&c1, L4_TCP, 50401, 5061);
+	hello_and_more(in, &c1, 0);
+	assert_null(c1.f.insp);
+	assert_true(c1.f.insp_done);
+	inspect_get_stats(in, &st);
+	assert_int_equal(st.pkts_fed, 2 + INSPECT_DEFAULT_EXTRA);
+
+	/* one flow in the phase at most: the second skips it, counted */
+	inspect_set_extra(in, 4, 1);
+	conv_init(&c1, L4_TCP, 50402, 5061);
+	conv_init(&c2, L4_TCP, 50403, 5061);
+	hello_and_more(in, &c1, 1);
+	hello_and_more(in, &c2, 0);
+	assert_non_null(c1.f.insp);
+	assert_null(c2.f.insp);
+	inspect_get_stats(in, &st);
+	assert_int_equal(st.extra_cut, 1);
+	assert_int_equal(st.extra_live, 1);
+	assert_int_equal(st.confirmed, 3);
+	inspect_flow_end(in, &c1.f);
+	inspect_get_stats(in, &st);
+	assert_int_equal(st.extra_live, 0);
+}
+
 /* An undecided flow keeps its state until inspect_flow_end frees it. */
 static void test_flow_end_frees_undecided(void **state)
 {
@@ -973,7 +1035,8 @@ int main(void)
 		T(test_sqlbrowser_1434),
 		T(test_syn_flood_allocates_nothing),
 		T(test_state_freed_when_decided),
-		T(test_flow_end_frees_undecided), T(test_budget),
+		T(test_flow_end_frees_undecided), T(test_metadata_phase),
+		T(test_budget),
 		T(test_short_capture_not_fed), T(test_max_states),
 		T(test_sip_udp_ipv6),
 		cmocka_unit_test(test_null_inspector),
