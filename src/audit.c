@@ -5,10 +5,10 @@
  * confirmed application that no label accepts contradicts the labels.
  */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
+#include "textfmt.h"
 
 #define SEEN(s) (1u << (s))
 #define SEEN_ALL 0xffffffffu
@@ -134,9 +134,9 @@ static void row_phrase(const struct auditor *a, const struct rule *r,
 			    rule_app_name(r->app);
 
 	if (a->lang == LANG_JA)
-		snprintf(buf, len, "%sの%s", r->text[TEXT_ROLE][l], proto);
+		textfmt(buf, len, "%sの%s", r->text[TEXT_ROLE][l], proto);
 	else
-		snprintf(buf, len, "%s for %s", proto, r->text[TEXT_ROLE][l]);
+		textfmt(buf, len, "%s for %s", proto, r->text[TEXT_ROLE][l]);
 }
 
 static void host_phrase(const struct flow *f, const struct inv_host *h,
@@ -144,12 +144,11 @@ static void host_phrase(const struct flow *f, const struct inv_host *h,
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 
-	inet_ntop(f->key.ipver == 6 ? AF_INET6 : AF_INET, flow_server_addr(f),
-		  ip, sizeof(ip));
+	textfmt_addr(flow_server_addr(f), f->key.ipver, ip, sizeof(ip));
 	if (h != NULL && *h->name)
-		snprintf(buf, len, "%s (%s)", h->name, ip);
+		textfmt(buf, len, "%s (%s)", h->name, ip);
 	else
-		snprintf(buf, len, "%s", ip);
+		textfmt(buf, len, "%s", ip);
 }
 
 static const char *seen_phrase(const struct auditor *a,
@@ -175,16 +174,16 @@ static void reason_unlabelled(const struct auditor *a, const struct flow *f,
 		const struct rule *r = &a->rs->rules[ls->other_l4];
 		row_phrase(a, r, row, sizeof(row));
 		if (a->lang == LANG_JA)
-			snprintf(out, len, "%s 宛ての %s %u は %s でのみ記載されています: %s",
+			textfmt(out, len, "%s 宛ての %s %u は %s でのみ記載されています: %s",
 				 host, l4, port, l4_name(f->key.l4 == L4_TCP ? L4_UDP : L4_TCP), row);
 		else
-			snprintf(out, len, "%s %u to %s is documented only for %s (%s)",
+			textfmt(out, len, "%s %u to %s is documented only for %s (%s)",
 				 l4, port, host, l4_name(f->key.l4 == L4_TCP ? L4_UDP : L4_TCP), row);
 	} else if (a->lang == LANG_JA) {
-		snprintf(out, len, "%s 宛ての %s %u はどの規則にも記載されていません",
+		textfmt(out, len, "%s 宛ての %s %u はどの規則にも記載されていません",
 			 host, l4, port);
 	} else {
-		snprintf(out, len, "%s %u to %s is in no rule", l4, port, host);
+		textfmt(out, len, "%s %u to %s is in no rule", l4, port, host);
 	}
 }
 
@@ -199,27 +198,27 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 	row_phrase(a, &a->rs->rules[ls->rule[0]], row, sizeof(row));
 	host_phrase(f, ls->server, host, sizeof(host));
 	if (flags & (1u << FLAG_ROLE_MISMATCH))
-		snprintf(out, len, TR(a, "%s %u is documented as %s, but %s holds no such role",
+		textfmt(out, len, TR(a, "%s %u is documented as %s, but %s holds no such role",
 				      "%s %u は %s として記載されていますが、%s はその役割を持ちません"),
 			 l4, port, row, host);
 	else if (flags & (1u << FLAG_APP_MISMATCH))
-		snprintf(out, len, TR(a, "%s %u is documented as %s, but nDPI saw %s",
+		textfmt(out, len, TR(a, "%s %u is documented as %s, but nDPI saw %s",
 				      "%s %u は %s として記載されていますが、nDPI は %s を検出しました"),
 			 l4, port, row, seen_phrase(a, iv));
 	else if (flags & (1u << FLAG_OPTIONAL_PORT))
-		snprintf(out, len, TR(a, "%s %u is documented as %s, as an optional or legacy port",
+		textfmt(out, len, TR(a, "%s %u is documented as %s, as an optional or legacy port",
 				      "%s %u は %s として、オプションまたは旧バージョン用のポートとして記載されています"),
 			 l4, port, row);
 	else if (flags & (1u << FLAG_UNVERIFIED))
-		snprintf(out, len, TR(a, "%s %u is documented as %s; nDPI could not confirm it (%s)",
+		textfmt(out, len, TR(a, "%s %u is documented as %s; nDPI could not confirm it (%s)",
 				      "%s %u は %s として記載されています。nDPI は確認できませんでした (%s)"),
 			 l4, port, row, seen_phrase(a, iv));
 	else if (iv != NULL && iv->confirmed)
-		snprintf(out, len, TR(a, "%s %u is documented as %s, and nDPI confirmed %s",
+		textfmt(out, len, TR(a, "%s %u is documented as %s, and nDPI confirmed %s",
 				      "%s %u は %s として記載されており、nDPI が %s を確認しました"),
 			 l4, port, row, iv->app_proto);
 	else
-		snprintf(out, len, TR(a, "%s %u is documented as %s",
+		textfmt(out, len, TR(a, "%s %u is documented as %s",
 				      "%s %u は %s として記載されています"), l4, port, row);
 }
 

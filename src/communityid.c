@@ -48,20 +48,19 @@ void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20])
 	for (int i = 16; i < 80; i++)
 		w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k, t;
-
-		if (i < 20)
-			f = (b & c) | (~b & d), k = 0x5a827999u;
-		else if (i < 40)
-			f = b ^ c ^ d, k = 0x6ed9eba1u;
-		else if (i < 60)
-			f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdcu;
-		else
-			f = b ^ c ^ d, k = 0xca62c1d6u;
-		t = rol32(a, 5) + f + e + k + w[i];
-		e = d, d = c, c = rol32(b, 30), b = a, a = t;
-	}
+#define ROUND(f, k, i) do {                                          \
+		uint32_t t = rol32(a, 5) + (f) + e + (k) + w[i];     \
+		e = d, d = c, c = rol32(b, 30), b = a, a = t;        \
+	} while (0)
+	for (int i = 0; i < 20; i++)
+		ROUND((b & c) | (~b & d), 0x5a827999u, i);
+	for (int i = 20; i < 40; i++)
+		ROUND(b ^ c ^ d, 0x6ed9eba1u, i);
+	for (int i = 40; i < 60; i++)
+		ROUND((b & c) | (b & d) | (c & d), 0x8f1bbcdcu, i);
+	for (int i = 60; i < 80; i++)
+		ROUND(b ^ c ^ d, 0xca62c1d6u, i);
+#undef ROUND
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 	for (int i = 0; i < 5; i++)
 		store_be32(out + (size_t)4 * (size_t)i, h[i]);

@@ -102,32 +102,61 @@ static inline bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* Whether any of the 8 bytes of x must be escaped: a byte below 0x20, a
+ * '"' or a '\\' (exact tests: "has a byte less than n" and "has a zero
+ * byte" of x xor the character, with no false positives). */
+static inline bool word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		((b - ones) & ~b)) & high;
+}
+
+/* Length of the prefix of s[0..n) that needs no escape, 8 bytes a step. */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		if (word_needs_escape(x))
+			break;
+	}
+	while (i < n && !needs_escape((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 /* Copies runs of plain bytes at once; escapes the others (RFC 8259). */
-static void put_escaped(struct jsonw *w, const char *s)
+static void put_escaped(struct jsonw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
 
 	putc1(w, '"');
-	for (;;) {
-		const unsigned char *run = p;
+	while (i < n) {
+		size_t run = plain_prefix(s + i, n - i);
+		unsigned char c;
 		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
-		while (*p && !needs_escape(*p))
-			p++;
-		if (p > run)
-			put(w, (const char *)run, (size_t)(p - run));
-		if (*p == '\0')
+		if (run)
+			put(w, s + i, run);
+		i += run;
+		if (i == n)
 			break;
-		if (*p == '"' || *p == '\\') {
-			esc[1] = (char)*p;
+		c = (unsigned char)s[i++];
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
 			put(w, esc, 2);
 		} else {
-			esc[4] = hex[*p >> 4];
-			esc[5] = hex[*p & 15];
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
 			put(w, esc, 6);
 		}
-		p++;
 	}
 	putc1(w, '"');
 }
@@ -142,10 +171,17 @@ void jw_key(struct jsonw *w, const char *key)
 	w->after_key = true;
 }
 
+void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
+{
+	sep(w);
+	put(w, quoted, n);
+	w->after_key = true;
+}
+
 void jw_str(struct jsonw *w, const char *s)
 {
 	sep(w);
-	put_escaped(w, s);
+	put_escaped(w, s, strlen(s));
 }
 
 static void put_fmt(struct jsonw *w, const char *s, int n)

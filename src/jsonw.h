@@ -44,6 +44,15 @@ void jw_null(struct jsonw *w);
 /* A value already serialised (e.g. a cached object), written as it is. */
 void jw_raw(struct jsonw *w, const char *json, size_t len);
 
+/* A key given as a string literal: its quotes and colon are joined at
+ * compile time, so the hot path copies one constant run (JW_KEY, JW_KSTR,
+ * JW_KU64); the functions below take any key. */
+void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n);
+#define JW_QUOTED(k) "\"" k "\":", sizeof("\"" k "\":") - 1
+#define JW_KEY(w, k) jw_key_quoted((w), JW_QUOTED(k))
+#define JW_KSTR(w, k, s) (JW_KEY(w, k), jw_str((w), (s)))
+#define JW_KU64(w, k, v) (JW_KEY(w, k), jw_u64((w), (v)))
+
 /* Shorthands: a key and its value. */
 void jw_kstr(struct jsonw *w, const char *key, const char *s);
 void jw_ku64(struct jsonw *w, const char *key, uint64_t v);

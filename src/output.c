@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "textfmt.h"
 
 /* Picks the English or Japanese form of a message. */
 #define TR(o, en, ja) ((o)->lang == LANG_JA ? (ja) : (en))
@@ -34,76 +35,6 @@ void output_free(struct output *o)
 	cache_free(&o->labels[1]);
 }
 
-/* output_time, with the date and time of day cached per second: records
- * come in time order, so most share their second with the previous one. */
-static void record_time(struct output *o, uint64_t ts_us, char *buf, size_t len)
-{
-	uint64_t sec = ts_us / 1000000;
-	char us[8];
-	int i = 6;
-	size_t n;
-
-	if (sec != o->tsec || o->tbuf[0] == '\0') {
-		time_t t = (time_t)sec;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(o->tbuf, sizeof(o->tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-		o->tsec = sec;
-	}
-	n = strlen(o->tbuf);
-	us[7] = '\0';
-	us[6] = 'Z';
-	for (uint64_t f = ts_us % 1000000; i > 0; f /= 10)
-		us[--i] = (char)('0' + f % 10);
-	if (len < n + 9) {      /* callers give 40 bytes */
-		if (len)
-			buf[0] = '\0';
-		return;
-	}
-	memcpy(buf, o->tbuf, n);
-	buf[n] = '.';
-	memcpy(buf + n + 1, us, 8);
-}
-
-void output_time(uint64_t ts_us, char *buf, size_t len)
-{
-	time_t sec = (time_t)(ts_us / 1000000);
-	struct tm tm;
-	char day[32];
-
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_us % 1000000));
-}
-
-/* Dotted quad by hand: glibc's inet_ntop goes through sprintf, and every
- * record formats two addresses. */
-static void ipv4_text(const uint8_t *a, char *buf)
-{
-	char *p = buf;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-
-		if (v >= 100)
-			*p++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*p++ = (char)('0' + v / 10 % 10);
-		*p++ = (char)('0' + v % 10);
-		*p++ = i < 3 ? '.' : '\0';
-	}
-}
-
-void output_addr(const uint8_t *addr, int ipver, char *buf, size_t len)
-{
-	if (ipver != 6 && len >= 16)
-		ipv4_text(addr, buf);
-	else if (inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, buf,
-			   (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-}
-
 /* "file:line" of a rule, with the file's base name so that records do not
  * depend on where the rules are installed. */
 static void rule_location(const struct ruleset *rs, const struct rule *r,
@@ -130,17 +61,17 @@ static void json_label(struct output *o, struct jsonw *w,
 	rule_ports_format(r, ports, sizeof(ports));
 	rule_location(rs, r, loc, sizeof(loc));
 	jw_obj_begin(w);
-	jw_kstr(w, "table", rule_table_name(r->table));
-	jw_kstr(w, "role", r->text[TEXT_ROLE][l]);
-	jw_kstr(w, "role_key", rs->roles[r->role].key);
-	jw_kstr(w, "service", r->text[TEXT_SERVICE][l]);
-	jw_kstr(w, "port", ports);
-	jw_kstr(w, "protocol", r->text[TEXT_PROTOCOL][l]);
-	jw_kstr(w, "app", rule_app_name(r->app));
-	jw_kstr(w, "status", rule_status_name(r->status));
-	jw_kstr(w, "note", r->text[TEXT_NOTE][l]);
-	jw_kstr(w, "id", r->id);
-	jw_kstr(w, "rule", loc);
+	JW_KSTR(w, "table", rule_table_name(r->table));
+	JW_KSTR(w, "role", r->text[TEXT_ROLE][l]);
+	JW_KSTR(w, "role_key", rs->roles[r->role].key);
+	JW_KSTR(w, "service", r->text[TEXT_SERVICE][l]);
+	JW_KSTR(w, "port", ports);
+	JW_KSTR(w, "protocol", r->text[TEXT_PROTOCOL][l]);
+	JW_KSTR(w, "app", rule_app_name(r->app));
+	JW_KSTR(w, "status", rule_status_name(r->status));
+	JW_KSTR(w, "note", r->text[TEXT_NOTE][l]);
+	JW_KSTR(w, "id", r->id);
+	JW_KSTR(w, "rule", loc);
 	jw_obj_end(w);
 }
 
@@ -190,19 +121,19 @@ static void json_endpoints(struct output *o, const struct flow *f)
 	char a[INET6_ADDRSTRLEN];
 
 	if (f->nvlan) {
-		jw_key(w, "vlan");
+		JW_KEY(w, "vlan");
 		jw_arr_begin(w);
 		for (int i = 0; i < f->nvlan && i < 2; i++)
 			jw_u64(w, f->key.vlan[i]);
 		jw_arr_end(w);
 	}
-	output_addr(flow_client_addr(f), f->key.ipver, a, sizeof(a));
-	jw_kstr(w, "src_ip", a);
-	jw_ku64(w, "src_port", flow_client_port(f));
-	output_addr(flow_server_addr(f), f->key.ipver, a, sizeof(a));
-	jw_kstr(w, "dest_ip", a);
-	jw_ku64(w, "dest_port", flow_server_port(f));
-	jw_kstr(w, "proto", proto_name(f->key.l4));
+	textfmt_addr(flow_client_addr(f), f->key.ipver, a, sizeof(a));
+	JW_KSTR(w, "src_ip", a);
+	JW_KU64(w, "src_port", flow_client_port(f));
+	textfmt_addr(flow_server_addr(f), f->key.ipver, a, sizeof(a));
+	JW_KSTR(w, "dest_ip", a);
+	JW_KU64(w, "dest_port", flow_server_port(f));
+	JW_KSTR(w, "proto", proto_name(f->key.l4));
 }
 
 static void json_counters(struct output *o, const struct flow *f,
@@ -212,19 +143,19 @@ static void json_counters(struct output *o, const struct flow *f,
 	int ts = flow_toserver_dir(f), tc = 1 - ts;
 	char t[40];
 
-	jw_key(w, "flow");
+	JW_KEY(w, "flow");
 	jw_obj_begin(w);
-	jw_ku64(w, "pkts_toserver", f->pkts[ts]);
-	jw_ku64(w, "pkts_toclient", f->pkts[tc]);
-	jw_ku64(w, "bytes_toserver", f->bytes[ts]);
-	jw_ku64(w, "bytes_toclient", f->bytes[tc]);
-	record_time(o, f->first_us, t, sizeof(t));
-	jw_kstr(w, "start", t);
-	record_time(o, f->last_us, t, sizeof(t));
-	jw_kstr(w, "end", t);
-	jw_ku64(w, "age", (f->last_us - f->first_us) / 1000000);
-	jw_kstr(w, "state", flow_state_name((enum flow_state)f->state));
-	jw_kstr(w, "reason", why == END_EVICTED ? "evicted" : flow_end_name(why));
+	JW_KU64(w, "pkts_toserver", f->pkts[ts]);
+	JW_KU64(w, "pkts_toclient", f->pkts[tc]);
+	JW_KU64(w, "bytes_toserver", f->bytes[ts]);
+	JW_KU64(w, "bytes_toclient", f->bytes[tc]);
+	textfmt_time(f->first_us, t, sizeof(t));
+	JW_KSTR(w, "start", t);
+	textfmt_time(f->last_us, t, sizeof(t));
+	JW_KSTR(w, "end", t);
+	JW_KU64(w, "age", (f->last_us - f->first_us) / 1000000);
+	JW_KSTR(w, "state", flow_state_name((enum flow_state)f->state));
+	JW_KSTR(w, "reason", why == END_EVICTED ? "evicted" : flow_end_name(why));
 	jw_obj_end(w);
 }
 
@@ -233,21 +164,21 @@ static void json_inspection(struct output *o, const struct inspect_view *iv)
 {
 	struct jsonw *w = &o->jw;
 
-	jw_key(w, "app_master");
+	JW_KEY(w, "app_master");
 	if (iv && iv->app_master)
 		jw_str(w, iv->app_master);
 	else
 		jw_null(w);
 	if (iv == NULL)
 		return;
-	jw_key(w, "confidence");
+	JW_KEY(w, "confidence");
 	if (iv->confidence)
 		jw_str(w, iv->confidence);
 	else
 		jw_null(w);
 	if (iv->guess)
-		jw_kstr(w, "app_guess", iv->guess);
-	jw_key(w, "ndpi_risks");
+		JW_KSTR(w, "app_guess", iv->guess);
+	JW_KEY(w, "ndpi_risks");
 	jw_arr_begin(w);
 	for (unsigned b = 0; b < 64; b++)
 		if ((iv->risks >> b) & 1) {
@@ -262,22 +193,22 @@ static void json_lync(struct output *o, const struct flow_report *r)
 {
 	struct jsonw *w = &o->jw;
 
-	jw_key(w, "lync");
+	JW_KEY(w, "lync");
 	jw_obj_begin(w);
-	jw_key(w, "labels");
+	JW_KEY(w, "labels");
 	jw_arr_begin(w);
 	for (int i = 0; i < r->nlabels; i++)
 		json_label_cached(o, r->rs, r->labels[i]);
 	jw_arr_end(w);
-	jw_kstr(w, "verdict", verdict_name(r->audit->verdict));
-	jw_key(w, "flags");
+	JW_KSTR(w, "verdict", verdict_name(r->audit->verdict));
+	JW_KEY(w, "flags");
 	jw_arr_begin(w);
 	for (int i = 0; i < FLAG_N; i++)
 		if (r->audit->flags & (1u << i))
 			jw_str(w, audit_flag_name(i));
 	jw_arr_end(w);
-	jw_kstr(w, "reason", r->audit->reason);
-	jw_kstr(w, "server_side_by", side_by_name((enum side_by)r->f->side_by));
+	JW_KSTR(w, "reason", r->audit->reason);
+	JW_KSTR(w, "server_side_by", side_by_name((enum side_by)r->f->side_by));
 	json_inspection(o, r->iv);
 	jw_obj_end(w);
 }
@@ -289,15 +220,15 @@ static void json_flow(struct output *o, const struct flow_report *r)
 
 	jw_reset(w);
 	jw_obj_begin(w);
-	record_time(o, r->f->last_us, t, sizeof(t));
-	jw_kstr(w, "timestamp", t);
-	jw_ku64(w, "flow_id", r->f->id);
-	jw_kstr(w, "event_type", "flow");
+	textfmt_time(r->f->last_us, t, sizeof(t));
+	JW_KSTR(w, "timestamp", t);
+	JW_KU64(w, "flow_id", r->f->id);
+	JW_KSTR(w, "event_type", "flow");
 	json_endpoints(o, r->f);
 	if (r->iv && r->iv->app_proto)
-		jw_kstr(w, "app_proto", r->iv->app_proto);
+		JW_KSTR(w, "app_proto", r->iv->app_proto);
 	if (r->community_id)
-		jw_kstr(w, "community_id", r->community_id);
+		JW_KSTR(w, "community_id", r->community_id);
 	json_counters(o, r->f, r->why);
 	json_lync(o, r);
 	jw_obj_end(w);
@@ -315,9 +246,9 @@ static void text_flow(struct output *o, const struct flow_report *r)
 	char t[40], ca[INET6_ADDRSTRLEN], sa[INET6_ADDRSTRLEN];
 	int ts = flow_toserver_dir(f), l = (int)o->lang;
 
-	record_time(o, f->first_us, t, sizeof(t));
-	output_addr(flow_client_addr(f), f->key.ipver, ca, sizeof(ca));
-	output_addr(flow_server_addr(f), f->key.ipver, sa, sizeof(sa));
+	textfmt_time(f->first_us, t, sizeof(t));
+	textfmt_addr(flow_client_addr(f), f->key.ipver, ca, sizeof(ca));
+	textfmt_addr(flow_server_addr(f), f->key.ipver, sa, sizeof(sa));
 	fprintf(o->text, "%s %s %s%s%s:%u -> %s%s%s:%u %" PRIu32 "/%" PRIu32
 		" pkts %s %s", t, proto_name(f->key.l4),
 		f->key.ipver == 6 ? "[" : "", ca, f->key.ipver == 6 ? "]" : "",
@@ -385,9 +316,9 @@ static void summary_violations(struct output *o, struct stats *s)
 	fprintf(o->summary, "%s\n", TR(o, "violations by flag / server / port:",
 				       "フラグ / サーバー / ポート別の違反:"));
 	for (uint32_t i = 0; i < n; i++) {
-		output_addr(v[i]->addr, v[i]->ipver, a, sizeof(a));
-		output_time(v[i]->first_us, t0, sizeof(t0));
-		output_time(v[i]->last_us, t1, sizeof(t1));
+		textfmt_addr(v[i]->addr, v[i]->ipver, a, sizeof(a));
+		textfmt_time(v[i]->first_us, t0, sizeof(t0));
+		textfmt_time(v[i]->last_us, t1, sizeof(t1));
 		fprintf(o->summary, "  %-17s %s %s%s%s:%u  %" PRIu64 " %s, %" PRIu64 " %s, %s .. %s\n",
 			audit_flag_name(v[i]->flag), proto_name(v[i]->l4),
 			v[i]->ipver == 6 ? "[" : "", a, v[i]->ipver == 6 ? "]" : "",
@@ -462,30 +393,30 @@ static void json_violations(struct output *o, struct stats *s)
 	const struct viol_group *const *v = stats_violations(s, &n);
 	char a[INET6_ADDRSTRLEN], t[40];
 
-	jw_key(w, "flags");
+	JW_KEY(w, "flags");
 	jw_obj_begin(w);
 	for (int b = 0; b < FLAG_N; b++)
 		jw_ku64(w, audit_flag_name(b), s->flag_flows[b]);
 	jw_obj_end(w);
-	jw_key(w, "violations");
+	JW_KEY(w, "violations");
 	jw_arr_begin(w);
 	for (uint32_t i = 0; i < n; i++) {
 		jw_obj_begin(w);
-		jw_kstr(w, "flag", audit_flag_name(v[i]->flag));
-		output_addr(v[i]->addr, v[i]->ipver, a, sizeof(a));
-		jw_kstr(w, "dest_ip", a);
-		jw_ku64(w, "dest_port", v[i]->port);
-		jw_kstr(w, "proto", proto_name(v[i]->l4));
-		jw_ku64(w, "flows", v[i]->flows);
-		jw_ku64(w, "pkts", v[i]->pkts);
-		output_time(v[i]->first_us, t, sizeof(t));
-		jw_kstr(w, "first_seen", t);
-		output_time(v[i]->last_us, t, sizeof(t));
-		jw_kstr(w, "last_seen", t);
+		JW_KSTR(w, "flag", audit_flag_name(v[i]->flag));
+		textfmt_addr(v[i]->addr, v[i]->ipver, a, sizeof(a));
+		JW_KSTR(w, "dest_ip", a);
+		JW_KU64(w, "dest_port", v[i]->port);
+		JW_KSTR(w, "proto", proto_name(v[i]->l4));
+		JW_KU64(w, "flows", v[i]->flows);
+		JW_KU64(w, "pkts", v[i]->pkts);
+		textfmt_time(v[i]->first_us, t, sizeof(t));
+		JW_KSTR(w, "first_seen", t);
+		textfmt_time(v[i]->last_us, t, sizeof(t));
+		JW_KSTR(w, "last_seen", t);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
-	jw_ku64(w, "violations_not_kept", s->viol_dropped);
+	JW_KU64(w, "violations_not_kept", s->viol_dropped);
 }
 
 static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
@@ -494,16 +425,16 @@ static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
 
 	if (is == NULL)
 		return;
-	jw_key(w, "ndpi");
+	JW_KEY(w, "ndpi");
 	jw_obj_begin(w);
-	jw_ku64(w, "flows_inspected", is->flows_inspected);
-	jw_ku64(w, "confirmed", is->confirmed);
-	jw_ku64(w, "failed", is->failed);
-	jw_ku64(w, "pkts_fed", is->pkts_fed);
-	jw_ku64(w, "peak_states", is->peak_states);
-	jw_ku64(w, "state_bytes", is->state_bytes);
-	jw_ku64(w, "limited", is->limited);
-	jw_ku64(w, "extra_cut", is->extra_cut);
+	JW_KU64(w, "flows_inspected", is->flows_inspected);
+	JW_KU64(w, "confirmed", is->confirmed);
+	JW_KU64(w, "failed", is->failed);
+	JW_KU64(w, "pkts_fed", is->pkts_fed);
+	JW_KU64(w, "peak_states", is->peak_states);
+	JW_KU64(w, "state_bytes", is->state_bytes);
+	JW_KU64(w, "limited", is->limited);
+	JW_KU64(w, "extra_cut", is->extra_cut);
 	jw_obj_end(w);
 }
 
@@ -515,10 +446,10 @@ static void stats_record_begin(struct output *o, uint64_t ts_us)
 
 	jw_reset(w);
 	jw_obj_begin(w);
-	output_time(ts_us, t, sizeof(t));
-	jw_kstr(w, "timestamp", t);
-	jw_kstr(w, "event_type", "stats");
-	jw_key(w, "stats");
+	textfmt_time(ts_us, t, sizeof(t));
+	JW_KSTR(w, "timestamp", t);
+	JW_KSTR(w, "event_type", "stats");
+	JW_KEY(w, "stats");
 	jw_obj_begin(w);
 }
 
@@ -529,24 +460,24 @@ static void summary_json(struct output *o, struct stats *s,
 	double secs = s->wall_end - s->wall_start;
 
 	stats_record_begin(o, s->last_us);
-	jw_ku64(w, "packets", s->pkts);
-	jw_ku64(w, "bytes", s->bytes);
-	jw_ku64(w, "inputs", (uint64_t)s->files);
-	jw_key(w, "decode");
+	JW_KU64(w, "packets", s->pkts);
+	JW_KU64(w, "bytes", s->bytes);
+	JW_KU64(w, "inputs", (uint64_t)s->files);
+	JW_KEY(w, "decode");
 	jw_obj_begin(w);
 	for (int i = 0; i < DECODE_NSTATUS; i++)
 		jw_ku64(w, decode_status_name((enum decode_status)i), s->decode[i]);
 	jw_obj_end(w);
-	jw_key(w, "flows");
+	JW_KEY(w, "flows");
 	jw_obj_begin(w);
-	jw_ku64(w, "total", s->flows);
+	JW_KU64(w, "total", s->flows);
 	for (int v = 0; v < VERDICT_N; v++)
 		jw_ku64(w, verdict_name((enum verdict)v), s->verdict[v]);
-	jw_ku64(w, "evicted", s->evicted);
-	jw_ku64(w, "peak_active", ri->flows_active_peak);
-	jw_ku64(w, "max_flows", ri->max_flows);
+	JW_KU64(w, "evicted", s->evicted);
+	JW_KU64(w, "peak_active", ri->flows_active_peak);
+	JW_KU64(w, "max_flows", ri->max_flows);
 	jw_obj_end(w);
-	jw_key(w, "traffic");
+	JW_KEY(w, "traffic");
 	jw_arr_begin(w);
 	for (int g = 0; g < s->ngroups; g++) {
 		const struct rule *r = s->groups[g].rule;
@@ -554,20 +485,20 @@ static void summary_json(struct output *o, struct stats *s,
 		if (s->groups[g].flows == 0)
 			continue;
 		jw_obj_begin(w);
-		jw_kstr(w, "table", rule_table_name(r->table));
-		jw_kstr(w, "role", r->text[TEXT_ROLE][o->lang]);
-		jw_kstr(w, "service", r->text[TEXT_SERVICE][o->lang]);
-		jw_ku64(w, "flows", s->groups[g].flows);
-		jw_ku64(w, "pkts", s->groups[g].pkts);
-		jw_ku64(w, "bytes", s->groups[g].bytes);
+		JW_KSTR(w, "table", rule_table_name(r->table));
+		JW_KSTR(w, "role", r->text[TEXT_ROLE][o->lang]);
+		JW_KSTR(w, "service", r->text[TEXT_SERVICE][o->lang]);
+		JW_KU64(w, "flows", s->groups[g].flows);
+		JW_KU64(w, "pkts", s->groups[g].pkts);
+		JW_KU64(w, "bytes", s->groups[g].bytes);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 	json_violations(o, s);
 	json_inspect_stats(o, ri->insp);
-	jw_key(w, "seconds");
+	JW_KEY(w, "seconds");
 	jw_double(w, secs, 3);
-	jw_key(w, "packets_per_second");
+	JW_KEY(w, "packets_per_second");
 	jw_double(w, rate(s->pkts, secs), 0);
 	jw_obj_end(w);
 	jw_obj_end(w);
@@ -598,19 +529,19 @@ static void interim_json(struct output *o, const struct stats *s,
 	struct jsonw *w = &o->jw;
 
 	stats_record_begin(o, in->wall_us);
-	jw_key(w, "interim");
+	JW_KEY(w, "interim");
 	jw_bool(w, true);
-	jw_ku64(w, "packets", s->pkts);
-	jw_ku64(w, "bytes", s->bytes);
-	jw_ku64(w, "received", in->received);
-	jw_ku64(w, "kernel_drops", in->kernel_drops);
-	jw_ku64(w, "iface_drops", in->iface_drops);
-	jw_ku64(w, "active_flows", in->active_flows);
-	jw_ku64(w, "flows_ended", s->flows);
-	jw_ku64(w, "evicted", in->evicted);
-	jw_ku64(w, "decode_errors", decode_errors(s));
-	jw_ku64(w, "violations", s->verdict[VERDICT_VIOLATION]);
-	jw_key(w, "packets_per_second");
+	JW_KU64(w, "packets", s->pkts);
+	JW_KU64(w, "bytes", s->bytes);
+	JW_KU64(w, "received", in->received);
+	JW_KU64(w, "kernel_drops", in->kernel_drops);
+	JW_KU64(w, "iface_drops", in->iface_drops);
+	JW_KU64(w, "active_flows", in->active_flows);
+	JW_KU64(w, "flows_ended", s->flows);
+	JW_KU64(w, "evicted", in->evicted);
+	JW_KU64(w, "decode_errors", decode_errors(s));
+	JW_KU64(w, "violations", s->verdict[VERDICT_VIOLATION]);
+	JW_KEY(w, "packets_per_second");
 	jw_double(w, in->pps, 0);
 	jw_obj_end(w);
 	jw_obj_end(w);
@@ -642,14 +573,14 @@ static void rule_json(FILE *f, struct jsonw *w, const struct ruleset *rs,
 	rule_location(rs, r, loc, sizeof(loc));
 	jw_reset(w);
 	jw_obj_begin(w);
-	jw_kstr(w, "id", r->id);
-	jw_kstr(w, "table", rule_table_name(r->table));
-	jw_kstr(w, "role_key", rs->roles[r->role].key);
+	JW_KSTR(w, "id", r->id);
+	JW_KSTR(w, "table", rule_table_name(r->table));
+	JW_KSTR(w, "role_key", rs->roles[r->role].key);
 	jw_kstr(w, "l4", rule_l4_name(r->l4));
-	jw_kstr(w, "port", ports);
-	jw_kstr(w, "app", rule_app_name(r->app));
-	jw_kstr(w, "status", rule_status_name(r->status));
-	jw_key(w, "fallback");
+	JW_KSTR(w, "port", ports);
+	JW_KSTR(w, "app", rule_app_name(r->app));
+	JW_KSTR(w, "status", rule_status_name(r->status));
+	JW_KEY(w, "fallback");
 	jw_bool(w, r->fallback);
 	for (int l = 0; l < LANG_N; l++) {
 		static const char *const k[TEXT_N][LANG_N] = {
@@ -658,7 +589,7 @@ static void rule_json(FILE *f, struct jsonw *w, const struct ruleset *rs,
 		for (int t = 0; t < TEXT_N; t++)
 			jw_kstr(w, k[t][l], r->text[t][l]);
 	}
-	jw_kstr(w, "rule", loc);
+	JW_KSTR(w, "rule", loc);
 	jw_obj_end(w);
 	jw_write_line(w, f);
 }

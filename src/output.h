@@ -33,8 +33,6 @@ struct output {
 	bool flush_each;           /* flush JSON after every record (live) */
 	struct label_cache labels[2]; /* the rules in use and the ones before */
 	int next_cache;            /* the slot a new ruleset replaces */
-	uint64_t tsec;             /* seconds of the time cached in tbuf */
-	char tbuf[32];             /* "YYYY-MM-DDTHH:MM:SS" of tsec */
 };
 
 /* What is known of a flow when its record is written. */
@@ -77,12 +75,6 @@ struct interim {
  * "interim": true. */
 void output_interim(struct output *o, const struct stats *s,
 		    const struct interim *in);
-
-/* Formats a packet time as RFC 3339 UTC with microseconds. */
-void output_time(uint64_t ts_us, char *buf, size_t len);
-
-/* Formats an address of a flow (4 or 16 bytes by ipver). */
-void output_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
 
 /* Lists the loaded rules: a table for people, or JSON Lines. */
 void output_rules(FILE *f, const struct ruleset *rs, enum lang lang,

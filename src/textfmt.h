@@ -1,0 +1,32 @@
+/* textfmt.h: the text of records and sentences, without printf.
+ *
+ * Each flow record formats two addresses, three times and a sentence;
+ * glibc's printf family, strftime and inet_ntop cost thousands of
+ * instructions per call (locale, parsing of the format, sprintf inside
+ * inet_ntop).  These do the same few conversions directly.
+ */
+#ifndef LW_TEXTFMT_H
+#define LW_TEXTFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" and its NUL. */
+#define TEXTFMT_TIME_LEN 28
+
+/* An address as text: dotted quad (ipver 4) or RFC 5952 (ipver 6).  buf
+ * holds at least 46 bytes (INET6_ADDRSTRLEN).  Returns the length. */
+size_t textfmt_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
+
+/* Microseconds since the epoch as RFC 3339 UTC with microseconds.
+ * Years past 9999 are written in full (the result is then longer, and cut
+ * to len - 1 bytes).  Returns the length written. */
+size_t textfmt_time(uint64_t ts_us, char *buf, size_t len);
+
+/* A tiny printf: `tmpl` with %s (a string), %u (an unsigned int) and %%.
+ * Writes at most len - 1 bytes and a NUL (len > 0); a longer result is
+ * cut, on a UTF-8 character boundary.  Returns the length written. */
+size_t textfmt(char *buf, size_t len, const char *tmpl, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
