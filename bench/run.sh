@@ -284,6 +284,7 @@ for r in $(seq "$SLICE_ROUNDS"); do
 		timed main-hash "$RAW" -m hash "$M"
 		timed main-nodpi "$LW" -r "$M" "${LWARGS[@]}" --no-dpi
 		timed main-full "$LW" -r "$M" "${LWARGS[@]}"
+		timed main-audit "$LW" -r "$M" "${LWARGS[@]}" --dpi-scope audit
 		[ "$HAVE_NDPI" = 1 ] && timed main-ndpi ndpiReader -i "$M" -q
 	fi
 	for n in $TABLE_TIMED; do
@@ -309,13 +310,14 @@ R_RAW=$(pps main-raw "$MAIN_PKTS")
 R_HASH=$(pps main-hash "$MAIN_PKTS")
 R_NODPI=$(pps main-nodpi "$MAIN_PKTS")
 R_FULL=$(pps main-full "$MAIN_PKTS")
+R_AUDIT=$(pps main-audit "$MAIN_PKTS")
 R_NDPI=nan; [ "$HAVE_NDPI" = 1 ] && R_NDPI=$(pps main-ndpi "$MAIN_PKTS")
 mb() { awk -v k="$1" 'BEGIN { if (k == "nan" || k == "") print "n/a"; else printf "%.0f", k / 1024 }'; }
 
 row() { # NAME PPS RSSKEY NOTE
 	local rss=nan
 	[ -n "$3" ] && rss=$(get "$3.rss")
-	printf '  %-24s %12s %8s %10s %8s MB  %s\n' "$1" "$(fmt_int "$2")" \
+	printf '  %-27s %12s %8s %10s %8s MB  %s\n' "$1" "$(fmt_int "$2")" \
 		"$(div "$2" "$R_RAW")" "$(div "$2" "$R_NDPI")" "$(mb "$rss")" "$4"
 }
 
@@ -345,11 +347,12 @@ echo "  ipp       pcapgen bench OUT $IPP_ARGS (every flow complete)"
 echo "  flood     pcapgen flood OUT $FLOOD_N (SYN flood + UDP port sweep, one 5-tuple per packet)"
 echo
 echo "1. Throughput on main, whole runs (wall time incl. start-up and final records), median of $ROUNDS alternating runs"
-printf '  %-24s %12s %8s %10s %11s  %s\n' "" "packets/s" "x raw" "x ndpiRdr" "peak RSS" ""
+printf '  %-27s %12s %8s %10s %11s  %s\n' "" "packets/s" "x raw" "x ndpiRdr" "peak RSS" ""
 row "rawread (pcap_next_ex)" "$R_RAW" main-raw "physical limit"
 row "rawread -m hash" "$R_HASH" main-hash "+ decode to L4, 5-tuple hash lookup"
 row "lyncwatch --no-dpi" "$R_NODPI" main-nodpi "ports, flows, labels, audit, JSON to /dev/null"
-row "lyncwatch" "$R_FULL" main-full "+ nDPI inspection"
+row "lyncwatch" "$R_FULL" main-full "+ nDPI inspection of every flow"
+row "lyncwatch --dpi-scope audit" "$R_AUDIT" main-audit "nDPI only where it can change a verdict"
 if [ "$HAVE_NDPI" = 1 ]; then
 	row "ndpiReader -i FILE -q" "$R_NDPI" main-ndpi "the peer (Debian libndpi-bin)"
 else

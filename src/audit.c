@@ -222,15 +222,31 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 				      "%s %u は %s として記載されています"), l4, port, row);
 }
 
+/* Whether the flow's application is checked against its labels.  Out of
+ * scope, only an exactly documented port is: the media ranges cover half
+ * the port space, and much that is not Lync. */
+static bool app_in_question(const struct auditor *a, const struct label_set *ls)
+{
+	bool in_scope = a->audit_all || ls->server || ls->client;
+
+	return a->dpi && ls->n > 0 && ((ls->primary && ls->exact) || in_scope);
+}
+
+bool audit_needs_app(const struct auditor *a, const struct label_set *ls)
+{
+	if (!app_in_question(a, ls))
+		return false;
+	for (int i = 0; i < ls->n; i++)
+		if (confirms[a->rs->rules[ls->rule[i]].app] == SEEN_ALL)
+			return false;         /* any application confirms it */
+	return true;
+}
+
 void audit_flow(const struct auditor *a, const struct flow *f,
 		const struct label_set *ls, const struct inspect_view *iv,
 		struct audit_result *out)
 {
-	bool in_scope = a->audit_all || ls->server || ls->client;
-	/* Out of scope, only an exactly documented port is checked: the media
-	 * ranges cover half the port space, and much that is not Lync. */
-	bool app_checked = a->dpi && iv != NULL && ls->n > 0 &&
-			   ((ls->primary && ls->exact) || in_scope);
+	bool app_checked = iv != NULL && app_in_question(a, ls);
 	enum app_outcome app = app_checked ? check_app(a, ls, iv) : APP_CONFIRMED;
 
 	out->flags = decide_flags(a, ls, app_checked, app);

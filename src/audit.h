@@ -69,6 +69,11 @@ struct auditor {
 
 /* Decides the verdict of flow f.  iv is what inspection saw (ignored when
  * a->dpi is false). */
+/* Whether nDPI's answer can change the audit of a flow labelled ls: false
+ * when no application check applies, or when a label accepts any
+ * application.  (--dpi-scope audit inspects only the flows where it can.) */
+bool audit_needs_app(const struct auditor *a, const struct label_set *ls);
+
 void audit_flow(const struct auditor *a, const struct flow *f,
 		const struct label_set *ls, const struct inspect_view *iv,
 		struct audit_result *out);

@@ -140,6 +140,18 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+/* --dpi-scope audit: at a flow's first payload, marks it FLOW_F_NO_DPI when
+ * nDPI's answer could not change its audit (its labels are known by then:
+ * the server side is decided at the first packet or the SYN). */
+static void skip_if_moot(struct engine *e, struct flow *f)
+{
+	struct label_set ls;
+
+	classify_labels(&e->cls, f, &ls);
+	if (!audit_needs_app(&e->aud, &ls))
+		inspect_skip(e->insp, f);
+}
+
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 {
 	struct pkt p;
@@ -162,6 +174,9 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 		return -1;
 	classify_packet(&e->cls, f, &p, dir, created);
 	done = f->insp_done;
+	if (e->insp && e->cfg.dpi_audit_only && p.payload_len && !done &&
+	    f->insp == NULL && !(f->flags & FLOW_F_NO_DPI))
+		skip_if_moot(e, f);
 	inspect_packet(e->insp, f, &p, dir);
 	if (e->cfg.on_alert && !(f->flags & FLOW_F_ALERTED) &&
 	    (created || done != f->insp_done))

@@ -35,6 +35,8 @@ struct engine_cfg {
 	unsigned dpi_extra;          /* of them, after the app is confirmed */
 	uint64_t dpi_extra_flows;    /* flows in that phase at once, at most */
 	uint64_t max_inspect;        /* flows under inspection at once; 0: any */
+	bool dpi_audit_only;         /* inspect only where nDPI can change the
+				      * audit (--dpi-scope audit) */
 	uint32_t active_timeout_s;   /* report a flow every this often; 0: never */
 	engine_alert_fn on_alert;    /* NULL: no early announcements */
 	void *alert_ctx;

@@ -304,7 +304,8 @@ void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
 	ndpi_protocol pr;
 
 	(void)dir;
-	if (in == NULL || f->insp_done || !feedable(in, p))
+	if (in == NULL || f->insp_done || (f->flags & FLOW_F_NO_DPI) ||
+	    !feedable(in, p))
 		return;
 	if (f->insp == NULL && (f->insp = state_new(in)) == NULL)
 		return;
@@ -318,6 +319,15 @@ void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
 		finish(in, f, false, pr);
 	else if (s->fed >= in->budget)
 		finish(in, f, true, pr);
+}
+
+void inspect_skip(struct inspector *in, struct flow *f)
+{
+	if (in == NULL || f->insp != NULL || f->insp_done ||
+	    (f->flags & FLOW_F_NO_DPI))
+		return;
+	f->flags |= FLOW_F_NO_DPI;
+	in->st.skipped++;
 }
 
 void inspect_flow_end(struct inspector *in, struct flow *f)

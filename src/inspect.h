@@ -73,6 +73,10 @@ void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
 /* Call when f leaves the flow table: if f is under inspection, asks nDPI
  * for its final answer (giveup, with port guessing), stores it and frees
  * the state.  Otherwise a no-op.  Safe to call twice. */
+/* Never inspects f (which has no state yet): marks it FLOW_F_NO_DPI, so
+ * its view stays empty (SEEN_NONE, no app_proto), and counts it. */
+void inspect_skip(struct inspector *in, struct flow *f);
+
 void inspect_flow_end(struct inspector *in, struct flow *f);
 
 /* The class of application nDPI confirmed by deep packet inspection.
@@ -142,6 +146,7 @@ struct inspect_stats {
 	uint64_t nomem;           /* state allocations that failed */
 	uint64_t limited;         /* allocations refused at max_states */
 	uint64_t extra_cut;       /* confirmed flows denied the metadata phase */
+	uint64_t skipped;         /* flows not inspected (inspect_skip) */
 	uint64_t extra_live;      /* flows in the metadata phase now */
 	uint64_t live_states, peak_states;
 	uint64_t state_bytes;     /* size of one state, bytes */

@@ -273,7 +273,8 @@ static struct engine_cfg engine_config(struct app *a)
 		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
 		.dpi = !c->no_dpi, .dpi_budget = c->dpi_packets,
 		.dpi_extra = c->dpi_extra,
-		.dpi_extra_flows = c->dpi_extra_flows, .max_inspect = c->max_inspect,
+		.dpi_extra_flows = c->dpi_extra_flows,
+		.dpi_audit_only = c->dpi_audit_only, .max_inspect = c->max_inspect,
 		.active_timeout_s = c->active_timeout_s,
 			.on_alert = a->alerter ? on_alert : NULL, .alert_ctx = a,
 	};

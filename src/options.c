@@ -74,6 +74,9 @@ static void usage(FILE *f)
 "                      the risks found there; default 4)\n"
 "  --dpi-extra-flows N flows in that metadata phase at once, at most; more\n"
 "                      are confirmed without it (default 32768)\n"
+"  --dpi-scope all|audit  inspect every flow (default), or only the flows\n"
+"                      whose audit nDPI can change (faster; the others get\n"
+"                      no app_proto)\n"
 "  --max-inspect N     flows under nDPI inspection at once, at most (memory\n"
 "                      bound; default 0: no limit)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
@@ -91,7 +94,7 @@ enum long_opt {
 	OPT_MAXFLOWS, OPT_TCPTO, OPT_TCPCLOSED, OPT_UDPTO, OPT_FAILON,
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
-	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT,
+	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "dpi-extra", required_argument, NULL, OPT_DPIEXTRA },
 	{ "dpi-extra-flows", required_argument, NULL, OPT_DPIEXTRAFLOWS },
 	{ "max-inspect", required_argument, NULL, OPT_MAXINSPECT },
+	{ "dpi-scope", required_argument, NULL, OPT_DPISCOPE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -194,6 +198,12 @@ static int parse_choice(struct config *c, int opt, const char *arg)
 		c->lang = strcmp(arg, "ja") == 0 ? LANG_JA : LANG_EN;
 		return 0;
 	}
+	if (opt == OPT_DPISCOPE) {
+		if (strcmp(arg, "all") != 0 && strcmp(arg, "audit") != 0)
+			return bad_usage("--dpi-scope: want all or audit, not '%s'", arg);
+		c->dpi_audit_only = strcmp(arg, "audit") == 0;
+		return 0;
+	}
 	if (strcmp(arg, "notice") == 0)
 		c->fail_on = VERDICT_NOTICE;
 	else if (strcmp(arg, "violation") == 0)
@@ -208,7 +218,8 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_RULES: return add_name(c->rules, &c->nrules, arg);
 	case OPT_JSON: c->json = arg; return 0;
-	case OPT_LANG: case OPT_FAILON: return parse_choice(c, opt, arg);
+	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
+		return parse_choice(c, opt, arg);
 	case OPT_CHECK: c->check_rules = true; return 0;
 	case OPT_LIST: c->list_rules = true; return 0;
 	case OPT_MAXFLOWS:

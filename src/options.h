@@ -41,6 +41,7 @@ struct config {
 	uint32_t dpi_extra;          /* --dpi-extra: fed after the confirmation */
 	uint32_t dpi_extra_flows;    /* --dpi-extra-flows: flows in that phase */
 	uint32_t max_inspect;        /* --max-inspect: states at once; 0: no cap */
+	bool dpi_audit_only;         /* --dpi-scope audit */
 };
 
 /* Fills c with the defaults. */

@@ -435,6 +435,7 @@ static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
 	JW_KU64(w, "state_bytes", is->state_bytes);
 	JW_KU64(w, "limited", is->limited);
 	JW_KU64(w, "extra_cut", is->extra_cut);
+	JW_KU64(w, "skipped", is->skipped);
 	jw_obj_end(w);
 }
 

@@ -310,6 +310,7 @@ void workers_run_info(struct workers *p, struct run_info *ri,
 			is->nomem += one.nomem;
 			is->limited += one.limited;
 			is->extra_cut += one.extra_cut;
+			is->skipped += one.skipped;
 			is->extra_live += one.extra_live;
 			is->live_states += one.live_states;
 			is->peak_states += one.peak_states;

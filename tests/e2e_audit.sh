@@ -5,7 +5,9 @@
 # flags.  Then what changes the audit: no inventory (the scope rule),
 # --audit-all, --no-dpi, --fail-on and its exit status, the stats record's
 # violation groups, the reasons (what nDPI saw; Japanese with --lang ja),
-# and --learn-inventory on the demo capture.
+# and --learn-inventory on the demo capture; --dpi-scope audit (nDPI only
+# where it can change the audit) gives every flow the verdict and flags of
+# a full inspection.
 . "$(dirname "$0")/lib.sh"
 need_jq
 FLAGS="$PCAPS/flags.pcap"
@@ -250,4 +252,23 @@ if [ -s "$TMP/learn.bad" ]; then
 else
 	pass
 fi
+# --dpi-scope audit skips nDPI for flows whose audit it cannot change: same
+# verdicts and flags as inspecting everything, in and out of scope, with
+# and without --audit-all; some flows skipped, and those have no app_proto.
+verdicts() { jq -c 'select(.event_type == "flow") | [.flow_id, .lync.verdict, .lync.flags]'; }
+for run in "$FLAGS --inventory $INV" "$FLAGS" "$FLAGS --audit-all" \
+	   "$PCAPS/demo.pcap --inventory $PCAPS/demo.inventory" \
+	   "$PCAPS/demo.pcap" "$PCAPS/rows.pcap --audit-all"; do
+	# shellcheck disable=SC2086  # $run is words on purpose
+	"$LW" --json "$TMP/all.json" -r $run > /dev/null 2>&1
+	# shellcheck disable=SC2086
+	"$LW" --json "$TMP/audit.json" --dpi-scope audit -r $run > /dev/null 2>&1
+	verdicts < "$TMP/all.json" > "$TMP/all.v"
+	verdicts < "$TMP/audit.json" > "$TMP/audit.v"
+	skipped=$(tail -n 1 "$TMP/audit.json" | jq .stats.ndpi.skipped)
+	bare=$(jq -s '[.[] | select(.event_type == "flow" and .app_proto == null)] | length' "$TMP/audit.json")
+	check "--dpi-scope audit, same verdicts and flags: $run" cmp -s "$TMP/all.v" "$TMP/audit.v"
+	check "--dpi-scope audit skipped flows ($skipped) lack app_proto ($bare): $run" \
+		test "$skipped" -gt 0 -a "$bare" -ge "$skipped"
+done
 finish

@@ -38,6 +38,7 @@ check "-r - (stdin) gives what the file gives" cmp -s "$TMP/file.json" "$TMP/std
 # record's counters move as the option says).
 expect_fail "bad --dpi-packets" 2 "--dpi-packets: bad number '0'" "$LW" --dpi-packets 0 -r "$DEMO"
 expect_fail "bad --dpi-extra" 2 "--dpi-extra: bad number '-1'" "$LW" --dpi-extra -1 -r "$DEMO"
+expect_fail "bad --dpi-scope" 2 "--dpi-scope: want all or audit, not 'some'" "$LW" --dpi-scope some -r "$DEMO"
 expect_fail "bad --max-inspect" 2 "--max-inspect: bad number 'x'" "$LW" --max-inspect x -r "$DEMO"
 fed() { "$LW" --json - -r "$DEMO" "$@" | tail -n 1 | jq .stats.ndpi.pkts_fed; }
 f24=$(fed) f0=$(fed --dpi-extra 0) f1=$(fed --dpi-packets 1)
