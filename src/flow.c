@@ -1,6 +1,7 @@
 /* flow.c: the bidirectional flow table (see flow.h).
  *
- * Layout:
+ * Layout (each flow keeps its bucket, so a key is hashed once per packet
+ * and never again when the flow ends):
  *   - a bucket array of 2^k chains (2^k >= max_flows, so load <= 1),
  *     indexed by SipHash-1-3 of the canonical key, keyed from cfg->seed;
  *   - a pool of struct flow, grown in chunks up to max_flows and recycled
@@ -151,19 +152,33 @@ static int endpoint_cmp(const uint8_t *a1, uint16_t p1, const uint8_t *a2,
 	return (p1 > p2) - (p1 < p2);
 }
 
-/* Builds the canonical key of p; returns the packet's DIR_*. */
+/* A 4-byte address as a number: its byte order is memcmp's order. */
+static inline uint32_t be32_of(const uint8_t *a)
+{
+	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
+	       ((uint32_t)a[2] << 8) | a[3];
+}
+
+/* Builds the canonical key of p; returns the packet's DIR_*.  An IPv4
+ * key's addresses use 4 bytes of 16 (the rest zero), so comparing them as
+ * numbers orders them as endpoint_cmp would. */
 static int key_from_pkt(const struct pkt *p, struct flow_key *k)
 {
-	uint8_t src[16] = { 0 }, dst[16] = { 0 };
-	size_t alen = p->addr_len == 4 ? 4 : 16;
 	int dir;
 
-	memcpy(src, p->src, alen);
-	memcpy(dst, p->dst, alen);
 	memset(k, 0, sizeof(*k));
-	dir = endpoint_cmp(src, p->sport, dst, p->dport) <= 0 ? DIR_AB : DIR_BA;
-	memcpy(k->a, dir == DIR_AB ? src : dst, 16);
-	memcpy(k->b, dir == DIR_AB ? dst : src, 16);
+	if (p->addr_len == 4) {
+		uint32_t s = be32_of(p->src), d = be32_of(p->dst);
+
+		dir = (s < d || (s == d && p->sport <= p->dport)) ? DIR_AB : DIR_BA;
+		memcpy(k->a, dir == DIR_AB ? p->src : p->dst, 4);
+		memcpy(k->b, dir == DIR_AB ? p->dst : p->src, 4);
+	} else {
+		dir = endpoint_cmp(p->src, p->sport, p->dst, p->dport) <= 0 ?
+		      DIR_AB : DIR_BA;
+		memcpy(k->a, dir == DIR_AB ? p->src : p->dst, 16);
+		memcpy(k->b, dir == DIR_AB ? p->dst : p->src, 16);
+	}
 	k->pa = dir == DIR_AB ? p->sport : p->dport;
 	k->pb = dir == DIR_AB ? p->dport : p->sport;
 	for (int i = 0; i < p->nvlan && i < 2; i++)
@@ -173,6 +188,23 @@ static int key_from_pkt(const struct pkt *p, struct flow_key *k)
 	return dir;
 }
 
+/* Key equality without a call: five 8-byte words and the last two bytes. */
+static inline bool key_equal(const struct flow_key *x, const struct flow_key *y)
+{
+	const unsigned char *a = (const unsigned char *)x;
+	const unsigned char *b = (const unsigned char *)y;
+	uint64_t diff = 0;
+
+	for (size_t i = 0; i < 40; i += 8) {
+		uint64_t u, v;
+
+		memcpy(&u, a + i, 8);
+		memcpy(&v, b + i, 8);
+		diff |= u ^ v;
+	}
+	return diff == 0 && a[40] == b[40] && a[41] == b[41];
+}
+
 /* ---------------------------------------------------------- hash chains */
 
 static struct flow *hash_find(const struct flow_table *t, uint64_t b,
@@ -180,20 +212,21 @@ static struct flow *hash_find(const struct flow_table *t, uint64_t b,
 {
 	struct flow *f = t->buckets[b];
 
-	while (f && memcmp(&f->key, k, sizeof(*k)) != 0)
+	while (f && !key_equal(&f->key, k))
 		f = f->hnext;
 	return f;
 }
 
 static void hash_insert(struct flow_table *t, uint64_t b, struct flow *f)
 {
+	f->bucket = (uint32_t)b;       /* b <= mask < 2^32: max_flows is 32-bit */
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
 }
 
 static void hash_remove(struct flow_table *t, struct flow *f)
 {
-	struct flow **pp = &t->buckets[bucket_of(t, &f->key)];
+	struct flow **pp = &t->buckets[f->bucket];
 
 	while (*pp != f)
 		pp = &(*pp)->hnext;

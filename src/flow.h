@@ -63,6 +63,7 @@ struct flow {
 	uint16_t app, app_master;       /* nDPI protocol ids (0: unknown) */
 	uint8_t app_confidence;
 	uint8_t insp_done;
+	uint32_t bucket;                /* hash chain: the key is hashed once */
 	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
 	uint64_t report_us;             /* packet time of the last forced report */
 };
