@@ -22,6 +22,7 @@
 #include <ndpi/ndpi_api.h>
 
 #include "communityid.h"
+#include "xorshift.h"
 
 static void hex(const uint8_t *d, char *out)
 {
@@ -49,62 +50,75 @@ static void test_sha1(void **state)
 	assert_string_equal(h, "9f3a4ce7f66b1b74c34da2c5d732c39f81e0f8df");
 }
 
-/* A canonical key (a <= b by address, then port), as flow.c builds it. */
+/* Puts k's endpoints in canonical order (a <= b by address, then port),
+ * as flow.c builds keys. */
+static void canonical(struct flow_key *k)
+{
+	int c = memcmp(k->a, k->b, 16);
+
+	if (c > 0 || (c == 0 && k->pa > k->pb)) {
+		uint8_t t[16];
+		uint16_t tp = k->pa;
+
+		memcpy(t, k->a, 16);
+		memcpy(k->a, k->b, 16);
+		memcpy(k->b, t, 16);
+		k->pa = k->pb;
+		k->pb = tp;
+	}
+}
+
 static void key(struct flow_key *k, int ipver, uint8_t l4, const char *s,
 		uint16_t sp, const char *d, uint16_t dp)
 {
-	uint8_t a[16] = { 0 }, b[16] = { 0 };
 	int af = ipver == 4 ? AF_INET : AF_INET6;
-	int c;
 
-	assert_int_equal(inet_pton(af, s, a), 1);
-	assert_int_equal(inet_pton(af, d, b), 1);
 	memset(k, 0, sizeof(*k));
-	c = memcmp(a, b, 16);
-	if (c > 0 || (c == 0 && sp > dp)) {
-		memcpy(k->a, b, 16), memcpy(k->b, a, 16);
-		k->pa = dp, k->pb = sp;
-	} else {
-		memcpy(k->a, a, 16), memcpy(k->b, b, 16);
-		k->pa = sp, k->pb = dp;
-	}
+	assert_int_equal(inet_pton(af, s, k->a), 1);
+	assert_int_equal(inet_pton(af, d, k->b), 1);
+	k->pa = sp;
+	k->pb = dp;
 	k->l4 = l4;
 	k->ipver = (uint8_t)ipver;
+	canonical(k);
 }
 
-/* The specification's examples, seed 0, either direction. */
+/* The specification's examples (seed 0), each in both directions; and
+ * equal addresses, where the lower port goes first. */
 static void test_spec_examples(void **state)
 {
+	static const struct {
+		uint8_t l4;
+		const char *a, *b;
+		uint16_t pa, pb;
+		const char *want;
+	} v[] = {
+		{ 6, "128.232.110.120", "66.35.250.204", 34855, 80,
+		  "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+		{ 17, "192.168.1.52", "8.8.8.8", 54585, 53,
+		  "1:d/FP5EW3wiY1vCndhwleRRKHowQ=" },
+		{ 6, "105.12.169.30", "105.12.169.30", 10321, 6876,
+		  "1:Q+ro0ZduDTAKg5NcIQTPDY5a7a0=" },
+	};
 	struct flow_key k;
 	char buf[COMMUNITY_ID_LEN];
 
 	(void)state;
-	key(&k, 4, 6, "128.232.110.120", 34855, "66.35.250.204", 80);
-	communityid(&k, 0, buf);
-	assert_string_equal(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
-	key(&k, 4, 6, "66.35.250.204", 80, "128.232.110.120", 34855);
-	communityid(&k, 0, buf);
-	assert_string_equal(buf, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
-	key(&k, 4, 17, "192.168.1.52", 54585, "8.8.8.8", 53);
-	communityid(&k, 0, buf);
-	assert_string_equal(buf, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=");
-	/* equal addresses: the lower port first, in either direction */
-	key(&k, 4, 6, "105.12.169.30", 10321, "105.12.169.30", 6876);
-	communityid(&k, 0, buf);
-	assert_string_equal(buf, "1:Q+ro0ZduDTAKg5NcIQTPDY5a7a0=");
-	key(&k, 4, 6, "105.12.169.30", 6876, "105.12.169.30", 10321);
-	communityid(&k, 0, buf);
-	assert_string_equal(buf, "1:Q+ro0ZduDTAKg5NcIQTPDY5a7a0=");
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		key(&k, 4, v[i].l4, v[i].a, v[i].pa, v[i].b, v[i].pb);
+		communityid(&k, 0, buf);
+		assert_string_equal(buf, v[i].want);
+		key(&k, 4, v[i].l4, v[i].b, v[i].pb, v[i].a, v[i].pa);
+		communityid(&k, 0, buf);
+		assert_string_equal(buf, v[i].want);
+	}
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint32_t next32(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11);
+	return (uint32_t)(xorshift64(&rng) >> 11);
 }
 
 /* nDPI's hash of k (it orders the endpoints itself). */
@@ -152,16 +166,7 @@ static void test_agrees_with_ndpi(void **state)
 		}
 		k.pa = (uint16_t)next32();
 		k.pb = (uint16_t)next32();
-		{                                 /* canonical order */
-			int c = memcmp(k.a, k.b, 16);
-			if (c > 0 || (c == 0 && k.pa > k.pb)) {
-				uint8_t t[16];
-				uint16_t tp = k.pa;
-				memcpy(t, k.a, 16), memcpy(k.a, k.b, 16),
-					memcpy(k.b, t, 16);
-				k.pa = k.pb, k.pb = tp;
-			}
-		}
+		canonical(&k);
 		communityid(&k, 0, mine);
 		ndpi_cid(&k, 0, theirs, sizeof(theirs));
 		assert_string_equal(mine, theirs);

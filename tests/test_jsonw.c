@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "jsonw.h"
+#include "xorshift.h"
 
 static size_t reference(const unsigned char *s, char *out)
 {
@@ -41,10 +42,7 @@ static uint64_t rng = 0x13198a2e03707344ull;
 
 static unsigned next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 32);
+	return (unsigned)(xorshift64(&rng) >> 32);
 }
 
 static void test_escaping(void **state)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "textfmt.h"
+#include "xorshift.h"
 
 static void reference_time(uint64_t ts_us, char *buf, size_t len)
 {
@@ -45,10 +46,7 @@ static uint64_t rng = 0x243f6a8885a308d3ull;
 
 static uint64_t next64(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void test_time(void **state)
