@@ -69,6 +69,8 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 		learn_flow(e->learner, f);
 	output_flow(e->out, &r);
 	unlock(e);
+	if (why != END_FORCED)
+		inspect_release(f);
 }
 
 static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)

@@ -43,6 +43,7 @@ struct flow_key {
 #define DIR_BA 1
 
 struct inspect_state;
+struct inspect_meta;
 
 struct flow {
 	struct flow_key key;
@@ -60,6 +61,7 @@ struct flow {
 	uint8_t verdict;                /* set by the audit stage */
 	uint8_t flags;                  /* FLOW_F_* marks of later stages */
 	struct inspect_state *insp;     /* nDPI state while under inspection */
+	struct inspect_meta *meta;      /* what nDPI named (host, TLS), or NULL */
 	uint16_t app, app_master;       /* nDPI protocol ids (0: unknown) */
 	uint8_t app_confidence;
 	uint8_t insp_done;

@@ -15,6 +15,14 @@
 
 #include "inspect.h"
 
+/* What nDPI named in a flow's payload, kept from the end of its
+ * inspection until its record is written: one block per flow that has any. */
+struct inspect_meta {
+	uint16_t tls_version;          /* 0: none */
+	char ja3[33], ja3s[33];        /* "" when none */
+	char host[];                   /* "" when none */
+};
+
 /* The state of one flow under inspection.  nf must stay last: the block is
  * sized for the library's flow struct, which may be larger than the one
  * these headers describe. */
@@ -229,6 +237,48 @@ static void store(struct flow *f, const struct inspect_state *s,
 	f->app_risk = (__typeof__(f->app_risk))s->nf.risk;
 }
 
+/* Whether nDPI's per-protocol union holds TLS facts for f (stored answer). */
+static bool tls_family(const struct flow *f)
+{
+	static const uint16_t ids[] = { NDPI_PROTOCOL_TLS, NDPI_PROTOCOL_DTLS,
+					NDPI_PROTOCOL_QUIC };
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (f->app == ids[i] || f->app_master == ids[i])
+			return true;
+	return false;
+}
+
+/* Keeps the names nDPI found in s (host; TLS version and JA3s, read from
+ * nDPI's per-protocol union only for TLS-family answers) in f. */
+static void keep_meta(struct flow *f, const struct inspect_state *s)
+{
+	const struct ndpi_flow_struct *nf = &s->nf;
+	size_t hlen = strnlen(nf->host_server_name, sizeof(nf->host_server_name));
+	bool tls = tls_family(f);
+	struct inspect_meta *m;
+
+	if (hlen == 0 && !tls)
+		return;
+	m = calloc(1, sizeof(*m) + hlen + 1);
+	if (m == NULL)
+		return;                  /* the names are lost, nothing else */
+	memcpy(m->host, nf->host_server_name, hlen);
+	if (tls) {
+		m->tls_version = nf->protos.tls_quic.ssl_version;
+		memcpy(m->ja3, nf->protos.tls_quic.ja3_client, sizeof(m->ja3) - 1);
+		memcpy(m->ja3s, nf->protos.tls_quic.ja3_server, sizeof(m->ja3s) - 1);
+	}
+	free(f->meta);
+	f->meta = m;
+}
+
+void inspect_release(struct flow *f)
+{
+	free(f->meta);
+	f->meta = NULL;
+}
+
 /* Ends the inspection of f: with giveup, asks nDPI for its final answer
  * (guessing by port when it knows nothing); otherwise stores `pr`, the
  * answer of the last packet. */
@@ -245,6 +295,7 @@ static void finish(struct inspector *in, struct flow *f, bool giveup,
 		in->st.decided++;
 	}
 	store(f, s, pr);
+	keep_meta(f, s);
 	if (f->app != NDPI_PROTOCOL_UNKNOWN &&
 	    f->app_confidence == NDPI_CONFIDENCE_DPI)
 		in->st.confirmed++;
@@ -371,6 +422,39 @@ static const char *full_name(const struct inspector *in, const struct flow *f,
 	return put_lower(tmp, buf, buflen, used);
 }
 
+/* Copies s into buf at *used; returns the copy, or NULL when it does not
+ * fit (the view names nothing the flow owns: it outlives inspect_release). */
+static const char *put_copy(const char *s, char *buf, size_t buflen,
+			    size_t *used)
+{
+	size_t n = strlen(s);
+	char *d;
+
+	if (n == 0 || buf == NULL || *used > buflen || n + 1 > buflen - *used)
+		return NULL;
+	d = buf + *used;
+	memcpy(d, s, n + 1);
+	*used += n + 1;
+	return d;
+}
+
+/* The names of m in out, copied into buf. */
+static void view_meta(const struct inspect_meta *m, struct inspect_view *out,
+		      char *buf, size_t buflen, size_t *used)
+{
+	char ver[32];
+	uint8_t unknown = 0;
+
+	if (m == NULL)
+		return;
+	out->host = put_copy(m->host, buf, buflen, used);
+	out->ja3 = put_copy(m->ja3, buf, buflen, used);
+	out->ja3s = put_copy(m->ja3s, buf, buflen, used);
+	if (m->tls_version &&
+	    ndpi_ssl_version2str(ver, (int)sizeof(ver), m->tls_version, &unknown))
+		out->tls_version = put_copy(ver, buf, buflen, used);
+}
+
 void inspect_view(const struct inspector *in, const struct flow *f,
 		  struct inspect_view *out, char *buf, size_t buflen)
 {
@@ -388,10 +472,12 @@ void inspect_view(const struct inspector *in, const struct flow *f,
 		out->seen = SEEN_UNKNOWN;
 		if (f->app != NDPI_PROTOCOL_UNKNOWN)
 			out->guess = full_name(in, f, buf, buflen, &used);
+		view_meta(f->meta, out, buf, buflen, &used);
 		return;
 	}
 	out->seen = seen_of(f->app, f->app_master);
 	out->app_proto = full_name(in, f, buf, buflen, &used);
+	view_meta(f->meta, out, buf, buflen, &used);
 	if (f->app_master != NDPI_PROTOCOL_UNKNOWN)
 		out->app_master = put_lower(ndpi_get_proto_name(in->mod,
 							f->app_master),

@@ -34,8 +34,9 @@
 /* Flows in that metadata phase at once, at most. */
 #define INSPECT_DEFAULT_MAX_EXTRA 32768
 
-/* Room for the names inspect_view() writes (app_proto, app_master, guess). */
-#define INSPECT_VIEW_BUFLEN 160
+/* Room for the names inspect_view() writes (app_proto, app_master, guess,
+ * host, TLS version, JA3s). */
+#define INSPECT_VIEW_BUFLEN 384
 
 struct inspector;
 
@@ -73,6 +74,10 @@ void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
 /* Call when f leaves the flow table: if f is under inspection, asks nDPI
  * for its final answer (giveup, with port guessing), stores it and frees
  * the state.  Otherwise a no-op.  Safe to call twice. */
+/* Frees what inspection left in f (the names inspect_view copies out),
+ * once its last record is written. */
+void inspect_release(struct flow *f);
+
 /* Never inspects f (which has no state yet): marks it FLOW_F_NO_DPI, so
  * its view stays empty (SEEN_NONE, no app_proto), and counts it. */
 void inspect_skip(struct inspector *in, struct flow *f);
@@ -118,6 +123,10 @@ struct inspect_view {
 				 * "Match by port"; NULL when never inspected */
 	uint64_t risks;         /* nDPI risk bits (bit n = risk n), as stored
 				 * in f->app_risk */
+	/* What nDPI read in the payload, each NULL when it found none: */
+	const char *host;       /* SNI, HTTP Host, DNS query name, ... */
+	const char *tls_version;/* "TLSv1.2", ... */
+	const char *ja3, *ja3s; /* JA3 of the client's and server's hello */
 };
 
 /* Fills *out from f's stored result.  Names are written into buf

@@ -187,6 +187,19 @@ static void json_inspection(struct output *o, const struct inspect_view *iv)
 				jw_str(w, name);
 		}
 	jw_arr_end(w);
+	if (iv->host)
+		JW_KSTR(w, "ndpi_host", iv->host);
+	if (iv->tls_version || iv->ja3 || iv->ja3s) {
+		JW_KEY(w, "tls");
+		jw_obj_begin(w);
+		if (iv->tls_version)
+			JW_KSTR(w, "version", iv->tls_version);
+		if (iv->ja3)
+			JW_KSTR(w, "ja3", iv->ja3);
+		if (iv->ja3s)
+			JW_KSTR(w, "ja3s", iv->ja3s);
+		jw_obj_end(w);
+	}
 }
 
 static void json_lync(struct output *o, const struct flow_report *r)
@@ -259,6 +272,8 @@ static void text_flow(struct output *o, const struct flow_report *r)
 		verdict_name(r->audit->verdict));
 	if (r->iv && r->iv->app_proto)
 		fprintf(o->text, " app=%s", r->iv->app_proto);
+	if (r->iv && r->iv->host)
+		fprintf(o->text, " host=%s", r->iv->host);
 	for (int b = 0; b < FLAG_N; b++)
 		if (r->audit->flags & (1u << b))
 			fprintf(o->text, " [%s]", audit_flag_name(b));

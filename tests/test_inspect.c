@@ -192,6 +192,7 @@ static void end_view(struct inspector *in, struct conv *c, const char *what,
 	assert_null(c->f.insp);
 	assert_true(c->f.insp_done);
 	inspect_view(in, &c->f, v, buf, INSPECT_VIEW_BUFLEN);
+	inspect_release(&c->f);          /* the view holds copies */
 	show(in, what, v);
 }
 
@@ -408,6 +409,9 @@ static void test_sip_tcp_5061(void **state)
 	sip_options(in, &c, "TCP");
 	end_view(in, &c, "sip tcp/5061", &v, buf);
 	assert_seen(&v, SEEN_SIP, "sip");
+	assert_null(v.tls_version);              /* not read from the union */
+	assert_null(v.ja3);
+	assert_null(v.ja3s);
 }
 
 static void test_sip_udp_5060(void **state)
@@ -768,6 +772,25 @@ static void hello_and_more(struct inspector *in, struct conv *c, int more)
 			  pl_tls_app_data(b, sizeof(b), 300, &r));
 }
 
+/* The names nDPI read stay with the flow until inspect_release: the
+ * view copies them out, so it outlives the release. */
+static void check_names(struct inspector *in, struct conv *c, bool server_hello)
+{
+	struct inspect_view v;
+	char buf[INSPECT_VIEW_BUFLEN];
+
+	inspect_view(in, &c->f, &v, buf, sizeof(buf));
+	assert_non_null(c->f.meta);
+	inspect_release(&c->f);
+	assert_null(c->f.meta);
+	assert_non_null(v.host);
+	assert_string_equal(v.host, "pool01.contoso.local");
+	assert_non_null(v.ja3);
+	assert_int_equal(strlen(v.ja3), 32);
+	if (server_hello)
+		assert_non_null(v.tls_version);
+}
+
 static void test_metadata_phase(void **state)
 {
 	struct inspector *in = *state;
@@ -786,8 +809,9 @@ static void test_metadata_phase(void **state)
 	assert_int_equal(st.decided, 1);
 	assert_int_equal(st.confirmed, 1);
 	assert_int_equal(st.extra_live, 0);
+	check_names(in, &c1, false);
 
-	/* extra 0: freed at the hello */
+	/* extra 0: freed at the hello, which names the host already */
 	inspect_set_extra(in, 0, INSPECT_DEFAULT_MAX_EXTRA);
 	conv_init(&c1, L4_TCP, 50401, 5061);
 	hello_and_more(in, &c1, 0);
@@ -795,6 +819,7 @@ static void test_metadata_phase(void **state)
 	assert_true(c1.f.insp_done);
 	inspect_get_stats(in, &st);
 	assert_int_equal(st.pkts_fed, 2 + INSPECT_DEFAULT_EXTRA);
+	check_names(in, &c1, false);
 
 	/* one flow in the phase at most: the second skips it, counted */
 	inspect_set_extra(in, 4, 1);
@@ -811,6 +836,28 @@ static void test_metadata_phase(void **state)
 	inspect_flow_end(in, &c1.f);
 	inspect_get_stats(in, &st);
 	assert_int_equal(st.extra_live, 0);
+	check_names(in, &c1, false);
+	check_names(in, &c2, false);
+}
+
+/* A whole TLS conversation: the server's hello gives the version and its
+ * JA3; a SIP flow (nDPI's per-protocol union holds other facts) gets no
+ * TLS names. */
+static void test_tls_names(void **state)
+{
+	struct inspector *in = *state;
+	struct conv c;
+	struct inspect_view v;
+	char buf[INSPECT_VIEW_BUFLEN];
+
+	conv_init(&c, L4_TCP, 50410, 5061);
+	tls_conv(in, &c, "pool01.contoso.local");
+	end_view(in, &c, "tls names", &v, buf);
+	assert_string_equal(v.host, "pool01.contoso.local");
+	assert_string_equal(v.tls_version, "TLSv1.2");
+	assert_int_equal(strlen(v.ja3), 32);
+	assert_int_equal(strlen(v.ja3s), 32);
+	assert_null(c.f.meta);
 }
 
 /* An undecided flow keeps its state until inspect_flow_end frees it. */
@@ -1035,7 +1082,7 @@ int main(void)
 		T(test_sqlbrowser_1434),
 		T(test_syn_flood_allocates_nothing),
 		T(test_state_freed_when_decided),
-		T(test_flow_end_frees_undecided), T(test_metadata_phase),
+		T(test_flow_end_frees_undecided), T(test_metadata_phase), T(test_tls_names),
 		T(test_budget),
 		T(test_short_capture_not_fed), T(test_max_states),
 		T(test_sip_udp_ipv6),
