@@ -300,6 +300,11 @@ static int setup(struct app *a)
 	a->out.summary = json_stdout ? stderr : stdout;
 	if (c->verbose)
 		a->out.text = json_stdout ? stderr : stdout;
+	/* Records are formatted and written on their own thread (live: once
+	 * privileges are dropped, which wants one thread); should it not
+	 * start, output_flow writes them itself. */
+	if (!c->iface && (a->out.json || a->out.text))
+		(void)output_start_writer(&a->out);
 	if (c->iface)
 		return setup_alerts(a);
 	ec = engine_config(a);
@@ -487,8 +492,14 @@ static struct workers *open_workers(struct app *a)
 		fprintf(stderr, "lyncwatch: warning: running as root; use -Z USER "
 			"to drop privileges once the capture is open\n");
 	if ((c->user ? privdrop_to(c->user, err, sizeof(err)) :
-	     getuid() != 0 ? privdrop_caps(err, sizeof(err)) : 0) != 0 ||
-	    workers_start(w, err, sizeof(err)) != 0) {
+	     getuid() != 0 ? privdrop_caps(err, sizeof(err)) : 0) != 0) {
+		fprintf(stderr, "lyncwatch: %s\n", err);
+		workers_free(w);
+		return NULL;
+	}
+	if (a->out.json || a->out.text)
+		(void)output_start_writer(&a->out);
+	if (workers_start(w, err, sizeof(err)) != 0) {
 		fprintf(stderr, "lyncwatch: %s\n", err);
 		workers_free(w);
 		return NULL;

@@ -7,6 +7,7 @@
 
 #include "output.h"
 #include "textfmt.h"
+#include "writer.h"
 
 /* Picks the English or Japanese form of a message. */
 #define TR(o, en, ja) ((o)->lang == LANG_JA ? (ja) : (en))
@@ -30,6 +31,8 @@ static void cache_free(struct label_cache *lc)
 
 void output_free(struct output *o)
 {
+	writer_free(o->writer);
+	o->writer = NULL;
 	jw_free(&o->jw);
 	cache_free(&o->labels[0]);
 	cache_free(&o->labels[1]);
@@ -290,12 +293,45 @@ static void text_flow(struct output *o, const struct flow_report *r)
 	fputc('\n', o->text);
 }
 
-void output_flow(struct output *o, const struct flow_report *r)
+/* Formats and writes one record (on the writer thread, when it runs). */
+static void write_flow(void *ctx, const struct flow_report *r)
 {
+	struct output *o = ctx;
+
 	if (o->json)
 		json_flow(o, r);
 	if (o->text)
 		text_flow(o, r);
+}
+
+#define WRITER_DEPTH 1024   /* reports queued at most (~1.5 KB each) */
+#define WRITER_BATCH 64     /* reading a file: wake the writer this seldom */
+
+int output_start_writer(struct output *o)
+{
+	if (o->writer == NULL)
+		o->writer = writer_new(WRITER_DEPTH,
+				       o->flush_each ? 1 : WRITER_BATCH,
+				       write_flow, o);
+	return o->writer ? 0 : -1;
+}
+
+void output_flow(struct output *o, const struct flow_report *r)
+{
+	if (o->json == NULL && o->text == NULL)
+		return;
+	if (o->writer)
+		writer_submit(o->writer, r);
+	else
+		write_flow(o, r);
+}
+
+/* Waits for the records submitted so far: what follows (a stats record,
+ * the summary) comes after them and uses the JSON buffer alone. */
+static void settle(struct output *o)
+{
+	if (o->writer)
+		writer_drain(o->writer);
 }
 
 /* ------------------------------------------------------------ summary */
@@ -525,6 +561,7 @@ static void summary_json(struct output *o, struct stats *s,
 void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri)
 {
+	settle(o);
 	if (o->summary)
 		summary_text(o, s, ri);
 	if (o->json)
@@ -568,6 +605,7 @@ static void interim_json(struct output *o, const struct stats *s,
 void output_interim(struct output *o, const struct stats *s,
 		    const struct interim *in)
 {
+	settle(o);
 	fprintf(stderr, "lyncwatch: stats: %" PRIu64 " packets (%.0f/s), %" PRIu64
 		" bytes, drops kernel %" PRIu64 " interface %" PRIu64 ", flows "
 		"active %" PRIu64 " ended %" PRIu64 " evicted %" PRIu64 ", decode "

@@ -21,7 +21,10 @@ struct label_cache {
 	uint32_t *len;
 };
 
+struct writer;
+
 struct output {
+	struct writer *writer;     /* the record writer thread, or NULL */
 	FILE *json;                /* JSON Lines, or NULL */
 	const char *json_name;     /* for messages */
 	FILE *text;                /* per-flow text lines (-v), or NULL */
@@ -51,7 +54,14 @@ struct flow_report {
 void output_init(struct output *o, const struct ruleset *rs, enum lang lang);
 void output_free(struct output *o);
 
+/* Writes the record of a flow: on the writer thread once
+ * output_start_writer() has started it (r is copied), else at once.  The
+ * other output_* functions first wait for the records submitted before. */
 void output_flow(struct output *o, const struct flow_report *r);
+
+/* Starts the record writer thread (see writer.h); returns 0, or -1 (and
+ * records are then written synchronously). */
+int output_start_writer(struct output *o);
 
 /* Extra run facts for the summary that stats does not hold. */
 struct run_info {

@@ -1,5 +1,6 @@
 /* workers.c: N capture threads, one engine each, one fanout group. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,8 +25,9 @@ struct workers {
 	pthread_mutex_t lock;
 	struct worker *w;
 	unsigned n;
-	volatile sig_atomic_t stop;
-	unsigned gen;                /* bumped by workers_set_rules; under lock */
+	atomic_int stop;             /* read by the workers without the lock */
+	atomic_uint gen;             /* bumped by workers_set_rules (under the
+				      * lock); peeked at without it */
 	const struct ruleset *rs;    /* the rules of generation gen */
 	const struct portmatch *pm;
 	const struct inventory *inv;
