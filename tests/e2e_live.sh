@@ -45,66 +45,12 @@ NS_A=lw-cap-$$          # lyncwatch
 NS_B=lw-rep-$$          # tcpreplay
 IF_A=lwcap0
 IF_B=lwrep0
-pids=
 lw_pid=
 lw_rc=
 
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for ns in "$NS_A" "$NS_B"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in $pids; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-	done
-	for ns in "$NS_A" "$NS_B"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-[ -n "${LW_KEEP:-}" ] && trap 'cp -r "$TMP" "$LW_KEEP"; cleanup' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-
-# nsrun NS SECONDS CMD...: a command in a namespace, bounded in time.
-nsrun() {
-	ns=$1; secs=$2; shift 2
-	timeout -k 1 "$secs" ip netns exec "$ns" "$@"
-}
-
-# wait_for [-n TENTHS] COMMAND...: until COMMAND succeeds (default 5 s).
-wait_for() {
-	lim=50
-	if [ "$1" = -n ]; then lim=$2; shift 2; fi
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -ge "$lim" ] && return 1
-		sleep 0.1
-	done
-}
-
-ip netns add "$NS_A" 2>"$TMP/ns.err" ||
-	skip "ip netns is unavailable: $(head -n 1 "$TMP/ns.err")"
-if ! ip netns add "$NS_B" 2>"$TMP/ns.err"; then
-	ip netns del "$NS_A" 2>/dev/null
-	skip "ip netns is unavailable: $(head -n 1 "$TMP/ns.err")"
-fi
-ip netns exec "$NS_A" true 2>"$TMP/ns.err" ||
-	skip "ip netns exec is unavailable: $(head -n 1 "$TMP/ns.err")"
-for ns in "$NS_A" "$NS_B"; do
-	# shellcheck disable=SC2016 # $f expands in the namespace's shell
-	ip netns exec "$ns" sh -c 'for f in /proc/sys/net/ipv6/conf/default/disable_ipv6 \
-		/proc/sys/net/ipv6/conf/all/disable_ipv6; do [ -w "$f" ] && echo 1 > "$f"; done; :'
-	ip -n "$ns" link set lo up
-done
-if ! { ip -n "$NS_A" link add "$IF_A" type veth peer name "$IF_B" netns "$NS_B" &&
-       ip -n "$NS_A" link set "$IF_A" up &&
-       ip -n "$NS_B" link set "$IF_B" up; } 2>"$TMP/ns.err"; then
-	skip "cannot set up a veth pair between namespaces: $(head -n 1 "$TMP/ns.err")"
-fi
+. "$(dirname "$0")/netns.sh"
+[ -n "${LW_KEEP:-}" ] && trap 'cp -r "$TMP" "$LW_KEEP"; netns_cleanup' EXIT
+netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
 ip netns exec "$NS_A" ss -0 -b >/dev/null 2>&1 ||
 	skip "ss cannot list packet sockets (ss -0 -b)"
 

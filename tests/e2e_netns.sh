@@ -21,68 +21,14 @@ SRV=198.18.200.1
 CLI=198.18.200.2
 NS_S=lw-srv-$$
 NS_C=lw-cli-$$
-pids=
 
-# On exit, even after a failure: stops the background jobs, then anything
-# still running in the namespaces, and deletes the namespaces.
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for ns in "$NS_S" "$NS_C"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in $pids; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-	done
-	for ns in "$NS_S" "$NS_C"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM PIPE
-
-# Runs a command in a namespace, bounded in time: nsrun NS SECONDS CMD...
-# (Not for background jobs: $! must be the pid of timeout itself.)
-nsrun() {
-	ns=$1; secs=$2; shift 2
-	timeout -k 1 "$secs" ip netns exec "$ns" "$@"
-}
-
-# Waits (up to about 5 s) until COMMAND succeeds: wait_for COMMAND...
-wait_for() {
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -ge 50 ] && return 1
-		sleep 0.1
-	done
-}
-
-ip netns add "$NS_S" 2>"$TMP/ns.err" ||
-	skip "ip netns is unavailable: $(head -n 1 "$TMP/ns.err")"
-if ! ip netns add "$NS_C" 2>"$TMP/ns.err"; then
-	ip netns del "$NS_S" 2>/dev/null
-	skip "ip netns is unavailable: $(head -n 1 "$TMP/ns.err")"
-fi
-ip netns exec "$NS_S" true 2>"$TMP/ns.err" ||
-	skip "ip netns exec is unavailable: $(head -n 1 "$TMP/ns.err")"
-
+. "$(dirname "$0")/netns.sh"
 # The link: lw0 (server) <-> lw1 (client), no IPv6 (no neighbour discovery
 # or MLD in the capture), no default route.
-for ns in "$NS_S" "$NS_C"; do
-	# shellcheck disable=SC2016 # $f expands in the namespace's shell
-	ip netns exec "$ns" sh -c 'for f in /proc/sys/net/ipv6/conf/default/disable_ipv6 \
-		/proc/sys/net/ipv6/conf/all/disable_ipv6; do [ -w "$f" ] && echo 1 > "$f"; done; :'
-	ip -n "$ns" link set lo up
-done
-if ! { ip -n "$NS_S" link add lw0 type veth peer name lw1 netns "$NS_C" &&
-       ip -n "$NS_S" addr add "$SRV/24" dev lw0 &&
-       ip -n "$NS_C" addr add "$CLI/24" dev lw1 &&
-       ip -n "$NS_S" link set lw0 up &&
-       ip -n "$NS_C" link set lw1 up; } 2>"$TMP/ns.err"; then
-	skip "cannot set up a veth pair between namespaces: $(head -n 1 "$TMP/ns.err")"
+netns_pair "$NS_S" "$NS_C" lw0 lw1
+if ! { ip -n "$NS_S" addr add "$SRV/24" dev lw0 &&
+       ip -n "$NS_C" addr add "$CLI/24" dev lw1; } 2>"$TMP/ns.err"; then
+	skip "cannot address the veth pair: $(head -n 1 "$TMP/ns.err")"
 fi
 
 # A throwaway CA, and a server and a client certificate it signs (EC P-256).
