@@ -16,6 +16,7 @@
 #include "inventory.h"
 #include "portmatch.h"
 #include "rules.h"
+#include "shipped.h"
 
 static struct ruleset rs;
 static struct portmatch *pm;
@@ -29,13 +30,8 @@ static const char inventory_text[] =
 
 static int setup(void **state)
 {
-	const char *top = getenv("top_srcdir");
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/classifiers/lync2013.rules", top ? top : ".");
-	ruleset_init(&rs);
-	if (rules_load_file(&rs, path, stderr) || (pm = portmatch_build(&rs)) == NULL)
+	if (load_shipped_rules(&rs, NULL) || (pm = portmatch_build(&rs)) == NULL)
 		return -1;
 	inv = inventory_new(&rs);
 	return inventory_load_buffer(inv, "t.inv", inventory_text,

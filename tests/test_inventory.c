@@ -18,18 +18,15 @@
 
 #include "inventory.h"
 #include "rules.h"
+#include "shipped.h"
 
-static const char *top = ".";
+static const char *top;          /* argv[1], else shipped.h's default */
 static struct ruleset rs;
 
 static int load_rules(void **state)
 {
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/classifiers/lync2013.rules", top);
-	ruleset_init(&rs);
-	return rules_load_file(&rs, path, stderr) ? -1 : 0;
+	return load_shipped_rules(&rs, top) ? -1 : 0;
 }
 
 static int free_rules(void **state)
@@ -459,7 +456,5 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		top = argv[1];
-	else if (getenv("top_srcdir"))
-		top = getenv("top_srcdir");
 	return cmocka_run_group_tests(tests, load_rules, free_rules);
 }

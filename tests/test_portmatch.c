@@ -15,18 +15,14 @@
 #include "pkt.h"
 #include "portmatch.h"
 #include "rules.h"
+#include "shipped.h"
 
 static const char role_text[] =
 	"[role r]\nname.en = r\nname.ja = r\n";
 
 static void load_shipped(struct ruleset *rs)
 {
-	const char *top = getenv("top_srcdir");
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/classifiers/lync2013.rules", top ? top : ".");
-	ruleset_init(rs);
-	assert_int_equal(rules_load_file(rs, path, stderr), 0);
+	assert_int_equal(load_shipped_rules(rs, NULL), 0);
 }
 
 /* Appends a rule "[rule ID]" with the given l4 and port text. */

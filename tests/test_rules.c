@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "shipped.h"
 
 static const char roles_ok[] =
 	"[role all-servers]\n"
@@ -329,15 +330,11 @@ static void test_missing_file(void **state)
 /* The shipped file: every table's row count as on the vendor's page. */
 static void test_shipped_rules(void **state)
 {
-	const char *top = getenv("top_srcdir");
-	char path[4096];
 	struct ruleset rs;
 	int per[TABLE_N] = { 0 };
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/classifiers/lync2013.rules", top ? top : ".");
-	ruleset_init(&rs);
-	assert_int_equal(rules_load_file(&rs, path, stderr), 0);
+	assert_int_equal(load_shipped_rules(&rs, NULL), 0);
 	assert_int_equal(rules_finish(&rs, stderr), 0);
 	for (int i = 0; i < rs.nrules; i++)
 		per[rs.rules[i].table]++;
