@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "classify.h"
-#include "communityid.h"
 #include "decode.h"
 #include "engine.h"
 #include "inspect.h"
@@ -44,7 +43,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	struct label_set ls;
 	struct audit_result ar;
 	struct inspect_view iv;
-	char cid[COMMUNITY_ID_LEN], ivbuf[INSPECT_VIEW_BUFLEN];
+	char ivbuf[INSPECT_VIEW_BUFLEN];
 	struct flow_report r = { .f = f, .why = why, .audit = &ar, .rs = e->rs };
 
 	if (why != END_FORCED)
@@ -60,8 +59,6 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
-	communityid(&f->key, 0, cid);
-	r.community_id = cid;
 	if (why != END_FORCED)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
 	lock(e);

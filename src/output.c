@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "communityid.h"
 #include "textfmt.h"
 #include "writer.h"
 
@@ -232,7 +233,7 @@ static void json_lync(struct output *o, const struct flow_report *r)
 static void json_flow(struct output *o, const struct flow_report *r)
 {
 	struct jsonw *w = &o->jw;
-	char t[40];
+	char t[40], cid[COMMUNITY_ID_LEN];
 
 	jw_reset(w);
 	jw_obj_begin(w);
@@ -243,8 +244,8 @@ static void json_flow(struct output *o, const struct flow_report *r)
 	json_endpoints(o, r->f);
 	if (r->iv && r->iv->app_proto)
 		JW_KSTR(w, "app_proto", r->iv->app_proto);
-	if (r->community_id)
-		JW_KSTR(w, "community_id", r->community_id);
+	communityid(&r->f->key, 0, cid);     /* on the writer thread */
+	JW_KSTR(w, "community_id", cid);
 	json_counters(o, r->f, r->why);
 	json_lync(o, r);
 	jw_obj_end(w);

@@ -46,7 +46,6 @@ struct flow_report {
 	int nlabels;
 	const struct audit_result *audit;
 	const struct inspect_view *iv; /* what nDPI saw; NULL with --no-dpi */
-	const char *community_id;  /* "1:..." or NULL */
 	const struct ruleset *rs;  /* the rules `labels` index (the engine's:
 				    * after a SIGHUP, not always the output's) */
 };

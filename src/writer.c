@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "classify.h"
-#include "communityid.h"
 #include "writer.h"
 
 /* One queued report: the report and copies of everything it points to. */
@@ -15,7 +14,6 @@ struct slot {
 	struct audit_result audit;
 	struct inspect_view iv;
 	char names[INSPECT_VIEW_BUFLEN];  /* the view's strings */
-	char cid[COMMUNITY_ID_LEN];
 };
 
 struct writer {
@@ -78,14 +76,6 @@ static void copy_report(struct slot *d, const struct flow_report *r)
 	d->r.iv = NULL;
 	if (r->iv)
 		copy_view(d, r->iv);
-	d->r.community_id = NULL;
-	if (r->community_id) {
-		size_t len = strnlen(r->community_id, sizeof(d->cid) - 1);
-
-		memcpy(d->cid, r->community_id, len);
-		d->cid[len] = '\0';
-		d->r.community_id = d->cid;
-	}
 }
 
 static void *run(void *arg)

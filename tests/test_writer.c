@@ -39,7 +39,7 @@ static void check_report(void *ctx, const struct flow_report *r)
 	if (who < 0 || who > 1 || i != s->next[who] ||
 	    strcmp(r->audit->reason, want) != 0 ||
 	    r->nlabels != (int)(i % 5) || (r->nlabels && r->labels[0] != i) ||
-	    strcmp(r->iv->host, want) != 0 || strcmp(r->community_id, "1:x") != 0)
+	    strcmp(r->iv->host, want) != 0)
 		s->bad++;
 	else
 		s->next[who]++;
@@ -60,12 +60,12 @@ static void *submit(void *arg)
 	struct flow f;
 	struct audit_result ar;
 	struct inspect_view iv;
-	char host[64], cid[8];
+	char host[64];
 	uint32_t labels[8];
 
 	for (uint64_t i = 0; i < j->count; i++) {
 		struct flow_report r = { .f = &f, .audit = &ar, .iv = &iv,
-					 .labels = labels, .community_id = cid };
+					 .labels = labels };
 
 		memset(&f, 0, sizeof(f));
 		memset(&iv, 0, sizeof(iv));
@@ -74,7 +74,6 @@ static void *submit(void *arg)
 			 (unsigned long long)i);
 		snprintf(host, sizeof(host), "reason %llu", (unsigned long long)i);
 		iv.host = host;
-		strcpy(cid, "1:x");
 		r.nlabels = (int)(i % 5);
 		for (int k = 0; k < r.nlabels; k++)
 			labels[k] = (uint32_t)i;
