@@ -131,6 +131,12 @@ stop_lw() {
 	fi
 }
 
+# stop_ok NAME [SIGNAL]: stops lyncwatch (default SIGTERM); it must exit 0.
+stop_ok() {
+	stop_lw "${2:-TERM}"
+	check "$1: SIG${2:-TERM}: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+}
+
 # replay FILE [TCPREPLAY-OPTION...]: the file into IF_B as fast as it goes.
 replay() {
 	f=$1; shift
@@ -177,8 +183,7 @@ if start_lw plain --json "$TMP/plain.json" --stats-interval 1 'tcp or udp'; then
 	check "plain: interim stats catch up with the replay (519 packets) within 3 s" \
 		wait_for -n 30 has "$TMP/plain.json" \
 		'any(.[]; .event_type == "stats" and .stats.interim == true and .stats.packets == 519)'
-	stop_lw TERM
-	check "plain: SIGTERM: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok plain
 	flowset "$TMP/plain.json" >"$TMP/plain.flows"
 	n=$(nflows "$TMP/plain.json")
 	check "plain: SIGTERM flushed every flow ($n of $n_off records)" [ "$n" -eq "$n_off" ]
@@ -209,8 +214,7 @@ if start_lw inv --inventory "$INV" --json "$TMP/inv.json" 'tcp or udp'; then
 		check "inv: live ALERT $a (before SIGTERM)" \
 			wait_for -n 30 grep -q "^lyncwatch: ALERT $a: " "$TMP/inv.err"
 	done
-	stop_lw TERM
-	check "inv: SIGTERM: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok inv
 	flowset "$TMP/inv.json" >"$TMP/inv.flows"
 	check "inv: same flows and verdicts as offline with the inventory" \
 		same_flows "$TMP/offinv.flows" "$TMP/inv.flows"
@@ -234,8 +238,7 @@ if start_lw udp --json "$TMP/udp.json" --stats-interval 0 --udp-timeout 1 'udp';
 	check "udp: SIGUSR1 stats line counts the $udp_pkts UDP packets replayed seconds before: $got" \
 		grep -q "^lyncwatch: stats: $udp_pkts packets" "$TMP/udp.err"
 	check "udp: still running after SIGUSR1" alive
-	stop_lw TERM
-	check "udp: SIGTERM: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok udp
 	n=$(nflows "$TMP/udp.json")
 	check "udp: BPF 'udp': $n_udp flows (got $n)" [ "$n" -eq "$n_udp" ]
 	check "udp: BPF 'udp': no TCP record" has "$TMP/udp.json" \
@@ -326,8 +329,7 @@ if start_lw hup --rules "$TMP/a.rules" --inventory "$TMP/inv" --tcp-closed-timeo
 	sleep 1.5
 	check "hup: replay web" replay "$TMP/web.pcap"
 	sleep 0.3
-	stop_lw TERM
-	check "hup: SIGTERM: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok hup
 	n=$(nflows "$TMP/hup.json")
 	check "hup: $n_off flow records (got $n)" [ "$n" -eq "$n_off" ]
 	flow_to "$TMP/hup.json" TCP 8000 >"$TMP/hup.web"
@@ -352,8 +354,7 @@ LW_SOCKETS=2
 if start_lw workers --workers 2 --json "$TMP/workers.json" 'tcp or udp'; then
 	check "workers: replay" replay "$DEMO"
 	sleep 0.3
-	stop_lw INT
-	check "workers: SIGINT: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok workers INT
 	flowset "$TMP/workers.json" >"$TMP/workers.flows"
 	check "workers: --workers 2: same flows as offline" \
 		same_flows "$TMP/off.flows" "$TMP/workers.flows"
@@ -367,8 +368,7 @@ if start_lw count -c 100 --json "$TMP/count.json" 'tcp or udp'; then
 	check "count: replay 100 packets" replay "$DEMO" --limit=100
 	check "count: -c 100 stops by itself after the 100th packet (within 3 s)" \
 		wait_for -n 30 gone
-	stop_lw TERM
-	check "count: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok count
 	check "count: final stats record counts 100 packets" has "$TMP/count.json" \
 		'map(select(.event_type == "stats" and .stats.interim != true)) | length == 1 and
 		 .[0].stats.packets == 100'
@@ -381,8 +381,7 @@ if start_lw opts -p -s 64 --json "$TMP/opts.json" 'tcp or udp'; then
 	check "opts: -p: $IF_A not promiscuous (promiscuity $p)" [ "${p:-1}" -eq 0 ]
 	check "opts: replay" replay "$DEMO"
 	sleep 0.3
-	stop_lw TERM
-	check "opts: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok opts
 	check "opts: -s 64: 519 packets, the SYNs (with options) truncated" has "$TMP/opts.json" \
 		'map(select(.event_type == "stats" and .stats.interim != true)) | length == 1 and
 		 .[0].stats.packets == 519 and .[0].stats.decode.truncated > 0'
@@ -414,8 +413,7 @@ if start_lw z -Z nobody --json "$TMP/z.json" 'tcp or udp'; then
 		[ "$(stat -c '%u %a' "$TMP/z.json")" = "0 640" ]
 	check "-Z nobody: replay" replay "$DEMO"
 	sleep 0.3
-	stop_lw TERM
-	check "-Z nobody: SIGTERM: exit 0 (got $lw_rc)" [ "$lw_rc" = 0 ]
+	stop_ok "-Z nobody"
 	n=$(nflows "$TMP/z.json")
 	check "-Z nobody: records written after the drop ($n of $n_off)" [ "$n" -eq "$n_off" ]
 fi
