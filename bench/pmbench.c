@@ -30,9 +30,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pkt.h"
-#include "portmatch.h"
-#include "rules.h"
+#include "capture/pkt.h"
+#include "classify/portmatch.h"
+#include "classify/rules.h"
 
 #if defined(__has_include) && !defined(__CPPCHECK__)
 #if __has_include(<valgrind/callgrind.h>)

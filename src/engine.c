@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "decode.h"
+#include "classify/classify.h"
+#include "capture/decode.h"
 #include "engine.h"
-#include "inspect.h"
+#include "inspect/inspect.h"
 
 #define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
 

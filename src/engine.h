@@ -11,15 +11,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "audit.h"
-#include "capture.h"
-#include "flow.h"
-#include "inventory.h"
-#include "learn.h"
-#include "output.h"
-#include "portmatch.h"
-#include "rules.h"
-#include "stats.h"
+#include "audit/audit.h"
+#include "capture/capture.h"
+#include "flow/flow.h"
+#include "classify/inventory.h"
+#include "classify/learn.h"
+#include "output/output.h"
+#include "classify/portmatch.h"
+#include "classify/rules.h"
+#include "output/stats.h"
 
 /* Called once per flow, as soon as a violation of it is decided (when the
  * flow starts, or when inspection ends), before the flow ends. */

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "audit.h"
-#include "inspect.h"
+#include "audit/audit.h"
+#include "inspect/inspect.h"
 #include "options.h"
 
 #define DEFAULT_SNAPLEN 16384   /* a jumbo frame (9000) with any encapsulation */

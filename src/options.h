@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "flow.h"
-#include "rules.h"
+#include "flow/flow.h"
+#include "classify/rules.h"
 
 #define OPT_MAX_FILES 256
 

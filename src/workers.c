@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "decode.h"
+#include "capture/decode.h"
 #include "workers.h"
 
 struct worker {

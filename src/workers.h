@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "engine.h"
 
 struct workers_cfg {

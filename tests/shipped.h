@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rules.h"
+#include "classify/rules.h"
 
 /* Loads the shipped rules into rs (initialised here); returns the number of
  * problems, 0 when all is well. */

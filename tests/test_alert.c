@@ -18,7 +18,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "alert.h"
+#include "audit/alert.h"
 
 struct sink {
 	FILE *f;

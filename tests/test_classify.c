@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "inventory.h"
-#include "portmatch.h"
-#include "rules.h"
+#include "classify/classify.h"
+#include "classify/inventory.h"
+#include "classify/portmatch.h"
+#include "classify/rules.h"
 #include "shipped.h"
 
 static struct ruleset rs;

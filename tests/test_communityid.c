@@ -21,7 +21,7 @@
 
 #include <ndpi/ndpi_api.h>
 
-#include "communityid.h"
+#include "output/communityid.h"
 #include "xorshift.h"
 
 static void hex(const uint8_t *d, char *out)

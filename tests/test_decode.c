@@ -14,8 +14,8 @@
 
 #include <pcap/dlt.h>
 
-#include "decode.h"
-#include "pkt.h"
+#include "capture/decode.h"
+#include "capture/pkt.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

@@ -1,4 +1,4 @@
-/* test_flow.c: unit tests of the flow table (src/flow.c).
+/* test_flow.c: unit tests of the flow table (src/flow/flow.c).
  *
  * Packets are built by hand as the decoder would leave them.  Times are
  * microseconds; the idle-timeout boundary is inclusive (a flow idle for
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "flow.h"
+#include "flow/flow.h"
 
 #define US(s) ((uint64_t)(s) * 1000000ULL)
 #define T0 US(1700000000)

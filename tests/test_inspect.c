@@ -1,4 +1,4 @@
-/* test_inspect.c: unit tests of the nDPI glue (src/inspect.c).
+/* test_inspect.c: unit tests of the nDPI glue (src/inspect/inspect.c).
  *
  * Conversations are built in memory: IPv4 + TCP/UDP headers around the
  * payloads of tools/payloads.c, with TCP sequence numbers that follow the
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect.h"
+#include "inspect/inspect.h"
 #include "payloads.h"
 
 #define BUDGET 24

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "inventory.h"
-#include "rules.h"
+#include "classify/inventory.h"
+#include "classify/rules.h"
 #include "shipped.h"
 
 static const char *top;          /* argv[1], else shipped.h's default */

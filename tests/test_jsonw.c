@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jsonw.h"
+#include "util/jsonw.h"
 #include "xorshift.h"
 
 static size_t reference(const unsigned char *s, char *out)

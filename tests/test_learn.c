@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
-#include "learn.h"
-#include "rules.h"
+#include "classify/inventory.h"
+#include "classify/learn.h"
+#include "classify/rules.h"
 #include "shipped.h"
 
 static const char *top;          /* argv[1], else shipped.h's default */

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt.h"
-#include "portmatch.h"
-#include "rules.h"
+#include "capture/pkt.h"
+#include "classify/portmatch.h"
+#include "classify/rules.h"
 #include "shipped.h"
 
 static const char role_text[] =

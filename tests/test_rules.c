@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "classify/rules.h"
 #include "shipped.h"
 
 static const char roles_ok[] =

@@ -18,7 +18,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "textfmt.h"
+#include "util/textfmt.h"
 #include "xorshift.h"
 
 static void reference_time(uint64_t ts_us, char *buf, size_t len)

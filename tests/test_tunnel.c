@@ -14,7 +14,7 @@
 
 #include <pcap/dlt.h>
 
-#include "decode.h"
+#include "capture/decode.h"
 
 struct buf {
 	uint8_t b[512];

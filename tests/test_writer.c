@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "writer.h"
+#include "output/writer.h"
 
 #define N 20000
 

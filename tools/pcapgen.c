@@ -29,7 +29,7 @@
 #include <pcap/pcap.h>
 
 #include "payloads.h"
-#include "rules.h"
+#include "classify/rules.h"
 
 #define T0_SEC 1767603600u  /* 2026-01-05T09:00:00Z */
 #define FILETIME_T0 ((uint64_t)(T0_SEC + 11644473600u) * 10000000u)

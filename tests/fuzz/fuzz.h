@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rules.h"
+#include "classify/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

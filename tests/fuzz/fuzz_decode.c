@@ -15,9 +15,9 @@
 
 #include <pcap/dlt.h>
 
-#include "decode.h"
+#include "capture/decode.h"
 #include "fuzz.h"
-#include "pkt.h"
+#include "capture/pkt.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "inventory.h"
-#include "rules.h"
+#include "classify/inventory.h"
+#include "classify/rules.h"
 
 static struct ruleset rs;
 static int loaded;

@@ -28,14 +28,14 @@
 
 #include <pcap/pcap.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "engine.h"
 #include "fuzz.h"
-#include "inspect.h"
-#include "inventory.h"
-#include "learn.h"
-#include "output.h"
-#include "portmatch.h"
+#include "inspect/inspect.h"
+#include "classify/inventory.h"
+#include "classify/learn.h"
+#include "output/output.h"
+#include "classify/portmatch.h"
 
 #define FUZZ_MAX_FLOWS 64
 #define FUZZ_MAX_HOSTS 16

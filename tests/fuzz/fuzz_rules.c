@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "output.h"
-#include "pkt.h"
-#include "portmatch.h"
-#include "rules.h"
+#include "output/output.h"
+#include "capture/pkt.h"
+#include "classify/portmatch.h"
+#include "classify/rules.h"
 
 static bool listed(const uint32_t *list, uint32_t n, uint32_t r)
 {

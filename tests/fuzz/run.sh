@@ -65,8 +65,8 @@ EOF
 # needed (the harnesses drive the stages themselves).
 echo "fuzz: building with $cc"
 objs=
-for src in "$top"/src/*.c; do
-	name=$(basename "$src" .c)
+for src in $(find "$top/src" -name '*.c' | sort); do
+	name=$(printf '%s' "${src#"$top"/src/}" | sed 's|/|_|g; s|\.c$||')
 	[ "$name" = main ] && continue
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer-no-link $cppflags $deps_cflags \

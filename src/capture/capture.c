@@ -1,0 +1,228 @@
+/* capture.c: offline and live captures through libpcap. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/if_packet.h>
+
+#include "capture/capture.h"
+#include "capture/decode.h"
+
+/* Compiles and sets filter (NULL: none); closes c on failure. */
+static int set_filter(struct capture *c, const char *filter)
+{
+	struct bpf_program prog = { 0, NULL };
+
+	if (filter == NULL)
+		return 0;
+	if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+	    pcap_setfilter(c->p, &prog) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: filter '%s': %s", c->name,
+			 filter, pcap_geterr(c->p));
+		if (prog.bf_insns)
+			pcap_freecode(&prog);
+		capture_close(c);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+int capture_open_file(struct capture *c, const char *name, const char *filter)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->size = -1;
+	c->p = pcap_open_offline_with_tstamp_precision(name,
+			PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+	if (c->p == NULL) {
+		/* libpcap names the file itself when it could not open it. */
+		size_t n = strlen(name);
+
+		if (strncmp(errbuf, name, n) == 0 && errbuf[n] == ':')
+			snprintf(c->err, sizeof(c->err), "%s", errbuf);
+		else
+			snprintf(c->err, sizeof(c->err), "%s: %s", name, errbuf);
+		return -1;
+	}
+	c->dlt = pcap_datalink(c->p);
+	if (strcmp(name, "-") != 0 && stat(name, &st) == 0 && S_ISREG(st.st_mode))
+		c->size = (int64_t)st.st_size;
+	return set_filter(c, filter);
+}
+
+/* Why pcap_activate failed, in words an operator can act on. */
+static void activate_error(struct capture *c, int rc)
+{
+	const char *why = pcap_geterr(c->p);
+
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		snprintf(c->err, sizeof(c->err), "%s: no such interface", c->name);
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(c->err, sizeof(c->err), "%s: permission denied (%s): run "
+			 "as root, or give lyncwatch CAP_NET_RAW and CAP_NET_ADMIN",
+			 c->name, why);
+		break;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(c->err, sizeof(c->err), "%s: interface is down", c->name);
+		break;
+	default:
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->name,
+			 *why ? why : pcap_statustostr(rc));
+	}
+}
+
+/* The settings made before pcap_activate; returns 0 or -1 with c->err. */
+static int live_settings(struct capture *c, const struct capture_live_cfg *cfg)
+{
+	if (pcap_set_snaplen(c->p, cfg->snaplen) != 0 ||
+	    pcap_set_promisc(c->p, cfg->promisc) != 0 ||
+	    pcap_set_timeout(c->p, cfg->timeout_ms) != 0 ||
+	    pcap_set_immediate_mode(c->p, 1) != 0 ||
+	    pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO) != 0 ||
+	    (cfg->buffer_kib > 0 &&
+	     pcap_set_buffer_size(c->p, cfg->buffer_kib * 1024) != 0)) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->name, pcap_geterr(c->p));
+		return -1;
+	}
+	return 0;
+}
+
+int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->name = cfg->iface;
+	c->live = 1;
+	c->size = -1;
+	c->p = pcap_create(cfg->iface, errbuf);
+	if (c->p == NULL) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", cfg->iface, errbuf);
+		return -1;
+	}
+	if (live_settings(c, cfg)) {
+		capture_close(c);
+		return -1;
+	}
+	rc = pcap_activate(c->p);
+	if (rc < 0) {
+		activate_error(c, rc);
+		capture_close(c);
+		return -1;
+	}
+	if (rc > 0)
+		fprintf(stderr, "lyncwatch: %s: warning: %s\n", c->name,
+			pcap_geterr(c->p));
+	c->dlt = pcap_datalink(c->p);
+	/* Immediate mode ignores the read timeout: a blocking read would wait
+	 * for a packet forever on a quiet link.  Non-blocking reads and poll()
+	 * return after timeout_ms, so idle flows, stats and signals are
+	 * served whether packets come or not. */
+	c->timeout_ms = cfg->timeout_ms;
+	if (pcap_setnonblock(c->p, 1, errbuf) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->name, errbuf);
+		capture_close(c);
+		return -1;
+	}
+	if (!decode_link_supported(c->dlt)) {
+		snprintf(c->err, sizeof(c->err), "%s: link type %s (%d) is not "
+			 "supported", c->name, pcap_datalink_val_to_name(c->dlt) ?
+			 pcap_datalink_val_to_name(c->dlt) : "?", c->dlt);
+		capture_close(c);
+		return -1;
+	}
+	return set_filter(c, cfg->filter);
+}
+
+int capture_next(struct capture *c, struct raw_packet *out)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc = pcap_next_ex(c->p, &h, &data);
+
+	if (rc == 0 && c->live) {
+		struct pollfd pfd = { .fd = pcap_get_selectable_fd(c->p),
+				      .events = POLLIN };
+
+		if (pfd.fd >= 0 && poll(&pfd, 1, c->timeout_ms) > 0)
+			rc = pcap_next_ex(c->p, &h, &data);
+	}
+	if (rc == PCAP_ERROR_BREAK)
+		return CAPTURE_END;
+	if (rc == 0)
+		return CAPTURE_NONE;
+	if (rc < 0) {
+		if (c->live)
+			snprintf(c->err, sizeof(c->err), "%s: %s", c->name,
+				 pcap_geterr(c->p));
+		else
+			snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s",
+				 c->name, (unsigned long long)c->pktno + 1,
+				 pcap_geterr(c->p));
+		return CAPTURE_ERROR;
+	}
+	c->pktno++;
+	out->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+	out->caplen = h->caplen;
+	out->len = h->len;
+	out->data = data;
+	return CAPTURE_PACKET;
+}
+
+void capture_break(struct capture *c)
+{
+	if (c->p)
+		pcap_breakloop(c->p);
+}
+
+int capture_join_fanout(struct capture *c, uint16_t group)
+{
+	int fd = pcap_fileno(c->p);
+	uint32_t arg = group | ((uint32_t)(PACKET_FANOUT_HASH |
+					   PACKET_FANOUT_FLAG_DEFRAG) << 16);
+
+	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg,
+				 sizeof(arg)) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: cannot join fanout group "
+			 "%u: %s", c->name, group, fd < 0 ? "no socket" :
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int capture_counters(struct capture *c, struct capture_counters *out)
+{
+	struct pcap_stat ps;
+
+	memset(out, 0, sizeof(*out));
+	if (!c->live || c->p == NULL || pcap_stats(c->p, &ps) != 0)
+		return -1;
+	out->received = ps.ps_recv;
+	out->dropped = ps.ps_drop;
+	out->ifdropped = ps.ps_ifdrop;
+	return 0;
+}
+
+int64_t capture_offset(const struct capture *c)
+{
+	FILE *f = c->size >= 0 ? pcap_file(c->p) : NULL;
+	long off = f ? ftell(f) : -1;
+
+	return off < 0 ? -1 : (int64_t)off;
+}
+
+void capture_close(struct capture *c)
+{
+	if (c->p)
+		pcap_close(c->p);
+	c->p = NULL;
+}

@@ -1,0 +1,201 @@
+/* classify.c: server side by handshake, inventory, rules or port; labels
+ * by rules, narrowed by inventory roles. */
+#include "classify/classify.h"
+
+enum rank {
+	RANK_NONE,
+	RANK_RANGE,        /* a non-fallback range (UDP only) */
+	RANK_SYSTEM_PORT,  /* below 1024 */
+	RANK_EXACT_OTHER,  /* an exact port of a row of the other L4 protocol */
+	RANK_EXACT_CLIENT, /* an exact port of a client-table row */
+	RANK_EXACT_SERVER, /* an exact port of any other table's row */
+};
+
+#define SYSTEM_PORT_LIMIT 1024
+
+static enum rank port_rank(const struct classifier *c, uint8_t l4,
+			   uint16_t port)
+{
+	struct pm_result m;
+	enum rank best = RANK_NONE;
+
+	portmatch_lookup(c->pm, l4, port, &m);
+	for (uint32_t i = 0; i < m.nexact; i++) {
+		const struct rule *r = &c->rs->rules[m.exact[i]];
+
+		if (r->fallback)
+			continue;
+		if (r->table != TABLE_CLIENT)
+			return RANK_EXACT_SERVER;
+		best = RANK_EXACT_CLIENT;
+	}
+	if (best != RANK_NONE)
+		return best;
+	portmatch_lookup(c->pm, l4 == L4_TCP ? L4_UDP : L4_TCP, port, &m);
+	for (uint32_t i = 0; i < m.nexact; i++)
+		if (!c->rs->rules[m.exact[i]].fallback)
+			return RANK_EXACT_OTHER;
+	portmatch_lookup(c->pm, l4, port, &m);
+	if (port < SYSTEM_PORT_LIMIT)
+		return RANK_SYSTEM_PORT;
+	if (l4 == L4_UDP)
+		for (uint32_t i = 0; i < m.nrange; i++)
+			if (!c->rs->rules[m.range[i]].fallback)
+				return RANK_RANGE;
+	return RANK_NONE;
+}
+
+/* Server side from the rules, else the lower port. */
+static void side_from_ports(const struct classifier *c, struct flow *f)
+{
+	enum rank ra = port_rank(c, f->key.l4, f->key.pa);
+	enum rank rb = port_rank(c, f->key.l4, f->key.pb);
+	enum rank best = ra > rb ? ra : rb;
+
+	if (ra != rb)
+		f->server_dir = rb > ra ? DIR_AB : DIR_BA;
+	else
+		f->server_dir = f->key.pb < f->key.pa ? DIR_AB : DIR_BA;
+	f->side_by = (best == RANK_NONE || best == RANK_SYSTEM_PORT) ?
+		     SIDE_PORT : SIDE_RULE;
+}
+
+static bool is_inv_server(const struct classifier *c, int ipver,
+			  const uint8_t *addr)
+{
+	const struct inv_host *h = inventory_lookup(c->inv, ipver, addr);
+
+	return h != NULL && inventory_host_is_server(c->inv, h);
+}
+
+/* Server side from the inventory: when exactly one endpoint is a server. */
+static bool side_from_inventory(const struct classifier *c, struct flow *f)
+{
+	bool a, b;
+
+	if (c->inv == NULL)
+		return false;
+	a = is_inv_server(c, f->key.ipver, f->key.a);
+	b = is_inv_server(c, f->key.ipver, f->key.b);
+	if (a == b)
+		return false;
+	f->server_dir = b ? DIR_AB : DIR_BA;
+	f->side_by = SIDE_INVENTORY;
+	return true;
+}
+
+void classify_packet(const struct classifier *c, struct flow *f,
+		     const struct pkt *p, int dir, bool created)
+{
+	uint8_t syn = p->tcp_flags & (TCPF_SYN | TCPF_ACK);
+
+	if (p->l4 == L4_TCP && f->side_by != SIDE_HANDSHAKE &&
+	    (syn == TCPF_SYN || syn == (TCPF_SYN | TCPF_ACK))) {
+		/* SYN goes to the server; SYN-ACK comes from it.  DIR_AB means
+		 * a -> b, and server_dir DIR_AB means b is the server. */
+		f->server_dir = (uint8_t)(syn == TCPF_SYN ? dir : 1 - dir);
+		f->side_by = SIDE_HANDSHAKE;
+		return;
+	}
+	if (created && !side_from_inventory(c, f))
+		side_from_ports(c, f);
+}
+
+/* ------------------------------------------------------------ labels */
+
+/* True when rule r may label a flow served by host h (NULL: unknown). */
+static bool role_allows(const struct classifier *c, const struct inv_host *h,
+			const struct rule *r)
+{
+	if (h == NULL || (r->table == TABLE_CLIENT && !r->fallback))
+		return true;
+	return inventory_host_has_role(c->rs, h, r->role);
+}
+
+/* Appends the rules of list[0..n) with fallback == fb (and, when narrow,
+ * that the server's roles allow) to out; returns how many it added. */
+static int add_rules(const struct classifier *c, struct label_set *out,
+		     const uint32_t *list, uint32_t n, bool fb, bool narrow)
+{
+	int added = 0;
+
+	for (uint32_t i = 0; i < n && out->n < CLASSIFY_MAX_LABELS; i++) {
+		const struct rule *r = &c->rs->rules[list[i]];
+
+		if (r->fallback != fb || (narrow && !role_allows(c, out->server, r)))
+			continue;
+		out->rule[out->n++] = list[i];
+		added++;
+	}
+	return added;
+}
+
+/* Labels of one kind (primary or fallback rows), narrowed or not. */
+static int add_kind(const struct classifier *c, struct label_set *out,
+		    const struct pm_result *m, bool fb, bool narrow)
+{
+	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow);
+
+	if (k > 0)
+		out->exact = true;
+	return k + add_rules(c, out, m->range, m->nrange, fb, narrow);
+}
+
+static int first_primary(const struct classifier *c, const struct pm_result *m)
+{
+	for (uint32_t i = 0; i < m->nexact; i++)
+		if (!c->rs->rules[m->exact[i]].fallback)
+			return (int)m->exact[i];
+	for (uint32_t i = 0; i < m->nrange; i++)
+		if (!c->rs->rules[m->range[i]].fallback)
+			return (int)m->range[i];
+	return -1;
+}
+
+static void find_hosts(const struct classifier *c, const struct flow *f,
+		       struct label_set *out)
+{
+	out->server = out->client = NULL;
+	if (c->inv == NULL)
+		return;
+	out->server = inventory_lookup(c->inv, f->key.ipver, flow_server_addr(f));
+	out->client = inventory_lookup(c->inv, f->key.ipver, flow_client_addr(f));
+}
+
+void classify_labels(const struct classifier *c, const struct flow *f,
+		     struct label_set *out)
+{
+	uint16_t port = flow_server_port(f);
+	uint8_t other = f->key.l4 == L4_TCP ? L4_UDP : L4_TCP;
+	struct pm_result m;
+
+	out->n = 0;
+	out->exact = false;
+	out->role_mismatch = false;
+	find_hosts(c, f, out);
+	portmatch_lookup(c->pm, f->key.l4, port, &m);
+	out->other_l4 = -1;
+	if (first_primary(c, &m) < 0) {
+		/* Nothing documents the port for this L4: does the other? */
+		struct pm_result o;
+
+		portmatch_lookup(c->pm, other, port, &o);
+		out->other_l4 = first_primary(c, &o);
+	}
+	out->primary = add_kind(c, out, &m, false, true) > 0;
+	/* Fallback rows (the clients' own ports) do not label a port that a
+	 * row documents for the other L4 protocol: SIP sent over UDP to a
+	 * port documented for TCP is no client media, it is the wrong
+	 * transport. */
+	if (!out->primary && out->other_l4 < 0 &&
+	    (!c->strict_fallback || out->server != NULL))
+		add_kind(c, out, &m, true, true);
+	/* The server's roles allow none of the non-fallback rows covering the
+	 * port: a role mismatch, shown with all of them.  (Fallback rows that
+	 * its roles do not allow leave the port undocumented for it.) */
+	if (out->n > 0 || out->server == NULL || first_primary(c, &m) < 0)
+		return;
+	out->role_mismatch = true;
+	out->exact = false;
+	out->primary = add_kind(c, out, &m, false, false) > 0;
+}

@@ -1,0 +1,71 @@
+/* classify.h: which side of a flow is the server, and which rules label it.
+ *
+ * Server side, strongest evidence first: a TCP handshake (the SYN's target,
+ * the SYN-ACK's sender); an inventory server (when exactly one endpoint is
+ * a Lync server of the inventory); the port that the rules document best;
+ * the lower port.  The rule evidence for one endpoint port ranks, from
+ * strongest:
+ *   an exact port of a server or load-balancer row,
+ *   an exact port of a client row,
+ *   an exact port of a row of the other L4 protocol (SIP over UDP to
+ *   a port documented for TCP),
+ *   a system port (below 1024),
+ *   a range of a non-fallback row (UDP only: a TCP endpoint is never made
+ *   the server by a range, so a client's ephemeral TCP port is never
+ *   labelled as media),
+ * and nothing (fallback rows are not evidence).  Ties go to the lower port.
+ *
+ * Labels: the rules covering the server port and L4 protocol, exact rows
+ * before range rows, in rule-file order; fallback rows only when no other
+ * row covers the port, and not on a port that a row documents for the other
+ * L4 protocol (with strict_fallback, only for a server the inventory knows,
+ * which narrowing then requires to be a client); placeholder rows never.  When the inventory knows
+ * the server, rows are narrowed to its roles: a row stays when the host
+ * holds its role, or when it is a non-fallback client-table row (those name
+ * the clients that use the port, not the server).  When narrowing leaves
+ * nothing, the flow is a role mismatch and keeps the unnarrowed labels.
+ */
+#ifndef LW_CLASSIFY_H
+#define LW_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow/flow.h"
+#include "classify/inventory.h"
+#include "capture/pkt.h"
+#include "classify/portmatch.h"
+#include "classify/rules.h"
+
+#define CLASSIFY_MAX_LABELS 64
+
+struct classifier {
+	const struct ruleset *rs;
+	const struct portmatch *pm;
+	const struct inventory *inv;   /* NULL without --inventory */
+	bool strict_fallback;          /* fallback rows label only flows whose
+					* server the inventory knows (--audit-all) */
+};
+
+/* What the rules and the inventory say of one flow. */
+struct label_set {
+	uint32_t rule[CLASSIFY_MAX_LABELS]; /* rule indexes, in label order */
+	int n;
+	bool primary;          /* the labels are not fallback rows */
+	bool exact;            /* some label names the port exactly (not a range) */
+	bool role_mismatch;    /* the server's roles hold none of the rows */
+	int other_l4;          /* when no non-fallback rule covers the server
+				* port for the flow's L4, one that covers it
+				* for the other L4 protocol; else -1 */
+	const struct inv_host *server, *client; /* inventory hosts, or NULL */
+};
+
+/* Decides or revises f's server side from packet p (direction dir). */
+void classify_packet(const struct classifier *c, struct flow *f,
+		     const struct pkt *p, int dir, bool created);
+
+/* Fills out with the labels of f and what the audit needs to judge them. */
+void classify_labels(const struct classifier *c, const struct flow *f,
+		     struct label_set *out);
+
+#endif

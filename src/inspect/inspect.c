@@ -1,0 +1,492 @@
+/* inspect.c: nDPI glue, the only file that includes nDPI (4.2).
+ *
+ * Per flow: one calloc'd block holding a counter and nDPI's flow struct,
+ * alive only while the flow is under inspection.  Per thread: one nDPI
+ * detection module.  The only nDPI facts that leave this file are numbers
+ * stored in struct flow (protocol ids, confidence, risk bits) and the
+ * strings inspect_view() derives from them.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi/ndpi_api.h>
+
+#include "inspect/inspect.h"
+
+/* What nDPI named in a flow's payload, kept from the end of its
+ * inspection until its record is written: one block per flow that has any. */
+struct inspect_meta {
+	uint16_t tls_version;          /* 0: none */
+	char ja3[33], ja3s[33];        /* "" when none */
+	char host[];                   /* "" when none */
+};
+
+/* The state of one flow under inspection.  nf must stay last: the block is
+ * sized for the library's flow struct, which may be larger than the one
+ * these headers describe. */
+struct inspect_state {
+	uint16_t fed;                  /* packets given to nDPI (<= budget) */
+	uint16_t after;                /* of them, after nDPI confirmed the app */
+	bool extra;                    /* in the metadata phase (counted) */
+	struct ndpi_flow_struct nf;    /* zeroed at allocation, as nDPI wants */
+};
+
+struct inspector {
+	struct ndpi_detection_module_struct *mod;
+	size_t state_size;             /* bytes of one struct inspect_state */
+	unsigned budget;               /* packets fed per flow, at most */
+	unsigned extra;                /* fed after the app is confirmed, at most */
+	uint64_t max_extra;            /* states in the metadata phase at most */
+	uint64_t max_states;           /* live states at most; 0: no cap */
+	struct inspect_stats st;
+};
+
+/* ------------------------------------------------------------ classes */
+
+/*
+ * nDPI protocol id -> class.  Looked up for the app id, then for the
+ * master id; an id in neither reads SEEN_OTHER.  Apps nDPI names inside a
+ * carrier (Microsoft365 by SNI inside TLS, an HTTP Host) are deliberately
+ * absent, so that their master (TLS, HTTP) decides.  Not here for that
+ * reason: Skype_Teams, Teams, Microsoft, Microsoft365, Azure.
+ */
+static const struct seen_entry {
+	uint16_t id;
+	uint8_t seen;                  /* enum seen_app */
+} seen_table[] = {
+	{ NDPI_PROTOCOL_TLS, SEEN_TLS },
+	{ NDPI_PROTOCOL_HTTP, SEEN_HTTP },
+	{ NDPI_PROTOCOL_HTTP_CONNECT, SEEN_HTTP },
+	{ NDPI_PROTOCOL_HTTP_PROXY, SEEN_HTTP },
+	{ NDPI_PROTOCOL_SIP, SEEN_SIP },
+	{ NDPI_PROTOCOL_STUN, SEEN_STUN },
+	{ NDPI_PROTOCOL_RTP, SEEN_MEDIA },
+	{ NDPI_PROTOCOL_RTCP, SEEN_MEDIA },
+	{ NDPI_PROTOCOL_DTLS, SEEN_MEDIA },
+	{ NDPI_PROTOCOL_SKYPE_CALL, SEEN_MEDIA },   /* "SkypeCall", master STUN */
+	{ NDPI_PROTOCOL_DCERPC, SEEN_DCERPC },
+	{ NDPI_PROTOCOL_SMBV1, SEEN_SMB },
+	{ NDPI_PROTOCOL_SMBV23, SEEN_SMB },
+	{ NDPI_PROTOCOL_DHCP, SEEN_DHCP },
+	{ NDPI_PROTOCOL_DHCPV6, SEEN_DHCP },
+	{ NDPI_PROTOCOL_MSSQL_TDS, SEEN_SQL },
+	/* readable on the wire: a "cleartext where TLS is required" finding */
+	{ NDPI_PROTOCOL_DNS, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_MDNS, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_FTP_CONTROL, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_FTP_DATA, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_TFTP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_TELNET, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_MAIL_SMTP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_MAIL_POP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_MAIL_IMAP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_LDAP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_SNMP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_SYSLOG, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_NETBIOS, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_NTP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_MGCP, SEEN_OTHER_CLEAR },
+	{ NDPI_PROTOCOL_H323, SEEN_OTHER_CLEAR },
+};
+
+/* Class of one id; SEEN_NONE when the table does not list it. */
+static enum seen_app seen_of_id(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(seen_table) / sizeof(seen_table[0]); i++)
+		if (seen_table[i].id == id)
+			return (enum seen_app)seen_table[i].seen;
+	return SEEN_NONE;
+}
+
+/* Class of a DPI-confirmed (app, master) pair: app first, then master. */
+static enum seen_app seen_of(uint16_t app, uint16_t master)
+{
+	enum seen_app s = seen_of_id(app);
+
+	if (s == SEEN_NONE && master != NDPI_PROTOCOL_UNKNOWN)
+		s = seen_of_id(master);
+	return s == SEEN_NONE ? SEEN_OTHER : s;
+}
+
+const char *inspect_seen_name(enum seen_app s)
+{
+	static const char *const names[] = {
+		[SEEN_NONE] = "none", [SEEN_UNKNOWN] = "unknown",
+		[SEEN_TLS] = "tls", [SEEN_HTTP] = "http", [SEEN_SIP] = "sip",
+		[SEEN_STUN] = "stun", [SEEN_MEDIA] = "media",
+		[SEEN_DCERPC] = "dcerpc", [SEEN_SMB] = "smb",
+		[SEEN_DHCP] = "dhcp", [SEEN_SQL] = "sql",
+		[SEEN_OTHER_CLEAR] = "other-clear", [SEEN_OTHER] = "other",
+	};
+
+	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[s];
+}
+
+/* ------------------------------------------------------------ module */
+
+struct inspector *inspect_new(unsigned budget_pkts)
+{
+	struct inspector *in;
+	NDPI_PROTOCOL_BITMASK all;
+	size_t nf_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+
+	if (budget_pkts == 0 || budget_pkts > INSPECT_MAX_BUDGET)
+		return NULL;
+	in = calloc(1, sizeof(*in));
+	if (in == NULL)
+		return NULL;
+	in->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (in->mod == NULL) {
+		free(in);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(in->mod, &all);
+	ndpi_finalize_initialization(in->mod);
+	if (nf_size < sizeof(struct ndpi_flow_struct))
+		nf_size = sizeof(struct ndpi_flow_struct);
+	in->state_size = offsetof(struct inspect_state, nf) + nf_size;
+	in->budget = budget_pkts;
+	in->extra = INSPECT_DEFAULT_EXTRA;
+	in->max_extra = INSPECT_DEFAULT_MAX_EXTRA;
+	in->st.state_bytes = in->state_size;
+	return in;
+}
+
+void inspect_set_extra(struct inspector *in, unsigned extra_pkts,
+		       uint64_t max_flows)
+{
+	if (in != NULL) {
+		in->extra = extra_pkts;
+		in->max_extra = max_flows;
+	}
+}
+
+void inspect_set_max_states(struct inspector *in, uint64_t max_states)
+{
+	if (in != NULL)
+		in->max_states = max_states;
+}
+
+void inspect_free(struct inspector *in)
+{
+	if (in == NULL)
+		return;
+	ndpi_exit_detection_module(in->mod);
+	free(in);
+}
+
+void inspect_get_stats(const struct inspector *in, struct inspect_stats *out)
+{
+	if (in == NULL)
+		memset(out, 0, sizeof(*out));
+	else
+		*out = in->st;
+}
+
+/* ------------------------------------------------------------ per flow */
+
+static struct inspect_state *state_new(struct inspector *in)
+{
+	struct inspect_state *s;
+
+	if (in->max_states && in->st.live_states >= in->max_states) {
+		in->st.limited++;
+		return NULL;
+	}
+	s = calloc(1, in->state_size);
+	if (s == NULL) {
+		in->st.nomem++;
+		return NULL;
+	}
+	in->st.flows_inspected++;
+	if (++in->st.live_states > in->st.peak_states)
+		in->st.peak_states = in->st.live_states;
+	return s;
+}
+
+static void state_free(struct inspector *in, struct inspect_state *s)
+{
+	ndpi_free_flow_data(&s->nf);   /* what dissectors allocated inside */
+	if (s->extra)
+		in->st.extra_live--;
+	free(s);
+	in->st.live_states--;
+}
+
+/* Stores nDPI's answer for the flow in f's fields.  An answer with only a
+ * master is stored as the app (no master). */
+static void store(struct flow *f, const struct inspect_state *s,
+		  ndpi_protocol pr)
+{
+	if (pr.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
+		pr.app_protocol = pr.master_protocol;
+		pr.master_protocol = NDPI_PROTOCOL_UNKNOWN;
+	}
+	if (pr.master_protocol == pr.app_protocol)
+		pr.master_protocol = NDPI_PROTOCOL_UNKNOWN;
+	f->app = pr.app_protocol;
+	f->app_master = pr.master_protocol;
+	f->app_confidence = pr.app_protocol == NDPI_PROTOCOL_UNKNOWN ?
+		NDPI_CONFIDENCE_UNKNOWN : (uint8_t)s->nf.confidence;
+	/* nDPI 4.2 risks use bits 1..41: all kept once app_risk is 64-bit */
+	f->app_risk = (__typeof__(f->app_risk))s->nf.risk;
+}
+
+/* Whether nDPI's per-protocol union holds TLS facts for f (stored answer). */
+static bool tls_family(const struct flow *f)
+{
+	static const uint16_t ids[] = { NDPI_PROTOCOL_TLS, NDPI_PROTOCOL_DTLS,
+					NDPI_PROTOCOL_QUIC };
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (f->app == ids[i] || f->app_master == ids[i])
+			return true;
+	return false;
+}
+
+/* Keeps the names nDPI found in s (host; TLS version and JA3s, read from
+ * nDPI's per-protocol union only for TLS-family answers) in f. */
+static void keep_meta(struct flow *f, const struct inspect_state *s)
+{
+	const struct ndpi_flow_struct *nf = &s->nf;
+	size_t hlen = strnlen(nf->host_server_name, sizeof(nf->host_server_name));
+	bool tls = tls_family(f);
+	struct inspect_meta *m;
+
+	if (hlen == 0 && !tls)
+		return;
+	m = calloc(1, sizeof(*m) + hlen + 1);
+	if (m == NULL)
+		return;                  /* the names are lost, nothing else */
+	memcpy(m->host, nf->host_server_name, hlen);
+	if (tls) {
+		m->tls_version = nf->protos.tls_quic.ssl_version;
+		memcpy(m->ja3, nf->protos.tls_quic.ja3_client, sizeof(m->ja3) - 1);
+		memcpy(m->ja3s, nf->protos.tls_quic.ja3_server, sizeof(m->ja3s) - 1);
+	}
+	free(f->meta);
+	f->meta = m;
+}
+
+void inspect_release(struct flow *f)
+{
+	free(f->meta);
+	f->meta = NULL;
+}
+
+/* Ends the inspection of f: with giveup, asks nDPI for its final answer
+ * (guessing by port when it knows nothing); otherwise stores `pr`, the
+ * answer of the last packet. */
+static void finish(struct inspector *in, struct flow *f, bool giveup,
+		   ndpi_protocol pr)
+{
+	struct inspect_state *s = f->insp;
+	uint8_t guessed = 0;
+
+	if (giveup) {
+		pr = ndpi_detection_giveup(in->mod, &s->nf, 1, &guessed);
+		in->st.gave_up++;
+	} else {
+		in->st.decided++;
+	}
+	store(f, s, pr);
+	keep_meta(f, s);
+	if (f->app != NDPI_PROTOCOL_UNKNOWN &&
+	    f->app_confidence == NDPI_CONFIDENCE_DPI)
+		in->st.confirmed++;
+	else
+		in->st.failed++;
+	state_free(in, s);
+	f->insp = NULL;
+	f->insp_done = 1;
+}
+
+/* nDPI has decided: an app confirmed by DPI, and either nothing more to
+ * dissect or the metadata phase is over.  That phase (TLS: the server's
+ * hello and certificate follow the client's hello, which confirms the app)
+ * lasts `extra` packets and admits `max_extra` flows at once: its states
+ * are the large ones (reassembly buffers), so a storm of new handshakes
+ * loses metadata, counted in extra_cut, rather than memory.  A by-IP label
+ * (set from the first packet) does not stop the feeding. */
+static bool decided(struct inspector *in, struct inspect_state *s,
+		    ndpi_protocol pr)
+{
+	if (pr.app_protocol == NDPI_PROTOCOL_UNKNOWN ||
+	    s->nf.confidence != NDPI_CONFIDENCE_DPI)
+		return false;
+	if (!ndpi_extra_dissection_possible(in->mod, &s->nf))
+		return true;
+	if (!s->extra) {
+		if (in->extra == 0)
+			return true;
+		if (in->st.extra_live >= in->max_extra) {
+			in->st.extra_cut++;
+			return true;
+		}
+		s->extra = true;
+		in->st.extra_live++;
+		return false;
+	}
+	return ++s->after >= in->extra;
+}
+
+/* Whether p is worth feeding: a payload, and the whole datagram captured
+ * within nDPI's 16-bit length. */
+static bool feedable(struct inspector *in, const struct pkt *p)
+{
+	if (p->payload_len == 0 || p->l3 == NULL)
+		return false;
+	if (p->l3_len < p->ip_len || p->ip_len > 65535) {
+		in->st.short_skipped++;
+		return false;
+	}
+	return true;
+}
+
+void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
+		    int dir)
+{
+	struct inspect_state *s;
+	ndpi_protocol pr;
+
+	(void)dir;
+	if (in == NULL || f->insp_done || (f->flags & FLOW_F_NO_DPI) ||
+	    !feedable(in, p))
+		return;
+	if (f->insp == NULL && (f->insp = state_new(in)) == NULL)
+		return;
+	s = f->insp;
+	pr = ndpi_detection_process_packet(in->mod, &s->nf, p->l3,
+					   (unsigned short)p->ip_len,
+					   p->ts_us / 1000);
+	s->fed++;
+	in->st.pkts_fed++;
+	if (decided(in, s, pr))
+		finish(in, f, false, pr);
+	else if (s->fed >= in->budget)
+		finish(in, f, true, pr);
+}
+
+void inspect_skip(struct inspector *in, struct flow *f)
+{
+	if (in == NULL || f->insp != NULL || f->insp_done ||
+	    (f->flags & FLOW_F_NO_DPI))
+		return;
+	f->flags |= FLOW_F_NO_DPI;
+	in->st.skipped++;
+}
+
+void inspect_flow_end(struct inspector *in, struct flow *f)
+{
+	ndpi_protocol none = NDPI_PROTOCOL_NULL;
+
+	if (in != NULL && f->insp != NULL)
+		finish(in, f, true, none);
+}
+
+/* ------------------------------------------------------------ view */
+
+/* Appends `name` lower-cased to buf at *used; returns it, or NULL when it
+ * does not fit. */
+static const char *put_lower(const char *name, char *buf, size_t buflen,
+			     size_t *used)
+{
+	size_t n = strlen(name);
+	char *d;
+
+	if (buf == NULL || *used > buflen || n + 1 > buflen - *used)
+		return NULL;
+	d = buf + *used;
+	for (size_t i = 0; i < n; i++)
+		d[i] = (char)tolower((unsigned char)name[i]);
+	d[n] = '\0';
+	*used += n + 1;
+	return d;
+}
+
+/* nDPI's "master.app" (or "app") name of f's stored answer. */
+static const char *full_name(const struct inspector *in, const struct flow *f,
+			     char *buf, size_t buflen, size_t *used)
+{
+	ndpi_protocol pr = NDPI_PROTOCOL_NULL;
+	char tmp[INSPECT_VIEW_BUFLEN];
+
+	pr.app_protocol = f->app;
+	pr.master_protocol = f->app_master;
+	ndpi_protocol2name(in->mod, pr, tmp, sizeof(tmp));
+	return put_lower(tmp, buf, buflen, used);
+}
+
+/* Copies s into buf at *used; returns the copy, or NULL when it does not
+ * fit (the view names nothing the flow owns: it outlives inspect_release). */
+static const char *put_copy(const char *s, char *buf, size_t buflen,
+			    size_t *used)
+{
+	size_t n = strlen(s);
+	char *d;
+
+	if (n == 0 || buf == NULL || *used > buflen || n + 1 > buflen - *used)
+		return NULL;
+	d = buf + *used;
+	memcpy(d, s, n + 1);
+	*used += n + 1;
+	return d;
+}
+
+/* The names of m in out, copied into buf. */
+static void view_meta(const struct inspect_meta *m, struct inspect_view *out,
+		      char *buf, size_t buflen, size_t *used)
+{
+	char ver[32];
+	uint8_t unknown = 0;
+
+	if (m == NULL)
+		return;
+	out->host = put_copy(m->host, buf, buflen, used);
+	out->ja3 = put_copy(m->ja3, buf, buflen, used);
+	out->ja3s = put_copy(m->ja3s, buf, buflen, used);
+	if (m->tls_version &&
+	    ndpi_ssl_version2str(ver, (int)sizeof(ver), m->tls_version, &unknown))
+		out->tls_version = put_copy(ver, buf, buflen, used);
+}
+
+void inspect_view(const struct inspector *in, const struct flow *f,
+		  struct inspect_view *out, char *buf, size_t buflen)
+{
+	size_t used = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (in == NULL || !f->insp_done)
+		return;                          /* SEEN_NONE */
+	out->risks = f->app_risk;
+	out->confidence = ndpi_confidence_get_name(f->app_confidence);
+	out->confirmed = f->app != NDPI_PROTOCOL_UNKNOWN &&
+			 f->app_confidence == NDPI_CONFIDENCE_DPI;
+	if (!out->confirmed) {
+		out->app_proto = "failed";
+		out->seen = SEEN_UNKNOWN;
+		if (f->app != NDPI_PROTOCOL_UNKNOWN)
+			out->guess = full_name(in, f, buf, buflen, &used);
+		view_meta(f->meta, out, buf, buflen, &used);
+		return;
+	}
+	out->seen = seen_of(f->app, f->app_master);
+	out->app_proto = full_name(in, f, buf, buflen, &used);
+	view_meta(f->meta, out, buf, buflen, &used);
+	if (f->app_master != NDPI_PROTOCOL_UNKNOWN)
+		out->app_master = put_lower(ndpi_get_proto_name(in->mod,
+							f->app_master),
+					    buf, buflen, &used);
+}
+
+const char *inspect_risk_name(unsigned bit)
+{
+	if (bit == NDPI_NO_RISK || bit >= NDPI_MAX_RISK)
+		return NULL;
+	return ndpi_risk2str((ndpi_risk_enum)bit);
+}

@@ -1,0 +1,28 @@
+/* communityid.h: the Community ID flow hash, version 1, of a flow.
+ *
+ * The Community ID (https://github.com/corelight/community-id-spec) names a
+ * flow the same way in Zeek, Suricata, nDPI and here:
+ *   "1:" base64(SHA-1(seed, saddr, daddr, proto, 0, sport, dport))
+ * with the endpoints in ascending (address, port) order.  The flow key is
+ * already in that order, so the hash is a function of the key alone.
+ */
+#ifndef LW_COMMUNITYID_H
+#define LW_COMMUNITYID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow/flow.h"
+
+/* "1:" + 28 characters of base64 + NUL. */
+#define COMMUNITY_ID_LEN 31
+
+/* SHA-1 (FIPS 180-4) of a message of at most 55 bytes: one block. */
+void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20]);
+
+/* Writes the Community ID (seed `seed`) of the flow key k into buf, which
+ * holds COMMUNITY_ID_LEN bytes. */
+void communityid(const struct flow_key *k, uint16_t seed,
+		 char buf[COMMUNITY_ID_LEN]);
+
+#endif

@@ -1,0 +1,262 @@
+/* stats.c: summary counters. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <stdbool.h>
+
+#include "output/stats.h"
+
+static bool same_group(const struct rule *a, const struct rule *b)
+{
+	return a->table == b->table &&
+	       strcmp(a->text[TEXT_ROLE][LANG_EN], b->text[TEXT_ROLE][LANG_EN]) == 0 &&
+	       strcmp(a->text[TEXT_SERVICE][LANG_EN],
+		      b->text[TEXT_SERVICE][LANG_EN]) == 0;
+}
+
+/* Maps every rule of rs to a group, opening groups as needed, into a new
+ * rule_group array.  Returns 0 or -1 (out of memory, nothing changed). */
+static int bind_rules(struct stats *s, const struct ruleset *rs)
+{
+	int *rg = calloc((size_t)rs->nrules + 1, sizeof(int));
+	uint32_t *seen = calloc((size_t)s->ngroups + (size_t)rs->nrules + 1,
+				sizeof(uint32_t));
+	struct stats_group *g = realloc(s->groups, ((size_t)s->ngroups +
+					(size_t)rs->nrules + 1) * sizeof(*g));
+
+	if (g)
+		s->groups = g;
+	if (!rg || !seen || !g) {
+		free(rg);
+		free(seen);
+		return -1;
+	}
+	for (int i = 0; i < rs->nrules; i++) {
+		int k = 0;
+
+		while (k < s->ngroups && !same_group(s->groups[k].rule, &rs->rules[i]))
+			k++;
+		if (k == s->ngroups)
+			s->groups[s->ngroups++] = (struct stats_group){ .rule = &rs->rules[i] };
+		rg[i] = k;
+	}
+	free(s->rule_group);
+	free(s->seen);
+	s->rule_group = rg;
+	s->seen = seen;
+	s->seen_gen = 0;
+	s->nrules = rs->nrules;
+	return 0;
+}
+
+int stats_init(struct stats *s, const struct ruleset *rs)
+{
+	memset(s, 0, sizeof(*s));
+	s->viol = calloc(STATS_MAX_VIOL_GROUPS, sizeof(*s->viol));
+	if (s->viol == NULL || bind_rules(s, rs))
+		return -1;
+	s->wall_start = stats_now();
+	return 0;
+}
+
+int stats_rebind(struct stats *s, const struct ruleset *rs)
+{
+	return bind_rules(s, rs);
+}
+
+void stats_free(struct stats *s)
+{
+	free(s->rule_group);
+	free(s->groups);
+	free(s->seen);
+	free(s->viol);
+	free(s->viol_sorted);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The key of a violation group, as stored. */
+static void viol_key(struct viol_group *k, int flag, const struct flow *f)
+{
+	memset(k, 0, sizeof(*k));
+	k->flag = (uint8_t)flag;
+	k->l4 = f->key.l4;
+	k->ipver = f->key.ipver;
+	memcpy(k->addr, flow_server_addr(f), 16);
+	k->port = flow_server_port(f);
+}
+
+/* FNV-1a over the group key; the table is small and keys are few. */
+static uint32_t viol_hash(const struct viol_group *k)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ k->addr[i]) * 16777619u;
+	h = (h ^ k->flag) * 16777619u;
+	h = (h ^ k->l4) * 16777619u;
+	h = (h ^ (k->port & 0xffu)) * 16777619u;
+	return (h ^ (uint32_t)(k->port >> 8)) * 16777619u;
+}
+
+/* The group of key k, added when new; NULL when the table is half full
+ * (probes stay short) and k is not in it. */
+static struct viol_group *viol_get(struct stats *s, const struct viol_group *k)
+{
+	uint32_t mask = STATS_MAX_VIOL_GROUPS - 1, i = viol_hash(k) & mask;
+	struct viol_group *g;
+
+	for (;; i = (i + 1) & mask) {
+		g = &s->viol[i];
+		if (!g->used)
+			break;
+		if (g->flag == k->flag && g->l4 == k->l4 && g->port == k->port &&
+		    memcmp(g->addr, k->addr, 16) == 0)
+			return g;
+	}
+	if (s->nviol >= STATS_MAX_VIOL_GROUPS / 2)
+		return NULL;
+	*g = *k;
+	g->used = 1;
+	g->first_us = UINT64_MAX;
+	s->nviol++;
+	return g;
+}
+
+static void viol_count(struct viol_group *g, uint64_t flows, uint64_t pkts,
+		       uint64_t first_us, uint64_t last_us)
+{
+	g->flows += flows;
+	g->pkts += pkts;
+	if (first_us < g->first_us)
+		g->first_us = first_us;
+	if (last_us > g->last_us)
+		g->last_us = last_us;
+}
+
+static void viol_add(struct stats *s, int flag, const struct flow *f,
+		     uint64_t pkts)
+{
+	struct viol_group k, *g;
+
+	viol_key(&k, flag, f);
+	g = viol_get(s, &k);
+	if (g == NULL)
+		s->viol_dropped++;
+	else
+		viol_count(g, 1, pkts, f->first_us, f->last_us);
+}
+
+static int viol_cmp(const void *x, const void *y)
+{
+	const struct viol_group *a = *(const struct viol_group *const *)x;
+	const struct viol_group *b = *(const struct viol_group *const *)y;
+	int c = (int)a->flag - (int)b->flag;
+
+	if (c == 0)
+		c = memcmp(a->addr, b->addr, 16);
+	if (c == 0)
+		c = (int)a->port - (int)b->port;
+	return c != 0 ? c : (int)a->l4 - (int)b->l4;
+}
+
+const struct viol_group *const *stats_violations(struct stats *s, uint32_t *n)
+{
+	uint32_t k = 0;
+
+	free(s->viol_sorted);
+	s->viol_sorted = malloc(((size_t)s->nviol + 1) * sizeof(*s->viol_sorted));
+	*n = 0;
+	if (s->viol_sorted == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
+		if (s->viol[i].used)
+			s->viol_sorted[k++] = &s->viol[i];
+	qsort(s->viol_sorted, k, sizeof(*s->viol_sorted), viol_cmp);
+	*n = k;
+	return (const struct viol_group *const *)s->viol_sorted;
+}
+
+static void merge_viol(struct stats *dst, const struct viol_group *src)
+{
+	struct viol_group k = *src, *g;
+
+	k.used = 0;
+	k.flows = k.pkts = k.first_us = k.last_us = 0;
+	g = viol_get(dst, &k);
+	if (g == NULL)
+		dst->viol_dropped += src->flows;
+	else
+		viol_count(g, src->flows, src->pkts, src->first_us, src->last_us);
+}
+
+void stats_merge(struct stats *dst, const struct stats *src)
+{
+	dst->pkts += src->pkts;
+	dst->bytes += src->bytes;
+	for (int i = 0; i < DECODE_NSTATUS; i++)
+		dst->decode[i] += src->decode[i];
+	dst->flows += src->flows;
+	for (int v = 0; v < VERDICT_N; v++)
+		dst->verdict[v] += src->verdict[v];
+	for (int b = 0; b < FLAG_N; b++)
+		dst->flag_flows[b] += src->flag_flows[b];
+	dst->unlabelled_flows += src->unlabelled_flows;
+	dst->unlabelled_pkts += src->unlabelled_pkts;
+	dst->unlabelled_bytes += src->unlabelled_bytes;
+	if (src->first_us && (dst->first_us == 0 || src->first_us < dst->first_us))
+		dst->first_us = src->first_us;
+	if (src->last_us > dst->last_us)
+		dst->last_us = src->last_us;
+	dst->evicted += src->evicted;
+	dst->nomem += src->nomem;
+	dst->viol_dropped += src->viol_dropped;
+	for (int g = 0; g < src->ngroups && g < dst->ngroups; g++) {
+		dst->groups[g].flows += src->groups[g].flows;
+		dst->groups[g].pkts += src->groups[g].pkts;
+		dst->groups[g].bytes += src->groups[g].bytes;
+	}
+	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
+		if (src->viol[i].used)
+			merge_viol(dst, &src->viol[i]);
+}
+
+void stats_flow(struct stats *s, const struct flow *f,
+		const uint32_t *labels, int n, const struct audit_result *ar)
+{
+	uint64_t pkts = (uint64_t)f->pkts[0] + f->pkts[1];
+	uint64_t bytes = f->bytes[0] + f->bytes[1];
+
+	s->flows++;
+	s->verdict[ar->verdict]++;
+	for (int b = 0; b < FLAG_N; b++)
+		if (ar->flags & (1u << b)) {
+			s->flag_flows[b]++;
+			if (audit_verdict(1u << b, true) == VERDICT_VIOLATION)
+				viol_add(s, b, f, pkts);
+		}
+	if (n == 0) {
+		s->unlabelled_flows++;
+		s->unlabelled_pkts += pkts;
+		s->unlabelled_bytes += bytes;
+		return;
+	}
+	s->seen_gen++;
+	for (int i = 0; i < n; i++) {
+		int g = s->rule_group[labels[i]];
+
+		if (s->seen[g] == s->seen_gen)
+			continue;
+		s->seen[g] = s->seen_gen;
+		s->groups[g].flows++;
+		s->groups[g].pkts += pkts;
+		s->groups[g].bytes += bytes;
+	}
+}
+
+double stats_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,266 @@
+/* jsonw.c: JSON text into a memory buffer (RFC 8259). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jsonw.h"
+
+void jw_init(struct jsonw *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->first[0] = true;
+}
+
+void jw_free(struct jsonw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}
+
+void jw_reset(struct jsonw *w)
+{
+	w->len = 0;
+	w->depth = 0;
+	w->first[0] = true;
+	w->after_key = false;
+	w->oom = false;
+}
+
+/* Grows the buffer so that n more bytes (and a newline) fit, then copies. */
+static void put_slow(struct jsonw *w, const char *s, size_t n)
+{
+	size_t ncap = w->cap ? w->cap * 2 : 4096;
+	char *nb;
+
+	if (w->oom)
+		return;
+	while (ncap - w->len < n + 2)
+		ncap *= 2;
+	nb = realloc(w->buf, ncap);
+	if (nb == NULL) {
+		w->oom = true;
+		return;
+	}
+	w->buf = nb;
+	w->cap = ncap;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+/* Appends n bytes; the common case is a copy into room already there. */
+static inline void put(struct jsonw *w, const char *s, size_t n)
+{
+	if (w->cap - w->len >= n + 2 && !w->oom) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return;
+	}
+	put_slow(w, s, n);
+}
+
+static void putc1(struct jsonw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+/* Writes the comma that separates values, unless a key precedes. */
+static void sep(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		putc1(w, ',');
+	w->first[w->depth] = false;
+}
+
+static void open_(struct jsonw *w, char c)
+{
+	sep(w);
+	putc1(w, c);
+	if (w->depth + 1 < JW_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct jsonw *w, char c)
+{
+	if (w->depth > 0)
+		w->depth--;
+	putc1(w, c);
+}
+
+void jw_obj_begin(struct jsonw *w) { open_(w, '{'); }
+void jw_obj_end(struct jsonw *w) { close_(w, '}'); }
+void jw_arr_begin(struct jsonw *w) { open_(w, '['); }
+void jw_arr_end(struct jsonw *w) { close_(w, ']'); }
+
+/* Bytes that JSON strings must escape: '"', '\\' and the controls. */
+static inline bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* Whether any of the 8 bytes of x must be escaped: a byte below 0x20, a
+ * '"' or a '\\' (exact tests: "has a byte less than n" and "has a zero
+ * byte" of x xor the character, with no false positives). */
+static inline bool word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		((b - ones) & ~b)) & high;
+}
+
+/* Length of the prefix of s[0..n) that needs no escape, 8 bytes a step. */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		if (word_needs_escape(x))
+			break;
+	}
+	while (i < n && !needs_escape((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* Copies runs of plain bytes at once; escapes the others (RFC 8259). */
+static void put_escaped(struct jsonw *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+
+	putc1(w, '"');
+	while (i < n) {
+		size_t run = plain_prefix(s + i, n - i);
+		unsigned char c;
+		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+		if (run)
+			put(w, s + i, run);
+		i += run;
+		if (i == n)
+			break;
+		c = (unsigned char)s[i++];
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			put(w, esc, 2);
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(w, esc, 6);
+		}
+	}
+	putc1(w, '"');
+}
+
+/* Keys are the program's own literals: plain ASCII, nothing to escape. */
+void jw_key(struct jsonw *w, const char *key)
+{
+	sep(w);
+	putc1(w, '"');
+	put(w, key, strlen(key));
+	put(w, "\":", 2);
+	w->after_key = true;
+}
+
+void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
+{
+	sep(w);
+	put(w, quoted, n);
+	w->after_key = true;
+}
+
+void jw_str(struct jsonw *w, const char *s)
+{
+	sep(w);
+	put_escaped(w, s, strlen(s));
+}
+
+static void put_fmt(struct jsonw *w, const char *s, int n)
+{
+	if (n > 0)
+		put(w, s, (size_t)n);
+}
+
+/* Decimal digits of v, without printf (called for every number). */
+static void put_u64(struct jsonw *w, uint64_t v)
+{
+	char b[20];
+	int i = (int)sizeof(b);
+
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(w, b + i, sizeof(b) - (size_t)i);
+}
+
+void jw_u64(struct jsonw *w, uint64_t v)
+{
+	sep(w);
+	put_u64(w, v);
+}
+
+void jw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	sep(w);
+	put(w, json, len);
+}
+
+void jw_i64(struct jsonw *w, int64_t v)
+{
+	char b[24];
+
+	sep(w);
+	put_fmt(w, b, snprintf(b, sizeof(b), "%" PRId64, v));
+}
+
+void jw_double(struct jsonw *w, double v, int decimals)
+{
+	char b[64];
+
+	sep(w);
+	put_fmt(w, b, snprintf(b, sizeof(b), "%.*f", decimals, v));
+}
+
+void jw_bool(struct jsonw *w, bool v)
+{
+	sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(struct jsonw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+void jw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+void jw_ku64(struct jsonw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_u64(w, v);
+}
+
+int jw_write_line(struct jsonw *w, FILE *f)
+{
+	putc1(w, '\n');
+	if (w->oom)
+		return -1;
+	if (fwrite(w->buf, 1, w->len, f) != w->len || ferror(f))
+		return -1;
+	return 0;
+}

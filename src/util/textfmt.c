@@ -1,0 +1,241 @@
+/* textfmt.c: addresses, times and sentences without printf. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "util/textfmt.h"
+
+/* Decimal digits of v into b (at least `width`, zero padded); returns the
+ * count.  b holds 20 bytes. */
+static size_t put_dec(char *b, uint64_t v, int width)
+{
+	char t[20];
+	int n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < 20);
+	while (n < width && n < 20)
+		t[n++] = '0';
+	for (int i = 0; i < n; i++)
+		b[i] = t[n - 1 - i];
+	return (size_t)n;
+}
+
+/* One octet in decimal, no leading zeros; returns the end. */
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		*p++ = (char)('0' + v / 10 % 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+	}
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put_ipv4(char *p, const uint8_t *a)
+{
+	p = put_octet(p, a[0]);
+	*p++ = '.';
+	p = put_octet(p, a[1]);
+	*p++ = '.';
+	p = put_octet(p, a[2]);
+	*p++ = '.';
+	return put_octet(p, a[3]);
+}
+
+/* A 16-bit group in lower-case hex without leading zeros. */
+static char *put_hex16(char *p, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift = 12;
+
+	while (shift > 0 && ((v >> shift) & 15) == 0)
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = hex[(v >> shift) & 15];
+	return p;
+}
+
+/* RFC 5952, written as glibc's inet_ntop writes it: the first longest run
+ * of two or more zero groups as "::", and an embedded IPv4 address in
+ * ::ffff:a.b.c.d and in the old ::a.b.c.d (six zero groups). */
+static char *put_ipv6(char *p, const uint8_t *a)
+{
+	unsigned g[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+	for (size_t i = 0; i < 8; i++) {
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (g[i] == 0) {
+			if (cur < 0)
+				cur = (int)i, cur_len = 0;
+			if (++cur_len > best_len)
+				best = cur, best_len = cur_len;
+		} else {
+			cur = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i > 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 &&
+		    (best_len == 6 || (best_len == 5 && g[5] == 0xffff)))
+			return put_ipv4(p, a + 12);
+		p = put_hex16(p, g[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	return p;
+}
+
+size_t textfmt_addr(const uint8_t *addr, int ipver, char *buf, size_t len)
+{
+	char t[64], *p;
+
+	if (len == 0)
+		return 0;
+	p = ipver == 6 ? put_ipv6(t, addr) : put_ipv4(t, addr);
+	if ((size_t)(p - t) > len - 1)
+		p = t + len - 1;
+	memcpy(buf, t, (size_t)(p - t));
+	buf[p - t] = '\0';
+	return (size_t)(p - t);
+}
+
+/* The proleptic Gregorian date of day `days` since 1970-01-01, by eras of
+ * 400 years (146097 days), each starting on a 1 March so that the leap day
+ * is the era year's last. */
+static void civil_from_days(uint64_t days, uint64_t *y, unsigned *m,
+			    unsigned *d)
+{
+	uint64_t z = days + 719468;           /* days since 0000-03-01 */
+	uint64_t era = z / 146097;
+	uint64_t doe = z - era * 146097;      /* [0, 146096] */
+	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint64_t mp = (5 * doy + 2) / 153;    /* March = 0 */
+
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Two decimal digits of v < 100; returns the end. */
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+size_t textfmt_time(uint64_t ts_us, char *buf, size_t len)
+{
+	char t[64], *p = t;
+	uint64_t sec = ts_us / 1000000, y;
+	unsigned mo, d, sod = (unsigned)(sec % 86400);
+	unsigned us = (unsigned)(ts_us % 1000000);
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	civil_from_days(sec / 86400, &y, &mo, &d);
+	if (y < 10000) {
+		p = put2(p, (unsigned)y / 100);
+		p = put2(p, (unsigned)y % 100);
+	} else {
+		p += put_dec(p, y, 4);
+	}
+	*p++ = '-';
+	p = put2(p, mo);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
+	*p++ = '.';
+	p = put2(p, us / 10000);
+	p = put2(p, us / 100 % 100);
+	p = put2(p, us % 100);
+	*p++ = 'Z';
+	n = (size_t)(p - t);
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* Appends n bytes of s at *pos, within cap (room for the NUL kept);
+ * returns false once full. */
+static int put(char *buf, size_t cap, size_t *pos, const char *s, size_t n)
+{
+	size_t room = cap - 1 - *pos;
+
+	if (n > room) {
+		/* cut before a UTF-8 continuation byte, not inside a character */
+		while (room > 0 && ((unsigned char)s[room] & 0xc0) == 0x80)
+			room--;
+		memcpy(buf + *pos, s, room);
+		*pos += room;
+		return 0;
+	}
+	memcpy(buf + *pos, s, n);
+	*pos += n;
+	return 1;
+}
+
+size_t textfmt(char *buf, size_t len, const char *tmpl, ...)
+{
+	va_list ap;
+	size_t pos = 0;
+	const char *s = tmpl;
+
+	if (len == 0)
+		return 0;
+	va_start(ap, tmpl);
+	while (*s) {
+		const char *run = s;
+		char num[20];
+		int ok = 1;
+
+		while (*s && *s != '%')
+			s++;
+		if (s > run)
+			ok = put(buf, len, &pos, run, (size_t)(s - run));
+		if (!ok || *s == '\0')
+			break;
+		s++;                          /* the '%' */
+		if (*s == 's') {
+			const char *a = va_arg(ap, const char *);
+			if (a == NULL)
+				a = "(null)";
+			ok = put(buf, len, &pos, a, strlen(a));
+		} else if (*s == 'u') {
+			ok = put(buf, len, &pos, num,
+				 put_dec(num, va_arg(ap, unsigned), 1));
+		} else if (*s == '%') {
+			ok = put(buf, len, &pos, "%", 1);
+		} else {
+			break;                /* not a conversion of ours */
+		}
+		if (!ok)
+			break;
+		s++;
+	}
+	va_end(ap);
+	buf[pos] = '\0';
+	return pos;
+}
