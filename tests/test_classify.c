@@ -149,10 +149,34 @@ static void test_midstream(void **state)
 	/* UDP: a system port beats a media range (DNS from a Windows client). */
 	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 50107,
 				      "198.18.30.53", 53, 0), 53);
-	/* UDP media to a server's range from an undocumented client port. */
+	/* UDP between two undocumented ports: the first sender is the client,
+	 * whichever port is lower and whether or not a port falls inside a
+	 * server media range (peer-to-peer media between clients). */
 	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 40000,
 				      "198.18.1.1", 50500, 0), 50500);
-	assert_int_equal(f.side_by, SIDE_RULE);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 50006,
+				      "198.19.1.2", 40000, 0), 40000);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.2", 52000,
+				      "198.19.1.1", 50006, 0), 50006);
+	/* The bytes say otherwise (52000 sent a STUN success response, so
+	 * the endpoint on 50006 is the client). */
+	classify_wire_side(&f, f.key.pa == 50006 ? 0 : 1);
+	assert_int_equal(flow_server_port(&f), 52000);
+	assert_int_equal(f.side_by, SIDE_WIRE);
+	/* ... but never against a TCP handshake. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 1111,
+				      "198.18.1.1", 1433, TCPF_SYN), 1433);
+	classify_wire_side(&f, f.key.pa == 1433 ? 0 : 1);
+	assert_int_equal(flow_server_port(&f), 1433);
+	assert_int_equal(f.side_by, SIDE_HANDSHAKE);
+	/* TCP mid-stream between undocumented ports: the lower port, until
+	 * the bytes say (the TDS client on 1111 sent the pre-login). */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 1111,
+				      "198.18.1.1", 1433, TCPF_ACK), 1111);
+	classify_wire_side(&f, f.key.pa == 1111 ? 0 : 1);
+	assert_int_equal(flow_server_port(&f), 1433);
 	/* UDP to 5061 (documented for TCP) from an ephemeral port inside a
 	 * media range: 5061 is still the server's port. */
 	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 57739,

@@ -92,7 +92,8 @@ static void test_valid_rule(void **state)
 {
 	struct ruleset rs;
 	char *msgs = NULL, *t = rule_text("r1", "port", "port = 67,68 , 49152-57500\n"
-					  "status = optional\nfallback = yes\n");
+					  "status = optional\nfallback = yes\n"
+					  "shared = yes\n");
 	char buf[64];
 
 	(void)state;
@@ -105,6 +106,7 @@ static void test_valid_rule(void **state)
 	assert_int_equal(rs.rules[0].app, APP_TLS);
 	assert_int_equal(rs.rules[0].status, STATUS_OPTIONAL);
 	assert_true(rs.rules[0].fallback);
+	assert_true(rs.rules[0].shared);
 	assert_int_equal(rs.rules[0].line, 14); /* header line after 13 role lines */
 	assert_string_equal(rs.roles[rs.rules[0].role].key, "front-end");
 	assert_string_equal(rs.rules[0].text[TEXT_ROLE][LANG_JA],
@@ -215,6 +217,7 @@ static void test_error_classes(void **state)
 		{ "a", "table", "table = edge\n", "bad table 'edge'" },
 		{ "a", "status", "status = maybe\n", "bad status 'maybe'" },
 		{ "a", NULL, "fallback = perhaps\n", "bad fallback 'perhaps'" },
+		{ "a", NULL, "shared = 1\n", "bad shared '1' (want yes or no)" },
 		{ "a", "note.ja", NULL, "t.rules:14: rule a: missing translation 'note.ja'" },
 		{ "a", "table", NULL, "t.rules:14: rule a: missing key 'table'" },
 		{ "a", "role", "role = pbx\n", "t.rules:14: rule a: unknown role 'pbx'" },

@@ -4,7 +4,6 @@
 
 enum rank {
 	RANK_NONE,
-	RANK_RANGE,        /* a non-fallback range (UDP only) */
 	RANK_SYSTEM_PORT,  /* below 1024 */
 	RANK_EXACT_OTHER,  /* an exact port of a row of the other L4 protocol */
 	RANK_EXACT_CLIENT, /* an exact port of a client-table row */
@@ -35,29 +34,31 @@ static enum rank port_rank(const struct classifier *c, uint8_t l4,
 	for (uint32_t i = 0; i < m.nexact; i++)
 		if (!c->rs->rules[m.exact[i]].fallback)
 			return RANK_EXACT_OTHER;
-	portmatch_lookup(c->pm, l4, port, &m);
-	if (port < SYSTEM_PORT_LIMIT)
-		return RANK_SYSTEM_PORT;
-	if (l4 == L4_UDP)
-		for (uint32_t i = 0; i < m.nrange; i++)
-			if (!c->rs->rules[m.range[i]].fallback)
-				return RANK_RANGE;
-	return RANK_NONE;
+	return port < SYSTEM_PORT_LIMIT ? RANK_SYSTEM_PORT : RANK_NONE;
 }
 
-/* Server side from the rules, else the lower port. */
-static void side_from_ports(const struct classifier *c, struct flow *f)
+/* Server side from the rules; else, for UDP between two ports of which
+ * neither is evidence, the receiver of the flow's first packet (dir: its
+ * direction), as Zeek and Suricata take it: a peer-to-peer media flow
+ * between two clients has no server port, and a client's ephemeral port
+ * inside a server media range is no evidence; else the lower port. */
+static void side_from_ports(const struct classifier *c, struct flow *f,
+			    int dir)
 {
 	enum rank ra = port_rank(c, f->key.l4, f->key.pa);
 	enum rank rb = port_rank(c, f->key.l4, f->key.pb);
-	enum rank best = ra > rb ? ra : rb;
 
-	if (ra != rb)
+	if (ra != rb) {
 		f->server_dir = rb > ra ? DIR_AB : DIR_BA;
-	else
+		f->side_by = (ra > RANK_SYSTEM_PORT || rb > RANK_SYSTEM_PORT) ?
+			     SIDE_RULE : SIDE_PORT;
+	} else if (f->key.l4 == L4_UDP && ra == RANK_NONE) {
+		f->server_dir = (uint8_t)dir;   /* DIR_AB: a sent, b serves */
+		f->side_by = SIDE_FIRST;
+	} else {
 		f->server_dir = f->key.pb < f->key.pa ? DIR_AB : DIR_BA;
-	f->side_by = (best == RANK_NONE || best == RANK_SYSTEM_PORT) ?
-		     SIDE_PORT : SIDE_RULE;
+		f->side_by = ra > RANK_SYSTEM_PORT ? SIDE_RULE : SIDE_PORT;
+	}
 }
 
 static bool is_inv_server(const struct classifier *c, int ipver,
@@ -98,7 +99,16 @@ void classify_packet(const struct classifier *c, struct flow *f,
 		return;
 	}
 	if (created && !side_from_inventory(c, f))
-		side_from_ports(c, f);
+		side_from_ports(c, f, dir);
+}
+
+void classify_wire_side(struct flow *f, int client_side)
+{
+	if (client_side < 0 || f->side_by == SIDE_HANDSHAKE)
+		return;
+	/* client_side 0: endpoint a is the client, so b serves (DIR_AB). */
+	f->server_dir = client_side == 0 ? DIR_AB : DIR_BA;
+	f->side_by = SIDE_WIRE;
 }
 
 /* ------------------------------------------------------------ labels */

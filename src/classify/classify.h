@@ -1,19 +1,22 @@
 /* classify.h: which side of a flow is the server, and which rules label it.
  *
  * Server side, strongest evidence first: a TCP handshake (the SYN's target,
- * the SYN-ACK's sender); an inventory server (when exactly one endpoint is
- * a Lync server of the inventory); the port that the rules document best;
- * the lower port.  The rule evidence for one endpoint port ranks, from
+ * the SYN-ACK's sender); the bytes (classify_wire_side: the sender of a TLS
+ * ClientHello, of a request line, of a STUN request); an inventory server
+ * (when exactly one endpoint is a Lync server of the inventory); the port
+ * that the rules document best; for UDP between undocumented ports, the
+ * receiver of the first packet (its sender is the client: peer-to-peer
+ * media between clients); the lower port.  The rule evidence for one endpoint port ranks, from
  * strongest:
  *   an exact port of a server or load-balancer row,
  *   an exact port of a client row,
  *   an exact port of a row of the other L4 protocol (SIP over UDP to
  *   a port documented for TCP),
  *   a system port (below 1024),
- *   a range of a non-fallback row (UDP only: a TCP endpoint is never made
- *   the server by a range, so a client's ephemeral TCP port is never
- *   labelled as media),
- * and nothing (fallback rows are not evidence).  Ties go to the lower port.
+ * and nothing: ranges and fallback rows are no evidence (a client's
+ * ephemeral port inside a server media range must not make it a server).
+ * Ties go to the lower port, except between two UDP ports that are no
+ * evidence at all: there the first sender is the client.
  *
  * Labels: the rules covering the server port and L4 protocol, exact rows
  * before range rows, in rule-file order; fallback rows only when no other
@@ -63,6 +66,12 @@ struct label_set {
 /* Decides or revises f's server side from packet p (direction dir). */
 void classify_packet(const struct classifier *c, struct flow *f,
 		     const struct pkt *p, int dir, bool created);
+
+/* The bytes of f say which side is the client (client_side: 0 for the
+ * key's endpoint a, 1 for b; -1: they do not say): that decides the server
+ * side unless a TCP handshake did.  (The inspect stage reads the bytes; the
+ * engine passes its answer here.) */
+void classify_wire_side(struct flow *f, int client_side);
 
 /* Fills out with the labels of f and what the audit needs to judge them. */
 void classify_labels(const struct classifier *c, const struct flow *f,

@@ -24,6 +24,7 @@ enum sect { SECT_NONE, SECT_ROLE, SECT_RULE, SECT_SKIP };
 /* Keys of a [rule] section.  The order is the bit order in `seen`. */
 enum rkey {
 	RK_TABLE, RK_ROLE, RK_L4, RK_PORT, RK_APP, RK_STATUS, RK_FALLBACK,
+	RK_SHARED,
 	RK_TEXT, /* RK_TEXT + field * LANG_N + lang */
 	RK_N = RK_TEXT + TEXT_N * LANG_N
 };
@@ -377,7 +378,8 @@ static char *dup_str(struct parser *ps, const char *s)
 static int rule_key(const char *key)
 {
 	static const char *const plain[] = {
-		"table", "role", "l4", "port", "app", "status", "fallback"
+		"table", "role", "l4", "port", "app", "status", "fallback",
+		"shared"
 	};
 	const char *dot = strchr(key, '.');
 
@@ -390,6 +392,15 @@ static int rule_key(const char *key)
 			    strcmp(dot + 1, lang_suffix[l]) == 0)
 				return RK_TEXT + f * LANG_N + l;
 	return -1;
+}
+
+static void set_yes_no(struct parser *ps, bool *dst, const char *key,
+		       const char *v)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
+		*dst = strcmp(v, "yes") == 0;
+	else
+		perr(ps, ps->line, "bad %s '%s' (want yes or no)", key, v);
 }
 
 static void rule_set(struct parser *ps, int k, const char *v)
@@ -418,12 +429,8 @@ static void rule_set(struct parser *ps, int k, const char *v)
 		set_enum(ps, &tmp, "status", status_names, STATUS_N, v);
 		r->status = (enum rule_status)tmp;
 		break;
-	case RK_FALLBACK:
-		if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
-			r->fallback = strcmp(v, "yes") == 0;
-		else
-			perr(ps, ps->line, "bad fallback '%s' (want yes or no)", v);
-		break;
+	case RK_FALLBACK: set_yes_no(ps, &r->fallback, "fallback", v); break;
+	case RK_SHARED: set_yes_no(ps, &r->shared, "shared", v); break;
 	default:
 		r->text[(k - RK_TEXT) / LANG_N][(k - RK_TEXT) % LANG_N] =
 			dup_str(ps, v);

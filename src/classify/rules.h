@@ -76,6 +76,9 @@ struct rule {
 	enum rule_app app;
 	enum rule_status status;
 	bool fallback;               /* labels only where no other rule does */
+	bool shared;                 /* the port is a general protocol's own
+				      * (HTTPS, HTTP, SMB, ...): the port alone
+				      * does not make a flow Lync traffic */
 	int file;                    /* index into ruleset.files */
 	int line;                    /* line of the [rule ...] header */
 };

@@ -572,8 +572,10 @@ const char *side_by_name(enum side_by by)
 {
 	switch (by) {
 	case SIDE_PORT: return "port";
+	case SIDE_FIRST: return "first-packet";
 	case SIDE_RULE: return "rule";
 	case SIDE_INVENTORY: return "inventory";
+	case SIDE_WIRE: return "wire";
 	case SIDE_HANDSHAKE: return "handshake";
 	}
 	return "unknown";
