@@ -122,18 +122,29 @@ static bool role_allows(const struct classifier *c, const struct inv_host *h,
 	return inventory_host_has_role(c->rs, h, r->role);
 }
 
+/* Whether a range row may label a flow of this support: the server and
+ * load-balancer tables' ranges (media) need a known server. */
+static bool range_allowed(const struct rule *r, const struct label_set *out)
+{
+	return r->table == TABLE_CLIENT || out->support != SUPPORT_PORT;
+}
+
 /* Appends the rules of list[0..n) with fallback == fb (and, when narrow,
- * that the server's roles allow) to out; returns how many it added. */
+ * that the server's roles allow; when range, that range_allowed) to out;
+ * returns how many it added. */
 static int add_rules(const struct classifier *c, struct label_set *out,
-		     const uint32_t *list, uint32_t n, bool fb, bool narrow)
+		     const uint32_t *list, uint32_t n, bool fb, bool narrow,
+		     bool range)
 {
 	int added = 0;
 
 	for (uint32_t i = 0; i < n && out->n < CLASSIFY_MAX_LABELS; i++) {
 		const struct rule *r = &c->rs->rules[list[i]];
 
-		if (r->fallback != fb || (narrow && !role_allows(c, out->server, r)))
+		if (r->fallback != fb || (narrow && !role_allows(c, out->server, r)) ||
+		    (range && !range_allowed(r, out)))
 			continue;
+		out->shared = out->shared && r->shared;
 		out->rule[out->n++] = list[i];
 		added++;
 	}
@@ -144,32 +155,46 @@ static int add_rules(const struct classifier *c, struct label_set *out,
 static int add_kind(const struct classifier *c, struct label_set *out,
 		    const struct pm_result *m, bool fb, bool narrow)
 {
-	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow);
+	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow, false);
 
 	if (k > 0)
 		out->exact = true;
-	return k + add_rules(c, out, m->range, m->nrange, fb, narrow);
+	return k + add_rules(c, out, m->range, m->nrange, fb, narrow, true);
 }
 
-static int first_primary(const struct classifier *c, const struct pm_result *m)
+/* The first non-fallback rule of m that may label a flow of out's support
+ * (range rows: range_allowed), or -1. */
+static int first_primary(const struct classifier *c, const struct pm_result *m,
+			 const struct label_set *out)
 {
 	for (uint32_t i = 0; i < m->nexact; i++)
 		if (!c->rs->rules[m->exact[i]].fallback)
 			return (int)m->exact[i];
-	for (uint32_t i = 0; i < m->nrange; i++)
-		if (!c->rs->rules[m->range[i]].fallback)
+	for (uint32_t i = 0; i < m->nrange; i++) {
+		const struct rule *r = &c->rs->rules[m->range[i]];
+
+		if (!r->fallback && range_allowed(r, out))
 			return (int)m->range[i];
+	}
 	return -1;
 }
 
+/* The inventory's hosts of f and the labels' support. */
 static void find_hosts(const struct classifier *c, const struct flow *f,
 		       struct label_set *out)
 {
 	out->server = out->client = NULL;
-	if (c->inv == NULL)
-		return;
-	out->server = inventory_lookup(c->inv, f->key.ipver, flow_server_addr(f));
-	out->client = inventory_lookup(c->inv, f->key.ipver, flow_client_addr(f));
+	out->support = SUPPORT_PORT;
+	if (c->inv != NULL) {
+		out->server = inventory_lookup(c->inv, f->key.ipver,
+					       flow_server_addr(f));
+		out->client = inventory_lookup(c->inv, f->key.ipver,
+					       flow_client_addr(f));
+	}
+	if (out->server != NULL && inventory_host_is_server(c->inv, out->server))
+		out->support = SUPPORT_INVENTORY;
+	else if (hosts_find(c->hosts, f->key.ipver, flow_server_addr(f)) != NULL)
+		out->support = SUPPORT_HOST;
 }
 
 void classify_labels(const struct classifier *c, const struct flow *f,
@@ -182,15 +207,16 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	out->n = 0;
 	out->exact = false;
 	out->role_mismatch = false;
+	out->shared = true;
 	find_hosts(c, f, out);
 	portmatch_lookup(c->pm, f->key.l4, port, &m);
 	out->other_l4 = -1;
-	if (first_primary(c, &m) < 0) {
+	if (first_primary(c, &m, out) < 0) {
 		/* Nothing documents the port for this L4: does the other? */
 		struct pm_result o;
 
 		portmatch_lookup(c->pm, other, port, &o);
-		out->other_l4 = first_primary(c, &o);
+		out->other_l4 = first_primary(c, &o, out);
 	}
 	out->primary = add_kind(c, out, &m, false, true) > 0;
 	/* Fallback rows (the clients' own ports) do not label a port that a
@@ -203,9 +229,13 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	/* The server's roles allow none of the non-fallback rows covering the
 	 * port: a role mismatch, shown with all of them.  (Fallback rows that
 	 * its roles do not allow leave the port undocumented for it.) */
-	if (out->n > 0 || out->server == NULL || first_primary(c, &m) < 0)
+	if (out->n > 0 || out->server == NULL || first_primary(c, &m, out) < 0) {
+		out->shared = out->shared && out->n > 0;
 		return;
+	}
 	out->role_mismatch = true;
 	out->exact = false;
+	out->shared = true;
 	out->primary = add_kind(c, out, &m, false, false) > 0;
+	out->shared = out->shared && out->n > 0;
 }

@@ -19,7 +19,11 @@
  * evidence at all: there the first sender is the client.
  *
  * Labels: the rules covering the server port and L4 protocol, exact rows
- * before range rows, in rule-file order; fallback rows only when no other
+ * before range rows, in rule-file order (a range row of the server or
+ * load-balancer tables only for a server known to the inventory or seen
+ * serving a product-specific port: a peer-to-peer media flow between two
+ * clients whose port happens to fall in a server media range is no server
+ * traffic); fallback rows only when no other
  * row covers the port, and not on a port that a row documents for the other
  * L4 protocol (with strict_fallback, only for a server the inventory knows,
  * which narrowing then requires to be a client); placeholder rows never.  When the inventory knows
@@ -35,6 +39,7 @@
 #include <stdint.h>
 
 #include "flow/flow.h"
+#include "classify/hosts.h"
 #include "classify/inventory.h"
 #include "capture/pkt.h"
 #include "classify/portmatch.h"
@@ -46,9 +51,16 @@ struct classifier {
 	const struct ruleset *rs;
 	const struct portmatch *pm;
 	const struct inventory *inv;   /* NULL without --inventory */
+	const struct hosts *hosts;     /* servers inferred from the capture,
+					* or NULL */
 	bool strict_fallback;          /* fallback rows label only flows whose
 					* server the inventory knows (--audit-all) */
 };
+
+/* How strongly the labels are tied to the flow's server (JSON "support"):
+ * by the port alone; by the host itself, seen serving a product-specific
+ * port in the same capture (hosts.h); by the inventory. */
+enum support { SUPPORT_PORT, SUPPORT_HOST, SUPPORT_INVENTORY };
 
 /* What the rules and the inventory say of one flow. */
 struct label_set {
@@ -57,6 +69,8 @@ struct label_set {
 	bool primary;          /* the labels are not fallback rows */
 	bool exact;            /* some label names the port exactly (not a range) */
 	bool role_mismatch;    /* the server's roles hold none of the rows */
+	bool shared;           /* every label is a `shared` row */
+	uint8_t support;       /* enum support */
 	int other_l4;          /* when no non-fallback rule covers the server
 				* port for the flow's L4, one that covers it
 				* for the other L4 protocol; else -1 */
