@@ -42,29 +42,30 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 {
 	struct label_set ls;
 	struct audit_result ar;
-	struct inspect_view iv;
+	struct inspect_view iv, *ivp = NULL;
 	char ivbuf[INSPECT_VIEW_BUFLEN];
-	struct flow_report r = { .f = f, .why = why, .audit = &ar, .rs = e->rs };
+	struct flow_record rec;
 
 	if (why != END_FORCED)
 		inspect_flow_end(e->insp, f);
 	if (e->insp) {
 		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
-		r.iv = &iv;
+		ivp = &iv;
 	}
 	classify_labels(&e->cls, f, &ls);
-	r.labels = ls.rule;
-	r.nlabels = ls.n;
-	audit_flow(&e->aud, f, &ls, r.iv, &ar);
+	audit_flow(&e->aud, f, &ls, ivp, &ar);
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
 	if (why != END_FORCED)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
+	if (output_wants_records(e->out))
+		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
 	lock(e);
 	if (why != END_FORCED && e->learner)
 		learn_flow(e->learner, f);
-	output_flow(e->out, &r);
+	if (output_wants_records(e->out))
+		output_flow(e->out, &rec);
 	unlock(e);
 	if (why != END_FORCED)
 		inspect_release(f);

@@ -193,14 +193,11 @@ static void reload(struct app *a)
 		fprintf(stderr, "lyncwatch: reload failed: keeping the rules in use\n");
 		return;
 	}
+	/* Records name the ruleset they were labelled with: the output keeps
+	 * no rules of its own. */
 	if (a->workers) {
 		workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
-		pthread_mutex_lock(workers_lock(a->workers));
-		a->out.rs = &rd->rs;
-		pthread_mutex_unlock(workers_lock(a->workers));
-	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) == 0) {
-		a->out.rs = &rd->rs;
-	} else {
+	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) != 0) {
 		fprintf(stderr, "lyncwatch: reload failed: out of memory\n");
 		ruledata_free(rd);
 		return;
@@ -285,25 +282,26 @@ static int setup(struct app *a)
 {
 	const struct config *c = a->cfg;
 	bool json_stdout = c->json && strcmp(c->json, "-") == 0;
+	struct output_cfg oc;
 	struct engine_cfg ec;
 
 	if (c->learn && ((a->learn_out = open_out(c->learn)) == NULL ||
 			 (a->learner = learn_new(&a->rd->rs, LEARN_MAX_HOSTS,
 						 c->ft.seed)) == NULL))
 		return -1;
-	output_init(&a->out, &a->rd->rs, c->lang);
 	if (c->json && (a->json = open_out(c->json)) == NULL)
 		return -1;
-	a->out.json = a->json;
-	a->out.json_name = c->json;
-	a->out.flush_each = c->iface != NULL;
-	a->out.summary = json_stdout ? stderr : stdout;
-	if (c->verbose)
-		a->out.text = json_stdout ? stderr : stdout;
+	oc = (struct output_cfg){
+		.json = a->json, .json_name = c->json,
+		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
+		.summary = json_stdout ? stderr : stdout, .diag = stderr,
+		.lang = c->lang, .flush_each = c->iface != NULL };
+	if (output_open(&a->out, &oc))
+		return -1;
 	/* Records are formatted and written on their own thread (live: once
 	 * privileges are dropped, which wants one thread); should it not
 	 * start, output_flow writes them itself. */
-	if (!c->iface && (a->out.json || a->out.text))
+	if (!c->iface && output_wants_records(&a->out))
 		(void)output_start_writer(&a->out);
 	if (c->iface)
 		return setup_alerts(a);
@@ -441,17 +439,15 @@ static void interim_stats(struct app *a, double *last_t, uint64_t *last_pkts)
 {
 	struct workers_snap ws;
 	struct interim in = { 0 };
-	struct stats s;
 	double now = stats_now();
 
 	g_stats = 0;
 	workers_snapshot(a->workers, &ws);
-	memset(&s, 0, sizeof(s));
-	s.pkts = ws.pkts;
-	s.bytes = ws.bytes;
-	s.flows = ws.flows;
-	s.decode[DECODE_INVALID] = ws.decode_errors;
-	s.verdict[VERDICT_VIOLATION] = ws.violations;
+	in.pkts = ws.pkts;
+	in.bytes = ws.bytes;
+	in.flows_ended = ws.flows;
+	in.decode_errors = ws.decode_errors;
+	in.violations = ws.violations;
 	in.received = ws.cc.received;
 	in.kernel_drops = ws.cc.dropped;
 	in.iface_drops = ws.cc.ifdropped;
@@ -460,7 +456,7 @@ static void interim_stats(struct app *a, double *last_t, uint64_t *last_pkts)
 	in.pps = now > *last_t ? (double)(ws.pkts - *last_pkts) / (now - *last_t) : 0;
 	in.wall_us = (uint64_t)(wall_now() * 1e6);
 	pthread_mutex_lock(workers_lock(a->workers));
-	output_interim(&a->out, &s, &in);
+	output_interim(&a->out, &in);
 	pthread_mutex_unlock(workers_lock(a->workers));
 	*last_t = now;
 	*last_pkts = ws.pkts;
@@ -497,7 +493,7 @@ static struct workers *open_workers(struct app *a)
 		workers_free(w);
 		return NULL;
 	}
-	if (a->out.json || a->out.text)
+	if (output_wants_records(&a->out))
 		(void)output_start_writer(&a->out);
 	if (workers_start(w, err, sizeof(err)) != 0) {
 		fprintf(stderr, "lyncwatch: %s\n", err);
@@ -564,7 +560,7 @@ static int run(struct app *a)
 	}
 	output_summary(&a->out, engine_stats(eng), &ri);
 	if (close_out(&a->json, a->cfg->json ? a->cfg->json : "-",
-		      a->out.write_errors > 0) | close_learn(a))
+		      output_write_errors(&a->out) > 0) | close_learn(a))
 		status = EXIT_INPUT;
 	if (status == 0 && a->cfg->fail_on &&
 	    engine_worst(eng) >= (enum verdict)a->cfg->fail_on)

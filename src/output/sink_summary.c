@@ -1,0 +1,141 @@
+/* sink_summary.c: the text summary at the end of a run, and a stats line
+ * on the diagnostic stream (stderr) for each interim stats record. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+
+#include "output/sink.h"
+#include "util/textfmt.h"
+
+#define TR(en, ja) SINK_TR(s, en, ja)
+
+static void summary_flags(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+	bool any = false;
+
+	for (int b = 0; b < FLAG_N; b++) {
+		if (sm->flag_flows[b] == 0)
+			continue;
+		fprintf(f, "%s %s %" PRIu64, any ? "," : TR("flags     ", "フラグ    "),
+			audit_flag_name(b), sm->flag_flows[b]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+static void summary_violations(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+	char a[INET6_ADDRSTRLEN], t0[40], t1[40];
+
+	if (sm->nviol == 0)
+		return;
+	fprintf(f, "%s\n", TR("violations by flag / server / port:",
+			      "フラグ / サーバー / ポート別の違反:"));
+	for (uint32_t i = 0; i < sm->nviol; i++) {
+		const struct viol_group *v = &sm->viol[i];
+
+		textfmt_addr(v->addr, v->ipver, a, sizeof(a));
+		textfmt_time(v->first_us, t0, sizeof(t0));
+		textfmt_time(v->last_us, t1, sizeof(t1));
+		fprintf(f, "  %-17s %s %s%s%s:%u  %" PRIu64 " %s, %" PRIu64 " %s, %s .. %s\n",
+			audit_flag_name(v->flag), sink_proto_name(v->l4),
+			v->ipver == 6 ? "[" : "", a, v->ipver == 6 ? "]" : "",
+			v->port, v->flows, TR("flows", "フロー"), v->pkts,
+			TR("packets", "パケット"), t0, t1);
+	}
+	if (sm->viol_not_kept)
+		fprintf(f, TR("  (%" PRIu64 " more violations in groups not kept)\n",
+			      "  (保持されないグループの違反 %" PRIu64 " 件)\n"), sm->viol_not_kept);
+}
+
+static void summary_traffic(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+
+	fprintf(f, "%s\n", TR("traffic by table / role / service:",
+			      "表 / 役割 / サービス別のトラフィック:"));
+	fprintf(f, "  %-6s %10s %12s %14s  %s\n", "table",
+		TR("flows", "フロー"), TR("packets", "パケット"),
+		TR("bytes", "バイト"), TR("role / service", "役割 / サービス"));
+	for (int i = 0; i < sm->nrows; i++) {
+		const struct summary_row *row = &sm->rows[i];
+
+		fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  ",
+			row->table, row->flows, row->pkts, row->bytes);
+		if (row->no_rule)
+			fprintf(f, "%s\n", TR("(no rule)", "(規則なし)"));
+		else
+			fprintf(f, "%s / %s\n", row->role,
+				*row->service ? row->service : "-");
+	}
+}
+
+/* packets, decoded, errors, flows and flags lines. */
+static void summary_counts(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+
+	fprintf(f, TR("packets    %" PRIu64 " (%" PRIu64 " bytes) from %d input(s) in %.2f s, %.0f packets/s\n",
+		      "パケット   %" PRIu64 " (%" PRIu64 " バイト)、入力 %d 件、%.2f 秒、%.0f パケット/秒\n"),
+		sm->pkts, sm->bytes, sm->inputs, sm->seconds, sm->pps);
+	fprintf(f, TR("decoded    %" PRIu64 " TCP/UDP, %" PRIu64 " later fragments, %" PRIu64 " not IP, %" PRIu64 " other L4\n",
+		      "デコード   TCP/UDP %" PRIu64 "、後続フラグメント %" PRIu64 "、非 IP %" PRIu64 "、その他の L4 %" PRIu64 "\n"),
+		sm->decode[DECODE_OK], sm->decode[DECODE_FRAGMENT],
+		sm->decode[DECODE_NOT_IP], sm->decode[DECODE_OTHER_L4]);
+	fprintf(f, TR("errors     %" PRIu64 " (truncated %" PRIu64 ", invalid %" PRIu64 ", unsupported %" PRIu64 ")\n",
+		      "エラー     %" PRIu64 " (切り詰め %" PRIu64 "、不正 %" PRIu64 "、未対応 %" PRIu64 ")\n"),
+		sm->decode_errors, sm->decode[DECODE_TRUNCATED],
+		sm->decode[DECODE_INVALID], sm->decode[DECODE_UNSUPPORTED]);
+	fprintf(f, TR("flows      %" PRIu64 ": ok %" PRIu64 ", notice %" PRIu64 ", violation %" PRIu64 ", unclassified %" PRIu64 "\n",
+		      "フロー     %" PRIu64 ": ok %" PRIu64 "、notice %" PRIu64 "、violation %" PRIu64 "、unclassified %" PRIu64 "\n"),
+		sm->flows, sm->verdict[VERDICT_OK], sm->verdict[VERDICT_NOTICE],
+		sm->verdict[VERDICT_VIOLATION], sm->verdict[VERDICT_UNCLASSIFIED]);
+	summary_flags(s, sm);
+}
+
+static void summary_text(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+	const struct inspect_stats *is = &sm->insp;
+
+	if (f == NULL)
+		return;
+	fprintf(f, "%s\n", TR("== lyncwatch summary ==", "== lyncwatch 集計 =="));
+	summary_counts(s, sm);
+	fprintf(f, TR("flow table peak %" PRIu64 " of %" PRIu64 ", evicted %" PRIu64 "\n",
+		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
+		sm->peak_active, sm->max_flows, sm->evicted);
+	if (sm->dpi)
+		fprintf(f, TR("nDPI       %" PRIu64 " flows inspected, %" PRIu64 " confirmed, %" PRIu64 " packets fed, peak %" PRIu64 " states of %" PRIu64 " bytes\n",
+			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態 (各 %" PRIu64 " バイト)\n"),
+			is->flows_inspected, is->confirmed, is->pkts_fed,
+			is->peak_states, is->state_bytes);
+	summary_traffic(s, sm);
+	summary_violations(s, sm);
+}
+
+static void summary_interim(struct sink *s, const struct interim *in)
+{
+	if (s->cfg->diag == NULL)
+		return;
+	fprintf(s->cfg->diag, "lyncwatch: stats: %" PRIu64 " packets (%.0f/s), %" PRIu64
+		" bytes, drops kernel %" PRIu64 " interface %" PRIu64 ", flows "
+		"active %" PRIu64 " ended %" PRIu64 " evicted %" PRIu64 ", decode "
+		"errors %" PRIu64 ", violations %" PRIu64 "\n", in->pkts, in->pps,
+		in->bytes, in->kernel_drops, in->iface_drops, in->active_flows,
+		in->flows_ended, in->evicted, in->decode_errors, in->violations);
+}
+
+static int summary_open(struct sink *s)
+{
+	return s->cfg->summary != NULL || s->cfg->diag != NULL;
+}
+
+const struct sink_ops sink_summary_ops = {
+	.name = "summary",
+	.open = summary_open,
+	.interim = summary_interim,
+	.summary = summary_text,
+};
