@@ -84,6 +84,68 @@ static inline bool cur_be32(struct cursor *c, uint32_t *v)
 	return true;
 }
 
+/* Little-endian 16 bits (TDS, SMB, SQL Browser fields). */
+static inline bool cur_le16(struct cursor *c, uint16_t *v)
+{
+	if (!cur_has(c, 2))
+		return false;
+	*v = (uint16_t)(c->p[0] | (c->p[1] << 8));
+	c->p += 2;
+	return true;
+}
+
+/* Big-endian 24 bits (NetBIOS session and TLS handshake lengths). */
+static inline bool cur_be24(struct cursor *c, uint32_t *v)
+{
+	if (!cur_has(c, 3))
+		return false;
+	*v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) |
+	     (uint32_t)c->p[2];
+	c->p += 3;
+	return true;
+}
+
+/* The byte `off` bytes ahead, without moving the cursor. */
+static inline bool cur_peek(const struct cursor *c, size_t off, uint8_t *v)
+{
+	if (!cur_has(c, off + 1) || off + 1 == 0)
+		return false;
+	*v = c->p[off];
+	return true;
+}
+
+/* True, and the cursor moved past them, when the next n bytes equal s
+ * (byte for byte); otherwise false and the cursor unchanged. */
+static inline bool cur_match(struct cursor *c, const char *s, size_t n)
+{
+	if (!cur_has(c, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (c->p[i] != (uint8_t)s[i])
+			return false;
+	c->p += n;
+	return true;
+}
+
+/* As cur_match, ASCII letters compared without regard to case. */
+static inline bool cur_imatch(struct cursor *c, const char *s, size_t n)
+{
+	if (!cur_has(c, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t a = c->p[i], b = (uint8_t)s[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (uint8_t)(a + 32);
+		if (b >= 'A' && b <= 'Z')
+			b = (uint8_t)(b + 32);
+		if (a != b)
+			return false;
+	}
+	c->p += n;
+	return true;
+}
+
 /* Copies n bytes out; fails without copying when fewer remain. */
 static inline bool cur_copy(struct cursor *c, void *dst, size_t n)
 {
