@@ -6,6 +6,7 @@
 #include "capture/decode.h"
 #include "engine.h"
 #include "inspect/inspect.h"
+#include "inspect/wireflow.h"
 
 #define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
 
@@ -20,6 +21,7 @@ struct engine {
 	struct output *out;
 	struct stats stats;
 	uint64_t next_expire;        /* packet time of the next idle sweep */
+	uint64_t wire_nomem;         /* flows the own checks could not follow */
 	enum verdict worst;
 };
 
@@ -35,6 +37,47 @@ static void unlock(struct engine *e)
 		pthread_mutex_unlock(e->cfg.lock);
 }
 
+/* A flow whose bytes confirm an exactly documented, product-specific
+ * server port (not `shared`, not the client table) shows its server to be
+ * a Lync server: its other documented ports are Lync traffic too. */
+static void note_host(struct engine *e, const struct flow *f,
+		      const struct label_set *ls, const struct audit_result *ar)
+{
+	uint16_t port = flow_server_port(f);
+
+	if (e->cfg.hosts == NULL || ar->outcome != APP_CONFIRMED ||
+	    !ls->primary || ls->support == SUPPORT_INVENTORY)
+		return;
+	for (int i = 0; i < ls->n; i++) {
+		const struct rule *r = &e->rs->rules[ls->rule[i]];
+
+		if (r->table == TABLE_CLIENT || r->shared || r->fallback)
+			continue;
+		for (int k = 0; k < r->nports; k++)
+			if (r->ports[k].lo == port && r->ports[k].hi == port) {
+				hosts_mark(e->cfg.hosts, f->key.ipver,
+					   flow_server_addr(f), f->key.l4, port,
+					   ls->rule[i], f->first_us);
+				return;
+			}
+	}
+}
+
+/* The own checks have settled f: the bytes may say who serves, and may
+ * show the server to be a Lync server. */
+static void on_wire_settled(struct engine *e, struct flow *f)
+{
+	struct label_set ls;
+	struct audit_result ar;
+
+	classify_wire_side(f, f->wire_client);
+	if (e->cfg.hosts == NULL || f->wire_proto == WIRE_NONE)
+		return;
+	classify_labels(&e->cls, f, &ls);
+	audit_decide(&e->aud, f, &ls, NULL, &ar);
+	note_host(e, f, &ls, &ar);
+}
+
 /* Writes the record of f: at its end (counted in the stats and the
  * learner), or as a forced periodic report of a long flow (not counted:
  * its end will be). */
@@ -46,14 +89,18 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	char ivbuf[INSPECT_VIEW_BUFLEN];
 	struct flow_record rec;
 
-	if (why != END_FORCED)
+	if (why != END_FORCED) {
 		inspect_flow_end(e->insp, f);
+		wireflow_end(f);
+	}
 	if (e->insp) {
 		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
 		ivp = &iv;
 	}
 	classify_labels(&e->cls, f, &ls);
 	audit_flow(&e->aud, f, &ls, ivp, &ar);
+	if (why != END_FORCED)
+		note_host(e, f, &ls, &ar);
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
@@ -87,10 +134,11 @@ static void maybe_alert(struct engine *e, struct flow *f)
 	classify_labels(&e->cls, f, &ls);
 	if (e->insp)
 		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
-	/* Before inspection has ended, judge without its evidence. */
-	audit_flow(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
+	/* Before inspection has ended, judge without nDPI's evidence. */
+	audit_decide(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
 	if (ar.verdict != VERDICT_VIOLATION)
 		return;
+	audit_reason(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
 	f->flags |= FLOW_F_ALERTED;
 	lock(e);
 	e->cfg.on_alert(e->cfg.alert_ctx, f, &ar);
@@ -110,9 +158,10 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 	e->out = out;
 	e->learner = learner;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
+				      .hosts = cfg->hosts,
 				      .strict_fallback = cfg->audit_all };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
-				   .audit_all = cfg->audit_all, .dpi = cfg->dpi };
+				   .audit_all = cfg->audit_all };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
 	if (e->ft == NULL || stats_init(&e->stats, rs)) {
 		fprintf(stderr, "lyncwatch: out of memory\n");
@@ -157,7 +206,7 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	struct pkt p;
 	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen, rp->len, &p);
 	struct flow *f;
-	bool created;
+	bool created, settled;
 	uint8_t done;
 	int dir;
 
@@ -173,13 +222,16 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	if (f == NULL)
 		return -1;
 	classify_packet(&e->cls, f, &p, dir, created);
+	settled = wireflow_packet(f, &p, dir, &e->wire_nomem);
+	if (settled)
+		on_wire_settled(e, f);
 	done = f->insp_done;
 	if (e->insp && e->cfg.dpi_audit_only && p.payload_len && !done &&
 	    f->insp == NULL && !(f->flags & FLOW_F_NO_DPI))
 		skip_if_moot(e, f);
 	inspect_packet(e->insp, f, &p, dir);
 	if (e->cfg.on_alert && !(f->flags & FLOW_F_ALERTED) &&
-	    (created || done != f->insp_done))
+	    (created || settled || done != f->insp_done))
 		maybe_alert(e, f);
 	if (created)
 		f->report_us = f->first_us;
@@ -198,6 +250,7 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 		return -1;
 	e->rs = rs;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
+				      .hosts = e->cfg.hosts,
 				      .strict_fallback = e->cfg.audit_all };
 	e->aud.rs = rs;
 	e->aud.inv = inv;

@@ -18,6 +18,7 @@
 #include "capture/decode.h"
 #include "engine.h"
 #include "inspect/inspect.h"
+#include "classify/hosts.h"
 #include "classify/inventory.h"
 #include "classify/learn.h"
 #include "options.h"
@@ -53,6 +54,7 @@ struct app {
 	struct engine *eng;          /* files: the one engine */
 	struct workers *workers;     /* live: the capture threads and engines */
 	struct alerter *alerter;     /* live: early announcements of violations */
+	struct hosts *hosts;         /* servers inferred from the capture */
 	struct output out;
 	FILE *json;
 	FILE *learn_out;
@@ -269,6 +271,7 @@ static struct engine_cfg engine_config(struct app *a)
 	struct engine_cfg ec = {
 		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
 		.dpi = !c->no_dpi, .dpi_budget = c->dpi_packets,
+		.hosts = a->hosts,
 		.dpi_extra = c->dpi_extra,
 		.dpi_extra_flows = c->dpi_extra_flows,
 		.dpi_audit_only = c->dpi_audit_only, .max_inspect = c->max_inspect,
@@ -288,6 +291,8 @@ static int setup(struct app *a)
 	if (c->learn && ((a->learn_out = open_out(c->learn)) == NULL ||
 			 (a->learner = learn_new(&a->rd->rs, LEARN_MAX_HOSTS,
 						 c->ft.seed)) == NULL))
+		return -1;
+	if ((a->hosts = hosts_new()) == NULL)
 		return -1;
 	if (c->json && (a->json = open_out(c->json)) == NULL)
 		return -1;
@@ -346,6 +351,7 @@ static void teardown(struct app *a)
 	engine_free(a->eng);
 	alert_free(a->alerter);
 	learn_free(a->learner);
+	hosts_free(a->hosts);
 	if (a->learn_out && a->learn_out != stdout)
 		fclose(a->learn_out);
 	if (a->json && a->json != stdout)

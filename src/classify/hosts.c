@@ -64,8 +64,9 @@ void hosts_free(struct hosts *h)
 	free(h);
 }
 
-/* The slot of (ipver, a), or the unused slot where it would go. */
-static struct slot *probe(const struct hosts *h, int ipver, const uint8_t a[16])
+/* The index of the slot of (ipver, a), or of the unused slot where it
+ * would go. */
+static uint32_t probe(const struct hosts *h, int ipver, const uint8_t a[16])
 {
 	uint32_t i = addr_hash(ipver, a) & (SLOTS - 1);
 
@@ -74,7 +75,7 @@ static struct slot *probe(const struct hosts *h, int ipver, const uint8_t a[16])
 
 		if (!atomic_load_explicit(&s->used, memory_order_acquire) ||
 		    same(&s->e, ipver, a))
-			return (struct slot *)(uintptr_t)s;
+			return i;
 	}
 }
 
@@ -85,7 +86,7 @@ const struct host_seen *hosts_find(const struct hosts *h, int ipver,
 
 	if (h == NULL)
 		return NULL;
-	s = probe(h, ipver, addr);
+	s = &h->slot[probe(h, ipver, addr)];
 	return atomic_load_explicit(&s->used, memory_order_acquire) ? &s->e : NULL;
 }
 
@@ -97,7 +98,7 @@ void hosts_mark(struct hosts *h, int ipver, const uint8_t addr[16],
 	if (h == NULL || hosts_find(h, ipver, addr) != NULL)
 		return;
 	pthread_mutex_lock(&h->lock);
-	s = probe(h, ipver, addr);
+	s = &h->slot[probe(h, ipver, addr)];
 	if (atomic_load_explicit(&s->used, memory_order_relaxed)) {
 		/* another thread published it meanwhile */
 	} else if (h->n >= HOSTS_MAX) {

@@ -48,6 +48,7 @@ struct flow_key {
 
 struct inspect_state;
 struct inspect_meta;
+struct wire_state;
 
 struct flow {
 	struct flow_key key;
@@ -71,6 +72,15 @@ struct flow {
 	uint8_t insp_done;
 	uint32_t bucket;                /* hash chain: the key is hashed once */
 	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
+	/* What lyncwatch's own wire checks (inspect/wire) said; the state
+	 * lives only while they are fed: */
+	struct wire_state *wire;
+	uint32_t wire_arg;              /* their result (inspect/wireflow.h) */
+	uint32_t wire_excluded;
+	uint16_t wire_pkts;
+	uint8_t wire_proto, wire_detail;
+	int8_t wire_client;
+	uint8_t wire_done;
 	uint64_t report_us;             /* packet time of the last forced report */
 };
 

@@ -53,6 +53,10 @@ static void json_label(struct sink *s, struct jsonw *w,
 	JW_KSTR(w, "note", r->text[TEXT_NOTE][l]);
 	JW_KSTR(w, "id", r->id);
 	JW_KSTR(w, "rule", loc);
+	if (r->fallback) {
+		JW_KEY(w, "fallback");
+		jw_bool(w, true);
+	}
 	jw_obj_end(w);
 }
 
@@ -199,6 +203,23 @@ static void json_inspection(struct jsonw *w, const struct flow_record *r)
 	json_tls(w, r);
 }
 
+/* Why the verdict: the application seen, by which evidence, on how many
+ * payloads, and what the own checks read. */
+static void json_evidence(struct jsonw *w, const struct audit_result *ar)
+{
+	char detail[128];
+
+	wire_detail(&ar->wire, detail, sizeof(detail));
+	JW_KEY(w, "evidence");
+	jw_obj_begin(w);
+	JW_KSTR(w, "app", audit_evidence_app(ar));
+	JW_KSTR(w, "by", audit_by_name((enum ev_by)ar->by));
+	JW_KEY(w, "packets");
+	jw_u64(w, ar->wire.packets);
+	JW_KSTR(w, "detail", detail);
+	jw_obj_end(w);
+}
+
 static void json_lync(struct sink *s, const struct flow_record *r)
 {
 	struct jsonw *w = &((struct json_sink *)s->priv)->jw;
@@ -218,6 +239,9 @@ static void json_lync(struct sink *s, const struct flow_record *r)
 			jw_str(w, audit_flag_name(i));
 	jw_arr_end(w);
 	JW_KSTR(w, "reason", r->audit.reason);
+	if (r->nlabels)
+		JW_KSTR(w, "support", audit_support_name(r->audit.support));
+	json_evidence(w, &r->audit);
 	JW_KSTR(w, "server_side_by", side_by_name((enum side_by)r->side_by));
 	json_inspection(w, r);
 	jw_obj_end(w);

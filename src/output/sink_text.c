@@ -13,9 +13,9 @@ static void text_labels(FILE *out, const struct flow_record *r, int l)
 		const char *svc = ru->text[TEXT_SERVICE][l];
 		const char *proto = ru->text[TEXT_PROTOCOL][l];
 
-		fprintf(out, "%s%s: %s / %s / %s", i ? " | " : " :: ", ru->id,
+		fprintf(out, "%s%s: %s / %s / %s%s", i ? " | " : " :: ", ru->id,
 			ru->text[TEXT_ROLE][l], *svc ? svc : "-",
-			*proto ? proto : "-");
+			*proto ? proto : "-", ru->fallback ? " (fallback)" : "");
 	}
 }
 
@@ -40,9 +40,14 @@ static void text_flow(struct sink *s, const struct flow_record *r)
 		fprintf(out, " app=%s", app);
 	if (host)
 		fprintf(out, " host=%s", host);
+	if (r->audit.by != EV_NONE)
+		fprintf(out, " seen=%s/%s", audit_evidence_app(&r->audit),
+			audit_by_name((enum ev_by)r->audit.by));
 	for (int b = 0; b < FLAG_N; b++)
 		if (r->audit.flags & (1u << b))
 			fprintf(out, " [%s]", audit_flag_name(b));
+	if (r->nlabels && r->audit.support == SUPPORT_PORT)
+		fputs(" [port only]", out);
 	text_labels(out, r, (int)s->cfg->lang);
 	if (r->audit.verdict != VERDICT_OK)
 		fprintf(out, " (%s)", r->audit.reason);
