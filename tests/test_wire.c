@@ -362,11 +362,13 @@ static void test_real_tls_midstream(void **state)
 		if (R.f[i].l4 == L4_TCP && R.f[i].npay > 1 && r.decided)
 			assert_int_equal(r.proto, WIRE_TLS);
 	}
-	/* one record each way after the cut: not enough to say */
+	/* one record each way after the cut, each filling its segment
+	 * exactly: the boundaries line up, it is TLS */
 	load("selfsigned.pcap", CUT_TLS_HANDSHAKE);
 	wire_get(&flow_at(&R, L4_TCP, ":3001")->w, &r);
-	assert_false(r.decided);
-	assert_int_equal(r.detail, WD_TLS_UNCONFIRMED);
+	assert_true(r.decided);
+	assert_int_equal(r.proto, WIRE_TLS);
+	assert_int_equal(r.detail, WD_TLS_APPDATA_MID);
 }
 
 static void test_real_stun(void **state)
@@ -630,17 +632,25 @@ static void test_tls_midstream(void **state)
 	(void)state;
 	b.n = 0;
 	put8(&b, 0x17); put16(&b, 0x0303); put16(&b, 32); putn(&b, 0xa5, 32);
+	/* one segment holding exactly one record: both boundaries line up */
 	wire_init(&w, L4_TCP, false);
-	assert_false(feed_copy(&w, 0, false, 0, b.b, b.n));
-	assert_false(feed_copy(&w, 0, false, 0, b.b, b.n));
-	wire_get(&w, &r);
-	assert_false(r.decided);
-	assert_int_equal(r.detail, WD_TLS_UNCONFIRMED);
 	assert_true(feed_copy(&w, 0, false, 0, b.b, b.n));
 	wire_get(&w, &r);
 	assert_int_equal(r.proto, WIRE_TLS);
 	assert_int_equal(r.detail, WD_TLS_APPDATA_MID);
 	assert_int_equal(r.client_side, -1);
+	/* the same record cut in two: the first part alone cannot tell, the
+	 * second (its end where the length said) can */
+	wire_init(&w, L4_TCP, false);
+	assert_false(feed_copy(&w, 0, false, 0, b.b, 20));
+	wire_get(&w, &r);
+	assert_false(r.decided);
+	assert_int_equal(r.detail, WD_TLS_UNCONFIRMED);
+	/* ... and a segment that starts inside a record never decides */
+	wire_init(&w, L4_TCP, false);
+	assert_false(feed_copy(&w, 0, false, 0, b.b + 3, b.n - 3));
+	wire_get(&w, &r);
+	assert_false(r.decided);
 
 	/* a record whose length does not line up: never TLS */
 	b.n = 0;

@@ -9,7 +9,9 @@
  * of the current record still to come are kept); a segment that does not
  * continue the record (loss, reordering) is searched for a header whose
  * chain of lengths runs exactly to or past its end.  "Is" needs two
- * headers found exactly where the previous record's length put them. */
+ * headers found exactly where the previous record's length put them, or a
+ * segment that starts with a record header and whose records end exactly
+ * at its end. */
 #include "inspect/wire/check.h"
 
 #define HDR_LEN   5
@@ -231,6 +233,14 @@ static enum wire_ans scan(struct wire_state *w, const struct wire_in *in,
 		if (!cur_copy(&c, h, HDR_LEN) || !rec_parse(h, &r) ||
 		    !walk(in->p, in->len, o, false, &k))
 			continue;
+		/* A segment that starts with a record and whose records end
+		 * exactly at its end: both of its boundaries are where record
+		 * lengths put them (a sender writes each record, or each
+		 * flight of records, in segments of its own).  A TLS keep-alive
+		 * or a lone alert of a connection picked up mid-stream is
+		 * known from its one segment. */
+		if (o == 0 && k.d.rem == 0 && k.d.npart == 0)
+			k.hits = add_sat(k.hits, HITS_IS);
 		return commit(w, in, &k, hit);
 	}
 	if (in->len >= TEXT_MIN && text_only(in->p, in->len))
