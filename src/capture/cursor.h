@@ -108,7 +108,7 @@ static inline bool cur_be24(struct cursor *c, uint32_t *v)
 /* The byte `off` bytes ahead, without moving the cursor. */
 static inline bool cur_peek(const struct cursor *c, size_t off, uint8_t *v)
 {
-	if (!cur_has(c, off + 1) || off + 1 == 0)
+	if (off >= cur_left(c))
 		return false;
 	*v = c->p[off];
 	return true;

@@ -19,7 +19,9 @@ static bool drep_ok(const uint8_t d[4])
 
 static uint16_t u16_order(const uint8_t b[2], bool little)
 {
-	return little ? (uint16_t)(b[0] | b[1] << 8) : (uint16_t)(b[0] << 8 | b[1]);
+	unsigned lo = little ? b[0] : b[1], hi = little ? b[1] : b[0];
+
+	return (uint16_t)((hi << 8) | lo);
 }
 
 /* Packet types sent by the client (request, ping, bind, alter context,

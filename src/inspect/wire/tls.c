@@ -122,7 +122,9 @@ struct walk {
 
 static uint8_t add_sat(uint8_t a, uint8_t b)
 {
-	return (uint8_t)(a + b < a ? 0xff : (a + b > 0xff ? 0xff : a + b));
+	unsigned sum = (unsigned)a + b;
+
+	return (uint8_t)(sum > 0xff ? 0xff : sum);
 }
 
 /* Fills h with the kept bytes of a split header and the segment's next

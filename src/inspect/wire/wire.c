@@ -212,8 +212,9 @@ void wire_get(const struct wire_state *w, struct wire_result *out)
 	out->decided = w->decided;
 	out->packets = w->packets;
 	out->excluded = w->excluded;
-	out->client_side = w->decided ? w->client_side : -1;
+	out->client_side = -1;
 	if (w->decided) {
+		out->client_side = w->client_side;
 		out->proto = w->proto;
 		out->detail = w->detail;
 		out->arg = w->arg;
