@@ -9,6 +9,8 @@
  *   pcapgen bench OUT.pcap [PACKETS [FLOWS [WINDOW [GAP_US [PREFILL]]]]]
  *                                          a large Lync-like mix (bench/)
  *   pcapgen flood OUT.pcap [N]             N packets, N distinct 5-tuples
+ *   pcapgen deploy OUT.pcap OUT.inventory OUT.answers [FLOWS]
+ *                                          a deployment, known answers
  *
  * Every address is in 198.18.0.0/15 or 2001:db8::/32 and every MAC is
  * locally administered (02:00:...).  Any error exits with status 2.
@@ -27,7 +29,9 @@ static void usage(void)
 	      "       pcapgen flags OUT.pcap [OUT.inventory]\n"
 	      "       pcapgen bench OUT.pcap [PACKETS [FLOWS [WINDOW [GAP_US "
 	      "[PREFILL]]]]]\n"
-	      "       pcapgen flood OUT.pcap [N]\n", stderr);
+	      "       pcapgen flood OUT.pcap [N]\n"
+	      "       pcapgen deploy OUT.pcap OUT.inventory OUT.answers "
+	      "[FLOWS]\n", stderr);
 	exit(2);
 }
 
@@ -45,5 +49,7 @@ int main(int argc, char **argv)
 		return scene_bench(argc - 2, argv + 2);
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "flood") == 0)
 		return scene_flood(argc - 2, argv + 2);
+	if (argc >= 5 && argc <= 6 && strcmp(argv[1], "deploy") == 0)
+		return scene_deploy(argc - 2, argv + 2);
 	usage();
 }
