@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "deploy.h"
+#include "tlscert.h"
 
 /* ------------------------------------------------------------- messages */
 
@@ -128,6 +129,32 @@ static const size_t *const tls_sizes[] = { tls_signin, tls_mtls, tls_psom,
 static const int tls_nsizes[] = { NELEM(tls_signin), NELEM(tls_mtls),
 				  NELEM(tls_psom), NELEM(tls_web) };
 
+/* A full TLS 1.2 handshake: ClientHello; ServerHello, Certificate,
+ * ServerKeyExchange, (mutual: CertificateRequest,) ServerHelloDone; the
+ * client's flight (mutual: with its Certificate and CertificateVerify);
+ * the server's ChangeCipherSpec and Finished. */
+static void tls_handshake(struct deploy *d, const struct dflow *f,
+			  const char *sni, bool mutual)
+{
+	struct out *o = &d->o;
+	struct script *s = &d->s;
+	char cn[96];
+	size_t n;
+
+	push(o, s, C2S, pl_tls_client_hello(ROOM(s), sni, &o->rng),
+	     "ClientHello");
+	n = pl_tls_server_hello(ROOM(s), &o->rng);
+	if (n > 0)
+		n += pl_tls_server_flight(ROOM_AT(s, n), sni, mutual, &o->rng);
+	push(o, s, S2C, n, "server hello flight");
+	snprintf(cn, sizeof(cn), "%s.contoso.test", f->t.ep[C2S].h->name);
+	push(o, s, C2S, mutual ? pl_tls_client_cert_flight(ROOM(s), cn, &o->rng)
+			       : pl_tls_client_finish(ROOM(s), &o->rng),
+	     "client Finished");
+	push(o, s, S2C, pl_tls_server_finish(ROOM(s), &o->rng),
+	     "server Finished");
+}
+
 static void msgs_tls(struct deploy *d, const struct dflow *f, bool mid,
 		     uint32_t g)
 {
@@ -140,8 +167,9 @@ static void msgs_tls(struct deploy *d, const struct dflow *f, bool mid,
 	}
 	snprintf(sni, sizeof(sni), "%s.%s", srv->name,
 		 srv->roles != NULL ? "contoso.test" : "example.net");
-	script_tls(&d->o, &d->s, sni, tls_sizes[f->c->tls],
-		   tls_nsizes[f->c->tls]);
+	tls_handshake(d, f, sni, f->c->tls == TS_MTLS);
+	script_tls_app(&d->o, &d->s, tls_sizes[f->c->tls],
+		       tls_nsizes[f->c->tls]);
 }
 
 /* TDS PRELOGIN (MS-TDS 2.2.6.5) from the client, and the server's answer
