@@ -22,11 +22,17 @@ way round.  Prints:
   intended row         flows whose answer names a row and whose record
                        carries that row among its labels;
   verdict              records with the expected verdict;
+  non-Lync as Lync     flows the answers give no row (ordinary traffic)
+                       whose record has a label supported by more than
+                       the port (labels' "support" other than "port";
+                       only when records carry it);
 then the mismatches (the first N, 20 by default) and a count of them by
 class.  With --check, exits 1 when a figure is below the thresholds of
 issue 13 (precision and recall >= 0.99, unverified <= 1%, server side
 >= 99.9%, peer-to-peer >= 99%, intended row >= 99%), and 2 on bad input.
-Only the standard library is used.
+Flags are compared for violations only (every expected flag must be in
+the record); a notice's flags are free (issue 13 leaves the name of the
+catch-all notice open).  Only the standard library is used.
 """
 import json
 import sys
@@ -138,6 +144,12 @@ def score(answers, recs):
             s["row_total"] += 1
         if a["cls"] == "media-p2p":
             s["p2p_total"] += 1
+        labels = ly.get("labels", [])
+        if any("support" in lab for lab in labels):
+            s["support_seen"] += 1
+        if a["rule"] == "-" and any(lab.get("support", "port") != "port"
+                                    for lab in labels):
+            s["nonlync_as_lync"] += 1
         bad = judge(a, r)
         s["verdict_ok"] += "verdict" not in bad
         s["server_ok"] += "server" not in bad
@@ -211,6 +223,11 @@ def main(argv):
           (fig["row"], s["row_ok"], s["row_total"]))
     print("verdict:             %.4f (%d of %d)" %
           (fig["verdict"], s["verdict_ok"], s["flows"]))
+    if s["support_seen"]:
+        print("non-Lync as Lync:    %d of %d flows without a row" %
+              (s["nonlync_as_lync"], s["flows"] - s["row_total"]))
+    else:
+        print("non-Lync as Lync:    (records carry no label support)")
     if mism:
         print("mismatches: %d (first %d):" % (len(mism), min(nlist,
                                                              len(mism))))

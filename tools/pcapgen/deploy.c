@@ -4,15 +4,18 @@
  *   pcapgen deploy OUT.pcap OUT.inventory OUT.answers [FLOWS]
  *
  * FLOWS flows (default 20,000) of the classes of deploy_classes[], in
- * their proportions: SIP/TLS and MTLS, PSOM, HTTPS (about a third of the
- * TLS connections and a quarter of the cleartext SIP ones captured
- * mid-stream: no handshake, only records or messages), cleartext SIP over
- * TCP between servers and gateways with requests in both directions,
- * STUN to the Edge, media (client to server, gateway to Mediation, and
- * peer-to-peer between clients after ICE checks), the Windows services,
- * what an audit must catch, and ordinary traffic between hosts that are
- * not Lync servers.  WINDOW flows are in progress at once (each packet
- * comes from one of them picked at random), one packet every 20 us.
+ * their proportions: SIP/TLS and MTLS, PSOM, HTTPS (40% of the TLS
+ * connections and 30% of the cleartext SIP ones captured mid-stream: no
+ * handshake, only records or messages, about a third of all TCP flows;
+ * full handshakes carry certificates, mutual between servers), cleartext
+ * SIP over TCP between servers and gateways with requests in both
+ * directions, STUN to the Edge, media (client to server, gateway to
+ * Mediation, and peer-to-peer between clients after ICE checks), the
+ * Windows services, what an audit must catch, and ordinary traffic of
+ * hosts that are not Lync servers.  Some connections are still open at
+ * the end.  About 2,000 + FLOWS/50 flows are in progress at once (each
+ * packet comes from one of them picked at random), one packet every
+ * 20 us; 100,000 flows make about 3.2 million packets.
  *
  * The answers file has one line per flow, tab-separated: client_ip
  * client_port server_ip server_port proto verdict flags rule class, where
@@ -237,10 +240,13 @@ static void client_host(struct host *h, uint32_t bits, const char *name)
 
 /* A client's port for a kind: TCP and most UDP from 49152 up (Windows'
  * ephemeral range); media from one of three bands of the client media
- * range 1024-65535 (the top one overlaps the servers' media ranges). */
+ * range 1024-65535: 10000-26383, 30000-46383 and 49152-65535 (the last
+ * overlaps the servers' media ranges, as the clients' ports do; below
+ * 10000 lie ports that rows name exactly, 3478, 5061, 8057, ..., where
+ * a client's media port would make the answer ambiguous). */
 static uint16_t client_port(uint32_t bits14, uint32_t band, bool media)
 {
-	static const uint16_t base[3] = { 1024, 20000, 49152 };
+	static const uint16_t base[3] = { 10000, 30000, 49152 };
 
 	return (uint16_t)((media ? base[band % 3] : 49152) + bits14);
 }
@@ -432,7 +438,9 @@ static void dflow_start(struct deploy *d, struct dflow *f, uint64_t i)
 		f->t.next[C2S] = pl_rng_u32(&d->o.rng);
 		f->t.next[S2C] = pl_rng_u32(&d->o.rng);
 		f->hs = mid ? 3 : 0;
-		f->fin = mid && (g >> 27) % 2 ? 0 : 3;
+		/* still open at the end: half the mid-stream ones, a
+		 * quarter of the others */
+		f->fin = pl_rng_u32(&d->o.rng) % 4 < (mid ? 2u : 1u) ? 0 : 3;
 		d->ntcp++;
 		d->nmid += mid;
 	}
