@@ -69,7 +69,7 @@ static void check_port(const struct ruleset *rs, const struct portmatch *pm,
 
 static void check_matcher(const struct ruleset *rs)
 {
-	struct portmatch *pm = portmatch_build(rs);
+	struct portmatch *pm = portmatch_build(rs, fuzz_devnull());
 
 	if (pm == NULL)
 		return;
