@@ -147,32 +147,49 @@ static void ruledata_free(struct ruledata *rd)
 	free(rd);
 }
 
+/* The rule files of a run: the shipped file unless --rules names others,
+ * then every --rules-add file on top.  Returns the number of problems. */
+static int load_rule_files(struct ruleset *rs, const struct config *c,
+			   FILE *errs)
+{
+	char def[PATH_MAX + 64];
+	int n = 0;
+
+	if (c->nrules == 0)
+		n += rules_load_file(rs, default_rules(def, sizeof(def)), errs);
+	for (int i = 0; i < c->nrules; i++)
+		n += rules_load_file(rs, c->rules[i], errs);
+	for (int i = 0; i < c->nrules_add; i++)
+		n += rules_load_file(rs, c->rules_add[i], errs);
+	return n;
+}
+
 /* Loads rules, builds the matcher, loads the inventory.  Problems go to
- * stderr as file:line; returns NULL after any. */
-static struct ruledata *ruledata_load(const struct config *c, bool need_matcher)
+ * errs as file:line; returns NULL after any.  *unknown_roles (when not
+ * NULL): the role names the rule files used without declaring them. */
+static struct ruledata *ruledata_load(const struct config *c, bool need_matcher,
+				      FILE *errs, int *unknown_roles)
 {
 	struct ruledata *rd = calloc(1, sizeof(*rd));
-	char def[PATH_MAX + 64];
-	int errs = 0;
+	int n;
 
 	if (rd == NULL)
 		return NULL;
 	ruleset_init(&rd->rs);
-	if (c->nrules == 0)
-		errs += rules_load_file(&rd->rs, default_rules(def, sizeof(def)), stderr);
-	for (int i = 0; i < c->nrules; i++)
-		errs += rules_load_file(&rd->rs, c->rules[i], stderr);
-	if (errs == 0)
-		errs += rules_finish(&rd->rs, stderr);
-	if (errs == 0 && c->inventory) {
+	n = load_rule_files(&rd->rs, c, errs);
+	if (unknown_roles)
+		*unknown_roles = rd->rs.unknown_roles;
+	if (n == 0)
+		n += rules_finish(&rd->rs, errs);
+	if (n == 0 && c->inventory) {
 		rd->inv = inventory_new(&rd->rs);
-		errs += rd->inv ? inventory_load_file(rd->inv, c->inventory, stderr) : 1;
+		n += rd->inv ? inventory_load_file(rd->inv, c->inventory, errs) : 1;
 	}
-	if (errs == 0 && need_matcher && (rd->pm = portmatch_build(&rd->rs)) == NULL)
-		errs++;
-	if (errs) {
-		fprintf(stderr, "lyncwatch: %d problem(s) in the rule or inventory "
-			"files\n", errs);
+	if (n == 0 && need_matcher && (rd->pm = portmatch_build(&rd->rs, errs)) == NULL)
+		n++;
+	if (n) {
+		fprintf(errs, "lyncwatch: %d problem(s) in the rule or inventory "
+			"files\n", n);
 		ruledata_free(rd);
 		return NULL;
 	}
@@ -190,7 +207,7 @@ static void reload(struct app *a)
 		fprintf(stderr, "lyncwatch: too many reloads; restart to reload\n");
 		return;
 	}
-	rd = ruledata_load(a->cfg, true);
+	rd = ruledata_load(a->cfg, true, stderr, NULL);
 	if (rd == NULL) {
 		fprintf(stderr, "lyncwatch: reload failed: keeping the rules in use\n");
 		return;
@@ -574,10 +591,60 @@ static int run(struct app *a)
 	return status;
 }
 
-/* --check-rules and --list-rules. */
+/* ruledata_load() with the problems kept in *text (to free), not shown;
+ * *text is NULL when they cannot be kept (then they went to stderr). */
+static struct ruledata *load_quiet(const struct config *c, char **text,
+				   int *unknown_roles)
+{
+	size_t len = 0;
+	FILE *mem;
+	struct ruledata *rd;
+
+	*text = NULL;
+	mem = open_memstream(text, &len);
+	rd = ruledata_load(c, true, mem ? mem : stderr, unknown_roles);
+	if (mem)
+		fclose(mem);
+	return rd;
+}
+
+/* --check-rules FILE... without --rules: the files alone; when they name
+ * roles they do not declare and the shipped rules declare some of them,
+ * the files on top of the shipped rules, as --rules-add loads them. */
+static struct ruledata *check_load(const struct config *c)
+{
+	struct config top = *c;
+	char *alone, *on_top = NULL;
+	int unknown = 0, unknown_top = 0;
+	struct ruledata *rd = load_quiet(c, &alone, &unknown);
+
+	if (rd == NULL && unknown > 0 && c->check_named) {
+		top.nrules = 0;
+		for (int i = 0; i < c->nrules && top.nrules_add < OPT_MAX_FILES; i++)
+			top.rules_add[top.nrules_add++] = c->rules[i];
+		rd = load_quiet(&top, &on_top, &unknown_top);
+		if (rd || unknown_top < unknown)
+			fprintf(stderr, "lyncwatch: roles used but not declared "
+				"in %s%s: checked on top of the shipped rules (as "
+				"--rules-add loads them)\n", c->rules[0],
+				c->nrules > 1 ? " and the files after it" : "");
+		if (rd == NULL && unknown_top < unknown)
+			fputs(on_top ? on_top : "", stderr);
+	}
+	if (rd == NULL && (on_top == NULL || unknown_top >= unknown))
+		fputs(alone ? alone : "", stderr);
+	free(alone);
+	free(on_top);
+	return rd;
+}
+
+/* --check-rules (which builds the matcher too, as a run would) and
+ * --list-rules. */
 static int rules_only(const struct config *c)
 {
-	struct ruledata *rd = ruledata_load(c, false);
+	struct ruledata *rd = !c->check_rules ? ruledata_load(c, false, stderr, NULL) :
+			      c->check_named ? check_load(c) :
+			      ruledata_load(c, true, stderr, NULL);
 
 	if (rd == NULL)
 		return EXIT_INPUT;
@@ -619,7 +686,7 @@ int main(int argc, char **argv)
 		return check_stdout(rc);
 	}
 	a.cfg = &cfg;
-	a.rd = ruledata_load(&cfg, true);
+	a.rd = ruledata_load(&cfg, true, stderr, NULL);
 	/* Handlers only once loading is done: until then SIGINT/SIGTERM end
 	 * the process at once, however slow a rule or inventory file is. */
 	if (a.rd != NULL && setup(&a) == 0) {

@@ -62,4 +62,20 @@ check "truncated: flows still written ($nf)" [ "$nf" -gt 0 ]
 check "truncated: the packet named is the one after the last read ($pk vs $np)" [ "$pk" -eq $((np + 1)) ]
 head -c 10 "$DEMO" > "$TMP/hdr.pcap"
 expect_fail "truncated file header" 2 "hdr.pcap: " "$LW" -r "$TMP/hdr.pcap"
+
+# The README's site.rules (a site's media range, on the shipped roles):
+# --check-rules site.rules works as the man page shows it, --rules-add
+# loads it on top of the shipped rules, --rules alone replaces them.
+sed -n '/^in site.rules:/,/^    lyncwatch/p' "$top_srcdir/README" |
+	sed -n 's/^    //; /^\[rule/,/^note\.ja/p' > "$TMP/site.rules"
+"$LW" --check-rules "$TMP/site.rules" > "$TMP/o" 2> "$TMP/e" &&
+	grep -q "^92 rules" "$TMP/o" && grep -q "on top of the shipped rules" "$TMP/e" &&
+	pass || fail "check-rules site.rules: $(cat "$TMP/o" "$TMP/e")"
+n=$("$LW" --rules-add "$TMP/site.rules" --list-rules --json - | jq -s 'length')
+check "--rules-add: 91 shipped rules and the site's ($n)" [ "$n" = 92 ]
+expect_fail "--rules site.rules replaces the shipped rules" 2 \
+	"site.rules:1: rule site-client-media: unknown role 'client'" \
+	"$LW" --rules "$TMP/site.rules" -r "$DEMO"
+"$LW" --help | grep -q -- "--rules-add FILE" && "$LW" --help | grep -q "replaces them" &&
+	pass || fail "--help: --rules replaces, --rules-add adds"
 finish

@@ -31,7 +31,7 @@ static const char inventory_text[] =
 static int setup(void **state)
 {
 	(void)state;
-	if (load_shipped_rules(&rs, NULL) || (pm = portmatch_build(&rs)) == NULL)
+	if (load_shipped_rules(&rs, NULL) || (pm = portmatch_build(&rs, stderr)) == NULL)
 		return -1;
 	inv = inventory_new(&rs);
 	return inventory_load_buffer(inv, "t.inv", inventory_text,

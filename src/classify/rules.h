@@ -124,6 +124,9 @@ struct ruleset {
 	struct arena *arena;         /* owns every string */
 	struct rules_index rule_ids; /* rule id -> index into rules */
 	struct rules_index role_keys; /* role key -> index into roles */
+	int unknown_roles;           /* role names that rules or implies lists
+				      * gave and no loaded file declared: counted
+				      * by the reader, kept across roll-backs */
 };
 
 void ruleset_init(struct ruleset *rs);

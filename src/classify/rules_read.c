@@ -548,17 +548,20 @@ static void resolve_roles(struct parser *ps)
 {
 	struct ruleset *rs = ps->rs;
 
-	for (int i = ps->first_rule; i < rs->nrules; i++) {
+	/* (the lists are NULL only when the file has no rule, no role) */
+	for (int i = ps->first_rule; ps->rule_roles && i < rs->nrules; i++) {
 		const char *name = ps->rule_roles[i - ps->first_rule];
 
 		if (name == NULL)
 			continue;
 		rs->rules[i].role = rules_role_find(rs, name);
-		if (rs->rules[i].role < 0)
+		if (rs->rules[i].role < 0) {
+			rs->unknown_roles++;
 			perr(ps, rs->rules[i].line, "rule %s: unknown role '%s'",
 			     rs->rules[i].id, name);
+		}
 	}
-	for (int i = ps->first_role; i < rs->nroles; i++) {
+	for (int i = ps->first_role; ps->role_implies && i < rs->nroles; i++) {
 		char *list = ps->role_implies[i - ps->first_role], *tok, *save;
 		struct role *ro = &rs->roles[i];
 
@@ -566,14 +569,16 @@ static void resolve_roles(struct parser *ps)
 		     tok = strtok_r(NULL, ", ", &save)) {
 			int j = rules_role_find(rs, tok);
 
-			if (j < 0)
+			if (j < 0) {
+				rs->unknown_roles++;
 				perr(ps, ro->line, "role %s: implies unknown role "
 				     "'%s'", ro->key, tok);
-			else if (ro->nimplies == ROLE_MAX_IMPLIES)
+			} else if (ro->nimplies == ROLE_MAX_IMPLIES) {
 				perr(ps, ro->line, "role %s: implies more than %d "
 				     "roles", ro->key, ROLE_MAX_IMPLIES);
-			else
+			} else {
 				ro->implies[ro->nimplies++] = j;
+			}
 		}
 	}
 }

@@ -93,7 +93,7 @@ static void init_once(void)
 	if (pm != NULL)
 		return;
 	fuzz_load_rules(&rs);
-	pm = portmatch_build(&rs);
+	pm = portmatch_build(&rs, stderr);
 	inv = inventory_new(&rs);
 	if (pm == NULL || inv == NULL)
 		abort();
