@@ -448,9 +448,9 @@ static void interim_stats(struct app *a, double *last_t, uint64_t *last_pkts)
 	in.flows_ended = ws.flows;
 	in.decode_errors = ws.decode_errors;
 	in.violations = ws.violations;
-	in.received = ws.cc.received;
-	in.kernel_drops = ws.cc.dropped;
-	in.iface_drops = ws.cc.ifdropped;
+	in.received = ws.received;
+	in.kernel_drops = ws.kernel_drops;
+	in.iface_drops = ws.iface_drops;
 	in.active_flows = ws.active_flows;
 	in.evicted = ws.evicted;
 	in.pps = now > *last_t ? (double)(ws.pkts - *last_pkts) / (now - *last_t) : 0;
