@@ -322,18 +322,19 @@ static void json_inspect_stats(struct jsonw *w, const struct summary *sm)
 	jw_obj_end(w);
 }
 
-static void json_traffic(struct jsonw *w, const struct summary *sm)
+/* The rows of the text summary's traffic table, "(no rule)" included. */
+static void json_traffic(struct sink *s, struct jsonw *w,
+			 const struct summary *sm)
 {
 	JW_KEY(w, "traffic");
 	jw_arr_begin(w);
 	for (int i = 0; i < sm->nrows; i++) {
 		const struct summary_row *row = &sm->rows[i];
 
-		if (row->no_rule)
-			continue;
 		jw_obj_begin(w);
 		JW_KSTR(w, "table", row->table);
-		JW_KSTR(w, "role", row->role);
+		JW_KSTR(w, "role", row->no_rule ?
+			SINK_TR(s, "(no rule)", "(規則なし)") : row->role);
 		JW_KSTR(w, "service", row->service);
 		JW_KU64(w, "flows", row->flows);
 		JW_KU64(w, "pkts", row->pkts);
@@ -370,7 +371,7 @@ static void json_summary(struct sink *s, const struct summary *sm)
 		jw_ku64(w, decode_status_name((enum decode_status)i), sm->decode[i]);
 	jw_obj_end(w);
 	json_flows(w, sm);
-	json_traffic(w, sm);
+	json_traffic(s, w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
 	JW_KEY(w, "seconds");

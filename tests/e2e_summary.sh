@@ -1,0 +1,36 @@
+#!/bin/sh
+# The summary, as text and as the JSON stats record, from one model: what
+# each says and that they agree (issue 15 item 9, issue 17).
+#  - every row of the text traffic table is a row of stats.traffic, with the
+#    same numbers, "(no rule)" included, in both languages;
+. "$(dirname "$0")/lib.sh"
+need_jq
+DEMO="$PCAPS/demo.pcap"
+
+# has FILE FILTER: the JQ filter is true of FILE's stats record.
+has() { jq -e "select(.event_type == \"stats\") | .stats | $2" "$1" > /dev/null; }
+
+# text_rows FILE: the traffic rows of a text summary as "table flows pkts bytes".
+text_rows() {
+	sed -n '/^  table /,/^[^ ]/p' "$1" | grep -v '^  table ' | grep '^  ' |
+		awk '{ print $1, $2, $3, $4 }'
+}
+# json_rows FILE: the same from the stats record.
+json_rows() {
+	jq -r 'select(.event_type == "stats") | .stats.traffic[] |
+		"\(.table) \(.flows) \(.pkts) \(.bytes)"' "$1"
+}
+
+for lang in en ja; do
+	"$LW" --no-progress --lang $lang --json "$TMP/$lang.json" -r "$DEMO" > "$TMP/$lang.txt" 2>&1
+	text_rows "$TMP/$lang.txt" > "$TMP/$lang.trows"
+	json_rows "$TMP/$lang.json" > "$TMP/$lang.jrows"
+	check "$lang: text and JSON traffic rows agree ($(wc -l < "$TMP/$lang.trows") rows)" \
+		diff -u "$TMP/$lang.trows" "$TMP/$lang.jrows"
+done
+check "en: the JSON traffic table has the (no rule) row: 5 flows" has "$TMP/en.json" \
+	'.traffic | map(select(.role == "(no rule)" and .table == "-")) | length == 1 and .[0].flows == 5'
+check "ja: the JSON traffic table has the (no rule) row" has "$TMP/ja.json" \
+	'.traffic | map(select(.role == "(規則なし)")) | length == 1' 
+
+finish
