@@ -3,6 +3,10 @@
 # each says and that they agree (issue 15 item 9, issue 17).
 #  - every row of the text traffic table is a row of stats.traffic, with the
 #    same numbers, "(no rule)" included, in both languages;
+#  - the table has one header (issue 17: it was printed twice, as a title
+#    and as the columns' names), which says that a flow counts under each
+#    of its labels, and a row of distinct flows equal to flows.total and to
+#    stats.traffic_distinct;
 . "$(dirname "$0")/lib.sh"
 need_jq
 DEMO="$PCAPS/demo.pcap"
@@ -13,7 +17,7 @@ has() { jq -e "select(.event_type == \"stats\") | .stats | $2" "$1" > /dev/null;
 # text_rows FILE: the traffic rows of a text summary as "table flows pkts bytes".
 text_rows() {
 	sed -n '/^  table /,/^[^ ]/p' "$1" | grep -v '^  table ' | grep '^  ' |
-		awk '{ print $1, $2, $3, $4 }'
+		awk '$1 != "all" { print $1, $2, $3, $4 }'
 }
 # json_rows FILE: the same from the stats record.
 json_rows() {
@@ -33,4 +37,15 @@ check "en: the JSON traffic table has the (no rule) row: 5 flows" has "$TMP/en.j
 check "ja: the JSON traffic table has the (no rule) row" has "$TMP/ja.json" \
 	'.traffic | map(select(.role == "(規則なし)")) | length == 1' 
 
+n=$(grep -c 'role / service' "$TMP/en.txt")
+check "en: the traffic header names the columns once ($n)" [ "$n" -eq 1 ]
+check "en: the header says how flows are counted" \
+	grep -q '^traffic  *(a flow counts under each of its labels)$' "$TMP/en.txt"
+check "en: a row of distinct flows: 41 flows, 519 packets" \
+	grep -q '^  all  *41  *519  *[0-9]*  distinct flows$' "$TMP/en.txt"
+all=$(awk '$1 == "all" { print $2, $3, $4 }' "$TMP/en.txt")
+check "en: distinct flows ($all) = stats.traffic_distinct = flows.total" has "$TMP/en.json" \
+	"(.traffic_distinct | \"\\(.flows) \\(.pkts) \\(.bytes)\") == \"$all\" and .traffic_distinct.flows == .flows.total"
+check "en: the per-label rows sum to more than the distinct flows" has "$TMP/en.json" \
+	'([.traffic[].flows] | add) > .traffic_distinct.flows'
 finish

@@ -342,6 +342,12 @@ static void json_traffic(struct sink *s, struct jsonw *w,
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	JW_KEY(w, "traffic_distinct");    /* every flow once */
+	jw_obj_begin(w);
+	JW_KU64(w, "flows", sm->distinct.flows);
+	JW_KU64(w, "pkts", sm->distinct.pkts);
+	JW_KU64(w, "bytes", sm->distinct.bytes);
+	jw_obj_end(w);
 }
 
 static void json_flows(struct jsonw *w, const struct summary *sm)

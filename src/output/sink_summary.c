@@ -50,26 +50,32 @@ static void summary_violations(struct sink *s, const struct summary *sm)
 			      "  (保持されないグループの違反 %" PRIu64 " 件)\n"), sm->viol_not_kept);
 }
 
+static void traffic_row(FILE *f, const struct summary_row *row,
+			const char *what)
+{
+	fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  ",
+		row->table, row->flows, row->pkts, row->bytes);
+	if (what)
+		fprintf(f, "%s\n", what);
+	else
+		fprintf(f, "%s / %s\n", row->role, *row->service ? row->service : "-");
+}
+
+/* The traffic table: one header (what a row counts), then the columns'
+ * names, the rows, and every flow once. */
 static void summary_traffic(struct sink *s, const struct summary *sm)
 {
 	FILE *f = s->cfg->summary;
 
-	fprintf(f, "%s\n", TR("traffic by table / role / service:",
-			      "表 / 役割 / サービス別のトラフィック:"));
+	fprintf(f, "%s\n", TR("traffic    (a flow counts under each of its labels)",
+			      "トラフィック (フローはそのラベルごとに数えます)"));
 	fprintf(f, "  %-6s %10s %12s %14s  %s\n", "table",
 		TR("flows", "フロー"), TR("packets", "パケット"),
 		TR("bytes", "バイト"), TR("role / service", "役割 / サービス"));
-	for (int i = 0; i < sm->nrows; i++) {
-		const struct summary_row *row = &sm->rows[i];
-
-		fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  ",
-			row->table, row->flows, row->pkts, row->bytes);
-		if (row->no_rule)
-			fprintf(f, "%s\n", TR("(no rule)", "(規則なし)"));
-		else
-			fprintf(f, "%s / %s\n", row->role,
-				*row->service ? row->service : "-");
-	}
+	for (int i = 0; i < sm->nrows; i++)
+		traffic_row(f, &sm->rows[i], sm->rows[i].no_rule ?
+			    TR("(no rule)", "(規則なし)") : NULL);
+	traffic_row(f, &sm->distinct, TR("distinct flows", "フロー (重複なし)"));
 }
 
 /* packets, decoded, errors, flows and flags lines. */

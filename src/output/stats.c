@@ -246,6 +246,8 @@ void stats_flow(struct stats *s, const struct flow *f,
 	uint64_t bytes = f->bytes[0] + f->bytes[1];
 
 	s->flows++;
+	s->flow_pkts += pkts;
+	s->flow_bytes += bytes;
 	s->verdict[ar->verdict]++;
 	for (int b = 0; b < FLAG_N; b++)
 		if (ar->flags & (1u << b)) {

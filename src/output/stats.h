@@ -35,6 +35,8 @@ struct viol_group {
 	X(bytes)             /* their wire bytes */ \
 	A(decode, DECODE_NSTATUS) /* packets by decode outcome */ \
 	X(flows)             /* flows ended */ \
+	X(flow_pkts)         /* their packets and bytes, each flow once */ \
+	X(flow_bytes) \
 	A(verdict, VERDICT_N) /* flows by verdict */ \
 	A(flag_flows, FLAG_N) /* flows by flag */ \
 	X(unlabelled_flows)  /* flows no rule labels, their packets, bytes */ \

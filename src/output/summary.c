@@ -60,6 +60,9 @@ static void copy_counts(struct summary *sm, const struct stats *s)
 	memcpy(sm->verdict, s->verdict, sizeof(sm->verdict));
 	memcpy(sm->flag_flows, s->flag_flows, sizeof(sm->flag_flows));
 	sm->evicted = s->evicted;
+	sm->distinct = (struct summary_row){ .table = "all", .role = "",
+		.service = "", .flows = s->flows, .pkts = s->flow_pkts,
+		.bytes = s->flow_bytes };
 }
 
 int summary_build(struct summary *sm, struct stats *s,

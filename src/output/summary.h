@@ -44,8 +44,10 @@ struct summary {
 	uint64_t evicted, peak_active, max_flows;
 	bool dpi;                    /* nDPI ran: insp is set */
 	struct inspect_stats insp;
-	struct summary_row *rows;    /* groups with flows, then no rule */
+	struct summary_row *rows;    /* groups with flows, then no rule: a
+				      * flow counts under each of its labels */
 	int nrows;
+	struct summary_row distinct; /* every flow once ("all") */
 	struct viol_group *viol;     /* violations, sorted (stats_violations) */
 	uint32_t nviol;
 	uint64_t viol_not_kept;
