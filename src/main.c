@@ -390,6 +390,7 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 
 	if (capture_open_file(&cap, name, a->cfg->filter)) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		engine_stats(a->eng)->input_errors++;
 		return -1;
 	}
 	if (!decode_link_supported(cap.dlt))
@@ -415,8 +416,10 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 	g_cap = NULL;
 	if (show)
 		fprintf(stderr, "\r\033[K");
-	if (rc == CAPTURE_ERROR)
+	if (rc == CAPTURE_ERROR) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		engine_stats(a->eng)->input_errors++;
+	}
 	capture_close(&cap);
 	return rc == CAPTURE_ERROR ? -1 : 0;
 }

@@ -185,6 +185,8 @@ static void *run(void *arg)
 			next = now_s() + 1.0;
 		}
 	}
+	if (rc == CAPTURE_ERROR)
+		engine_stats(w->eng)->input_errors++;
 	tick(w);
 	pthread_mutex_lock(&p->lock);
 	w->done = rc == CAPTURE_ERROR ? 2 : 1;

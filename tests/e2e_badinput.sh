@@ -128,13 +128,13 @@ lw wifi -r "$BAD/linktype-ieee80211.pcap"
 status wifi 0
 says wifi "linktype-ieee80211.pcap: link type IEEE802_11 (105) is not supported"
 stat wifi .decode.unsupported 2; flows wifi length 0
-summary wifi 'unsupported 2)'
+summary wifi 'unsupported 2, input 0)'
 
 # IPv4 IHL 4 and 0: invalid.
 lw ihl -r "$BAD/ipv4-bad-ihl.pcap"
 status ihl 0; quiet ihl
 stat ihl .decode.invalid 2; stat ihl .decode.ok 4; goodflow ihl
-summary ihl '^errors *2 (truncated 0, invalid 2, unsupported 0)'
+summary ihl '^errors *2 (truncated 0, invalid 2, unsupported 0, input 0)'
 
 # Total length below the header: invalid.  Beyond the frame: a short
 # capture, the TCP header is there (counted in its flow, as tcpdump's

@@ -7,6 +7,8 @@
 #    and as the columns' names), which says that a flow counts under each
 #    of its labels, and a row of distinct flows equal to flows.total and to
 #    stats.traffic_distinct;
+#  - an input that ends in an error (a truncated capture, exit 2) is an
+#    error in both: "errors 1 (..., input 1)" and stats.input_errors 1;
 . "$(dirname "$0")/lib.sh"
 need_jq
 DEMO="$PCAPS/demo.pcap"
@@ -48,4 +50,15 @@ check "en: distinct flows ($all) = stats.traffic_distinct = flows.total" has "$T
 	"(.traffic_distinct | \"\\(.flows) \\(.pkts) \\(.bytes)\") == \"$all\" and .traffic_distinct.flows == .flows.total"
 check "en: the per-label rows sum to more than the distinct flows" has "$TMP/en.json" \
 	'([.traffic[].flows] | add) > .traffic_distinct.flows'
+# A truncated capture.
+size=$(wc -c < "$DEMO")
+head -c $((size * 2 / 3)) "$DEMO" > "$TMP/trunc.pcap"
+"$LW" --no-progress --json "$TMP/trunc.json" -r "$TMP/trunc.pcap" > "$TMP/trunc.txt" 2> "$TMP/trunc.err"
+rc=$?
+check "truncated: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check "truncated: the error on stderr" grep -q 'trunc.pcap: packet [0-9]*: truncated dump file' "$TMP/trunc.err"
+check "truncated: text summary counts the input error" \
+	grep -q '^errors  *1 (truncated 0, invalid 0, unsupported 0, input 1)$' "$TMP/trunc.txt"
+check "truncated: stats record counts the input error" has "$TMP/trunc.json" '.input_errors == 1'
+check "demo: no input error" has "$TMP/en.json" '.input_errors == 0'
 finish

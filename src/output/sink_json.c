@@ -371,6 +371,7 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	JW_KU64(w, "packets", sm->pkts);
 	JW_KU64(w, "bytes", sm->bytes);
 	JW_KU64(w, "inputs", (uint64_t)sm->inputs);
+	JW_KU64(w, "input_errors", sm->input_errors);
 	JW_KEY(w, "decode");
 	jw_obj_begin(w);
 	for (int i = 0; i < DECODE_NSTATUS; i++)

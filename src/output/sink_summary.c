@@ -90,10 +90,11 @@ static void summary_counts(struct sink *s, const struct summary *sm)
 		      "デコード   TCP/UDP %" PRIu64 "、後続フラグメント %" PRIu64 "、非 IP %" PRIu64 "、その他の L4 %" PRIu64 "\n"),
 		sm->decode[DECODE_OK], sm->decode[DECODE_FRAGMENT],
 		sm->decode[DECODE_NOT_IP], sm->decode[DECODE_OTHER_L4]);
-	fprintf(f, TR("errors     %" PRIu64 " (truncated %" PRIu64 ", invalid %" PRIu64 ", unsupported %" PRIu64 ")\n",
-		      "エラー     %" PRIu64 " (切り詰め %" PRIu64 "、不正 %" PRIu64 "、未対応 %" PRIu64 ")\n"),
-		sm->decode_errors, sm->decode[DECODE_TRUNCATED],
-		sm->decode[DECODE_INVALID], sm->decode[DECODE_UNSUPPORTED]);
+	fprintf(f, TR("errors     %" PRIu64 " (truncated %" PRIu64 ", invalid %" PRIu64 ", unsupported %" PRIu64 ", input %" PRIu64 ")\n",
+		      "エラー     %" PRIu64 " (切り詰め %" PRIu64 "、不正 %" PRIu64 "、未対応 %" PRIu64 "、入力 %" PRIu64 ")\n"),
+		sm->errors, sm->decode[DECODE_TRUNCATED],
+		sm->decode[DECODE_INVALID], sm->decode[DECODE_UNSUPPORTED],
+		sm->input_errors);
 	fprintf(f, TR("flows      %" PRIu64 ": ok %" PRIu64 ", notice %" PRIu64 ", violation %" PRIu64 ", unclassified %" PRIu64 "\n",
 		      "フロー     %" PRIu64 ": ok %" PRIu64 "、notice %" PRIu64 "、violation %" PRIu64 "、unclassified %" PRIu64 "\n"),
 		sm->flows, sm->verdict[VERDICT_OK], sm->verdict[VERDICT_NOTICE],

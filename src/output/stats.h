@@ -44,6 +44,7 @@ struct viol_group {
 	X(unlabelled_bytes) \
 	X(evicted)           /* flows pushed out by max_flows */ \
 	X(nomem)             /* packets not tracked: out of memory */ \
+	X(input_errors)      /* inputs not opened or not read to their end */ \
 	X(viol_dropped)      /* violations of groups not kept */
 
 #define STATS_DECLARE(name) uint64_t name;

@@ -56,6 +56,8 @@ static void copy_counts(struct summary *sm, const struct stats *s)
 	sm->decode_errors = s->decode[DECODE_TRUNCATED] +
 			    s->decode[DECODE_INVALID] +
 			    s->decode[DECODE_UNSUPPORTED];
+	sm->input_errors = s->input_errors;
+	sm->errors = sm->decode_errors + sm->input_errors;
 	sm->flows = s->flows;
 	memcpy(sm->verdict, s->verdict, sizeof(sm->verdict));
 	memcpy(sm->flag_flows, s->flag_flows, sizeof(sm->flag_flows));

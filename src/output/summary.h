@@ -40,6 +40,8 @@ struct summary {
 	uint64_t last_us;            /* last packet time (record timestamp) */
 	uint64_t decode[DECODE_NSTATUS];
 	uint64_t decode_errors;      /* truncated + invalid + unsupported */
+	uint64_t input_errors;       /* inputs not opened or not read to the end */
+	uint64_t errors;             /* decode_errors + input_errors */
 	uint64_t flows, verdict[VERDICT_N], flag_flows[FLAG_N];
 	uint64_t evicted, peak_active, max_flows;
 	bool dpi;                    /* nDPI ran: insp is set */
