@@ -546,8 +546,9 @@ static int run_live(struct app *a)
 
 static int run(struct app *a)
 {
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct inspect_stats is;
+	struct workers_snap ws;
 	struct engine *eng;
 	int status = a->cfg->iface ? run_live(a) : run_files(a);
 
@@ -556,6 +557,11 @@ static int run(struct app *a)
 	if (a->workers) {
 		eng = workers_merged(a->workers);
 		workers_run_info(a->workers, &ri, &is);
+		workers_snapshot(a->workers, &ws);  /* final: workers stopped */
+		ri.live = true;
+		ri.received = ws.received;
+		ri.kernel_drops = ws.kernel_drops;
+		ri.iface_drops = ws.iface_drops;
 	} else {
 		eng = a->eng;
 		engine_flush(eng, END_SHUTDOWN);

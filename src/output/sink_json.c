@@ -372,6 +372,14 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	JW_KU64(w, "bytes", sm->bytes);
 	JW_KU64(w, "inputs", (uint64_t)sm->inputs);
 	JW_KU64(w, "input_errors", sm->input_errors);
+	if (sm->live) {
+		JW_KEY(w, "capture");     /* pcap_stats at the end */
+		jw_obj_begin(w);
+		JW_KU64(w, "received", sm->received);
+		JW_KU64(w, "kernel_drops", sm->kernel_drops);
+		JW_KU64(w, "iface_drops", sm->iface_drops);
+		jw_obj_end(w);
+	}
 	JW_KEY(w, "decode");
 	jw_obj_begin(w);
 	for (int i = 0; i < DECODE_NSTATUS; i++)

@@ -86,6 +86,10 @@ static void summary_counts(struct sink *s, const struct summary *sm)
 	fprintf(f, TR("packets    %" PRIu64 " (%" PRIu64 " bytes) from %d input(s) in %.2f s, %.0f packets/s\n",
 		      "パケット   %" PRIu64 " (%" PRIu64 " バイト)、入力 %d 件、%.2f 秒、%.0f パケット/秒\n"),
 		sm->pkts, sm->bytes, sm->inputs, sm->seconds, sm->pps);
+	if (sm->live)
+		fprintf(f, TR("capture    received %" PRIu64 ", dropped by the kernel %" PRIu64 ", by the interface %" PRIu64 "\n",
+			      "キャプチャ 受信 %" PRIu64 "、カーネルで破棄 %" PRIu64 "、インターフェースで破棄 %" PRIu64 "\n"),
+			sm->received, sm->kernel_drops, sm->iface_drops);
 	fprintf(f, TR("decoded    %" PRIu64 " TCP/UDP, %" PRIu64 " later fragments, %" PRIu64 " not IP, %" PRIu64 " other L4\n",
 		      "デコード   TCP/UDP %" PRIu64 "、後続フラグメント %" PRIu64 "、非 IP %" PRIu64 "、その他の L4 %" PRIu64 "\n"),
 		sm->decode[DECODE_OK], sm->decode[DECODE_FRAGMENT],

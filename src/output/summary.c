@@ -74,6 +74,10 @@ int summary_build(struct summary *sm, struct stats *s,
 	copy_counts(sm, s);
 	sm->peak_active = ri->flows_active_peak;
 	sm->max_flows = ri->max_flows;
+	sm->live = ri->live;
+	sm->received = ri->received;
+	sm->kernel_drops = ri->kernel_drops;
+	sm->iface_drops = ri->iface_drops;
 	if (ri->insp) {
 		sm->dpi = true;
 		sm->insp = *ri->insp;

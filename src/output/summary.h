@@ -31,6 +31,8 @@ struct run_info {
 	uint64_t flows_active_peak;
 	uint64_t max_flows;
 	const struct inspect_stats *insp; /* NULL with --no-dpi */
+	bool live;                   /* a live capture: the counters below are set */
+	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 };
 
 struct summary {
@@ -44,6 +46,8 @@ struct summary {
 	uint64_t errors;             /* decode_errors + input_errors */
 	uint64_t flows, verdict[VERDICT_N], flag_flows[FLAG_N];
 	uint64_t evicted, peak_active, max_flows;
+	bool live;                   /* a live capture: the counters below are set */
+	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 	bool dpi;                    /* nDPI ran: insp is set */
 	struct inspect_stats insp;
 	struct summary_row *rows;    /* groups with flows, then no rule: a
