@@ -554,6 +554,8 @@ static int run(struct app *a)
 
 	if (a->cfg->iface && a->workers == NULL)
 		return status; /* the capture never started: nothing to write */
+	if (!a->cfg->iface && engine_stats(a->eng)->files == 0)
+		return status; /* no input could be opened: nothing to sum up */
 	if (a->workers) {
 		eng = workers_merged(a->workers);
 		workers_run_info(a->workers, &ri, &is);

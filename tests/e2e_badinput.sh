@@ -73,8 +73,9 @@ status notcap 2; says notcap "lync2013.rules: unknown file format"
 lw hdr -r "$BAD/trunc-file-header.pcap"
 status hdr 2
 says hdr "trunc-file-header.pcap: truncated dump file; tried to read 24 file header bytes"
-stat hdr .packets 0
-summary hdr '^packets *0 '
+# The only input could not be opened: no summary, no stats record.
+check "hdr: no text summary" [ ! -s "$TMP/hdr.out" ]
+check "hdr: no stats record" [ ! -s "$TMP/hdr.json" ]
 
 # A capture cut inside a record header, then inside a packet: the error
 # names the file and the packet (the one after the last read); the flow

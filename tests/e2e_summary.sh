@@ -9,6 +9,9 @@
 #    stats.traffic_distinct;
 #  - an input that ends in an error (a truncated capture, exit 2) is an
 #    error in both: "errors 1 (..., input 1)" and stats.input_errors 1;
+#  - an input that cannot be opened (lyncwatch -r README) gives no summary
+#    and no stats record, only its error and exit 2; with a good input
+#    next to it, the summary is written and counts the error;
 . "$(dirname "$0")/lib.sh"
 need_jq
 DEMO="$PCAPS/demo.pcap"
@@ -61,4 +64,15 @@ check "truncated: text summary counts the input error" \
 	grep -q '^errors  *1 (truncated 0, invalid 0, unsupported 0, input 1)$' "$TMP/trunc.txt"
 check "truncated: stats record counts the input error" has "$TMP/trunc.json" '.input_errors == 1'
 check "demo: no input error" has "$TMP/en.json" '.input_errors == 0'
+
+"$LW" --no-progress --json "$TMP/readme.json" -r "$top_srcdir/README" > "$TMP/readme.txt" 2> "$TMP/readme.err"
+rc=$?
+check "README: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check "README: unknown file format" grep -q 'README: unknown file format' "$TMP/readme.err"
+check "README: no text summary" [ ! -s "$TMP/readme.txt" ]
+check "README: no stats record" [ ! -s "$TMP/readme.json" ]
+"$LW" --no-progress --json "$TMP/two.json" -r "$top_srcdir/README" -r "$DEMO" > "$TMP/two.txt" 2>/dev/null
+check "README + demo: a summary counting the input error" \
+	grep -q '^errors  *1 (.*input 1)$' "$TMP/two.txt"
+check "README + demo: a stats record counting the input error" has "$TMP/two.json" '.input_errors == 1 and .inputs == 1'
 finish
