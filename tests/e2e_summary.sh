@@ -12,6 +12,8 @@
 #  - an input that cannot be opened (lyncwatch -r README) gives no summary
 #    and no stats record, only its error and exit 2; with a good input
 #    next to it, the summary is written and counts the error;
+#  - every key of every JSON record (flows, stats, --list-rules) is
+#    snake_case: decode and flag counters too (not_ip, app_mismatch);
 . "$(dirname "$0")/lib.sh"
 need_jq
 DEMO="$PCAPS/demo.pcap"
@@ -75,4 +77,16 @@ check "README: no stats record" [ ! -s "$TMP/readme.json" ]
 check "README + demo: a summary counting the input error" \
 	grep -q '^errors  *1 (.*input 1)$' "$TMP/two.txt"
 check "README + demo: a stats record counting the input error" has "$TMP/two.json" '.input_errors == 1 and .inputs == 1'
+# keys FILE: every key of every record of FILE that is not snake_case.
+keys() { jq -r '[paths | .[] | strings] | .[]' "$1" | sort -u | grep -v '^[a-z0-9_]*$'; }
+"$LW" --no-progress --json "$TMP/inv.json" --inventory "$PCAPS/demo.inventory" -r "$DEMO" > /dev/null 2>&1
+"$LW" --list-rules --json - > "$TMP/rules.json"
+for f in en inv rules; do
+	bad=$(keys "$TMP/$f.json" | tr '\n' ' ')
+	check "$f: every JSON key is snake_case (not: $bad)" [ -z "$bad" ]
+done
+check "inv: decode and flag keys renamed (not_ip, other_l4, app_mismatch)" has "$TMP/inv.json" \
+	'(.decode | has("not_ip") and has("other_l4")) and (.flags | has("app_mismatch") and has("undocumented_port"))'
+check "inv: flag names as values keep their hyphens" \
+	jq -e -s 'map(select(.event_type == "flow") | .lync.flags[]) | index("app-mismatch") != null' "$TMP/inv.json" > /dev/null
 finish

@@ -256,6 +256,19 @@ static void json_flow(struct sink *s, const struct flow_record *r)
 
 /* ------------------------------------------------------------ stats */
 
+/* A counter keyed by a name that may hold hyphens ("not-ip",
+ * "app-mismatch"): keys are snake_case ("not_ip"), as every other key. */
+static void json_ku64_snake(struct jsonw *w, const char *name, uint64_t v)
+{
+	char key[64];
+	size_t i = 0;
+
+	for (; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	key[i] = '\0';
+	jw_ku64(w, key, v);
+}
+
 /* Opens a stats record: {"timestamp":..,"event_type":"stats","stats":{ */
 static void stats_record_begin(struct jsonw *w, uint64_t ts_us)
 {
@@ -277,7 +290,7 @@ static void json_violations(struct jsonw *w, const struct summary *sm)
 	JW_KEY(w, "flags");
 	jw_obj_begin(w);
 	for (int b = 0; b < FLAG_N; b++)
-		jw_ku64(w, audit_flag_name(b), sm->flag_flows[b]);
+		json_ku64_snake(w, audit_flag_name(b), sm->flag_flows[b]);
 	jw_obj_end(w);
 	JW_KEY(w, "violations");
 	jw_arr_begin(w);
@@ -383,7 +396,8 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	JW_KEY(w, "decode");
 	jw_obj_begin(w);
 	for (int i = 0; i < DECODE_NSTATUS; i++)
-		jw_ku64(w, decode_status_name((enum decode_status)i), sm->decode[i]);
+		json_ku64_snake(w, decode_status_name((enum decode_status)i),
+				sm->decode[i]);
 	jw_obj_end(w);
 	json_flows(w, sm);
 	json_traffic(s, w, sm);
