@@ -14,6 +14,8 @@
 #    next to it, the summary is written and counts the error;
 #  - every key of every JSON record (flows, stats, --list-rules) is
 #    snake_case: decode and flag counters too (not_ip, app_mismatch);
+#  - README's sample summary is what a run of the demo prints (timing
+#    masked): the test fails when the code's output drifts from README.
 . "$(dirname "$0")/lib.sh"
 need_jq
 DEMO="$PCAPS/demo.pcap"
@@ -89,4 +91,12 @@ check "inv: decode and flag keys renamed (not_ip, other_l4, app_mismatch)" has "
 	'(.decode | has("not_ip") and has("other_l4")) and (.flags | has("app_mismatch") and has("undocumented_port"))'
 check "inv: flag names as values keep their hyphens" \
 	jq -e -s 'map(select(.event_type == "flow") | .lync.flags[]) | index("app-mismatch") != null' "$TMP/inv.json" > /dev/null
+# README: the indented block after "Always, a summary at the end (...)".
+mask() { sed -E 's/in [0-9.]+ s, [0-9]+ packets\/s/in X s, X packets\/s/'; }
+awk '/^Always, a summary at the end \(lyncwatch -r pcaps\/demo.pcap\):$/ { on = 1; next }
+     on && /^    / { print substr($0, 5); seen = 1; next }
+     on && seen { exit }' "$top_srcdir/README" | mask > "$TMP/readme.want"
+(cd "$top_srcdir" && "$LW" --no-progress -r pcaps/demo.pcap) | mask > "$TMP/readme.got"
+check "README's sample summary is a run of the demo ($(wc -l < "$TMP/readme.want") lines)" \
+	diff -u "$TMP/readme.want" "$TMP/readme.got"
 finish
