@@ -279,7 +279,9 @@ struct stats *engine_stats(struct engine *e)
 
 void engine_merge_stats(struct engine *dst, const struct engine *src)
 {
-	stats_merge(&dst->stats, &src->stats);
+	if (stats_merge(&dst->stats, &src->stats))
+		fprintf(stderr, "lyncwatch: summary: out of memory merging the "
+			"workers' traffic groups\n");
 	if (src->worst > dst->worst)
 		dst->worst = src->worst;
 }

@@ -413,6 +413,7 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 
 	if (capture_open_file(&cap, name, a->cfg->filter)) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		engine_stats(a->eng)->input_errors++;
 		return -1;
 	}
 	if (!decode_link_supported(cap.dlt))
@@ -438,8 +439,10 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 	g_cap = NULL;
 	if (show)
 		fprintf(stderr, "\r\033[K");
-	if (rc == CAPTURE_ERROR)
+	if (rc == CAPTURE_ERROR) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		engine_stats(a->eng)->input_errors++;
+	}
 	capture_close(&cap);
 	return rc == CAPTURE_ERROR ? -1 : 0;
 }
@@ -471,9 +474,9 @@ static void interim_stats(struct app *a, double *last_t, uint64_t *last_pkts)
 	in.flows_ended = ws.flows;
 	in.decode_errors = ws.decode_errors;
 	in.violations = ws.violations;
-	in.received = ws.cc.received;
-	in.kernel_drops = ws.cc.dropped;
-	in.iface_drops = ws.cc.ifdropped;
+	in.received = ws.received;
+	in.kernel_drops = ws.kernel_drops;
+	in.iface_drops = ws.iface_drops;
 	in.active_flows = ws.active_flows;
 	in.evicted = ws.evicted;
 	in.pps = now > *last_t ? (double)(ws.pkts - *last_pkts) / (now - *last_t) : 0;
@@ -566,16 +569,24 @@ static int run_live(struct app *a)
 
 static int run(struct app *a)
 {
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct inspect_stats is;
+	struct workers_snap ws;
 	struct engine *eng;
 	int status = a->cfg->iface ? run_live(a) : run_files(a);
 
 	if (a->cfg->iface && a->workers == NULL)
 		return status; /* the capture never started: nothing to write */
+	if (!a->cfg->iface && engine_stats(a->eng)->files == 0)
+		return status; /* no input could be opened: nothing to sum up */
 	if (a->workers) {
 		eng = workers_merged(a->workers);
 		workers_run_info(a->workers, &ri, &is);
+		workers_snapshot(a->workers, &ws);  /* final: workers stopped */
+		ri.live = true;
+		ri.received = ws.received;
+		ri.kernel_drops = ws.kernel_drops;
+		ri.iface_drops = ws.iface_drops;
 	} else {
 		eng = a->eng;
 		engine_flush(eng, END_SHUTDOWN);

@@ -12,7 +12,8 @@
 #  - the BPF expression, -c, -p and -s are honoured; idle flows end by their
 #    timeout while the link is quiet;
 #  - --stats-interval writes interim stats records (kernel_drops,
-#    iface_drops, received) and lines that keep up with the traffic; SIGUSR1
+#    iface_drops, received) and lines that keep up with the traffic; the
+#    final summary (text and stats record) has them too; SIGUSR1
 #    writes one at once, with the counts of that moment;
 #  - SIGHUP with a broken rule or inventory file keeps the rules in use
 #    (file:line on stderr) and goes on labelling; SIGHUP with a fixed file
@@ -204,6 +205,11 @@ if start_lw plain --json "$TMP/plain.json" --stats-interval 1 'tcp or udp'; then
 			| .kernel_drops == 0 and .iface_drops == 0 and .received >= 519'
 	check "plain: stats line on stderr" grep -q '^lyncwatch: stats: .* drops kernel [0-9]* interface [0-9]*' \
 		"$TMP/plain.err"
+	check "plain: the final stats record has the capture counters (received >= 519, no drops)" \
+		has "$TMP/plain.json" 'map(select(.event_type == "stats" and .stats.interim != true))[0].stats.capture
+			| .received >= 519 and .kernel_drops == 0 and .iface_drops == 0'
+	check "plain: the text summary has the capture counters" \
+		grep -q '^capture    received [0-9]*, dropped by the kernel 0, by the interface 0$' "$TMP/plain.out"
 fi
 
 # ------------------------------------------------ 2. inventory and alerts

@@ -280,6 +280,19 @@ static void json_flow(struct sink *s, const struct flow_record *r)
 
 /* ------------------------------------------------------------ stats */
 
+/* A counter keyed by a name that may hold hyphens ("not-ip",
+ * "app-mismatch"): keys are snake_case ("not_ip"), as every other key. */
+static void json_ku64_snake(struct jsonw *w, const char *name, uint64_t v)
+{
+	char key[64];
+	size_t i = 0;
+
+	for (; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	key[i] = '\0';
+	jw_ku64(w, key, v);
+}
+
 /* Opens a stats record: {"timestamp":..,"event_type":"stats","stats":{ */
 static void stats_record_begin(struct jsonw *w, uint64_t ts_us)
 {
@@ -301,7 +314,7 @@ static void json_violations(struct jsonw *w, const struct summary *sm)
 	JW_KEY(w, "flags");
 	jw_obj_begin(w);
 	for (int b = 0; b < FLAG_N; b++)
-		jw_ku64(w, audit_flag_name(b), sm->flag_flows[b]);
+		json_ku64_snake(w, audit_flag_name(b), sm->flag_flows[b]);
 	jw_obj_end(w);
 	JW_KEY(w, "violations");
 	jw_arr_begin(w);
@@ -346,18 +359,19 @@ static void json_inspect_stats(struct jsonw *w, const struct summary *sm)
 	jw_obj_end(w);
 }
 
-static void json_traffic(struct jsonw *w, const struct summary *sm)
+/* The rows of the text summary's traffic table, "(no rule)" included. */
+static void json_traffic(struct sink *s, struct jsonw *w,
+			 const struct summary *sm)
 {
 	JW_KEY(w, "traffic");
 	jw_arr_begin(w);
 	for (int i = 0; i < sm->nrows; i++) {
 		const struct summary_row *row = &sm->rows[i];
 
-		if (row->no_rule)
-			continue;
 		jw_obj_begin(w);
 		JW_KSTR(w, "table", row->table);
-		JW_KSTR(w, "role", row->role);
+		JW_KSTR(w, "role", row->no_rule ?
+			SINK_TR(s, "(no rule)", "(規則なし)") : row->role);
 		JW_KSTR(w, "service", row->service);
 		JW_KU64(w, "flows", row->flows);
 		JW_KU64(w, "pkts", row->pkts);
@@ -365,6 +379,12 @@ static void json_traffic(struct jsonw *w, const struct summary *sm)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	JW_KEY(w, "traffic_distinct");    /* every flow once */
+	jw_obj_begin(w);
+	JW_KU64(w, "flows", sm->distinct.flows);
+	JW_KU64(w, "pkts", sm->distinct.pkts);
+	JW_KU64(w, "bytes", sm->distinct.bytes);
+	jw_obj_end(w);
 }
 
 static void json_flows(struct jsonw *w, const struct summary *sm)
@@ -388,13 +408,23 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	JW_KU64(w, "packets", sm->pkts);
 	JW_KU64(w, "bytes", sm->bytes);
 	JW_KU64(w, "inputs", (uint64_t)sm->inputs);
+	JW_KU64(w, "input_errors", sm->input_errors);
+	if (sm->live) {
+		JW_KEY(w, "capture");     /* pcap_stats at the end */
+		jw_obj_begin(w);
+		JW_KU64(w, "received", sm->received);
+		JW_KU64(w, "kernel_drops", sm->kernel_drops);
+		JW_KU64(w, "iface_drops", sm->iface_drops);
+		jw_obj_end(w);
+	}
 	JW_KEY(w, "decode");
 	jw_obj_begin(w);
 	for (int i = 0; i < DECODE_NSTATUS; i++)
-		jw_ku64(w, decode_status_name((enum decode_status)i), sm->decode[i]);
+		json_ku64_snake(w, decode_status_name((enum decode_status)i),
+				sm->decode[i]);
 	jw_obj_end(w);
 	json_flows(w, sm);
-	json_traffic(w, sm);
+	json_traffic(s, w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
 	JW_KEY(w, "seconds");

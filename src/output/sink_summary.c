@@ -50,26 +50,32 @@ static void summary_violations(struct sink *s, const struct summary *sm)
 			      "  (保持されないグループの違反 %" PRIu64 " 件)\n"), sm->viol_not_kept);
 }
 
+static void traffic_row(FILE *f, const struct summary_row *row,
+			const char *what)
+{
+	fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  ",
+		row->table, row->flows, row->pkts, row->bytes);
+	if (what)
+		fprintf(f, "%s\n", what);
+	else
+		fprintf(f, "%s / %s\n", row->role, *row->service ? row->service : "-");
+}
+
+/* The traffic table: one header (what a row counts), then the columns'
+ * names, the rows, and every flow once. */
 static void summary_traffic(struct sink *s, const struct summary *sm)
 {
 	FILE *f = s->cfg->summary;
 
-	fprintf(f, "%s\n", TR("traffic by table / role / service:",
-			      "表 / 役割 / サービス別のトラフィック:"));
+	fprintf(f, "%s\n", TR("traffic    (a flow counts under each of its labels)",
+			      "トラフィック (フローはそのラベルごとに数えます)"));
 	fprintf(f, "  %-6s %10s %12s %14s  %s\n", "table",
 		TR("flows", "フロー"), TR("packets", "パケット"),
 		TR("bytes", "バイト"), TR("role / service", "役割 / サービス"));
-	for (int i = 0; i < sm->nrows; i++) {
-		const struct summary_row *row = &sm->rows[i];
-
-		fprintf(f, "  %-6s %10" PRIu64 " %12" PRIu64 " %14" PRIu64 "  ",
-			row->table, row->flows, row->pkts, row->bytes);
-		if (row->no_rule)
-			fprintf(f, "%s\n", TR("(no rule)", "(規則なし)"));
-		else
-			fprintf(f, "%s / %s\n", row->role,
-				*row->service ? row->service : "-");
-	}
+	for (int i = 0; i < sm->nrows; i++)
+		traffic_row(f, &sm->rows[i], sm->rows[i].no_rule ?
+			    TR("(no rule)", "(規則なし)") : NULL);
+	traffic_row(f, &sm->distinct, TR("distinct flows", "フロー (重複なし)"));
 }
 
 /* packets, decoded, errors, flows and flags lines. */
@@ -80,14 +86,19 @@ static void summary_counts(struct sink *s, const struct summary *sm)
 	fprintf(f, TR("packets    %" PRIu64 " (%" PRIu64 " bytes) from %d input(s) in %.2f s, %.0f packets/s\n",
 		      "パケット   %" PRIu64 " (%" PRIu64 " バイト)、入力 %d 件、%.2f 秒、%.0f パケット/秒\n"),
 		sm->pkts, sm->bytes, sm->inputs, sm->seconds, sm->pps);
+	if (sm->live)
+		fprintf(f, TR("capture    received %" PRIu64 ", dropped by the kernel %" PRIu64 ", by the interface %" PRIu64 "\n",
+			      "キャプチャ 受信 %" PRIu64 "、カーネルで破棄 %" PRIu64 "、インターフェースで破棄 %" PRIu64 "\n"),
+			sm->received, sm->kernel_drops, sm->iface_drops);
 	fprintf(f, TR("decoded    %" PRIu64 " TCP/UDP, %" PRIu64 " later fragments, %" PRIu64 " not IP, %" PRIu64 " other L4\n",
 		      "デコード   TCP/UDP %" PRIu64 "、後続フラグメント %" PRIu64 "、非 IP %" PRIu64 "、その他の L4 %" PRIu64 "\n"),
 		sm->decode[DECODE_OK], sm->decode[DECODE_FRAGMENT],
 		sm->decode[DECODE_NOT_IP], sm->decode[DECODE_OTHER_L4]);
-	fprintf(f, TR("errors     %" PRIu64 " (truncated %" PRIu64 ", invalid %" PRIu64 ", unsupported %" PRIu64 ")\n",
-		      "エラー     %" PRIu64 " (切り詰め %" PRIu64 "、不正 %" PRIu64 "、未対応 %" PRIu64 ")\n"),
-		sm->decode_errors, sm->decode[DECODE_TRUNCATED],
-		sm->decode[DECODE_INVALID], sm->decode[DECODE_UNSUPPORTED]);
+	fprintf(f, TR("errors     %" PRIu64 " (truncated %" PRIu64 ", invalid %" PRIu64 ", unsupported %" PRIu64 ", input %" PRIu64 ")\n",
+		      "エラー     %" PRIu64 " (切り詰め %" PRIu64 "、不正 %" PRIu64 "、未対応 %" PRIu64 "、入力 %" PRIu64 ")\n"),
+		sm->errors, sm->decode[DECODE_TRUNCATED],
+		sm->decode[DECODE_INVALID], sm->decode[DECODE_UNSUPPORTED],
+		sm->input_errors);
 	fprintf(f, TR("flows      %" PRIu64 ": ok %" PRIu64 ", notice %" PRIu64 ", violation %" PRIu64 ", unclassified %" PRIu64 "\n",
 		      "フロー     %" PRIu64 ": ok %" PRIu64 "、notice %" PRIu64 "、violation %" PRIu64 "、unclassified %" PRIu64 "\n"),
 		sm->flows, sm->verdict[VERDICT_OK], sm->verdict[VERDICT_NOTICE],

@@ -56,10 +56,15 @@ static void copy_counts(struct summary *sm, const struct stats *s)
 	sm->decode_errors = s->decode[DECODE_TRUNCATED] +
 			    s->decode[DECODE_INVALID] +
 			    s->decode[DECODE_UNSUPPORTED];
+	sm->input_errors = s->input_errors;
+	sm->errors = sm->decode_errors + sm->input_errors;
 	sm->flows = s->flows;
 	memcpy(sm->verdict, s->verdict, sizeof(sm->verdict));
 	memcpy(sm->flag_flows, s->flag_flows, sizeof(sm->flag_flows));
 	sm->evicted = s->evicted;
+	sm->distinct = (struct summary_row){ .table = "all", .role = "",
+		.service = "", .flows = s->flows, .pkts = s->flow_pkts,
+		.bytes = s->flow_bytes };
 }
 
 int summary_build(struct summary *sm, struct stats *s,
@@ -69,6 +74,10 @@ int summary_build(struct summary *sm, struct stats *s,
 	copy_counts(sm, s);
 	sm->peak_active = ri->flows_active_peak;
 	sm->max_flows = ri->max_flows;
+	sm->live = ri->live;
+	sm->received = ri->received;
+	sm->kernel_drops = ri->kernel_drops;
+	sm->iface_drops = ri->iface_drops;
 	if (ri->insp) {
 		sm->dpi = true;
 		sm->insp = *ri->insp;

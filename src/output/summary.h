@@ -31,6 +31,8 @@ struct run_info {
 	uint64_t flows_active_peak;
 	uint64_t max_flows;
 	const struct inspect_stats *insp; /* NULL with --no-dpi */
+	bool live;                   /* a live capture: the counters below are set */
+	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 };
 
 struct summary {
@@ -40,12 +42,18 @@ struct summary {
 	uint64_t last_us;            /* last packet time (record timestamp) */
 	uint64_t decode[DECODE_NSTATUS];
 	uint64_t decode_errors;      /* truncated + invalid + unsupported */
+	uint64_t input_errors;       /* inputs not opened or not read to the end */
+	uint64_t errors;             /* decode_errors + input_errors */
 	uint64_t flows, verdict[VERDICT_N], flag_flows[FLAG_N];
 	uint64_t evicted, peak_active, max_flows;
+	bool live;                   /* a live capture: the counters below are set */
+	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 	bool dpi;                    /* nDPI ran: insp is set */
 	struct inspect_stats insp;
-	struct summary_row *rows;    /* groups with flows, then no rule */
+	struct summary_row *rows;    /* groups with flows, then no rule: a
+				      * flow counts under each of its labels */
 	int nrows;
+	struct summary_row distinct; /* every flow once ("all") */
 	struct viol_group *viol;     /* violations, sorted (stats_violations) */
 	uint32_t nviol;
 	uint64_t viol_not_kept;
