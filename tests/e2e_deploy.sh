@@ -7,8 +7,7 @@
 # against the answers by tests/score_deploy.py, which fails below the
 # thresholds of issue 13 (violation precision and recall >= 0.99,
 # unverified <= 1%, server side >= 99.9%, peer-to-peer >= 99%, intended
-# row >= 99%).  Listed in XFAIL_TESTS until lyncwatch's own wire checks
-# and the verdicts of issue 13 are in.
+# row >= 99%).
 . "$(dirname "$0")/lib.sh"
 GEN="$top_builddir/tools/pcapgen/pcapgen"
 [ -x "$GEN" ] || skip "tools/pcapgen/pcapgen is not built"

@@ -200,6 +200,45 @@ static void test_inventory_side(void **state)
 	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.18.10.20", 50000,
 				      "198.18.10.11", 444, TCPF_ACK), 444);
 	assert_int_equal(f.side_by, SIDE_RULE);
+	/* fe1's own query to a DNS server: the system port serves, not the
+	 * inventory server. */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 52000,
+				      "198.18.30.53", 53, 0), 53);
+	assert_int_equal(f.side_by, SIDE_PORT);
+}
+
+/* Without an inventory: a host seen serving a Lync-specific port serves
+ * the UDP flows between high ports it takes part in, whoever sends first;
+ * two such hosts leave it to the first packet. */
+static void test_host_side(void **state)
+{
+	struct hosts *h = hosts_new();
+	struct classifier c = { .rs = &rs, .pm = pm, .hosts = h };
+	struct flow f;
+	struct label_set ls;
+	uint8_t fe[16] = { 198, 18, 10, 11 }, med[16] = { 198, 18, 10, 30 };
+
+	(void)state;
+	assert_non_null(h);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 50500,
+				      "198.19.1.1", 50020, 0), 50020);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	hosts_mark(h, 4, fe, L4_TCP, 5061, 0, 1);
+	assert_non_null(hosts_find(h, 4, fe));
+	assert_null(hosts_find(h, 4, med));
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 50500,
+				      "198.19.1.1", 50020, 0), 50500);
+	assert_int_equal(f.side_by, SIDE_HOST);
+	/* ... and its media range rows label the flow (support "host"). */
+	classify_labels(&c, &f, &ls);
+	assert_int_equal(ls.support, SUPPORT_HOST);
+	assert_true(has_label(&ls, "srv-39"));
+	/* Two inferred servers: the first sender is the client. */
+	hosts_mark(h, 4, med, L4_TCP, 5070, 0, 2);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.30", 50600,
+				      "198.18.10.11", 50500, 0), 50500);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	hosts_free(h);
 }
 
 static void test_labels(void **state)
@@ -280,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_handshake),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_inventory_side),
+		cmocka_unit_test(test_host_side),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_role_narrowing),
 	};

@@ -204,10 +204,10 @@ static void decide_unlabelled(const struct auditor *a,
 static void decide_fallback(const struct auditor *a, const struct label_set *ls,
 			    struct audit_result *out)
 {
-	/* In scope: the server is an inventory host (a client, for media
-	 * between clients); an inventory client's RDP to a host nobody knows
-	 * is not Lync traffic. */
-	bool scope = a->audit_all || ls->server != NULL;
+	/* In audit scope (as for undocumented ports): the server is a Lync
+	 * server (by the inventory, or seen serving a Lync-specific port), or
+	 * --audit-all.  RDP or HTTP between two clients is not Lync traffic. */
+	bool scope = a->audit_all || ls->support != SUPPORT_PORT;
 
 	switch ((enum app_outcome)out->outcome) {
 	case APP_CONFIRMED:
@@ -215,8 +215,8 @@ static void decide_fallback(const struct auditor *a, const struct label_set *ls,
 		break;
 	case APP_CONTRADICTED:
 		out->judged = true;
-		out->flags |= scope || ls->support != SUPPORT_PORT ?
-			      1u << FLAG_APP_MISMATCH : 1u << FLAG_UNEXPECTED_APP;
+		out->flags |= scope ? 1u << FLAG_APP_MISMATCH :
+				      1u << FLAG_UNEXPECTED_APP;
 		break;
 	case APP_UNVERIFIED:
 		out->judged = scope;

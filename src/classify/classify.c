@@ -37,27 +37,37 @@ static enum rank port_rank(const struct classifier *c, uint8_t l4,
 	return port < SYSTEM_PORT_LIMIT ? RANK_SYSTEM_PORT : RANK_NONE;
 }
 
-/* Server side from the rules; else, for UDP between two ports of which
- * neither is evidence, the receiver of the flow's first packet (dir: its
- * direction), as Zeek and Suricata take it: a peer-to-peer media flow
- * between two clients has no server port, and a client's ephemeral port
- * inside a server media range is no evidence; else the lower port. */
-static void side_from_ports(const struct classifier *c, struct flow *f,
-			    int dir)
+/* Server side from the rules: when one endpoint's port is better evidence
+ * than the other's. */
+static bool side_from_rules(const struct classifier *c, struct flow *f)
 {
 	enum rank ra = port_rank(c, f->key.l4, f->key.pa);
 	enum rank rb = port_rank(c, f->key.l4, f->key.pb);
 
-	if (ra != rb) {
-		f->server_dir = rb > ra ? DIR_AB : DIR_BA;
-		f->side_by = (ra > RANK_SYSTEM_PORT || rb > RANK_SYSTEM_PORT) ?
-			     SIDE_RULE : SIDE_PORT;
-	} else if (f->key.l4 == L4_UDP && ra == RANK_NONE) {
+	if (ra == rb)
+		return false;
+	f->server_dir = rb > ra ? DIR_AB : DIR_BA;
+	f->side_by = (ra > RANK_SYSTEM_PORT || rb > RANK_SYSTEM_PORT) ?
+		     SIDE_RULE : SIDE_PORT;
+	return true;
+}
+
+/* No port is better evidence: for UDP between two ports of which neither
+ * is evidence, the receiver of the flow's first packet (dir: its
+ * direction), as Zeek and Suricata take it (a peer-to-peer media flow
+ * between two clients has no server port; a client's ephemeral port inside
+ * a server media range is no evidence); else the lower port. */
+static void side_from_order(const struct classifier *c, struct flow *f,
+			    int dir)
+{
+	enum rank r = port_rank(c, f->key.l4, f->key.pa);
+
+	if (f->key.l4 == L4_UDP && r == RANK_NONE) {
 		f->server_dir = (uint8_t)dir;   /* DIR_AB: a sent, b serves */
 		f->side_by = SIDE_FIRST;
 	} else {
 		f->server_dir = f->key.pb < f->key.pa ? DIR_AB : DIR_BA;
-		f->side_by = ra > RANK_SYSTEM_PORT ? SIDE_RULE : SIDE_PORT;
+		f->side_by = r > RANK_SYSTEM_PORT ? SIDE_RULE : SIDE_PORT;
 	}
 }
 
@@ -69,19 +79,26 @@ static bool is_inv_server(const struct classifier *c, int ipver,
 	return h != NULL && inventory_host_is_server(c->inv, h);
 }
 
-/* Server side from the inventory: when exactly one endpoint is a server. */
-static bool side_from_inventory(const struct classifier *c, struct flow *f)
+/* Server side from what is known of the hosts: exactly one endpoint is an
+ * inventory server, or (no inventory decides) exactly one was seen serving
+ * a Lync-specific port (hosts.h). */
+static bool side_from_hosts(const struct classifier *c, struct flow *f)
 {
-	bool a, b;
+	bool a = false, b = false;
 
-	if (c->inv == NULL)
-		return false;
-	a = is_inv_server(c, f->key.ipver, f->key.a);
-	b = is_inv_server(c, f->key.ipver, f->key.b);
+	if (c->inv != NULL) {
+		a = is_inv_server(c, f->key.ipver, f->key.a);
+		b = is_inv_server(c, f->key.ipver, f->key.b);
+		f->side_by = SIDE_INVENTORY;
+	}
+	if (a == b && c->hosts != NULL) {
+		a = hosts_find(c->hosts, f->key.ipver, f->key.a) != NULL;
+		b = hosts_find(c->hosts, f->key.ipver, f->key.b) != NULL;
+		f->side_by = SIDE_HOST;
+	}
 	if (a == b)
 		return false;
 	f->server_dir = b ? DIR_AB : DIR_BA;
-	f->side_by = SIDE_INVENTORY;
 	return true;
 }
 
@@ -98,8 +115,8 @@ void classify_packet(const struct classifier *c, struct flow *f,
 		f->side_by = SIDE_HANDSHAKE;
 		return;
 	}
-	if (created && !side_from_inventory(c, f))
-		side_from_ports(c, f, dir);
+	if (created && !side_from_rules(c, f) && !side_from_hosts(c, f))
+		side_from_order(c, f, dir);
 }
 
 void classify_wire_side(struct flow *f, int client_side)

@@ -2,12 +2,14 @@
  *
  * Server side, strongest evidence first: a TCP handshake (the SYN's target,
  * the SYN-ACK's sender); the bytes (classify_wire_side: the sender of a TLS
- * ClientHello, of a request line, of a STUN request); an inventory server
- * (when exactly one endpoint is a Lync server of the inventory); the port
- * that the rules document best; for UDP between undocumented ports, the
- * receiver of the first packet (its sender is the client: peer-to-peer
- * media between clients); the lower port.  The rule evidence for one endpoint port ranks, from
- * strongest:
+ * ClientHello, of a request line, of a STUN request); the port that the
+ * rules document better (a server's own UDP to a DNS server's 53 is the DNS
+ * server's); an inventory server (when exactly one endpoint is a Lync
+ * server of the inventory); a host seen serving a Lync-specific port
+ * (hosts.h; when exactly one endpoint is); for UDP between undocumented
+ * ports, the receiver of the first packet (its sender is the client:
+ * peer-to-peer media between clients); the lower port.  The rule evidence
+ * for one endpoint port ranks, from strongest:
  *   an exact port of a server or load-balancer row,
  *   an exact port of a client row,
  *   an exact port of a row of the other L4 protocol (SIP over UDP to

@@ -568,6 +568,7 @@ const char *side_by_name(enum side_by by)
 	case SIDE_RULE: return "rule";
 	case SIDE_INVENTORY: return "inventory";
 	case SIDE_WIRE: return "wire";
+	case SIDE_HOST: return "host";
 	case SIDE_HANDSHAKE: return "handshake";
 	}
 	return "unknown";

@@ -27,12 +27,13 @@ enum flow_end {
 	END_EVICTED,   /* pushed out by max_flows */
 };
 
-/* How the server side was decided (JSON lync.server_side_by), weakest
- * first: the lower port; the first sender of a UDP flow is the client;
- * a documented port; the inventory; the bytes (a ClientHello, a request
- * line, a STUN request and its response); a TCP handshake. */
+/* How the server side was decided (JSON lync.server_side_by): the lower
+ * port, or a system port; the first sender of a UDP flow is the client; a
+ * host seen serving a Lync-specific port; the inventory; a documented
+ * port; the bytes (a ClientHello, a request line, a STUN request and its
+ * response); a TCP handshake. */
 enum side_by { SIDE_PORT, SIDE_FIRST, SIDE_RULE, SIDE_INVENTORY, SIDE_WIRE,
-	       SIDE_HANDSHAKE };
+	       SIDE_HANDSHAKE, SIDE_HOST };
 
 struct flow_key {
 	uint8_t a[16], b[16];   /* addresses, network order; a <= b by (addr, port) */

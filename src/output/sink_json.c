@@ -83,10 +83,17 @@ static struct label_cache *cache_of(struct json_sink *j,
 	return lc;
 }
 
-/* The label object of rule `idx` of rs, serialised on first use. */
+/* The label object of rule `idx` of rs, serialised on first use, with
+ * the flow's support (which varies per flow) added at its end. */
 static void json_label_cached(struct sink *s, const struct ruleset *rs,
-			      uint32_t idx)
+			      uint32_t idx, enum support sup)
 {
+	static const struct { const char *m; size_t n; } tail[] = {
+		[SUPPORT_PORT] = { "\"support\":\"port\"", sizeof("\"support\":\"port\"") - 1 },
+		[SUPPORT_HOST] = { "\"support\":\"host\"", sizeof("\"support\":\"host\"") - 1 },
+		[SUPPORT_INVENTORY] = { "\"support\":\"inventory\"",
+					sizeof("\"support\":\"inventory\"") - 1 },
+	};
 	struct json_sink *j = s->priv;
 	struct label_cache *lc = cache_of(j, rs);
 	struct jsonw tmp;
@@ -101,10 +108,16 @@ static void json_label_cached(struct sink *s, const struct ruleset *rs,
 		}
 		jw_free(&tmp);
 	}
-	if (lc == NULL || lc->json[idx] == NULL)
-		json_label(s, &j->jw, rs, &rs->rules[idx]);
-	else
-		jw_raw(&j->jw, lc->json[idx], lc->len[idx]);
+	if (lc != NULL && lc->json[idx] != NULL) {
+		jw_raw_obj(&j->jw, lc->json[idx], lc->len[idx], tail[sup].m,
+			   tail[sup].n);
+		return;
+	}
+	jw_init(&tmp);
+	json_label(s, &tmp, rs, &rs->rules[idx]);
+	if (!tmp.oom)
+		jw_raw_obj(&j->jw, tmp.buf, tmp.len, tail[sup].m, tail[sup].n);
+	jw_free(&tmp);
 }
 
 static void json_endpoints(struct jsonw *w, const struct flow_record *r)
@@ -229,7 +242,8 @@ static void json_lync(struct sink *s, const struct flow_record *r)
 	JW_KEY(w, "labels");
 	jw_arr_begin(w);
 	for (int i = 0; i < r->nlabels; i++)
-		json_label_cached(s, r->rs, r->labels[i]);
+		json_label_cached(s, r->rs, r->labels[i],
+				  (enum support)r->audit.support);
 	jw_arr_end(w);
 	JW_KSTR(w, "verdict", verdict_name(r->audit.verdict));
 	JW_KEY(w, "flags");
