@@ -592,6 +592,8 @@ static int run(struct app *a)
 		engine_flush(eng, END_SHUTDOWN);
 		engine_run_info(eng, &ri, &is);
 	}
+	ri.hosts = a->hosts;
+	ri.rs = &a->rd->rs;
 	output_summary(&a->out, engine_stats(eng), &ri);
 	if (close_out(&a->json, a->cfg->json ? a->cfg->json : "-",
 		      output_write_errors(&a->out) > 0) | close_learn(a))

@@ -83,7 +83,7 @@ enum app_outcome {
 };
 
 /* Which evidence decided (JSON lync.evidence.by). */
-enum ev_by { EV_NONE, EV_WIRE, EV_NDPI, EV_BOTH };
+enum ev_by { EV_NONE, EV_WIRE, EV_NDPI, EV_BOTH, EV_N };
 
 #define AUDIT_REASON_MAX 512
 

@@ -373,25 +373,32 @@ static void json_inspect_stats(struct jsonw *w, const struct summary *sm)
 	jw_obj_end(w);
 }
 
-/* The rows of the text summary's traffic table, "(no rule)" included. */
+/* One row of the traffic table. */
+static void json_traffic_row(struct jsonw *w, const struct summary_row *row,
+			     const char *role)
+{
+	jw_obj_begin(w);
+	JW_KSTR(w, "table", row->table);
+	JW_KSTR(w, "role", role ? role : row->role);
+	JW_KSTR(w, "service", row->service);
+	JW_KU64(w, "flows", row->flows);
+	JW_KU64(w, "pkts", row->pkts);
+	JW_KU64(w, "bytes", row->bytes);
+	jw_obj_end(w);
+}
+
+/* The rows of the text summary's traffic table, "(no rule)" and the flows
+ * labelled by the port alone (not judged, in no other row) included. */
 static void json_traffic(struct sink *s, struct jsonw *w,
 			 const struct summary *sm)
 {
 	JW_KEY(w, "traffic");
 	jw_arr_begin(w);
-	for (int i = 0; i < sm->nrows; i++) {
-		const struct summary_row *row = &sm->rows[i];
-
-		jw_obj_begin(w);
-		JW_KSTR(w, "table", row->table);
-		JW_KSTR(w, "role", row->no_rule ?
-			SINK_TR(s, "(no rule)", "(規則なし)") : row->role);
-		JW_KSTR(w, "service", row->service);
-		JW_KU64(w, "flows", row->flows);
-		JW_KU64(w, "pkts", row->pkts);
-		JW_KU64(w, "bytes", row->bytes);
-		jw_obj_end(w);
-	}
+	for (int i = 0; i < sm->nrows; i++)
+		json_traffic_row(w, &sm->rows[i], sm->rows[i].no_rule ?
+				 SINK_TR(s, "(no rule)", "(規則なし)") : NULL);
+	json_traffic_row(w, &sm->port_only, SINK_TR(s, "(by the port alone)",
+						   "(ポートのみ)"));
 	jw_arr_end(w);
 	JW_KEY(w, "traffic_distinct");    /* every flow once */
 	jw_obj_begin(w);
@@ -399,6 +406,44 @@ static void json_traffic(struct sink *s, struct jsonw *w,
 	JW_KU64(w, "pkts", sm->distinct.pkts);
 	JW_KU64(w, "bytes", sm->distinct.bytes);
 	jw_obj_end(w);
+}
+
+/* Flows by verdict and by what read their application. */
+static void json_verdict_evidence(struct jsonw *w, const struct summary *sm)
+{
+	JW_KEY(w, "flows_by_evidence");
+	jw_obj_begin(w);
+	for (int v = 0; v < VERDICT_N; v++) {
+		jw_key(w, verdict_name((enum verdict)v));
+		jw_obj_begin(w);
+		for (int b = 0; b < EV_N; b++)
+			jw_ku64(w, audit_by_name((enum ev_by)b), sm->verdict_by[v][b]);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+/* The hosts taken for Lync servers without an inventory entry, and why. */
+static void json_hosts(struct jsonw *w, const struct summary *sm)
+{
+	char a[INET6_ADDRSTRLEN], t[40];
+
+	JW_KEY(w, "inferred_servers");
+	jw_arr_begin(w);
+	for (uint32_t i = 0; i < sm->nhosts; i++) {
+		const struct host_seen *h = &sm->hosts[i];
+
+		textfmt_addr(h->addr, h->ipver, a, sizeof(a));
+		textfmt_time(h->first_us, t, sizeof(t));
+		jw_obj_begin(w);
+		JW_KSTR(w, "ip", a);
+		JW_KSTR(w, "proto", sink_proto_name(h->l4));
+		JW_KU64(w, "port", h->port);
+		JW_KSTR(w, "rule", sm->host_rule[i]);
+		JW_KSTR(w, "first_seen", t);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
 }
 
 static void json_flows(struct jsonw *w, const struct summary *sm)
@@ -438,7 +483,9 @@ static void json_summary(struct sink *s, const struct summary *sm)
 				sm->decode[i]);
 	jw_obj_end(w);
 	json_flows(w, sm);
+	json_verdict_evidence(w, sm);
 	json_traffic(s, w, sm);
+	json_hosts(w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
 	JW_KEY(w, "seconds");

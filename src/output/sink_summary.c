@@ -75,7 +75,57 @@ static void summary_traffic(struct sink *s, const struct summary *sm)
 	for (int i = 0; i < sm->nrows; i++)
 		traffic_row(f, &sm->rows[i], sm->rows[i].no_rule ?
 			    TR("(no rule)", "(規則なし)") : NULL);
+	traffic_row(f, &sm->port_only,
+		    TR("(by the port alone: not judged, not counted above)",
+		       "(ポートのみ: 判定せず、上記に含めない)"));
 	traffic_row(f, &sm->distinct, TR("distinct flows", "フロー (重複なし)"));
+}
+
+/* Flows by verdict and by what decided their application. */
+static void summary_evidence(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+
+	fprintf(f, "%s\n  %-13s %10s %10s %10s %10s\n",
+		TR("evidence   (flows by verdict and what read the application)",
+		   "根拠       (判定ごとのフローとアプリケーションを判別したもの)"),
+		"", TR("wire", "通信内容"), "nDPI", TR("both", "両方"),
+		TR("none", "なし"));
+	for (int v = VERDICT_OK; v < VERDICT_N; v++)
+		fprintf(f, "  %-13s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+			verdict_name((enum verdict)v), sm->verdict_by[v][EV_WIRE],
+			sm->verdict_by[v][EV_NDPI], sm->verdict_by[v][EV_BOTH],
+			sm->verdict_by[v][EV_NONE]);
+	fprintf(f, "  %-13s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+		verdict_name(VERDICT_UNCLASSIFIED),
+		sm->verdict_by[VERDICT_UNCLASSIFIED][EV_WIRE],
+		sm->verdict_by[VERDICT_UNCLASSIFIED][EV_NDPI],
+		sm->verdict_by[VERDICT_UNCLASSIFIED][EV_BOTH],
+		sm->verdict_by[VERDICT_UNCLASSIFIED][EV_NONE]);
+}
+
+/* The hosts taken for Lync servers without an inventory entry, and why. */
+static void summary_hosts(struct sink *s, const struct summary *sm)
+{
+	FILE *f = s->cfg->summary;
+	char a[INET6_ADDRSTRLEN], t[40];
+
+	if (sm->nhosts == 0)
+		return;
+	fprintf(f, "%s\n", TR("inferred servers (seen serving a Lync-specific port, the bytes confirming its row)",
+			       "推定サーバー (Lync 固有のポートで応答し、通信内容が行と一致したホスト)"));
+	for (uint32_t i = 0; i < sm->nhosts; i++) {
+		const struct host_seen *h = &sm->hosts[i];
+		const char *rule = sm->host_rule[i];
+
+		textfmt_addr(h->addr, h->ipver, a, sizeof(a));
+		textfmt_time(h->first_us, t, sizeof(t));
+		fprintf(f, "  %-39s %s %-5u %-10s %s %s\n", a,
+			sink_proto_name(h->l4), h->port, rule, TR("from", "開始"), t);
+	}
+	if (sm->hosts_not_kept)
+		fprintf(f, TR("  (%" PRIu64 " more not kept)\n", "  (保持されない %" PRIu64 " 件)\n"),
+			sm->hosts_not_kept);
 }
 
 /* packets, decoded, errors, flows and flags lines. */
@@ -123,7 +173,9 @@ static void summary_text(struct sink *s, const struct summary *sm)
 			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態 (各 %" PRIu64 " バイト)\n"),
 			is->flows_inspected, is->confirmed, is->pkts_fed,
 			is->peak_states, is->state_bytes);
+	summary_evidence(s, sm);
 	summary_traffic(s, sm);
+	summary_hosts(s, sm);
 	summary_violations(s, sm);
 }
 

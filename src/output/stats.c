@@ -249,6 +249,7 @@ void stats_flow(struct stats *s, const struct flow *f,
 	s->flow_pkts += pkts;
 	s->flow_bytes += bytes;
 	s->verdict[ar->verdict]++;
+	s->verdict_by[ar->verdict * EV_N + ar->by]++;
 	for (int b = 0; b < FLAG_N; b++)
 		if (ar->flags & (1u << b)) {
 			s->flag_flows[b]++;
@@ -259,6 +260,12 @@ void stats_flow(struct stats *s, const struct flow *f,
 		s->unlabelled_flows++;
 		s->unlabelled_pkts += pkts;
 		s->unlabelled_bytes += bytes;
+		return;
+	}
+	if (!ar->judged) {               /* the port alone: not Lync traffic */
+		s->port_only_flows++;
+		s->port_only_pkts += pkts;
+		s->port_only_bytes += bytes;
 		return;
 	}
 	s->seen_gen++;

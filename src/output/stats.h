@@ -38,10 +38,17 @@ struct viol_group {
 	X(flow_pkts)         /* their packets and bytes, each flow once */ \
 	X(flow_bytes) \
 	A(verdict, VERDICT_N) /* flows by verdict */ \
+	A(verdict_by, VERDICT_N * EV_N) /* ... and evidence source: \
+				   [verdict * EV_N + enum ev_by] */ \
 	A(flag_flows, FLAG_N) /* flows by flag */ \
 	X(unlabelled_flows)  /* flows no rule labels, their packets, bytes */ \
 	X(unlabelled_pkts) \
 	X(unlabelled_bytes) \
+	X(port_only_flows)   /* labelled by the port alone, not judged (a \
+				shared port or the catch-all rows): not \
+				counted as Lync traffic; pkts, bytes */ \
+	X(port_only_pkts) \
+	X(port_only_bytes) \
 	X(evicted)           /* flows pushed out by max_flows */ \
 	X(nomem)             /* packets not tracked: out of memory */ \
 	X(input_errors)      /* inputs not opened or not read to their end */ \

@@ -60,11 +60,31 @@ static void copy_counts(struct summary *sm, const struct stats *s)
 	sm->errors = sm->decode_errors + sm->input_errors;
 	sm->flows = s->flows;
 	memcpy(sm->verdict, s->verdict, sizeof(sm->verdict));
+	memcpy(sm->verdict_by, s->verdict_by, sizeof(sm->verdict_by));
+	sm->port_only = (struct summary_row){ .table = "-", .role = "",
+		.service = "", .flows = s->port_only_flows,
+		.pkts = s->port_only_pkts, .bytes = s->port_only_bytes };
 	memcpy(sm->flag_flows, s->flag_flows, sizeof(sm->flag_flows));
 	sm->evicted = s->evicted;
 	sm->distinct = (struct summary_row){ .table = "all", .role = "",
 		.service = "", .flows = s->flows, .pkts = s->flow_pkts,
 		.bytes = s->flow_bytes };
+}
+
+/* The inferred servers, each with the id of the rule that showed it. */
+static int build_hosts(struct summary *sm, const struct run_info *ri)
+{
+	sm->hosts = hosts_sorted(ri->hosts, &sm->nhosts);
+	sm->hosts_not_kept = hosts_dropped(ri->hosts);
+	if (sm->nhosts == 0)
+		return 0;
+	sm->host_rule = malloc(sm->nhosts * sizeof(*sm->host_rule));
+	if (sm->host_rule == NULL)
+		return -1;
+	for (uint32_t i = 0; i < sm->nhosts; i++)
+		sm->host_rule[i] = ri->rs && sm->hosts[i].rule < (uint32_t)ri->rs->nrules ?
+				   ri->rs->rules[sm->hosts[i].rule].id : "?";
+	return 0;
 }
 
 int summary_build(struct summary *sm, struct stats *s,
@@ -82,6 +102,8 @@ int summary_build(struct summary *sm, struct stats *s,
 		sm->dpi = true;
 		sm->insp = *ri->insp;
 	}
+	if (build_hosts(sm, ri))
+		return -1;
 	sm->rows = malloc(((size_t)s->ngroups + 1) * sizeof(*sm->rows));
 	if (sm->rows == NULL)
 		return -1;
@@ -93,5 +115,7 @@ void summary_free(struct summary *sm)
 {
 	free(sm->rows);
 	free(sm->viol);
+	free(sm->hosts);
+	free(sm->host_rule);
 	memset(sm, 0, sizeof(*sm));
 }

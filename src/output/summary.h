@@ -14,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "capture/decode.h"
+#include "classify/hosts.h"
 #include "inspect/inspect.h"
 #include "classify/rules.h"
 #include "output/stats.h"
@@ -31,6 +32,8 @@ struct run_info {
 	uint64_t flows_active_peak;
 	uint64_t max_flows;
 	const struct inspect_stats *insp; /* NULL with --no-dpi */
+	const struct hosts *hosts;   /* inferred Lync servers, or NULL */
+	const struct ruleset *rs;    /* the rules their entries index */
 	bool live;                   /* a live capture: the counters below are set */
 	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 };
@@ -45,6 +48,7 @@ struct summary {
 	uint64_t input_errors;       /* inputs not opened or not read to the end */
 	uint64_t errors;             /* decode_errors + input_errors */
 	uint64_t flows, verdict[VERDICT_N], flag_flows[FLAG_N];
+	uint64_t verdict_by[VERDICT_N][EV_N]; /* by evidence source */
 	uint64_t evicted, peak_active, max_flows;
 	bool live;                   /* a live capture: the counters below are set */
 	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
@@ -54,6 +58,13 @@ struct summary {
 				      * flow counts under each of its labels */
 	int nrows;
 	struct summary_row distinct; /* every flow once ("all") */
+	struct summary_row port_only; /* labelled by the port alone, not
+				      * judged: in no row above */
+	struct host_seen *hosts;     /* servers inferred from the capture, in
+				      * address order */
+	const char **host_rule;      /* the id of each one's rule, or "?" */
+	uint32_t nhosts;
+	uint64_t hosts_not_kept;
 	struct viol_group *viol;     /* violations, sorted (stats_violations) */
 	uint32_t nviol;
 	uint64_t viol_not_kept;
