@@ -70,7 +70,7 @@ static void usage(FILE *f)
 "  --learn-inventory FILE  write an inventory inferred from the ports each\n"
 "                      host served, with the evidence as comments\n"
 "  --audit-all         audit every flow, not only those touching the inventory\n"
-"  --no-dpi            no nDPI inspection (labels by port only)\n"
+"  --no-dpi            no nDPI inspection (the own wire checks still run)\n"
 "  --dpi-packets N     payload packets given to nDPI per flow, at most\n"
 "                      (default 24)\n"
 "  --dpi-extra N       of them, packets given after nDPI confirmed the app,\n"
