@@ -63,6 +63,23 @@ static void note_host(struct engine *e, const struct flow *f,
 	}
 }
 
+/* Whether nDPI, once the own checks have named f's application, still
+ * reads something only it extracts: the names and hashes of a TLS
+ * handshake, the host of an HTTP request. */
+static bool wire_wants_metadata(const struct flow *f)
+{
+	switch (f->wire_detail) {
+	case WD_TLS_CLIENT_HELLO:
+	case WD_TLS_SERVER_HELLO:
+	case WD_TLS_SSL2_HELLO:
+	case WD_HTTP_REQUEST:
+	case WD_HTTP_STATUS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The own checks have settled f: the bytes may say who serves, and may
  * show the server to be a Lync server. */
 static void on_wire_settled(struct engine *e, struct flow *f)
@@ -230,6 +247,10 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	    f->insp == NULL && !(f->flags & FLOW_F_NO_DPI))
 		skip_if_moot(e, f);
 	inspect_packet(e->insp, f, &p, dir);
+	/* Once the own checks have named the application, nDPI is fed only
+	 * for what it alone reads: a TLS handshake's names, an HTTP host. */
+	if (settled && f->wire_proto != WIRE_NONE)
+		inspect_enough(e->insp, f, wire_wants_metadata(f));
 	if (e->cfg.on_alert && !(f->flags & FLOW_F_ALERTED) &&
 	    (created || settled || done != f->insp_done))
 		maybe_alert(e, f);

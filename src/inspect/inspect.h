@@ -84,6 +84,13 @@ void inspect_skip(struct inspector *in, struct flow *f);
 
 void inspect_flow_end(struct inspector *in, struct flow *f);
 
+/* lyncwatch's own wire checks have named f's application: nDPI is not fed
+ * f any more (its answer so far is taken, as at the flow's end), unless
+ * `metadata` says it still reads what only it extracts (a TLS handshake's
+ * server name and JA3, an HTTP host).  Counted in wire_done.  No-op when f
+ * is not under inspection. */
+void inspect_enough(struct inspector *in, struct flow *f, bool metadata);
+
 /* The class of application nDPI confirmed by deep packet inspection.
  * Guesses (by port, by IP) are never a class: they read SEEN_UNKNOWN. */
 enum seen_app {
@@ -158,6 +165,7 @@ const char *inspect_risk_name(unsigned bit);
 	X(limited)         /* allocations refused at max_states */ \
 	X(extra_cut)       /* confirmed flows denied the metadata phase */ \
 	X(skipped)         /* flows not inspected (inspect_skip) */ \
+	X(wire_done)       /* flows no longer fed: the own checks decided */ \
 	X(extra_live)      /* flows in the metadata phase now */ \
 	X(live_states)     /* states allocated now */ \
 	X(peak_states)     /* most states at once (summed: an upper bound) */

@@ -370,6 +370,7 @@ static void json_inspect_stats(struct jsonw *w, const struct summary *sm)
 	JW_KU64(w, "limited", is->limited);
 	JW_KU64(w, "extra_cut", is->extra_cut);
 	JW_KU64(w, "skipped", is->skipped);
+	JW_KU64(w, "wire_done", is->wire_done);
 	jw_obj_end(w);
 }
 
