@@ -45,7 +45,21 @@ static bool sip_version(struct cursor *c)
 	return cur_match(c, "SIP/2.0", 7);
 }
 
-static enum line request(struct cursor c, int side, struct wire_hit *hit)
+/* Who the message says is the client: over UDP, the sender of a request
+ * (the receiver of a response); over TCP, where either end of a server
+ * connection may send requests, only a request opening the connection
+ * (or the answer to it) says so. */
+static int client_of(const struct wire_in *in, bool request)
+{
+	if (!in->dgram && !in->start)
+		return -1;
+	if (!in->dgram && request == in->other_spoke)
+		return -1;
+	return request ? in->side : 1 - in->side;
+}
+
+static enum line request(struct cursor c, const struct wire_in *in,
+			 struct wire_hit *hit)
 {
 	const uint8_t *tok;
 	size_t n;
@@ -57,11 +71,13 @@ static enum line request(struct cursor c, int side, struct wire_hit *hit)
 		return L_OTHER;
 	if (!wire_target_sp(&c) || !sip_version(&c) || !wire_crlf(&c))
 		return L_OTHER;
-	wire_is(hit, WD_SIP_REQUEST, side, wire_method_index(tok, n));
+	wire_is(hit, WD_SIP_REQUEST, client_of(in, true),
+		wire_method_index(tok, n));
 	return L_SIP;
 }
 
-static enum line status(struct cursor c, int side, struct wire_hit *hit)
+static enum line status(struct cursor c, const struct wire_in *in,
+			struct wire_hit *hit)
 {
 	uint32_t code;
 	uint8_t b;
@@ -71,7 +87,7 @@ static enum line status(struct cursor c, int side, struct wire_hit *hit)
 	    !cur_peek(&c, 0, &b) || (b != ' ' && b != '\r' && b != '\n') ||
 	    !wire_line_end(&c))
 		return L_OTHER;
-	wire_is(hit, WD_SIP_STATUS, 1 - side, code);
+	wire_is(hit, WD_SIP_STATUS, client_of(in, false), code);
 	return L_SIP;
 }
 
@@ -85,8 +101,7 @@ enum wire_ans wire_sip(struct wire_state *w, const struct wire_in *in,
 		return WA_MAYBE;
 	}
 	if (has_lf(in->p, in->len) &&
-	    (status(c, in->side, hit) == L_SIP ||
-	     request(c, in->side, hit) == L_SIP))
+	    (status(c, in, hit) == L_SIP || request(c, in, hit) == L_SIP))
 		return WA_IS;
 	if (wire_binary(in->p, in->len < LINE_MAX_LEN ? in->len : LINE_MAX_LEN))
 		return WA_NOT;

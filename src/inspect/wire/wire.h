@@ -117,7 +117,8 @@ struct wire_state {
 	uint16_t chan;          /* TURN channel of the last ChannelData */
 	uint8_t chan_n;         /* ChannelData messages on that channel */
 	uint8_t rtp_other;      /* datagrams that were not RTP */
-	uint8_t pad[2];
+	uint8_t skipped;        /* payloads of a side past its budget */
+	uint8_t pad;
 	struct wire_tls_dir tls[2];
 	struct wire_rtp_dir rtp[2];
 };
