@@ -867,6 +867,15 @@ static void test_stun(void **state)
 	stun_hdr(&b, 0x0003, 8, false);
 	put16(&b, 0x000F); put16(&b, 4); put32(&b, 0x72C64BC6u);
 	positive(L4_UDP, false, 0, &b, WIRE_STUN, WD_MSTURN, 0, b.n);
+	/* ... over TCP behind its own framing header */
+	f.n = 0;
+	put8(&f, 2); put8(&f, 0); put16(&f, (unsigned)b.n);
+	memcpy(f.b + 4, b.b, b.n);
+	f.n += b.n;
+	positive(L4_TCP, true, 0, &f, WIRE_STUN, WD_MSTURN, 0, f.n);
+	assert_true(one(L4_TCP, true, 0, f.b, f.n).arg & (1u << 17));
+	f.b[1] = 1;
+	excluded(L4_TCP, true, &f, WIRE_STUN);
 	stun_hdr(&b, 0x0001, 8, true);
 	put16(&b, 0x8008); put16(&b, 4); put32(&b, 6);
 	positive(L4_UDP, false, 0, &b, WIRE_STUN, WD_MSTURN, 0, b.n);

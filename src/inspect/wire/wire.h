@@ -47,8 +47,8 @@ enum wire_detail_code {
 				 * no hello seen */
 	/* SIP, HTTP: arg = method index (wire_method_name) or status code */
 	WD_SIP_REQUEST, WD_SIP_STATUS, WD_HTTP_REQUEST, WD_HTTP_STATUS,
-	/* STUN family: arg = message type (low 16 bits); bit 16: framed
-	 * (RFC 4571) over TCP */
+	/* STUN family: arg = message type (low 16 bits); bit 16: RFC 4571
+	 * framing over TCP; bit 17: [MS-TURN] TCP framing */
 	WD_STUN, WD_STUN_CLASSIC, WD_MSTURN,
 	WD_TURN_CHANNELDATA,    /* arg: channel number */
 	/* RTP: arg = SSRC */
