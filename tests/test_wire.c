@@ -736,6 +736,9 @@ static void test_sip(void **state)
 	putstr(&b, "INVITE tel:+15551234 SIP/2.0\r\n\r\n");
 	positive(L4_UDP, false, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, 30);
 	b.n = 0;
+	putstr(&b, "\r\nBYE sip:u@contoso.com SIP/2.0\r\n\r\n");
+	positive(L4_TCP, true, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, 33);
+	b.n = 0;
 	putstr(&b, "SERVICE sips:u@contoso.com SIP/2.0\n\n");
 	positive(L4_TCP, true, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, 35);
 

@@ -2,7 +2,8 @@
  * (method SP Request-URI SP "SIP/2.0" CRLF, the URI sip:, sips: or tel:)
  * or a status line ("SIP/2.0" SP 3DIGIT SP reason CRLF); and the RFC 5626
  * section 4.4.1 CRLF / double-CRLF keep-alives, which say nothing either
- * way.  An HTTP line is not SIP: only "SIP/2.0" decides. */
+ * way (nor do short texts without a line end, "hello", that some stacks
+ * send); empty lines before a start line are skipped (section 7.5).  An HTTP line is not SIP: only "SIP/2.0" decides. */
 #include "inspect/wire/check.h"
 
 /* Longest first line looked at; a longer one is not SIP's. */
@@ -31,7 +32,7 @@ static bool keepalive(const struct wire_in *in)
 	bool white = true;
 	uint8_t b;
 
-	while (cur_u8(&c, &b))
+	while (white && cur_u8(&c, &b))
 		if (b != '\r' && b != '\n' && b != ' ')
 			white = false;
 	if (white)
@@ -96,6 +97,7 @@ enum wire_ans wire_sip(struct wire_state *w, const struct wire_in *in,
 {
 	struct cursor c = cur_make(in->p, in->len);
 
+	wire_skip_crlf(&c);
 	if (keepalive(in)) {
 		w->flags |= WF_SIP_KEEPALIVE;
 		return WA_MAYBE;
