@@ -733,16 +733,21 @@ static void test_sip(void **state)
 	putstr(&b, opt);
 	positive(L4_UDP, false, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, line);
 	positive(L4_TCP, true, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, line);
-	positive(L4_TCP, false, 1, &b, WIRE_SIP, WD_SIP_REQUEST, 1, line);
+	/* mid-stream, either end of a server connection may send requests */
+	positive(L4_TCP, false, 1, &b, WIRE_SIP, WD_SIP_REQUEST, -1, line);
 	r = one(L4_TCP, true, 0, b.b, b.n);
 	assert_string_equal(wire_method_name(r.arg), "OPTIONS");
 	b.n = 0;
 	putstr(&b, "SIP/2.0 200 OK\r\nCSeq: 1 OPTIONS\r\n\r\n");
-	positive(L4_TCP, true, 1, &b, WIRE_SIP, WD_SIP_STATUS, 0, 16);
+	positive(L4_UDP, false, 1, &b, WIRE_SIP, WD_SIP_STATUS, 0, 16);
+	positive(L4_TCP, true, 1, &b, WIRE_SIP, WD_SIP_STATUS, -1, 16);
 	assert_int_equal(one(L4_UDP, false, 1, b.b, b.n).arg, 200);
 	b.n = 0;
 	putstr(&b, "INVITE tel:+15551234 SIP/2.0\r\n\r\n");
 	positive(L4_UDP, false, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, 30);
+	b.n = 0;
+	putstr(&b, "\r\nBYE sip:u@contoso.com SIP/2.0\r\n\r\n");
+	positive(L4_TCP, true, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, 33);
 	b.n = 0;
 	putstr(&b, "SERVICE sips:u@contoso.com SIP/2.0\n\n");
 	positive(L4_TCP, true, 0, &b, WIRE_SIP, WD_SIP_REQUEST, 0, 35);
@@ -875,6 +880,15 @@ static void test_stun(void **state)
 	stun_hdr(&b, 0x0003, 8, false);
 	put16(&b, 0x000F); put16(&b, 4); put32(&b, 0x72C64BC6u);
 	positive(L4_UDP, false, 0, &b, WIRE_STUN, WD_MSTURN, 0, b.n);
+	/* ... over TCP behind its own framing header */
+	f.n = 0;
+	put8(&f, 2); put8(&f, 0); put16(&f, (unsigned)b.n);
+	memcpy(f.b + 4, b.b, b.n);
+	f.n += b.n;
+	positive(L4_TCP, true, 0, &f, WIRE_STUN, WD_MSTURN, 0, f.n);
+	assert_true(one(L4_TCP, true, 0, f.b, f.n).arg & (1u << 17));
+	f.b[1] = 1;
+	excluded(L4_TCP, true, &f, WIRE_STUN);
 	stun_hdr(&b, 0x0001, 8, true);
 	put16(&b, 0x8008); put16(&b, 4); put32(&b, 6);
 	positive(L4_UDP, false, 0, &b, WIRE_STUN, WD_MSTURN, 0, b.n);
@@ -1280,6 +1294,13 @@ static void test_dispatch(void **state)
 	assert_false(r.decided);
 	assert_int_equal(r.detail, WD_MIDSTREAM);
 	assert_int_equal(r.packets, 2 * WIRE_BUDGET);
+	/* one side only: feeding ends once it has spent twice its budget */
+	wire_init(&w, L4_TCP, false);
+	done = false;
+	for (n = 0; n < 4 * WIRE_BUDGET && !done; n++)
+		done = feed_copy(&w, 0, false, 0, junk, sizeof(junk));
+	assert_true(done);
+	assert_int_equal(n, 2 * WIRE_BUDGET);
 	/* tiny payloads */
 	wire_init(&w, L4_TCP, true);
 	feed_copy(&w, 0, false, 0, "\x01", 1);

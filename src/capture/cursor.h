@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cursor {
 	const uint8_t *p;   /* next byte to read */
@@ -111,6 +112,23 @@ static inline bool cur_peek(const struct cursor *c, size_t off, uint8_t *v)
 	if (off >= cur_left(c))
 		return false;
 	*v = c->p[off];
+	return true;
+}
+
+/* The offset (from the cursor, at least `from`) of the next byte equal to
+ * b, in *at; false when there is none before the end.  The cursor does
+ * not move. */
+static inline bool cur_find(const struct cursor *c, size_t from, uint8_t b,
+			    size_t *at)
+{
+	const uint8_t *q;
+
+	if (from >= cur_left(c))
+		return false;
+	q = memchr(c->p + from, b, cur_left(c) - from);
+	if (q == NULL)
+		return false;
+	*at = (size_t)(q - c->p);
 	return true;
 }
 

@@ -85,6 +85,10 @@ bool wire_status3(struct cursor *c, uint32_t *code);
  * end (CRLF or LF) follows within the payload. */
 bool wire_line_end(struct cursor *c);
 
+/* Skips CR and LF bytes (empty lines before a start line, RFC 3261
+ * section 7.5, RFC 9112 section 2.2). */
+void wire_skip_crlf(struct cursor *c);
+
 /* True when CR LF (or a bare LF) comes next. */
 bool wire_crlf(struct cursor *c);
 

@@ -86,7 +86,8 @@ static void stun(const struct wire_result *r, char *buf, size_t len)
 
 	snprintf(buf, len, "%s %s %s%s", fam[r->detail - WD_STUN],
 		 stun_method(t), stun_class(t),
-		 (r->arg >> 16) ? " (RFC 4571 framing)" : "");
+		 (r->arg >> 17) & 1 ? " (MS-TURN TCP framing)" :
+		 (r->arg >> 16) & 1 ? " (RFC 4571 framing)" : "");
 }
 
 static const char *rtcp_type(uint32_t pt)

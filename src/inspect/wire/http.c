@@ -1,8 +1,8 @@
 /* http.c: HTTP/1.x over TCP (RFC 9112 sections 3 and 4): a request line
  * (method SP request-target SP "HTTP/1." DIGIT CRLF; also the HTTP/2
  * prior-knowledge preface "PRI * HTTP/2.0") or a status line ("HTTP/1."
- * DIGIT SP 3DIGIT [SP reason] CRLF).  A SIP line is not HTTP: only the
- * version decides. */
+ * DIGIT SP 3DIGIT [SP reason] CRLF), after any empty lines (section 2.2).
+ * A SIP line is not HTTP: only the version decides. */
 #include "inspect/wire/check.h"
 
 static bool http_version(struct cursor *c)
@@ -47,6 +47,7 @@ enum wire_ans wire_http(struct wire_state *w, const struct wire_in *in,
 	struct cursor c = cur_make(in->p, in->len);
 
 	(void)w;
+	wire_skip_crlf(&c);
 	if (status(c, in->side, hit) || request(c, in->side, hit))
 		return WA_IS;
 	return wire_miss(in);

@@ -2,7 +2,8 @@
  * (method SP Request-URI SP "SIP/2.0" CRLF, the URI sip:, sips: or tel:)
  * or a status line ("SIP/2.0" SP 3DIGIT SP reason CRLF); and the RFC 5626
  * section 4.4.1 CRLF / double-CRLF keep-alives, which say nothing either
- * way.  An HTTP line is not SIP: only "SIP/2.0" decides. */
+ * way (nor do short texts without a line end, "hello", that some stacks
+ * send); empty lines before a start line are skipped (section 7.5).  An HTTP line is not SIP: only "SIP/2.0" decides. */
 #include "inspect/wire/check.h"
 
 /* Longest first line looked at; a longer one is not SIP's. */
@@ -31,7 +32,7 @@ static bool keepalive(const struct wire_in *in)
 	bool white = true;
 	uint8_t b;
 
-	while (cur_u8(&c, &b))
+	while (white && cur_u8(&c, &b))
 		if (b != '\r' && b != '\n' && b != ' ')
 			white = false;
 	if (white)
@@ -45,7 +46,21 @@ static bool sip_version(struct cursor *c)
 	return cur_match(c, "SIP/2.0", 7);
 }
 
-static enum line request(struct cursor c, int side, struct wire_hit *hit)
+/* Who the message says is the client: over UDP, the sender of a request
+ * (the receiver of a response); over TCP, where either end of a server
+ * connection may send requests, only a request opening the connection
+ * (or the answer to it) says so. */
+static int client_of(const struct wire_in *in, bool request)
+{
+	if (!in->dgram && !in->start)
+		return -1;
+	if (!in->dgram && request == in->other_spoke)
+		return -1;
+	return request ? in->side : 1 - in->side;
+}
+
+static enum line request(struct cursor c, const struct wire_in *in,
+			 struct wire_hit *hit)
 {
 	const uint8_t *tok;
 	size_t n;
@@ -57,11 +72,13 @@ static enum line request(struct cursor c, int side, struct wire_hit *hit)
 		return L_OTHER;
 	if (!wire_target_sp(&c) || !sip_version(&c) || !wire_crlf(&c))
 		return L_OTHER;
-	wire_is(hit, WD_SIP_REQUEST, side, wire_method_index(tok, n));
+	wire_is(hit, WD_SIP_REQUEST, client_of(in, true),
+		wire_method_index(tok, n));
 	return L_SIP;
 }
 
-static enum line status(struct cursor c, int side, struct wire_hit *hit)
+static enum line status(struct cursor c, const struct wire_in *in,
+			struct wire_hit *hit)
 {
 	uint32_t code;
 	uint8_t b;
@@ -71,7 +88,7 @@ static enum line status(struct cursor c, int side, struct wire_hit *hit)
 	    !cur_peek(&c, 0, &b) || (b != ' ' && b != '\r' && b != '\n') ||
 	    !wire_line_end(&c))
 		return L_OTHER;
-	wire_is(hit, WD_SIP_STATUS, 1 - side, code);
+	wire_is(hit, WD_SIP_STATUS, client_of(in, false), code);
 	return L_SIP;
 }
 
@@ -80,13 +97,13 @@ enum wire_ans wire_sip(struct wire_state *w, const struct wire_in *in,
 {
 	struct cursor c = cur_make(in->p, in->len);
 
+	wire_skip_crlf(&c);
 	if (keepalive(in)) {
 		w->flags |= WF_SIP_KEEPALIVE;
 		return WA_MAYBE;
 	}
 	if (has_lf(in->p, in->len) &&
-	    (status(c, in->side, hit) == L_SIP ||
-	     request(c, in->side, hit) == L_SIP))
+	    (status(c, in, hit) == L_SIP || request(c, in, hit) == L_SIP))
 		return WA_IS;
 	if (wire_binary(in->p, in->len < LINE_MAX_LEN ? in->len : LINE_MAX_LEN))
 		return WA_NOT;

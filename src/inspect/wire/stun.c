@@ -7,9 +7,10 @@
  * or its MAGIC-COOKIE attribute 0x000F = 0x72C64BC6; on RFC 5389 framing,
  * the MS-VERSION attribute 0x8008); TURN ChannelData, RFC 5766 section 11.4
  * (channel 0x4000-0x7FFF, "is" on the second message of one channel).
- * Over TCP, messages follow one another unframed (RFC 5389 section 7.2.2)
- * or each behind a 16-bit length (RFC 4571 framing, as Lync's media over
- * TCP). */
+ * Over TCP, messages follow one another unframed (RFC 5389 section 7.2.2),
+ * each behind a 16-bit length (RFC 4571 framing), or behind [MS-TURN]
+ * 2.1.4's framing header (type 0x02 control message or 0x03 end-to-end
+ * data, a zero byte, a 16-bit length). */
 #include "inspect/wire/check.h"
 
 #define STUN_HDR      20
@@ -17,7 +18,9 @@
 #define MS_COOKIE     0x72C64BC6u
 #define ATTR_MS_MAGIC 0x000F
 #define ATTR_MS_VER   0x8008
-#define FRAMED        (1u << 16)
+#define FRAMED        (1u << 16)  /* arg: RFC 4571 framing */
+#define MS_FRAMED     (1u << 17)  /* arg: [MS-TURN] TCP framing */
+#define MS_CONTROL    0x02
 
 enum kind { K_NO, K_STUN, K_CLASSIC, K_MSTURN, K_CHANNEL };
 
@@ -123,7 +126,26 @@ static enum wire_ans verdict(struct wire_state *w, const struct wire_in *in,
 	return WA_MAYBE;
 }
 
-/* TCP: the first message of the segment, unframed or RFC 4571-framed. */
+/* [MS-TURN] 2.1.4: a control message frame holding one message. */
+static enum wire_ans ms_framed(struct wire_state *w, const struct wire_in *in,
+			       struct wire_hit *hit)
+{
+	struct cursor c = cur_make(in->p, in->len);
+	uint8_t type, zero;
+	uint16_t n;
+	enum kind k;
+	struct msg m;
+
+	if (!cur_u8(&c, &type) || type != MS_CONTROL || !cur_u8(&c, &zero) ||
+	    zero != 0 || !cur_be16(&c, &n) || !cur_has(&c, n))
+		return wire_miss(in);
+	k = message(cur_make(c.p, n), false, &m);
+	if (k == K_NO || k == K_CHANNEL)
+		return wire_miss(in);
+	return verdict(w, in, k, &m, MS_FRAMED, hit);
+}
+
+/* TCP: the first message of the segment, unframed or framed. */
 static enum wire_ans stream(struct wire_state *w, const struct wire_in *in,
 			    struct wire_hit *hit)
 {
@@ -147,7 +169,7 @@ static enum wire_ans stream(struct wire_state *w, const struct wire_in *in,
 		if (k != K_NO)
 			return verdict(w, in, k, &m, FRAMED, hit);
 	}
-	return wire_miss(in);
+	return ms_framed(w, in, hit);
 }
 
 enum wire_ans wire_stun(struct wire_state *w, const struct wire_in *in,

@@ -100,6 +100,14 @@ bool wire_line_end(struct cursor *c)
 	return false;
 }
 
+void wire_skip_crlf(struct cursor *c)
+{
+	uint8_t b;
+
+	while (cur_peek(c, 0, &b) && (b == '\r' || b == '\n'))
+		(void)cur_skip(c, 1);
+}
+
 bool wire_crlf(struct cursor *c)
 {
 	return cur_match(c, "\r\n", 2) || cur_match(c, "\n", 1);

@@ -225,15 +225,22 @@ static bool text_only(const uint8_t *p, uint32_t len)
 static enum wire_ans scan(struct wire_state *w, const struct wire_in *in,
 			  struct wire_hit *hit)
 {
+	struct cursor c = cur_make(in->p, in->len);
+	size_t at, from = 1;
+	struct walk k;
 	struct rec r;
+	uint8_t t, hdr[HDR_LEN];
 
-	for (uint32_t o = 0; in->len >= HDR_LEN && o <= in->len - HDR_LEN; o++) {
-		struct walk k = { .d = { .synced = SYNCED } };
-		struct cursor c = cur_make(in->p + o, in->len - o);
-		uint8_t h[HDR_LEN];
+	/* candidates: a major version byte 3 after a content type 20-23 */
+	for (; cur_find(&c, from, 3, &at); from = at + 1) {
+		struct cursor h = c;
 
-		if (!cur_copy(&c, h, HDR_LEN) || !rec_parse(h, &r) ||
-		    !walk(in->p, in->len, o, false, &k))
+		if (!cur_peek(&c, at - 1, &t) || (uint8_t)(t - 20) > 3 ||
+		    !cur_skip(&h, at - 1) || !cur_copy(&h, hdr, HDR_LEN) ||
+		    !rec_parse(hdr, &r))
+			continue;
+		k = (struct walk){ .d = { .synced = SYNCED } };
+		if (!walk(in->p, in->len, (uint32_t)(at - 1), false, &k))
 			continue;
 		/* A segment that starts with a record and whose records end
 		 * exactly at its end: both of its boundaries are where record
@@ -241,7 +248,7 @@ static enum wire_ans scan(struct wire_state *w, const struct wire_in *in,
 		 * flight of records, in segments of its own).  A TLS keep-alive
 		 * or a lone alert of a connection picked up mid-stream is
 		 * known from its one segment. */
-		if (o == 0 && k.d.rem == 0 && k.d.npart == 0)
+		if (at == 1 && k.d.rem == 0 && k.d.npart == 0)
 			k.hits = add_sat(k.hits, HITS_IS);
 		return commit(w, in, &k, hit);
 	}

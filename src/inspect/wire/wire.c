@@ -65,10 +65,12 @@ void wire_init(struct wire_state *w, uint8_t l4, bool from_start)
 		w->decided = 1;  /* nothing to check */
 }
 
+/* Both sides' budgets spent, or one side's while the other stays silent
+ * for another WIRE_BUDGET payloads, or WIRE_MAX_PACKETS examined. */
 static bool spent(const struct wire_state *w)
 {
 	return (w->fed[0] >= WIRE_BUDGET && w->fed[1] >= WIRE_BUDGET) ||
-	       w->packets >= WIRE_MAX_PACKETS;
+	       w->skipped >= WIRE_BUDGET || w->packets >= WIRE_MAX_PACKETS;
 }
 
 static bool all_excluded(const struct wire_state *w)
@@ -151,9 +153,12 @@ static bool feed(struct wire_state *w, int side, bool has_seq, uint32_t seq,
 
 	if (w->decided || spent(w))
 		return true;
-	if ((side != 0 && side != 1) || len == 0 || p == NULL ||
-	    w->fed[side] >= WIRE_BUDGET)
+	if ((side != 0 && side != 1) || len == 0 || p == NULL)
 		return false;
+	if (w->fed[side] >= WIRE_BUDGET) {
+		w->skipped++;
+		return spent(w);
+	}
 	if (has_seq && w->l4 == L4_TCP &&
 	    !tcp_trim(w, side, seq, &p, &len, &in.gap))
 		return false;

@@ -47,8 +47,8 @@ enum wire_detail_code {
 				 * no hello seen */
 	/* SIP, HTTP: arg = method index (wire_method_name) or status code */
 	WD_SIP_REQUEST, WD_SIP_STATUS, WD_HTTP_REQUEST, WD_HTTP_STATUS,
-	/* STUN family: arg = message type (low 16 bits); bit 16: framed
-	 * (RFC 4571) over TCP */
+	/* STUN family: arg = message type (low 16 bits); bit 16: RFC 4571
+	 * framing over TCP; bit 17: [MS-TURN] TCP framing */
 	WD_STUN, WD_STUN_CLASSIC, WD_MSTURN,
 	WD_TURN_CHANNELDATA,    /* arg: channel number */
 	/* RTP: arg = SSRC */
@@ -117,7 +117,8 @@ struct wire_state {
 	uint16_t chan;          /* TURN channel of the last ChannelData */
 	uint8_t chan_n;         /* ChannelData messages on that channel */
 	uint8_t rtp_other;      /* datagrams that were not RTP */
-	uint8_t pad[2];
+	uint8_t skipped;        /* payloads of a side past its budget */
+	uint8_t pad;
 	struct wire_tls_dir tls[2];
 	struct wire_rtp_dir rtp[2];
 };
