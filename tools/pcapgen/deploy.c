@@ -275,11 +275,15 @@ static void dflow_take(struct deploy *d, struct dflow *f)
 		if (f->buf == NULL)
 			fatal(d->o.path, "out of memory");
 	}
-	memcpy(f->buf, s->data, s->used);
-	for (int k = 0; k < s->n; k++)
+	if (s->used > 0)
+		memcpy(f->buf, s->data, s->used);
+	for (int k = 0; k < s->n; k++) {
+		if (s->m[k].len > UINT16_MAX)
+			fatal(d->o.path, "a message of %zu bytes", s->m[k].len);
 		f->m[k] = (struct dmsg){
 			.off = (uint32_t)(s->m[k].data - s->data),
 			.len = (uint16_t)s->m[k].len, .dir = (uint8_t)s->m[k].dir };
+	}
 	f->nm = (uint8_t)s->n;
 }
 
@@ -519,13 +523,12 @@ int scene_deploy(int argc, char **argv)
 		d.rtp_port[i] = 6000;
 	}
 	deploy_class_table(&d);
-	d.answers_path = argv[2];
+	out_open(&d.o, argv[0], DLT_EN10MB, 0x6465706c);
 	d.answers = fopen(argv[2], "w");
 	if (d.answers == NULL)
 		fatal(argv[2], "%s", strerror(errno));
 	fputs("#client_ip\tclient_port\tserver_ip\tserver_port\tproto\t"
 	      "verdict\tflags\trule\tclass\n", d.answers);
-	out_open(&d.o, argv[0], DLT_EN10MB, 0x6465706c);
 	d.o.gap_us = 20;
 	deploy_run(&d, window);
 	out_close(&d.o);

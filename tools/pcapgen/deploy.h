@@ -106,7 +106,6 @@ struct deploy {
 	uint64_t nflows, next_flow;
 	uint64_t ntcp, nmid;         /* TCP flows, of them mid-stream */
 	FILE *answers;
-	const char *answers_path;
 };
 
 /* The class table spread over KIND_TABLE flow numbers by weight, in a

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tlscert.h"
+#include "wb.h"
 
 #define TLS_HANDSHAKE 22
 #define TLS_CCS 20
@@ -139,70 +140,22 @@ static void der_cert(struct der *out, const char *cn, struct pl_rng *rng)
 
 /* ---------------------------------------------------------- TLS writing */
 
-/* A bounded writer of TLS bytes. */
-struct tw {
-	uint8_t *p;
-	size_t cap, n;
-	bool err;
-};
-
-static void tw_put(struct tw *w, const void *src, size_t n)
+/* A 3-byte big-endian integer (TLS handshake lengths). */
+static void wb_u24(struct wb *w, uint32_t v)
 {
-	if (w->err || n > w->cap - w->n) {
-		w->err = true;
-		return;
-	}
-	memcpy(w->p + w->n, src, n);
-	w->n += n;
-}
-
-static void tw_be(struct tw *w, uint32_t v, int n)
-{
-	uint8_t b[4];
-
-	for (int i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	tw_put(w, b, (size_t)n);
-}
-
-static void tw_rand(struct tw *w, size_t n, struct pl_rng *rng)
-{
-	if (w->err || n > w->cap - w->n) {
-		w->err = true;
-		return;
-	}
-	pl_rng_fill(rng, w->p + w->n, n);
-	w->n += n;
-}
-
-/* Patches the n-byte length at `at` with the bytes that follow it. */
-static void tw_patch(struct tw *w, size_t at, int n)
-{
-	size_t v = w->n - at - (size_t)n;
-
-	if (w->err)
-		return;
-	for (int i = 0; i < n; i++)
-		w->p[at + (size_t)i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static size_t tw_mark(struct tw *w, int n)
-{
-	size_t at = w->n;
-
-	tw_be(w, 0, n);
-	return at;
+	wb_u8(w, v >> 16);
+	wb_u16(w, v & 0xffff);
 }
 
 /* Handshake message header (type, 3-byte length); returns the mark. */
-static size_t hs_open(struct tw *w, uint8_t type)
+static size_t hs_open(struct wb *w, uint8_t type)
 {
-	tw_be(w, type, 1);
-	return tw_mark(w, 3);
+	wb_u8(w, type);
+	return wb_len_mark(w, 3);
 }
 
 /* Certificate (RFC 5246 7.4.2): one certificate for `cn`. */
-static void hs_certificate(struct tw *w, const char *cn, struct pl_rng *rng)
+static void hs_certificate(struct wb *w, const char *cn, struct pl_rng *rng)
 {
 	static struct der c;
 	size_t hs = hs_open(w, 11), list;
@@ -211,79 +164,79 @@ static void hs_certificate(struct tw *w, const char *cn, struct pl_rng *rng)
 	c.err = false;
 	der_cert(&c, cn, rng);
 	w->err |= c.err;
-	list = tw_mark(w, 3);
-	tw_be(w, (uint32_t)c.n, 3);
-	tw_put(w, c.b, c.n);
-	tw_patch(w, list, 3);
-	tw_patch(w, hs, 3);
+	list = wb_len_mark(w, 3);
+	wb_u24(w, (uint32_t)c.n);
+	wb_bytes(w, c.b, c.n);
+	wb_patch_len(w, list, 3);
+	wb_patch_len(w, hs, 3);
 }
 
 /* RSA-2048 signature with rsa_pkcs1_sha256 (RFC 5246 7.4.1.4.1). */
-static void tls_signature(struct tw *w, struct pl_rng *rng)
+static void tls_signature(struct wb *w, struct pl_rng *rng)
 {
-	tw_be(w, 0x0401, 2);
-	tw_be(w, 256, 2);
-	tw_rand(w, 256, rng);
+	wb_u16(w, 0x0401);
+	wb_u16(w, 256);
+	wb_rand(w, 256, rng);
 }
 
 size_t pl_tls_server_flight(uint8_t *buf, size_t cap, const char *cn,
 			    bool request_cert, struct pl_rng *rng)
 {
-	struct tw w = { buf, cap, 0, false };
+	struct wb w = wb_init(buf, cap);
 	size_t rec, hs;
 
-	tw_be(&w, TLS_HANDSHAKE, 1);
-	tw_be(&w, 0x0303, 2);
-	rec = tw_mark(&w, 2);
+	wb_u8(&w, TLS_HANDSHAKE);
+	wb_u16(&w, 0x0303);
+	rec = wb_len_mark(&w, 2);
 	hs_certificate(&w, cn, rng);
 	hs = hs_open(&w, 12);              /* ServerKeyExchange, ECDHE */
-	tw_be(&w, 3, 1);                   /* named_curve */
-	tw_be(&w, 0x0017, 2);              /* secp256r1 */
-	tw_be(&w, 65, 1);
-	tw_be(&w, 0x04, 1);
-	tw_rand(&w, 64, rng);
+	wb_u8(&w, 3);                      /* named_curve */
+	wb_u16(&w, 0x0017);                /* secp256r1 */
+	wb_u8(&w, 65);
+	wb_u8(&w, 0x04);
+	wb_rand(&w, 64, rng);
 	tls_signature(&w, rng);
-	tw_patch(&w, hs, 3);
+	wb_patch_len(&w, hs, 3);
 	if (request_cert) {                /* CertificateRequest */
 		hs = hs_open(&w, 13);
-		tw_be(&w, 0x020140, 3);    /* rsa_sign, ecdsa_sign */
-		tw_be(&w, 4, 2);
-		tw_be(&w, 0x04010403, 4);  /* rsa/ecdsa with SHA-256 */
-		tw_be(&w, 0, 2);           /* any authority */
-		tw_patch(&w, hs, 3);
+		wb_u24(&w, 0x020140);      /* rsa_sign, ecdsa_sign */
+		wb_u16(&w, 4);
+		wb_u32(&w, 0x04010403);    /* rsa/ecdsa with SHA-256 */
+		wb_u16(&w, 0);             /* any authority */
+		wb_patch_len(&w, hs, 3);
 	}
 	hs = hs_open(&w, 14);              /* ServerHelloDone */
-	tw_patch(&w, hs, 3);
-	tw_patch(&w, rec, 2);
-	return w.err ? 0 : w.n;
+	wb_patch_len(&w, hs, 3);
+	wb_patch_len(&w, rec, 2);
+	return wb_done(&w);
 }
 
 size_t pl_tls_client_cert_flight(uint8_t *buf, size_t cap, const char *cn,
 				 struct pl_rng *rng)
 {
-	struct tw w = { buf, cap, 0, false };
+	struct wb w = wb_init(buf, cap);
 	size_t rec, hs;
 
-	tw_be(&w, TLS_HANDSHAKE, 1);
-	tw_be(&w, 0x0303, 2);
-	rec = tw_mark(&w, 2);
+	wb_u8(&w, TLS_HANDSHAKE);
+	wb_u16(&w, 0x0303);
+	rec = wb_len_mark(&w, 2);
 	hs_certificate(&w, cn, rng);
 	hs = hs_open(&w, 16);              /* ClientKeyExchange */
-	tw_be(&w, 65, 1);
-	tw_be(&w, 0x04, 1);
-	tw_rand(&w, 64, rng);
-	tw_patch(&w, hs, 3);
+	wb_u8(&w, 65);
+	wb_u8(&w, 0x04);
+	wb_rand(&w, 64, rng);
+	wb_patch_len(&w, hs, 3);
 	hs = hs_open(&w, 15);              /* CertificateVerify */
 	tls_signature(&w, rng);
-	tw_patch(&w, hs, 3);
-	tw_patch(&w, rec, 2);
-	tw_be(&w, TLS_CCS, 1);             /* ChangeCipherSpec */
-	tw_be(&w, 0x0303, 2);
-	tw_be(&w, 1, 2);
-	tw_be(&w, 1, 1);
-	tw_be(&w, TLS_HANDSHAKE, 1);       /* encrypted Finished */
-	tw_be(&w, 0x0303, 2);
-	tw_be(&w, 8 + 16 + 16, 2);
-	tw_rand(&w, 8 + 16 + 16, rng);
-	return w.err ? 0 : w.n;
+	wb_patch_len(&w, hs, 3);
+	wb_patch_len(&w, rec, 2);
+	wb_u8(&w, TLS_CCS);                /* ChangeCipherSpec */
+	wb_u16(&w, 0x0303);
+	wb_u16(&w, 1);
+	wb_u8(&w, 1);
+	wb_u8(&w, TLS_HANDSHAKE);          /* encrypted Finished */
+	wb_u16(&w, 0x0303);
+	wb_u16(&w, 8 + 16 + 16);
+	wb_rand(&w, 8 + 16 + 16, rng);
+	return wb_done(&w);
 }
