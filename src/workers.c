@@ -276,6 +276,7 @@ const char *workers_stop(struct workers *p)
 		w->started = 0;
 		adopt_rules(w);
 		engine_flush(w->eng, END_SHUTDOWN);
+		tick(w);           /* publish the counters of the flushed flows */
 		if (w->done == 2 && err == NULL)
 			err = w->cap.err;
 	}

@@ -5,16 +5,21 @@
 #include "output/output.h"
 #include "output/writer.h"
 
-extern const struct sink_ops sink_summary_ops, sink_json_ops, sink_text_ops;
-
 /* Every sink, in the order each record reaches them (the text summary
  * before the JSON stats record, JSON before the text line of a flow).
- * A new sink is one file and one line here. */
-static const struct sink_ops *const sink_table[] = {
-	&sink_summary_ops,
-	&sink_json_ops,
-	&sink_text_ops,
-};
+ * X(name) stands for sink_<name>_ops, defined in sink_<name>.c: a new sink
+ * is that file, one X() here and its line in Makefile.am. */
+#define SINKS(X) \
+	X(summary) \
+	X(json) \
+	X(text)
+
+#define SINK_DECLARE(name) extern const struct sink_ops sink_##name##_ops;
+#define SINK_ENTRY(name) &sink_##name##_ops,
+
+SINKS(SINK_DECLARE)
+
+static const struct sink_ops *const sink_table[] = { SINKS(SINK_ENTRY) };
 
 #define NSINKS (sizeof(sink_table) / sizeof(sink_table[0]))
 

@@ -301,8 +301,11 @@ static void json_ku64_snake(struct jsonw *w, const char *name, uint64_t v)
 	char key[64];
 	size_t i = 0;
 
-	for (; name[i] && i < sizeof(key) - 1; i++)
-		key[i] = name[i] == '-' ? '_' : name[i];
+	for (; i < sizeof(key) - 1 && name[i]; i++) {
+		key[i] = name[i];
+		if (key[i] == '-')
+			key[i] = '_';
+	}
 	key[i] = '\0';
 	jw_ku64(w, key, v);
 }
