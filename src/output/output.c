@@ -7,6 +7,7 @@
 
 #include "output/output.h"
 #include "output/communityid.h"
+#include "util/escape.h"
 #include "util/textfmt.h"
 #include "output/writer.h"
 
@@ -260,7 +261,7 @@ static void json_flow(struct output *o, const struct flow_report *r)
 static void text_flow(struct output *o, const struct flow_report *r)
 {
 	const struct flow *f = r->f;
-	char t[40], ca[INET6_ADDRSTRLEN], sa[INET6_ADDRSTRLEN];
+	char t[40], ca[INET6_ADDRSTRLEN], sa[INET6_ADDRSTRLEN], e[4][ESC_TEXT_MAX];
 	int ts = flow_toserver_dir(f), l = (int)o->lang;
 
 	textfmt_time(f->first_us, t, sizeof(t));
@@ -276,21 +277,26 @@ static void text_flow(struct output *o, const struct flow_report *r)
 		verdict_name(r->audit->verdict));
 	if (r->iv && r->iv->app_proto)
 		fprintf(o->text, " app=%s", r->iv->app_proto);
+	/* Strings of a packet (host), a rule file (labels) or an inventory
+	 * (in the reason) go through esc_text: nothing reaches a terminal raw. */
 	if (r->iv && r->iv->host)
-		fprintf(o->text, " host=%s", r->iv->host);
+		fprintf(o->text, " host=%s", esc_text(e[0], sizeof(e[0]), r->iv->host));
 	for (int b = 0; b < FLAG_N; b++)
 		if (r->audit->flags & (1u << b))
 			fprintf(o->text, " [%s]", audit_flag_name(b));
 	for (int i = 0; i < r->nlabels; i++) {
 		const struct rule *ru = &r->rs->rules[r->labels[i]];
 
-		fprintf(o->text, "%s%s: %s / %s / %s", i ? " | " : " :: ", ru->id,
-			ru->text[TEXT_ROLE][l],
-			*ru->text[TEXT_SERVICE][l] ? ru->text[TEXT_SERVICE][l] : "-",
-			*ru->text[TEXT_PROTOCOL][l] ? ru->text[TEXT_PROTOCOL][l] : "-");
+		fprintf(o->text, "%s%s: %s / %s / %s", i ? " | " : " :: ",
+			esc_text(e[0], sizeof(e[0]), ru->id),
+			esc_text(e[1], sizeof(e[1]), ru->text[TEXT_ROLE][l]),
+			*ru->text[TEXT_SERVICE][l] ?
+			esc_text(e[2], sizeof(e[2]), ru->text[TEXT_SERVICE][l]) : "-",
+			*ru->text[TEXT_PROTOCOL][l] ?
+			esc_text(e[3], sizeof(e[3]), ru->text[TEXT_PROTOCOL][l]) : "-");
 	}
 	if (r->audit->verdict != VERDICT_OK)
-		fprintf(o->text, " (%s)", r->audit->reason);
+		fprintf(o->text, " (%s)", esc_text(e[0], sizeof(e[0]), r->audit->reason));
 	fputc('\n', o->text);
 }
 
