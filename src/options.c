@@ -44,7 +44,10 @@ static void usage(FILE *f)
 "  --list-rules        print the loaded rules (JSON Lines with --json)\n"
 "Output:\n"
 "  -v                  a text line for every flow\n"
-"  --json FILE|-       JSON Lines (EVE flow records and stats records)\n"
+"  --json FILE|-       JSON Lines (EVE flow records and stats records),\n"
+"                      appended to FILE (a regular file, mode 0640; no\n"
+"                      symbolic link anywhere in its path, no FIFO)\n"
+"  --json-truncate     empty an existing --json FILE first\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -95,11 +98,13 @@ enum long_opt {
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
+	OPT_JSONTRUNC,
 };
 
 static const struct option long_opts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "json-truncate", no_argument, NULL, OPT_JSONTRUNC },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -218,6 +223,7 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_RULES: return add_name(c->rules, &c->nrules, arg);
 	case OPT_JSON: c->json = arg; return 0;
+	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
 	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
 		return parse_choice(c, opt, arg);
 	case OPT_CHECK: c->check_rules = true; return 0;

@@ -17,6 +17,7 @@ struct config {
 	const char *rules[OPT_MAX_FILES];   /* --rules (or --check-rules FILE...) */
 	int nrules;
 	const char *json;            /* --json FILE or "-" */
+	bool json_truncate;          /* --json-truncate: empty FILE, not append */
 	const char *inventory;       /* --inventory FILE */
 	const char *learn;           /* --learn-inventory FILE */
 	const char *user;            /* -Z: drop to this user after opening */
