@@ -80,8 +80,9 @@ static void usage(FILE *f)
 "  --dpi-scope all|audit  inspect every flow (default), or only the flows\n"
 "                      whose audit nDPI can change (faster; the others get\n"
 "                      no app_proto)\n"
-"  --max-inspect N     flows under nDPI inspection at once, at most (memory\n"
-"                      bound; default 0: no limit)\n"
+"  --max-inspect N     flows under nDPI inspection at once, at most, per\n"
+"                      capture thread (memory bound: 16 to 64 KB a flow at\n"
+"                      worst; default 8192; 0: no limit)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
@@ -355,6 +356,7 @@ void options_defaults(struct config *c)
 	c->dpi_packets = INSPECT_DEFAULT_BUDGET;
 	c->dpi_extra = INSPECT_DEFAULT_EXTRA;
 	c->dpi_extra_flows = INSPECT_DEFAULT_MAX_EXTRA;
+	c->max_inspect = INSPECT_DEFAULT_MAX_STATES;
 	c->ft.tcp_idle_s = 300;
 	c->ft.tcp_closed_s = 10;
 	c->ft.udp_idle_s = 120;

@@ -319,6 +319,9 @@ void workers_run_info(struct workers *p, struct run_info *ri,
 			is->extra_live += one.extra_live;
 			is->live_states += one.live_states;
 			is->peak_states += one.peak_states;
+			is->mem_bytes += one.mem_bytes;
+			is->mem_peak += one.mem_peak;   /* an upper bound */
+			is->mem_module += one.mem_module;
 		}
 	}
 }

@@ -6,6 +6,11 @@
 #     UTF-8, U+009B and Japanese; an inventory name with ESC.  The -v lines
 #     hold no control byte, C1 control or invalid UTF-8; every JSON record
 #     parses from strict UTF-8 (Python) with no raw control.
+#  3. nDPI's memory is counted (reassembly included) and bounded: 2,000
+#     flows each stopping inside a 16 KB TLS record; without a cap the
+#     summary's memory peak counts their buffers (> 15 KB a flow); with
+#     --max-inspect 1000 at most 1000 states live, the rest are counted as
+#     held back, and the peak stays under 1000 x 17 KB over the module.
 #  4. signals lose nothing: a SIGUSR1/SIGHUP flood while `-r -` reads a slow
 #     pipe, and while --json - goes to a slow reader: same records as a
 #     quiet run, every line valid JSON, exit 0.
@@ -46,6 +51,27 @@ check "JSON: every record strict UTF-8, no raw control ($n lines; $(cat "$TMP/st
 	[ "${n:-0}" -ge 48 ]
 check "JSON: invalid byte as \\u00ff" grep -q 'caf\\u00ff.test' "$TMP/host.json"
 check "JSON: U+009B as \\u009b" grep -q 'x\\u009b31m.test' "$TMP/host.json"
+
+# ------------------------------------------------ 3. nDPI memory
+$HP tlsflood "$TMP/flood.pcap" 2000 11
+ndpi() { "$LW" --no-progress --json - -r "$TMP/flood.pcap" "$@" 2>/dev/null | tail -n 1 |
+	jq -c '.stats.ndpi | [.peak_states, .limited, .memory_peak, .memory_module]'; }
+# bounded STATES HELD MIN MAX -- PEAK_STATES LIMITED PEAK MODULE: the run
+# kept STATES states, held back more than HELD packets, and nDPI's peak
+# over the module lies in [MIN, MAX) bytes.
+bounded() {
+	[ "${5:-0}" -eq "$1" ] && [ "${6:-0}" -gt "$2" ] &&
+		[ $((${7:-0} - ${8:-0})) -ge "$3" ] && [ $((${7:-0} - ${8:-0})) -lt "$4" ]
+}
+r=$(ndpi --max-inspect 0 | tr -d '[]' | tr , ' ')
+# shellcheck disable=SC2086 # r is four numbers
+check "no cap: 2000 states, memory peak counts the buffers ($r)" \
+	bounded 2000 -1 $((2000 * 15000)) $((2000 * 17000)) $r
+r=$(ndpi --max-inspect 1000 | tr -d '[]' | tr , ' ')
+# shellcheck disable=SC2086
+check "--max-inspect 1000: 1000 states, the rest held back, peak bounded ($r)" \
+	bounded 1000 0 $((1000 * 15000)) $((1000 * 17000)) $r
+check "--help states the default --max-inspect" sh -c "'$LW' --help | grep -q 'default 8192'"
 
 # ------------------------------------------------ 4. signals
 # flood PID: SIGUSR1 and SIGHUP to PID every few ms while it lives (from

@@ -8,6 +8,11 @@
                                      control; prints the number of lines
   hostile.py clean FILE              FILE holds no byte < 0x20 but newline,
                                      no 0x7f, no C1 control, only UTF-8
+  hostile.py tlsflood OUT.pcap N SEGS [LEN [SEGLEN]]
+                                     N TCP flows to 443, each stopping in a
+                                     TLS record of LEN bytes (16384) after
+                                     SEGS segments of SEGLEN bytes (1400);
+                                     nDPI buffers it; no flow ends
   hostile.py slowcat FILE CHUNK SECS writes FILE to stdout in CHUNK-byte
                                      pieces, SECS apart
   hostile.py slowread CHUNK SECS     reads stdin in CHUNK-byte pieces, SECS
@@ -61,6 +66,34 @@ def http_pcap(out, hosts):
         for ts, p in pkts:
             f.write(struct.pack('<IIII', int(ts), int((ts % 1) * 1e6),
                                 len(p), len(p)) + p)
+
+
+def tls_flood(out, nflows, nsegs, reclen=16384, seglen=1400):
+    """Flow i: 198.19.x.y:1024+ -> 198.18.10.11:443; handshake, then a
+    ClientHello record announcing reclen bytes, cut after nsegs segments."""
+    srv = [198, 18, 10, 11]
+    rec = (b'\x16\x03\x01' + struct.pack('!H', reclen) + b'\x01\x00' +
+           struct.pack('!H', reclen - 4) + b'\x03\x03' + bytes(seglen - 11))
+    body = bytes(seglen)
+    t = 1767603600.0
+    with open(out, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(nflows):
+            cli = [198, 19, 1 + i // 60000, 1 + (i // 250) % 240]
+            cp = 1024 + i % 60000
+            seq = [(cli, srv, cp, 443, 1000, 0, 0x02, b''),
+                   (srv, cli, 443, cp, 5000, 1001, 0x12, b''),
+                   (cli, srv, cp, 443, 1001, 5001, 0x10, b'')]
+            s = 1001
+            for k in range(nsegs):
+                pl = rec if k == 0 else body
+                seq.append((cli, srv, cp, 443, s, 5001, 0x18, pl))
+                s += len(pl)
+            for x in seq:
+                t += 0.00001
+                p = frame(*x)
+                f.write(struct.pack('<IIII', int(t), int((t % 1) * 1e6),
+                                    len(p), len(p)) + p)
 
 
 def raw_control(text):
@@ -118,6 +151,10 @@ def main(argv):
         strict(argv[2])
     elif cmd == 'clean':
         clean(argv[2])
+    elif cmd == 'tlsflood':
+        tls_flood(argv[2], int(argv[3]), int(argv[4]),
+                  int(argv[5]) if len(argv) > 5 else 16384,
+                  int(argv[6]) if len(argv) > 6 else 1400)
     elif cmd == 'slowcat':
         slowcat(argv[2], int(argv[3]), float(argv[4]))
     elif cmd == 'slowread':

@@ -418,10 +418,11 @@ static void summary_text(struct output *o, struct stats *s,
 		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
 		ri->flows_active_peak, ri->max_flows, s->evicted);
 	if (ri->insp)
-		fprintf(f, TR(o, "nDPI       %" PRIu64 " flows inspected, %" PRIu64 " confirmed, %" PRIu64 " packets fed, peak %" PRIu64 " states of %" PRIu64 " bytes\n",
-			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態 (各 %" PRIu64 " バイト)\n"),
+		fprintf(f, TR(o, "nDPI       %" PRIu64 " flows inspected, %" PRIu64 " confirmed, %" PRIu64 " packets fed, peak %" PRIu64 " states, %" PRIu64 " packets held back at --max-inspect; memory peak %" PRIu64 " bytes (module %" PRIu64 ")\n",
+			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態、--max-inspect で保留 %" PRIu64 " パケット、メモリ最大 %" PRIu64 " バイト (モジュール %" PRIu64 ")\n"),
 			ri->insp->flows_inspected, ri->insp->confirmed,
-			ri->insp->pkts_fed, ri->insp->peak_states, ri->insp->state_bytes);
+			ri->insp->pkts_fed, ri->insp->peak_states, ri->insp->limited,
+			ri->insp->mem_peak, ri->insp->mem_module);
 	fprintf(f, "%s\n", TR(o, "traffic by table / role / service:",
 			      "表 / 役割 / サービス別のトラフィック:"));
 	fprintf(f, "  %-6s %10s %12s %14s  %s\n", "table",
@@ -491,6 +492,8 @@ static void json_inspect_stats(struct output *o, const struct inspect_stats *is)
 	JW_KU64(w, "pkts_fed", is->pkts_fed);
 	JW_KU64(w, "peak_states", is->peak_states);
 	JW_KU64(w, "state_bytes", is->state_bytes);
+	JW_KU64(w, "memory_peak", is->mem_peak);
+	JW_KU64(w, "memory_module", is->mem_module);
 	JW_KU64(w, "limited", is->limited);
 	JW_KU64(w, "extra_cut", is->extra_cut);
 	JW_KU64(w, "skipped", is->skipped);
