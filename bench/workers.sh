@@ -45,7 +45,7 @@ cpu_s() {
 # One run: prints "PROCESSED RECEIVED DROPPED SECONDS CPU-SECONDS".
 run_once() {
 	ip netns exec "${NS}a" "$LW" -i "${NS}x" --workers "$1" --no-progress \
-		--stats-interval 0 --json "$OUT/workers.json" 'tcp or udp' \
+		--stats-interval 0 --json-truncate --json "$OUT/workers.json" 'tcp or udp' \
 		> /dev/null 2> "$OUT/workers.err" &
 	pid=$!
 	i=0

@@ -77,15 +77,26 @@ static void on_signal(int sig)
 	}
 }
 
-static void install_signals(void)
+/* SIGHUP and SIGUSR1 restart an interrupted system call (SA_RESTART): a
+ * read of `-r -` from a pipe or a write to a slow pipe goes on as if the
+ * signal had not come.  They are caught from the start (a reload asked
+ * for during loading happens once the run starts; it is not a kill).
+ * SIGINT and SIGTERM, caught once loading is done, interrupt a call, so
+ * that a run blocked on its input ends; the loops then see g_stop.  The
+ * other threads (workers, writer) block every signal. */
+static void install_signals(bool stop_too)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (stop_too) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		return;
+	}
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 }
@@ -266,16 +277,16 @@ static int setup_alerts(struct app *a)
 
 /* ------------------------------------------------------------ setup */
 
-/* Opens an output file ("-": stdout): mode 0640, no symlink followed in a
- * directory others can write. */
-static FILE *open_out(const char *name)
+/* Opens an output file ("-": stdout) as privdrop.h says: mode 0640, no
+ * symbolic link followed, appended to unless flags has PRIVDROP_TRUNCATE. */
+static FILE *open_out(const char *name, int flags)
 {
 	char err[512];
 	FILE *f;
 
 	if (strcmp(name, "-") == 0)
 		return stdout;
-	if (privdrop_open_output(name, &f, err, sizeof(err)) != 0) {
+	if (privdrop_open_output(name, flags, &f, err, sizeof(err)) != 0) {
 		fprintf(stderr, "lyncwatch: %s\n", err);
 		return NULL;
 	}
@@ -305,13 +316,13 @@ static int setup(struct app *a)
 	struct output_cfg oc;
 	struct engine_cfg ec;
 
-	if (c->learn && ((a->learn_out = open_out(c->learn)) == NULL ||
+	if (c->learn && ((a->learn_out = open_out(c->learn, PRIVDROP_TRUNCATE)) == NULL ||
 			 (a->learner = learn_new(&a->rd->rs, LEARN_MAX_HOSTS,
 						 c->ft.seed)) == NULL))
 		return -1;
 	if ((a->hosts = hosts_new()) == NULL)
 		return -1;
-	if (c->json && (a->json = open_out(c->json)) == NULL)
+	if (c->json && (a->json = open_out(c->json, c->json_truncate ? PRIVDROP_TRUNCATE : 0)) == NULL)
 		return -1;
 	oc = (struct output_cfg){
 		.json = a->json, .json_name = c->json,
@@ -439,6 +450,8 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 	g_cap = NULL;
 	if (show)
 		fprintf(stderr, "\r\033[K");
+	if (rc == CAPTURE_ERROR && g_stop)
+		rc = CAPTURE_END;       /* a read cut by SIGINT/SIGTERM: stopped */
 	if (rc == CAPTURE_ERROR) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
 		engine_stats(a->eng)->input_errors++;
@@ -687,6 +700,7 @@ int main(int argc, char **argv)
 	static struct app a;
 	int rc;
 
+	install_signals(false);
 	options_defaults(&cfg);
 	rc = options_parse(&cfg, argc, argv);
 	if (rc) {
@@ -703,7 +717,7 @@ int main(int argc, char **argv)
 	/* Handlers only once loading is done: until then SIGINT/SIGTERM end
 	 * the process at once, however slow a rule or inventory file is. */
 	if (a.rd != NULL && setup(&a) == 0) {
-		install_signals();
+		install_signals(true);
 		rc = run(&a);
 	} else {
 		rc = EXIT_INPUT;

@@ -48,7 +48,10 @@ static void usage(FILE *f)
 "  --list-rules        print the loaded rules (JSON Lines with --json)\n"
 "Output:\n"
 "  -v                  a text line for every flow\n"
-"  --json FILE|-       JSON Lines (EVE flow records and stats records)\n"
+"  --json FILE|-       JSON Lines (EVE flow records and stats records),\n"
+"                      appended to FILE (a regular file, mode 0640; no\n"
+"                      symbolic link anywhere in its path, no FIFO)\n"
+"  --json-truncate     empty an existing --json FILE first\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -81,8 +84,9 @@ static void usage(FILE *f)
 "  --dpi-scope all|audit  inspect every flow (default), or only the flows\n"
 "                      whose audit nDPI can change (faster; the others get\n"
 "                      no app_proto)\n"
-"  --max-inspect N     flows under nDPI inspection at once, at most (memory\n"
-"                      bound; default 0: no limit)\n"
+"  --max-inspect N     flows under nDPI inspection at once, at most, per\n"
+"                      capture thread (memory bound: 16 to 64 KB a flow at\n"
+"                      worst; default 8192; 0: no limit)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
@@ -99,13 +103,14 @@ enum long_opt {
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
-	OPT_RULESADD,
+	OPT_RULESADD, OPT_JSONTRUNC,
 };
 
 static const struct option long_opts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "rules-add", required_argument, NULL, OPT_RULESADD },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "json-truncate", no_argument, NULL, OPT_JSONTRUNC },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -225,6 +230,7 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_RULES: return add_name(c->rules, &c->nrules, arg);
 	case OPT_RULESADD: return add_name(c->rules_add, &c->nrules_add, arg);
 	case OPT_JSON: c->json = arg; return 0;
+	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
 	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
 		return parse_choice(c, opt, arg);
 	case OPT_CHECK: c->check_rules = true; return 0;
@@ -357,6 +363,7 @@ void options_defaults(struct config *c)
 	c->dpi_packets = INSPECT_DEFAULT_BUDGET;
 	c->dpi_extra = INSPECT_DEFAULT_EXTRA;
 	c->dpi_extra_flows = INSPECT_DEFAULT_MAX_EXTRA;
+	c->max_inspect = INSPECT_DEFAULT_MAX_STATES;
 	c->ft.tcp_idle_s = 300;
 	c->ft.tcp_closed_s = 10;
 	c->ft.udp_idle_s = 120;

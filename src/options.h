@@ -22,6 +22,7 @@ struct config {
 	bool check_named;            /* --check-rules FILE... without --rules:
 				      * the files may name the shipped roles */
 	const char *json;            /* --json FILE or "-" */
+	bool json_truncate;          /* --json-truncate: empty FILE, not append */
 	const char *inventory;       /* --inventory FILE */
 	const char *learn;           /* --learn-inventory FILE */
 	const char *user;            /* -Z: drop to this user after opening */

@@ -351,24 +351,6 @@ int privdrop_caps(char *err, size_t errlen)
 
 /* ------------------------------------------------------------ output */
 
-/* The directory part of path: "." for a bare name. */
-static int dir_of(const char *path, char *dir, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n;
-
-	if (slash == NULL) {
-		snprintf(dir, len, ".");
-		return 0;
-	}
-	n = slash == path ? 1 : (size_t)(slash - path);
-	if (n >= len)
-		return -1;
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	return 0;
-}
-
 /* A directory that someone besides root and us may change. */
 static bool dir_untrusted(const struct stat *d)
 {
@@ -376,40 +358,107 @@ static bool dir_untrusted(const struct stat *d)
 	       (d->st_uid != 0 && d->st_uid != geteuid());
 }
 
+/* Why an object of mode m cannot be an output (NULL: it can). */
 static const char *type_problem(mode_t m)
 {
-	if (S_ISREG(m) || S_ISFIFO(m) || S_ISCHR(m))
+	if (S_ISREG(m) || S_ISCHR(m))
 		return NULL;
 	if (S_ISDIR(m))
 		return "is a directory";
 	if (S_ISLNK(m))
-		return "is a symbolic link in a directory that another user "
-		       "can write to";
-	return "is not a regular file, a FIFO or a character device";
+		return "is a symbolic link: refusing to follow it";
+	if (S_ISFIFO(m))
+		return "is a FIFO: refusing it (write to a regular file, or to "
+		       "standard output with -)";
+	return "is not a regular file or a character device";
 }
 
-/* Before opening: refuses a symbolic link in an untrusted directory and any
- * existing object of the wrong type (opening some devices has effects). */
-static int precheck(const char *path, bool untrusted, char *err, size_t errlen)
+/* The error of openat(dirfd, name) in the walk of path, whose first
+ * plen bytes lead to name. */
+static int walk_error(const char *path, size_t plen, int dirfd,
+		      const char *name, char *err, size_t errlen)
+{
+	int e = errno;
+	struct stat st;
+
+	if ((e == ENOTDIR || e == ELOOP) &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return fail(err, errlen, "%s: directory %.*s %s", path, (int)plen,
+			    path, S_ISLNK(st.st_mode) ? "is a symbolic link: refusing "
+			    "to follow it" : "is not a directory");
+	return fail(err, errlen, "%s: directory %.*s: %s", path, (int)plen,
+		    path, strerror(e));
+}
+
+/* Opens (O_PATH) the directory that holds path, one component at a time
+ * from / or the working directory, following no symbolic link; *base is
+ * set to the last component.  Returns the descriptor, or -1 with err. */
+static int open_parent(const char *path, const char **base, char *err,
+		       size_t errlen)
+{
+	const char *p = path, *slash;
+	char name[NAME_MAX + 1];
+	int fd = open(*path == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	while ((slash = strchr(p, '/')) != NULL) {
+		size_t n = (size_t)(slash - p);
+		int nfd;
+
+		if (n > NAME_MAX) {
+			close(fd);
+			return fail(err, errlen, "%s: name too long", path);
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p = slash + 1;
+		if (n == 0)
+			continue;       /* the root, or "//" */
+		nfd = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			walk_error(path, (size_t)(slash - path), fd, name, err, errlen);
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		fd = nfd;
+	}
+	*base = p;
+	if (*p == '\0' || strlen(p) > NAME_MAX) {
+		close(fd);
+		return fail(err, errlen, "%s: %s", path, *p ? "name too long" :
+			    "is a directory");
+	}
+	return fd;
+}
+
+/* Before opening: refuses a symbolic link and any existing object of the
+ * wrong type (opening some devices has effects). */
+static int precheck(const char *path, int dirfd, const char *base, char *err,
+		    size_t errlen)
 {
 	struct stat st;
 	const char *why;
 
-	if ((untrusted ? lstat(path, &st) : stat(path, &st)) != 0) {
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno == ENOENT)
-			return 0;       /* to be created (or a dangling link) */
+			return 0;       /* to be created */
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	why = type_problem(st.st_mode);
 	return why ? fail(err, errlen, "%s: %s", path, why) : 0;
 }
 
-/* After opening: the authoritative checks, before anything is written. */
-static int postcheck(const char *path, int fd, bool untrusted, bool *regular,
+/* After opening: the authoritative checks, before anything is written;
+ * then blocking writes again, the mode cut to 0640 and, with
+ * PRIVDROP_TRUNCATE, the file emptied. */
+static int postcheck(const char *path, int fd, bool untrusted, int flags,
 		     char *err, size_t errlen)
 {
 	struct stat st;
 	const char *why;
+	int fl;
 
 	if (fstat(fd, &st) != 0)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
@@ -422,59 +471,78 @@ static int postcheck(const char *path, int fd, bool untrusted, bool *regular,
 			    "with %lu link(s) in a directory that another user "
 			    "can write to", path, (unsigned)st.st_uid,
 			    (unsigned long)st.st_nlink);
-	*regular = S_ISREG(st.st_mode);
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if ((st.st_mode & 07777 & ~(mode_t)0640) &&
+	    (st.st_uid == geteuid() || geteuid() == 0) &&
+	    fchmod(fd, st.st_mode & 0640) != 0)
+		return fail(err, errlen, "%s: cannot set mode 0640: %s", path,
+			    strerror(errno));
+	if ((flags & PRIVDROP_TRUNCATE) && ftruncate(fd, 0) != 0)
+		return fail(err, errlen, "%s: cannot truncate: %s", path,
+			    strerror(errno));
 	return 0;
 }
 
-static int open_error(const char *path, bool untrusted, char *err,
-		      size_t errlen)
+static int open_error(const char *path, char *err, size_t errlen)
 {
 	int e = errno;
-	struct stat st;
 
-	if (e == ELOOP && untrusted && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return fail(err, errlen, "%s: refusing to follow a symbolic link "
-			    "in a directory that another user can write to", path);
+	if (e == ELOOP)
+		return fail(err, errlen, "%s: is a symbolic link: refusing to "
+			    "follow it", path);
+	if (e == ENXIO)
+		return fail(err, errlen, "%s: is a FIFO or a socket: refusing it",
+			    path);
 	return fail(err, errlen, "%s: cannot open for writing: %s", path,
 		    strerror(e));
 }
 
-int privdrop_open_output(const char *path, FILE **out, char *err,
+/* Opens base in dirfd for writing after the checks; returns the
+ * descriptor, or -1 with err. */
+static int open_in(const char *path, int dirfd, const char *base, int flags,
+		   char *err, size_t errlen)
+{
+	struct stat dst;
+	int fd;
+
+	if (fstat(dirfd, &dst) != 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (precheck(path, dirfd, base, err, errlen))
+		return -1;
+	/* Never blocks (a FIFO without a reader fails with ENXIO); no
+	 * O_TRUNC: a file is emptied only once postcheck accepted it. */
+	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY |
+		    (flags & PRIVDROP_TRUNCATE ? 0 : O_APPEND), 0640);
+	if (fd < 0)
+		return open_error(path, err, errlen);
+	if (postcheck(path, fd, dir_untrusted(&dst), flags, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int privdrop_open_output(const char *path, int flags, FILE **out, char *err,
 			 size_t errlen)
 {
-	char dir[PATH_MAX];
-	struct stat dst;
-	bool untrusted, regular = false;
-	int fd;
+	const char *base = path;
+	int dirfd, fd;
 	FILE *f;
 
 	if (path == NULL || *path == '\0')
 		return fail(err, errlen, "(empty name): no file name given");
-	if (dir_of(path, dir, sizeof(dir)))
-		return fail(err, errlen, "%s: name too long", path);
-	if (stat(dir, &dst) != 0)
-		return fail(err, errlen, "%s: directory %s: %s", path, dir,
-			    strerror(errno));
-	if (!S_ISDIR(dst.st_mode))
-		return fail(err, errlen, "%s: %s is not a directory", path, dir);
-	untrusted = dir_untrusted(&dst);
-	if (precheck(path, untrusted, err, errlen))
+	if ((dirfd = open_parent(path, &base, err, errlen)) < 0)
 		return -1;
-	/* No O_TRUNC: a file is emptied only once postcheck accepted it. */
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
-		  (untrusted ? O_NOFOLLOW : 0), 0640);
+	fd = open_in(path, dirfd, base, flags, err, errlen);
+	close(dirfd);
 	if (fd < 0)
-		return open_error(path, untrusted, err, errlen);
-	if (postcheck(path, fd, untrusted, &regular, err, errlen)) {
-		close(fd);
 		return -1;
-	}
-	if (regular && ftruncate(fd, 0) != 0) {
-		fail(err, errlen, "%s: cannot truncate: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	f = fdopen(fd, "w");
+	f = fdopen(fd, flags & PRIVDROP_TRUNCATE ? "w" : "a");
 	if (f == NULL) {
 		fail(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);

@@ -41,22 +41,28 @@ int privdrop_to(const char *user, char *err, size_t errlen);
  */
 int privdrop_caps(char *err, size_t errlen);
 
+#define PRIVDROP_TRUNCATE 0x1 /* empty an existing file (else: append) */
+
 /*
- * Opens `path` for writing, created with mode 0640 (less the umask), and
- * empties it if it is a regular file.  When the directory that holds it is
- * writable by group or others, or owned by a user other than root or the
- * caller, the last component must not be a symbolic link (O_NOFOLLOW), and
- * an existing regular file there must be the caller's with a single link.
- * Only a regular file, a FIFO or a character device (/dev/null, a terminal)
- * is accepted; anything else is refused before it is opened and again after
- * (fstat).  An existing regular file that the caller owns loses any mode
- * bits beyond 0640.  Opening a FIFO blocks until it has a reader.  "-" is
- * not special here: the caller maps it to stdout.
+ * Opens `path` for writing: an existing regular file is appended to (with
+ * PRIVDROP_TRUNCATE: emptied), a new one created with mode 0640 (less the
+ * umask).  The directories are walked one component at a time from / (or
+ * the working directory) with O_NOFOLLOW: no component, the last one
+ * included, may be a symbolic link.  Only a regular file or a character
+ * device (/dev/null; devices cannot be planted without privileges) is
+ * accepted; a FIFO, a socket, a block device or a directory is refused
+ * before it is opened and again after (fstat), and opening never blocks
+ * (O_NONBLOCK, cleared once the checks pass).  When the directory that
+ * holds it is writable by group or others, or owned by a user other than
+ * root or the caller, an existing file there must be the caller's with a
+ * single link.  An existing regular file that the caller owns (or any,
+ * for root) loses any mode bits beyond 0640.  "-" is not special here:
+ * the caller maps it to stdout.
  *
  * Returns 0 with *out a stream (close-on-exec) that the caller fcloses, or
  * -1 with err = "PATH: reason" and *out untouched.
  */
-int privdrop_open_output(const char *path, FILE **out, char *err,
+int privdrop_open_output(const char *path, int flags, FILE **out, char *err,
 			 size_t errlen);
 
 #endif

@@ -32,6 +32,7 @@ struct workers {
 	const struct portmatch *pm;
 	const struct inventory *inv;
 	uint64_t left;               /* packets left with -c; under lock */
+	_Atomic uint64_t flow_ids;   /* the next flow id of every worker */
 };
 
 static double now_s(void)
@@ -76,6 +77,8 @@ struct workers *workers_open(const struct workers_cfg *cfg, char *err,
 	p->n = cfg->n;
 	pthread_mutex_init(&p->lock, NULL);
 	p->cfg.ec.lock = &p->lock;
+	atomic_init(&p->flow_ids, 1);
+	p->cfg.ec.ft.ids = &p->flow_ids;
 	p->rs = cfg->rs;
 	p->pm = cfg->pm;
 	p->inv = cfg->inv;

@@ -272,9 +272,9 @@ for run in "$FLAGS --inventory $INV" "$FLAGS" "$FLAGS --audit-all" \
 	   "$PCAPS/demo.pcap --inventory $PCAPS/demo.inventory" \
 	   "$PCAPS/demo.pcap" "$PCAPS/rows.pcap --audit-all"; do
 	# shellcheck disable=SC2086  # $run is words on purpose
-	"$LW" --json "$TMP/all.json" -r $run > /dev/null 2>&1
+	"$LW" --json-truncate --json "$TMP/all.json" -r $run > /dev/null 2>&1
 	# shellcheck disable=SC2086
-	"$LW" --json "$TMP/audit.json" --dpi-scope audit -r $run > /dev/null 2>&1
+	"$LW" --json-truncate --json "$TMP/audit.json" --dpi-scope audit -r $run > /dev/null 2>&1
 	verdicts < "$TMP/all.json" > "$TMP/all.v"
 	verdicts < "$TMP/audit.json" > "$TMP/audit.v"
 	skipped=$(tail -n 1 "$TMP/audit.json" | jq .stats.ndpi.skipped)

@@ -6,7 +6,8 @@ need_jq
 G="$top_srcdir/tests/golden"
 cd "$top_srcdir" || exit 99
 
-mask_text() { sed -E 's/in [0-9.]+ s, [0-9]+ packets\/s/in X s, X packets\/s/; s/[0-9.]+ 秒、[0-9]+ パケット\/秒/X 秒、X パケット\/秒/'; }
+mask_text() { sed -E 's/in [0-9.]+ s, [0-9]+ packets\/s/in X s, X packets\/s/; s/[0-9.]+ 秒、[0-9]+ パケット\/秒/X 秒、X パケット\/秒/;
+	s/memory peak [0-9]+ bytes \(module [0-9]+\)/memory peak X bytes (module X)/; s/メモリ最大 [0-9]+ バイト \(モジュール [0-9]+\)/メモリ最大 X バイト (モジュール X)/'; }
 
 grep -v '^#' "$G/CASES" | while IFS='|' read -r name kind args what; do
 	name=$(echo $name); kind=$(echo $kind)

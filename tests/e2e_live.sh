@@ -468,6 +468,13 @@ if ip -n "$NS_A" link add lwgone0 type veth peer name lwgone1 2>/dev/null &&
 	IF_A=$IF_KEEP
 fi
 
+# Flow ids unique across the workers of one run (EVE consumers join on
+# flow_id), as they are offline.
+for f in off workers; do
+	[ -s "$TMP/$f.json" ] && check "$f: every flow_id unique" has "$TMP/$f.json" \
+		'map(select(.event_type == "flow") | .flow_id) | length > 1 and length == (unique | length)'
+done
+
 if [ "$nfail" -ne 0 ]; then
 	for f in plain inv udp hup workers count opts z gone; do
 		[ -s "$TMP/$f.err" ] || continue

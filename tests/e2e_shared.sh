@@ -10,7 +10,7 @@ need_jq
 for f in "$SHARED_PCAPS"/*.pcap "$SHARED_PCAPS"/*.pcapng; do
 	[ -f "$f" ] || continue
 	b=$(basename "$f")
-	"$LW" --no-progress --json "$TMP/out.json" -r "$f" > "$TMP/out.txt" 2> "$TMP/err.txt"
+	"$LW" --no-progress --json-truncate --json "$TMP/out.json" -r "$f" > "$TMP/out.txt" 2> "$TMP/err.txt"
 	rc=$?
 	check "$b: exit status 0 (got $rc: $(head -c 300 "$TMP/err.txt"))" [ "$rc" -eq 0 ]
 	check "$b: no sanitizer report" sh -c "! grep -q 'Sanitizer' '$TMP/err.txt'"

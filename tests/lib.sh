@@ -49,5 +49,6 @@ finish() {
 	[ "$nfail" -eq 0 ]
 }
 
-# Drops the fields of a stats record that depend on the machine's speed.
-stable() { jq -c 'del(.stats.seconds, .stats.packets_per_second)'; }
+# Drops the fields of a stats record that depend on the machine's speed
+# and its heap (nDPI's memory, in bytes of malloc_usable_size).
+stable() { jq -c 'del(.stats.seconds, .stats.packets_per_second, .stats.ndpi.memory_peak, .stats.ndpi.memory_module)'; }

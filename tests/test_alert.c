@@ -336,8 +336,9 @@ static void test_interval_zero_and_clock_steps(void **state)
 	done(a, &s);
 }
 
-/* Control characters become blanks; a long line is cut on a UTF-8
- * boundary and keeps its count. */
+/* Controls, escape sequences (an inventory name with ESC, a C1 CSI) and
+ * invalid UTF-8 are written as \xNN; a long line is cut on a UTF-8
+ * boundary, ends in "..." and keeps its count. */
 static void test_line_hygiene(void **state)
 {
 	struct sink s;
@@ -350,7 +351,12 @@ static void test_line_hygiene(void **state)
 	alert_violation(a, 0, 0, "undocumented-port", 4, srv_a, 1, 6,
 			"two\nlines\r\x1b[31m");
 	assert_string_equal(next_lines(&s), "lyncwatch: ALERT undocumented-port TCP "
-			    "10.0.0.5:1: two lines  [31m\n");
+			    "10.0.0.5:1: two\\x0alines\\x0d\\x1b[31m\n");
+	alert_violation(a, 0, 0, "undocumented-port", 4, srv_a, 2, 6,
+			"TCP 4444 to fe\x1b[8m\xc2\x9b" "2J\xff (10.0.0.5) is in no rule");
+	assert_string_equal(next_lines(&s), "lyncwatch: ALERT undocumented-port TCP "
+			    "10.0.0.5:2: TCP 4444 to fe\\x1b[8m\\xc2\\x9b2J\\xff "
+			    "(10.0.0.5) is in no rule\n");
 	/* 0, 1 and 2 ASCII bytes first: one of them cuts inside a character */
 	for (uint16_t lead = 0; lead < 3; lead++) {
 		uint16_t port = (uint16_t)(100 + lead);
@@ -367,7 +373,7 @@ static void test_line_hygiene(void **state)
 		n = strlen(out);
 		assert_true(n <= ALERT_LINE_MAX - 1 + strlen("lyncwatch: ") + 1);
 		assert_true(n > ALERT_LINE_MAX - 8);
-		assert_non_null(strstr(out, "\xe3\x83\x9d (1 similar suppressed)\n"));
+		assert_non_null(strstr(out, "\xe3\x83\x9d... (1 similar suppressed)\n"));
 	}
 	done(a, &s);
 }

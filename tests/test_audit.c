@@ -53,7 +53,7 @@ static void flow_with(struct flow *f, uint8_t l4, uint16_t port,
 	f->key.pa = port;
 	f->key.pb = 50000;
 	f->server_dir = DIR_BA;            /* a serves */
-	f->wire_done = pkts ? (uint8_t)(1 | (proto != WIRE_NONE) << 1) : 0;
+	f->wire_done = (uint8_t)(pkts ? 1 | (proto != WIRE_NONE) << 1 : 0);
 	f->wire_proto = (uint8_t)proto;
 	f->wire_detail = detail;
 	f->wire_client = -1;

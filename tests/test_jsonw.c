@@ -1,10 +1,13 @@
 /* test_jsonw.c: the JSON writer.
  *
  * Proves: strings are escaped exactly as RFC 8259 asks (quote, backslash,
- * controls as \u00XX; bytes >= 0x80 as they are), checked against a
+ * controls as \u00XX) and come out valid UTF-8 (valid UTF-8 as it is; a
+ * byte that starts no valid sequence as \u00XX; DEL, C1 controls and the
+ * invisible formatting characters as \uXXXX), checked against a
  * byte-by-byte reference on 200,000 random strings whose bytes favour the
- * ones to escape, at every alignment of the 8-byte scan; commas and nesting
- * are placed right; literal-key macros write what jw_key writes.
+ * ones to escape and the pieces of UTF-8, at every alignment of the 8-byte
+ * scan; commas and nesting are placed right; literal-key macros write what
+ * jw_key writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,20 +21,56 @@
 #include "util/jsonw.h"
 #include "xorshift.h"
 
+/* The UTF-8 character at s (NUL-terminated), by RFC 3629's table: its
+ * length, or 0 when s[0] starts none. */
+static size_t ref_char(const unsigned char *s, uint32_t *cp)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 :
+		     s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
+	uint32_t v = len == 1 ? s[0] : len == 2 ? s[0] & 0x1fu :
+		     len == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
+
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3fu);
+	}
+	if (len == 0 || (len == 3 && v < 0x800) ||
+	    (len == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v < 0xe000))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static int ref_control(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) ||
+	       c == 0xfeff;
+}
+
 static size_t reference(const unsigned char *s, char *out)
 {
 	size_t n = 0;
 
 	out[n++] = '"';
-	for (; *s; s++) {
+	while (*s) {
+		uint32_t cp = 0;
+		size_t k = ref_char(s, &cp);
+
 		if (*s == '"' || *s == '\\') {
 			out[n++] = '\\';
 			out[n++] = (char)*s;
-		} else if (*s < 0x20) {
+		} else if (k == 0) {
 			n += (size_t)sprintf(out + n, "\\u%04x", *s);
+			k = 1;
+		} else if (ref_control(cp)) {
+			n += (size_t)sprintf(out + n, "\\u%04x", cp);
 		} else {
-			out[n++] = (char)*s;
+			memcpy(out + n, s, k);
+			n += k;
 		}
+		s += k;
 	}
 	out[n++] = '"';
 	out[n] = '\0';
@@ -49,7 +88,9 @@ static void test_escaping(void **state)
 {
 	static const unsigned char special[] = { '"', '\\', 0x1f, 0x01, '\n',
 						 0x20, 0x21, 0x5b, 0x5d, 0x7f,
-						 0x80, 0xe3, 0xff, 'a' };
+						 0x80, 0xe3, 0xff, 'a', 0xc2, 0x9b,
+						 0x85, 0xa9, 0xe2, 0xae, 0xbf,
+						 0xef, 0xbb, 0xf0, 0x9f, 0xed };
 	struct jsonw w;
 	unsigned char s[80];
 	char ref[80 * 6 + 3];

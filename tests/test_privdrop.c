@@ -1,5 +1,5 @@
 /* test_privdrop.c: output files (mode 0640, truncation, symbolic and hard
- * links in directories others can write to, devices, FIFOs) and dropping
+ * links, appending, loose modes, devices, FIFOs refused) and dropping
  * root (refusals; as root, a forked child becomes nobody and is checked
  * from outside the module; a child made to look like a systemd service
  * with ambient capabilities clears them).  The root-only tests skip when
@@ -101,7 +101,7 @@ static void test_open_creates_0640(void **state)
 	(void)state;
 	make_dir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/out.json", dir);
-	assert_int_equal(privdrop_open_output(path, &f, err, sizeof(err)), 0);
+	assert_int_equal(privdrop_open_output(path, 0, &f, err, sizeof(err)), 0);
 	assert_non_null(f);
 	assert_true(fputs("{}\n", f) >= 0);
 	assert_int_equal(fclose(f), 0);
@@ -125,7 +125,8 @@ static void test_open_truncates(void **state)
 	make_dir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/out.json", dir);
 	write_file(path, "old contents that must go\n");
-	assert_int_equal(privdrop_open_output(path, &f, err, sizeof(err)), 0);
+	assert_int_equal(privdrop_open_output(path, PRIVDROP_TRUNCATE, &f, err,
+					      sizeof(err)), 0);
 	assert_int_equal(file_size(path), 0);
 	fl = fcntl(fileno(f), F_GETFD);
 	assert_true(fl >= 0 && (fl & FD_CLOEXEC));
@@ -151,14 +152,14 @@ static void test_open_refuses_symlink_in_open_dir(void **state)
 	snprintf(link, sizeof(link), "%s/out.json", pub);
 	write_file(target, "precious\n");
 	assert_int_equal(symlink(target, link), 0);
-	assert_int_equal(privdrop_open_output(link, &f, err, sizeof(err)), -1);
+	assert_int_equal(privdrop_open_output(link, 0, &f, err, sizeof(err)), -1);
 	assert_null(f);
 	assert_non_null(strstr(err, link));
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_int_equal(file_size(target), 9);
 	/* a dangling link there is refused too, and creates nothing */
 	unlink(target);
-	assert_int_equal(privdrop_open_output(link, &f, err, sizeof(err)), -1);
+	assert_int_equal(privdrop_open_output(link, 0, &f, err, sizeof(err)), -1);
 	assert_int_equal(access(target, F_OK), -1);
 	rm_tree(pub, pub_names, 1);
 	rm_tree(safe, safe_names, 1);
@@ -175,7 +176,7 @@ static void test_open_refuses_symlink_in_group_dir(void **state)
 	make_dir(pub, 0775);
 	snprintf(link, sizeof(link), "%s/out.json", pub);
 	assert_int_equal(symlink("/dev/null", link), 0);
-	assert_int_equal(privdrop_open_output(link, &f, err, sizeof(err)), -1);
+	assert_int_equal(privdrop_open_output(link, 0, &f, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "symbolic link"));
 	rm_tree(pub, names, 1);
 }
@@ -199,32 +200,85 @@ static void test_open_refuses_hardlink_in_open_dir(void **state)
 		rm_tree(safe, safe_names, 1);
 		skip();
 	}
-	assert_int_equal(privdrop_open_output(hl, &f, err, sizeof(err)), -1);
+	assert_int_equal(privdrop_open_output(hl, 0, &f, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "link(s)"));
 	assert_int_equal(file_size(target), 9);
 	rm_tree(pub, pub_names, 1);
 	rm_tree(safe, safe_names, 1);
 }
 
-/* In a directory only its owner can write, a symbolic link is the
- * administrator's choice and is followed. */
-static void test_open_follows_symlink_in_safe_dir(void **state)
+/* By default an existing log is appended to, not emptied (a restart of
+ * the service keeps yesterday's records). */
+static void test_open_appends(void **state)
 {
-	char dir[] = "/tmp/lw-pd-XXXXXX", link[64], target[64], err[256];
-	const char *names[] = { "out.json", "real.json" };
+	char dir[] = "/tmp/lw-pd-XXXXXX", path[64], err[256];
+	const char *names[] = { "out.json" };
 	FILE *f = NULL;
 
 	(void)state;
 	make_dir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	write_file(path, "yesterday\n");
+	assert_int_equal(privdrop_open_output(path, 0, &f, err, sizeof(err)), 0);
+	assert_int_equal(file_size(path), 10);
+	fputs("today\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(file_size(path), 16);
+	rm_tree(dir, names, 1);
+}
+
+/* An existing file with a looser mode is cut to 0640, as promised. */
+static void test_open_cuts_loose_mode(void **state)
+{
+	char dir[] = "/tmp/lw-pd-XXXXXX", path[64], err[256];
+	const char *names[] = { "out.json" };
+	struct stat st;
+	FILE *f = NULL;
+
+	(void)state;
+	make_dir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	write_file(path, "x\n");
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(privdrop_open_output(path, 0, &f, err, sizeof(err)), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	rm_tree(dir, names, 1);
+}
+
+/* No symbolic link is followed, even in a directory only its owner can
+ * write to: neither the last component nor a directory on the way. */
+static void test_open_refuses_symlink_in_safe_dir(void **state)
+{
+	char dir[] = "/tmp/lw-pd-XXXXXX", safe[] = "/tmp/lw-pd-XXXXXX";
+	char link[64], target[64], dlink[64], via[80], made[80], err[256];
+	const char *names[] = { "out.json", "real.json", "d" };
+	FILE *f = NULL;
+
+	(void)state;
+	make_dir(dir, 0755);
+	make_dir(safe, 0700);
 	snprintf(target, sizeof(target), "%s/real.json", dir);
 	snprintf(link, sizeof(link), "%s/out.json", dir);
 	write_file(target, "yesterday\n");
 	assert_int_equal(symlink("real.json", link), 0);
-	assert_int_equal(privdrop_open_output(link, &f, err, sizeof(err)), 0);
-	fputs("today\n", f);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(file_size(target), 6);
-	rm_tree(dir, names, 2);
+	assert_int_equal(privdrop_open_output(link, 0, &f, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(file_size(target), 10);
+	/* a directory component: dir/d -> safe; nothing created in safe */
+	snprintf(dlink, sizeof(dlink), "%s/d", dir);
+	assert_int_equal(symlink(safe, dlink), 0);
+	snprintf(via, sizeof(via), "%s/x.json", dlink);
+	snprintf(made, sizeof(made), "%s/x.json", safe);
+	assert_int_equal(privdrop_open_output(via, PRIVDROP_TRUNCATE, &f, err,
+					      sizeof(err)), -1);
+	assert_non_null(strstr(err, "is a symbolic link"));
+	assert_non_null(strstr(err, dlink));
+	assert_int_equal(access(made, F_OK), -1);
+	assert_null(f);
+	rm_tree(dir, names, 3);
+	rmdir(safe);
 }
 
 static void test_open_devices(void **state)
@@ -233,18 +287,20 @@ static void test_open_devices(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(privdrop_open_output("/dev/null", &f, err, sizeof(err)), 0);
+	assert_int_equal(privdrop_open_output("/dev/null", 0, &f, err, sizeof(err)), 0);
 	fputs("discarded\n", f);
 	assert_int_equal(fclose(f), 0);
 	f = NULL;
-	assert_int_equal(privdrop_open_output("/dev/full", &f, err, sizeof(err)), 0);
+	assert_int_equal(privdrop_open_output("/dev/full", 0, &f, err, sizeof(err)), 0);
 	assert_non_null(f);
 	fclose(f);                      /* a write error, seen at fclose */
 }
 
-static void test_open_fifo(void **state)
+/* A FIFO is refused, with a reader or without one (then opening would
+ * block for ever without O_NONBLOCK: alarm() ends a hung test). */
+static void test_open_refuses_fifo(void **state)
 {
-	char dir[] = "/tmp/lw-pd-XXXXXX", path[64], err[256], buf[16];
+	char dir[] = "/tmp/lw-pd-XXXXXX", path[64], err[256];
 	const char *names[] = { "fifo" };
 	FILE *f = NULL;
 	int rd;
@@ -253,13 +309,15 @@ static void test_open_fifo(void **state)
 	make_dir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	rd = open(path, O_RDONLY | O_NONBLOCK); /* a reader, so opening won't block */
+	alarm(10);
+	assert_int_equal(privdrop_open_output(path, 0, &f, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "FIFO"));
+	rd = open(path, O_RDONLY | O_NONBLOCK);
 	assert_true(rd >= 0);
-	assert_int_equal(privdrop_open_output(path, &f, err, sizeof(err)), 0);
-	fputs("x\n", f);
-	assert_int_equal(fflush(f), 0);
-	assert_int_equal(read(rd, buf, sizeof(buf)), 2);
-	fclose(f);
+	assert_int_equal(privdrop_open_output(path, 0, &f, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "FIFO"));
+	alarm(0);
+	assert_null(f);
 	close(rd);
 	rm_tree(dir, names, 1);
 }
@@ -272,16 +330,16 @@ static void test_open_refuses_other_types(void **state)
 
 	(void)state;
 	make_dir(dir, 0700);
-	assert_int_equal(privdrop_open_output(dir, &f, err, sizeof(err)), -1);
+	assert_int_equal(privdrop_open_output(dir, 0, &f, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "is a directory"));
-	assert_int_equal(privdrop_open_output("/nonexistent-lw/x.json", &f, err,
+	assert_int_equal(privdrop_open_output("/nonexistent-lw/x.json", 0, &f, err,
 					      sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent-lw/x.json: directory /nonexistent-lw"));
-	assert_int_equal(privdrop_open_output("", &f, err, sizeof(err)), -1);
+	assert_int_equal(privdrop_open_output("", 0, &f, err, sizeof(err)), -1);
 	snprintf(blk, sizeof(blk), "%s/blk", dir);
 	if (mknod(blk, S_IFBLK | 0600, makedev(7, 200)) == 0) {
-		assert_int_equal(privdrop_open_output(blk, &f, err, sizeof(err)), -1);
-		assert_non_null(strstr(err, "not a regular file, a FIFO or a character device"));
+		assert_int_equal(privdrop_open_output(blk, 0, &f, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "not a regular file or a character device"));
 	}
 	assert_null(f);
 	rm_tree(dir, names, 1);
@@ -505,9 +563,11 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_symlink_in_open_dir),
 		cmocka_unit_test(test_open_refuses_symlink_in_group_dir),
 		cmocka_unit_test(test_open_refuses_hardlink_in_open_dir),
-		cmocka_unit_test(test_open_follows_symlink_in_safe_dir),
+		cmocka_unit_test(test_open_appends),
+		cmocka_unit_test(test_open_cuts_loose_mode),
+		cmocka_unit_test(test_open_refuses_symlink_in_safe_dir),
 		cmocka_unit_test(test_open_devices),
-		cmocka_unit_test(test_open_fifo),
+		cmocka_unit_test(test_open_refuses_fifo),
 		cmocka_unit_test(test_open_refuses_other_types),
 		cmocka_unit_test(test_drop_refuses_root),
 		cmocka_unit_test(test_drop_refuses_unknown_and_empty),

@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "audit/alert.h"
+#include "util/escape.h"
 #include "util/hash.h"
 
 #define NIL UINT32_MAX      /* no entry */
@@ -89,23 +90,12 @@ static size_t key_prefix(const struct aent *e, char *buf, size_t len)
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
-/* Copies at most room bytes of text into dst, control characters as
- * blanks, not ending inside a UTF-8 sequence; returns the bytes copied. */
+/* Copies at most room bytes of text into dst, escaped for a log line
+ * (util/escape.h: controls, escape sequences and invalid UTF-8 as \xNN);
+ * returns the bytes copied. */
 static size_t copy_clean(char *dst, const char *text, size_t room)
 {
-	size_t n = strlen(text);
-
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-			n--;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		dst[i] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
-	}
-	return n;
+	return strlen(esc_text(dst, room + 1, text));
 }
 
 /* The key's ALERT line: its prefix, text, and the held-back count. */

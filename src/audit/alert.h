@@ -15,8 +15,10 @@
  *
  * An IPv6 server is written as [addr]:port.  To syslog the same text goes
  * without the "lyncwatch: " prefix (the ident carries it), at LOG_WARNING.
- * Control characters in the caller's text are written as blanks, so one
- * alert is always one line.
+ * The caller's text (a reason, which may name an inventory host or hold a
+ * packet's bytes) is escaped with esc_text() (util/escape.h): controls,
+ * escape sequences and invalid UTF-8 as \xNN, so one alert is always one
+ * clean line.
  *
  * Keys live in a table of max_keys entries allocated by alert_new; no
  * alert allocates.  When the table is full the least recently alerted key

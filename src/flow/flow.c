@@ -32,6 +32,7 @@
 #include "util/hash.h"
 
 #include <endian.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ struct flow_table {
 	uint32_t nchunks, pooled;       /* pooled: flows carved so far */
 	uint32_t max_flows;
 	uint64_t next_id;               /* id of the next flow, from 1 */
+	_Atomic uint64_t *ids;          /* shared ids (cfg.ids), or NULL */
 	flow_end_fn on_end;
 	void *ctx;
 	struct flow_table_stats st;
@@ -368,7 +370,7 @@ static struct flow *flow_create(struct flow_table *t, uint64_t b,
 		return NULL;
 	f->key = *k;
 	f->nvlan = p->nvlan < 2 ? p->nvlan : 2;
-	f->id = t->next_id++;
+	f->id = t->ids ? atomic_fetch_add(t->ids, 1) : t->next_id++;
 	f->first_us = f->last_us = p->ts_us;
 	f->state = FLOW_NEW;
 	f->server_dir = DIR_AB;
@@ -489,6 +491,7 @@ struct flow_table *flow_table_new(const struct flow_table_cfg *cfg,
 	t->tmo_us[LST_UDP] = cfg->udp_idle_s * US_PER_S;
 	t->max_flows = cfg->max_flows;
 	t->next_id = 1;
+	t->ids = cfg->ids;
 	t->on_end = on_end;
 	t->ctx = ctx;
 	return t;

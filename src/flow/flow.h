@@ -55,7 +55,7 @@ struct flow {
 	struct flow_key key;
 	struct flow *hnext;             /* hash chain */
 	struct flow *lprev, *lnext;     /* least-recently-seen list */
-	uint64_t id;                    /* sequence number, 1-based */
+	uint64_t id;                    /* from 1, unique per run (cfg.ids) */
 	uint64_t first_us, last_us;     /* packet times */
 	uint64_t bytes[2];              /* wire bytes per direction (DIR_*) */
 	uint32_t pkts[2];               /* packets per direction (DIR_*) */
@@ -94,6 +94,10 @@ struct flow_table_cfg {
 	uint32_t tcp_closed_s;   /* linger of a TCP flow after FIN/FIN or RST */
 	uint32_t udp_idle_s;     /* idle timeout of a UDP flow */
 	uint64_t seed;           /* hash seed */
+	/* Shared source of flow ids (tables of several workers), or NULL: the
+	 * table numbers its flows itself from 1.  Either way ids grow with
+	 * creation within one table. */
+	_Atomic uint64_t *ids;
 };
 
 /* Called for every flow as it leaves the table, before it is freed. */

@@ -7,6 +7,8 @@
  * strings inspect_view() derives from them.
  */
 #include <ctype.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,7 @@ struct inspector {
 	unsigned extra;                /* fed after the app is confirmed, at most */
 	uint64_t max_extra;            /* states in the metadata phase at most */
 	uint64_t max_states;           /* live states at most; 0: no cap */
+	uint64_t mem;                  /* bytes held now (see tl_in) */
 	struct inspect_stats st;
 };
 
@@ -126,6 +129,54 @@ const char *inspect_seen_name(enum seen_app s)
 	return names[s];
 }
 
+/* ------------------------------------------------------------ memory */
+
+/*
+ * Every byte nDPI allocates (set_ndpi_malloc and set_ndpi_free, which are
+ * process-wide) and every state block is counted on the inspector whose
+ * call runs on this thread, tl_in: each public function that calls nDPI
+ * sets it.  An inspector belongs to one thread, so its counters need no
+ * lock.  Sizes are malloc_usable_size(), read again at the free: no header
+ * is added, and a block nDPI frees with libc's free() is merely uncounted.
+ */
+static __thread struct inspector *tl_in;
+
+static void mem_add(struct inspector *in, void *p)
+{
+	in->mem += malloc_usable_size(p);
+	if (in->mem > in->st.mem_peak)
+		in->st.mem_peak = in->mem;
+}
+
+static void mem_sub(struct inspector *in, void *p)
+{
+	size_t n = malloc_usable_size(p);
+
+	in->mem -= n < in->mem ? n : in->mem;
+}
+
+static void *count_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p != NULL && tl_in != NULL)
+		mem_add(tl_in, p);
+	return p;
+}
+
+static void count_free(void *p)
+{
+	if (p != NULL && tl_in != NULL)
+		mem_sub(tl_in, p);
+	free(p);
+}
+
+static void set_allocator(void)
+{
+	set_ndpi_malloc(count_malloc);
+	set_ndpi_free(count_free);
+}
+
 /* ------------------------------------------------------------ module */
 
 struct inspector *inspect_new(unsigned budget_pkts)
@@ -134,13 +185,18 @@ struct inspector *inspect_new(unsigned budget_pkts)
 	NDPI_PROTOCOL_BITMASK all;
 	size_t nf_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
 
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	if (budget_pkts == 0 || budget_pkts > INSPECT_MAX_BUDGET)
 		return NULL;
 	in = calloc(1, sizeof(*in));
 	if (in == NULL)
 		return NULL;
+	pthread_once(&once, set_allocator);
+	tl_in = in;
 	in->mod = ndpi_init_detection_module(ndpi_no_prefs);
 	if (in->mod == NULL) {
+		tl_in = NULL;
 		free(in);
 		return NULL;
 	}
@@ -154,6 +210,8 @@ struct inspector *inspect_new(unsigned budget_pkts)
 	in->extra = INSPECT_DEFAULT_EXTRA;
 	in->max_extra = INSPECT_DEFAULT_MAX_EXTRA;
 	in->st.state_bytes = in->state_size;
+	in->st.mem_module = in->mem;
+	in->max_states = INSPECT_DEFAULT_MAX_STATES;
 	return in;
 }
 
@@ -176,16 +234,20 @@ void inspect_free(struct inspector *in)
 {
 	if (in == NULL)
 		return;
+	tl_in = in;
 	ndpi_exit_detection_module(in->mod);
+	tl_in = NULL;
 	free(in);
 }
 
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out)
 {
-	if (in == NULL)
+	if (in == NULL) {
 		memset(out, 0, sizeof(*out));
-	else
+	} else {
 		*out = in->st;
+		out->mem_bytes = in->mem;
+	}
 }
 
 /* ------------------------------------------------------------ per flow */
@@ -203,6 +265,7 @@ static struct inspect_state *state_new(struct inspector *in)
 		in->st.nomem++;
 		return NULL;
 	}
+	mem_add(in, s);
 	in->st.flows_inspected++;
 	if (++in->st.live_states > in->st.peak_states)
 		in->st.peak_states = in->st.live_states;
@@ -214,6 +277,7 @@ static void state_free(struct inspector *in, struct inspect_state *s)
 	ndpi_free_flow_data(&s->nf);   /* what dissectors allocated inside */
 	if (s->extra)
 		in->st.extra_live--;
+	mem_sub(in, s);
 	free(s);
 	in->st.live_states--;
 }
@@ -358,6 +422,7 @@ void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
 	if (in == NULL || f->insp_done || (f->flags & FLOW_F_NO_DPI) ||
 	    !feedable(in, p))
 		return;
+	tl_in = in;
 	if (f->insp == NULL && (f->insp = state_new(in)) == NULL)
 		return;
 	s = f->insp;
@@ -395,8 +460,10 @@ void inspect_flow_end(struct inspector *in, struct flow *f)
 {
 	ndpi_protocol none = NDPI_PROTOCOL_NULL;
 
-	if (in != NULL && f->insp != NULL)
+	if (in != NULL && f->insp != NULL) {
+		tl_in = in;
 		finish(in, f, true, none);
+	}
 }
 
 /* ------------------------------------------------------------ view */

@@ -33,6 +33,16 @@
 #define INSPECT_DEFAULT_EXTRA 4
 /* Flows in that metadata phase at once, at most. */
 #define INSPECT_DEFAULT_MAX_EXTRA 32768
+/* States alive at once by default (--max-inspect), per capture thread.
+ * A state costs about 700 bytes, plus what nDPI buffers: the worst is a
+ * flow that stops inside a TLS record nDPI reassembles (bench/ndpimem.sh,
+ * heap bytes counted through set_ndpi_malloc): 16 KB in 11 segments of
+ * 1400 bytes: 16.1 KB a flow; a 64 KB record in 23 such segments (one
+ * short of the default --dpi-packets): 32.1 KB; in 7 jumbo segments of
+ * 9000 bytes: 63.7 KB.  At this cap: 132 MB, 264 MB and 522 MB at most,
+ * plus the module's 4.9 MB, whatever --max-flows is.  Without a cap the
+ * first case took 0.97 GB for 60,000 flows. */
+#define INSPECT_DEFAULT_MAX_STATES 8192
 
 /* Room for the names inspect_view() writes (app_proto, app_master, guess,
  * host, TLS version, JA3s). */
@@ -53,7 +63,8 @@ struct inspector *inspect_new(unsigned budget_pkts);
 void inspect_set_extra(struct inspector *in, unsigned extra_pkts,
 		       uint64_t max_flows);
 
-/* Caps the states alive at once (0: no cap, the default).  At the cap, a
+/* Caps the states alive at once (0: no cap; default
+ * INSPECT_DEFAULT_MAX_STATES).  At the cap, a
  * flow's first payload packet allocates nothing and is counted in
  * `limited`; the flow is tried again at its next payload packet. */
 void inspect_set_max_states(struct inspector *in, uint64_t max_states);
@@ -168,7 +179,12 @@ const char *inspect_risk_name(unsigned bit);
 	X(wire_done)       /* flows no longer fed: the own checks decided */ \
 	X(extra_live)      /* flows in the metadata phase now */ \
 	X(live_states)     /* states allocated now */ \
-	X(peak_states)     /* most states at once (summed: an upper bound) */
+	X(peak_states)     /* most states at once (summed: an upper bound) */ \
+	X(mem_bytes)       /* heap held by nDPI (its allocations through \
+			      set_ndpi_malloc, reassembly buffers included) \
+			      and by the states, now */ \
+	X(mem_peak)        /* ... at the peak (summed: an upper bound) */ \
+	X(mem_module)      /* ... once the module was initialised */
 
 #define INSPECT_STATS_DECLARE(name) uint64_t name;
 

@@ -370,6 +370,8 @@ static void json_inspect_stats(struct jsonw *w, const struct summary *sm)
 	JW_KU64(w, "pkts_fed", is->pkts_fed);
 	JW_KU64(w, "peak_states", is->peak_states);
 	JW_KU64(w, "state_bytes", is->state_bytes);
+	JW_KU64(w, "memory_peak", is->mem_peak);
+	JW_KU64(w, "memory_module", is->mem_module);
 	JW_KU64(w, "limited", is->limited);
 	JW_KU64(w, "extra_cut", is->extra_cut);
 	JW_KU64(w, "skipped", is->skipped);

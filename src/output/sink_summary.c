@@ -169,10 +169,10 @@ static void summary_text(struct sink *s, const struct summary *sm)
 		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
 		sm->peak_active, sm->max_flows, sm->evicted);
 	if (sm->dpi)
-		fprintf(f, TR("nDPI       %" PRIu64 " flows inspected, %" PRIu64 " confirmed, %" PRIu64 " packets fed, peak %" PRIu64 " states of %" PRIu64 " bytes\n",
-			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態 (各 %" PRIu64 " バイト)\n"),
+		fprintf(f, TR("nDPI       %" PRIu64 " flows inspected, %" PRIu64 " confirmed, %" PRIu64 " packets fed, peak %" PRIu64 " states, %" PRIu64 " packets held back at --max-inspect; memory peak %" PRIu64 " bytes (module %" PRIu64 ")\n",
+			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態、--max-inspect で保留 %" PRIu64 " パケット、メモリ最大 %" PRIu64 " バイト (モジュール %" PRIu64 ")\n"),
 			is->flows_inspected, is->confirmed, is->pkts_fed,
-			is->peak_states, is->state_bytes);
+			is->peak_states, is->limited, is->mem_peak, is->mem_module);
 	summary_evidence(s, sm);
 	summary_traffic(s, sm);
 	summary_hosts(s, sm);

@@ -1,5 +1,6 @@
 /* writer.c: the record writer thread (see writer.h). */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,20 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Starts the thread with every signal blocked: handlers run on the
+ * program's main thread, never in the middle of a write here. */
+static int start_thread(struct writer *w)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, run, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 			  void *ctx)
 {
@@ -62,7 +77,7 @@ struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->filled, NULL);
 	pthread_cond_init(&w->emptied, NULL);
-	if (pthread_create(&w->thread, NULL, run, w) != 0) {
+	if (start_thread(w) != 0) {
 		pthread_cond_destroy(&w->emptied);
 		pthread_cond_destroy(&w->filled);
 		pthread_mutex_destroy(&w->mu);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/jsonw.h"
 
 void jw_init(struct jsonw *w)
@@ -96,22 +97,24 @@ void jw_obj_end(struct jsonw *w) { close_(w, '}'); }
 void jw_arr_begin(struct jsonw *w) { open_(w, '['); }
 void jw_arr_end(struct jsonw *w) { close_(w, ']'); }
 
-/* Bytes that JSON strings must escape: '"', '\\' and the controls. */
+/* Bytes that leave the fast path: '"', '\\', the controls, DEL and every
+ * byte >= 0x80 (checked as UTF-8 one character at a time). */
 static inline bool needs_escape(unsigned char c)
 {
-	return c < 0x20 || c == '"' || c == '\\';
+	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
-/* Whether any of the 8 bytes of x must be escaped: a byte below 0x20, a
- * '"' or a '\\' (exact tests: "has a byte less than n" and "has a zero
- * byte" of x xor the character, with no false positives). */
+/* Whether any of the 8 bytes of x may need it: a byte below 0x20, a '"',
+ * a '\\' (exact tests: "has a byte less than n" and "has a zero byte" of
+ * x xor the character), or a byte >= 0x7f (x | x + 1 per byte: a carry
+ * can mark the next byte too, a false positive the byte loop settles). */
 static inline bool word_needs_escape(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
 
 	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
-		((b - ones) & ~b)) & high;
+		((b - ones) & ~b) | x | (x + ones)) & high;
 }
 
 /* Length of the prefix of s[0..n) that needs no escape, 8 bytes a step. */
@@ -131,32 +134,57 @@ static size_t plain_prefix(const char *s, size_t n)
 	return i;
 }
 
-/* Copies runs of plain bytes at once; escapes the others (RFC 8259). */
-static void put_escaped(struct jsonw *w, const char *s, size_t n)
+/* Writes \u followed by the 4 hex digits of v (v <= 0xffff). */
+static void put_u(struct jsonw *w, uint32_t v)
 {
 	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', hex[v >> 12 & 15], hex[v >> 8 & 15],
+			hex[v >> 4 & 15], hex[v & 15] };
+
+	put(w, esc, 6);
+}
+
+/* Writes the character or byte at s[0..n) (n > 0) that plain_prefix
+ * stopped at; returns the bytes of s consumed.  '"' and '\\' as \" and
+ * \\; a control (esc_is_control: C0, DEL, C1, invisible formatting) as
+ * \u escapes of its code point; a byte that starts no valid UTF-8
+ * sequence as \u00XX (its value); other UTF-8 as it is. */
+static size_t put_char(struct jsonw *w, const unsigned char *s, size_t n)
+{
+	uint32_t cp = 0;
+	size_t k = utf8_next(s, n, &cp);
+
+	if (k == 1 && (cp == '"' || cp == '\\')) {
+		char esc[2] = { '\\', (char)cp };
+
+		put(w, esc, 2);
+	} else if (k == 0) {
+		put_u(w, s[0]);
+		return 1;
+	} else if (esc_is_control(cp)) {
+		put_u(w, cp);           /* all below U+10000 */
+	} else {
+		put(w, (const char *)s, k);
+	}
+	return k;
+}
+
+/* Copies runs of plain bytes at once; escapes the others (RFC 8259), so
+ * that the string is valid UTF-8 whatever the bytes given. */
+static void put_escaped(struct jsonw *w, const char *s, size_t n)
+{
 	size_t i = 0;
 
 	putc1(w, '"');
 	while (i < n) {
 		size_t run = plain_prefix(s + i, n - i);
-		unsigned char c;
-		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
 		if (run)
 			put(w, s + i, run);
 		i += run;
 		if (i == n)
 			break;
-		c = (unsigned char)s[i++];
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			put(w, esc, 2);
-		} else {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			put(w, esc, 6);
-		}
+		i += put_char(w, (const unsigned char *)s + i, n - i);
 	}
 	putc1(w, '"');
 }

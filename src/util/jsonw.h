@@ -3,8 +3,11 @@
  * One record is built in memory, then written out whole with jw_write(), so
  * a record is never half-written and output errors are checked in one
  * place.  Commas are placed automatically; nesting is bounded by JW_DEPTH.
- * Strings are escaped per RFC 8259 (bytes >= 0x80 pass through: callers
- * give UTF-8).
+ * Strings are escaped per RFC 8259 and always come out valid UTF-8,
+ * whatever the bytes given (a packet's, a rule file's): valid UTF-8
+ * passes; a byte that starts no valid sequence is written \u00XX (its
+ * value), and controls (C0, DEL, C1 U+0080..U+009F, the invisible
+ * formatting characters of esc_is_control() in util/escape.h) as \uXXXX.
  */
 #ifndef LW_JSONW_H
 #define LW_JSONW_H
