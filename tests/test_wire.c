@@ -576,6 +576,11 @@ static void test_tls_hello(void **state)
 	client_hello(&b);
 	positive(L4_TCP, true, 0, &b, WIRE_TLS, WD_TLS_CLIENT_HELLO, 0, 44);
 	positive(L4_TCP, false, 1, &b, WIRE_TLS, WD_TLS_CLIENT_HELLO, 1, 44);
+	/* no extensions at all: as [MS-TURN]'s pseudo-TLS ClientHello */
+	b.n -= 2;
+	b.b[4] -= 2;
+	b.b[8] -= 2;
+	positive(L4_TCP, true, 0, &b, WIRE_TLS, WD_TLS_HELLO_NOEXT, 0, 44);
 	b.n = 0;
 	put8(&b, 0x16); put16(&b, 0x0303); put16(&b, 44);
 	put8(&b, 2); put8(&b, 0); put16(&b, 40);

@@ -122,9 +122,12 @@ static void special(const struct wire_result *r, char *buf, size_t len)
 	case WD_TLS_CLIENT_HELLO:
 	case WD_TLS_SERVER_HELLO:
 	case WD_TLS_SSL2_HELLO:
+	case WD_TLS_HELLO_NOEXT:
 		snprintf(buf, len, "TLS %s (%s)",
 			 r->detail == WD_TLS_SERVER_HELLO ? "ServerHello" :
 			 r->detail == WD_TLS_CLIENT_HELLO ? "ClientHello" :
+			 r->detail == WD_TLS_HELLO_NOEXT ?
+			 "ClientHello without extensions (as MS-TURN pseudo-TLS)" :
 			 "SSL 2.0-compatible ClientHello", tls_version(a));
 		break;
 	case WD_SIP_REQUEST:

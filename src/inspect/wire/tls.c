@@ -20,7 +20,9 @@
 #define TEXT_MIN  16   /* a text-only segment this long is not TLS */
 
 enum { UNSYNCED = 0, SYNCED = 1, AT_START = 2 };
-enum hello { H_NONE, H_CLIENT, H_SERVER };
+/* H_CLIENT_NOEXT: a whole ClientHello without extensions, as the
+ * pseudo-TLS ClientHello of [MS-TURN] 2.1.1 (TURN over TCP 443). */
+enum hello { H_NONE, H_CLIENT, H_CLIENT_NOEXT, H_SERVER };
 
 struct rec {
 	uint8_t type;
@@ -52,17 +54,22 @@ static bool vec(struct cursor *c, int lb, size_t min)
 }
 
 /* The hello's body after version, random and session id.  When the whole
- * message is present every field must be; otherwise running out is fine. */
-static bool hello_rest(struct cursor *c, bool client, bool whole)
+ * message is present every field must be; otherwise running out is fine.
+ * *noext: the whole message ends before an extensions block. */
+static bool hello_rest(struct cursor *c, bool client, bool whole,
+		       bool *noext)
 {
 	bool ok = client ? vec(c, 2, 2) && vec(c, 1, 1)
 			 : cur_skip(c, 3);
 	uint16_t ext;
 
+	*noext = false;
 	if (!ok)
 		return !whole;
-	if (!cur_has(c, 1))
+	if (!cur_has(c, 1)) {
+		*noext = whole;
 		return true;
+	}
 	if (!cur_be16(c, &ext))
 		return !whole;
 	return whole ? cur_left(c) == ext : cur_left(c) <= ext;
@@ -76,7 +83,7 @@ static enum hello hello(const uint8_t *p, size_t n, uint16_t reclen,
 	struct cursor c = cur_make(p, n);
 	uint8_t t, sid;
 	uint32_t hl;
-	bool whole;
+	bool whole, noext;
 
 	if (!cur_u8(&c, &t) || (t != 1 && t != 2) || !cur_be24(&c, &hl) ||
 	    hl < 38 || hl + 4 > reclen)
@@ -87,9 +94,11 @@ static enum hello hello(const uint8_t *p, size_t n, uint16_t reclen,
 	    !cur_skip(&c, 32) || !cur_u8(&c, &sid) || sid > 32 ||
 	    !cur_skip(&c, sid))
 		return H_NONE;
-	if (!hello_rest(&c, t == 1, whole))
+	if (!hello_rest(&c, t == 1, whole, &noext))
 		return H_NONE;
-	return t == 1 ? H_CLIENT : H_SERVER;
+	if (t == 2)
+		return H_SERVER;
+	return noext ? H_CLIENT_NOEXT : H_CLIENT;
 }
 
 /* SSL 2.0 compatible CLIENT-HELLO at the start of p. */
@@ -197,6 +206,8 @@ static enum wire_ans commit(struct wire_state *w, const struct wire_in *in,
 	w->tls_types = (uint8_t)(w->tls_types | k->types);
 	if (k->hello == H_CLIENT)
 		return wire_is(hit, WD_TLS_CLIENT_HELLO, in->side, k->ver);
+	if (k->hello == H_CLIENT_NOEXT)
+		return wire_is(hit, WD_TLS_HELLO_NOEXT, in->side, k->ver);
 	if (k->hello == H_SERVER)
 		return wire_is(hit, WD_TLS_SERVER_HELLO, 1 - in->side, k->ver);
 	if (w->tls_hits < HITS_IS)

@@ -41,6 +41,8 @@ enum wire_detail_code {
 	WD_ALL_EXCLUDED,        /* every check said "is not"; arg: payloads */
 	/* TLS: arg = record or hello version (0x0303 ...) */
 	WD_TLS_CLIENT_HELLO, WD_TLS_SERVER_HELLO, WD_TLS_SSL2_HELLO,
+	WD_TLS_HELLO_NOEXT,     /* a whole ClientHello without extensions,
+				 * as MS-TURN's pseudo-TLS over TCP 443 */
 	WD_TLS_APPDATA_MID,     /* application data records, mid-stream */
 	WD_TLS_RECORDS_MID,     /* other records in line, mid-stream */
 	WD_TLS_RECORDS,         /* records in line from the stream start,
