@@ -437,6 +437,8 @@ static void dflow_start(struct deploy *d, struct dflow *f, uint64_t i)
 		mid = (g >> 20) % 100 < 30;
 	deploy_msgs(d, f, i, g, mid);
 	dflow_take(d, f);
+	if (mid && f->c->kind == K_SIP)    /* the capture starts anywhere */
+		f->mi = (uint8_t)(pl_rng_u32(&d->o.rng) % 3);
 	media_plan(d, f, g);
 	if (!f->c->udp) {
 		f->t.next[C2S] = pl_rng_u32(&d->o.rng);

@@ -92,6 +92,13 @@ static void msgs_sip(struct deploy *d, const struct dflow *f, uint64_t i,
 		push(&d->o, s, S2C, 2, "pong");
 	}
 	sip_transaction(d, S2C, &kb, "OPTIONS");
+	if (g % 7 < 3) {                   /* presence, call control, IM */
+		static const char *const other[] = { "NOTIFY", "INFO",
+			"SUBSCRIBE", "MESSAGE", "SERVICE" };
+		bool from_a = (g >> 6) % 2 == 0;
+		sip_transaction(d, from_a ? C2S : S2C, from_a ? &ka : &kb,
+				other[(g >> 7) % 5]);
+	}
 	if (g % 5 < 3) {
 		bool from_a = (g >> 4) % 2 == 0;
 		sip_transaction(d, from_a ? C2S : S2C, from_a ? &ka : &kb,
@@ -103,11 +110,34 @@ static void msgs_sip(struct deploy *d, const struct dflow *f, uint64_t i,
 
 /* TLS records captured mid-stream: 3 to 9 messages, each of 1 to 3
  * application_data records, from either side first. */
+/* An application_data record of TLS 1.0 or 1.1 (version 0x0301 or
+ * 0x0302) with a CBC cipher and HMAC-SHA1: `plain` bytes + 20 of MAC,
+ * padded to the 16-byte block (TLS 1.1: an explicit 16-byte IV first). */
+static size_t tls_cbc_record(uint8_t *buf, size_t cap, uint16_t version,
+			     size_t plain, struct pl_rng *rng)
+{
+	size_t body = ((plain + 20) / 16 + 1) * 16 + (version > 0x0301 ? 16 : 0);
+
+	if (cap < 5 + body)
+		return 0;
+	buf[0] = 23;
+	put16(buf + 1, version);
+	put16(buf + 3, (unsigned)body);
+	pl_rng_fill(rng, buf + 5, body);
+	return 5 + body;
+}
+
+/* TLS records captured mid-stream: 3 to 9 messages, each of 1 to 3
+ * application_data records, from either side first; TLS 1.2 (AES-GCM)
+ * on most connections, TLS 1.0 or 1.1 (CBC) on a quarter of them, as
+ * Lync 2013 servers of the time negotiated. */
 static void msgs_tls_mid(struct deploy *d, uint32_t g)
 {
 	struct script *s = &d->s;
 	struct pl_rng *r = &d->o.rng;
 	int n = 3 + (int)(g % 7), dir = (int)((g >> 3) % 2);
+	uint32_t vv = pl_rng_u32(r) % 20;
+	uint16_t version = vv < 4 ? 0x0301 : vv == 4 ? 0x0302 : 0x0303;
 
 	for (int k = 0; k < n; k++, dir = !dir) {
 		size_t len = 0;
@@ -115,7 +145,9 @@ static void msgs_tls_mid(struct deploy *d, uint32_t g)
 		for (int j = 0; j < recs; j++) {
 			uint32_t v = pl_rng_u32(r);
 			size_t plain = v % 8 == 0 ? 1500 + v % 3000 : 20 + v % 1400;
-			size_t rl = pl_tls_app_data(ROOM_AT(s, len), plain, r);
+			size_t rl = version == 0x0303 ?
+				pl_tls_app_data(ROOM_AT(s, len), plain, r) :
+				tls_cbc_record(ROOM_AT(s, len), version, plain, r);
 			if (rl == 0)
 				fatal(d->o.path, "TLS records do not fit");
 			len += rl;
