@@ -1,7 +1,9 @@
 /* test_wire.c: the wire checks (src/inspect/wire) on real packets from the
  * shared third-party captures (../shared/pcaps, skipped with a message when
  * absent) and on synthesized bytes: positives, near-misses and every
- * truncation of each positive.
+ * truncation of each positive.  One file, past 800 lines: one test program
+ * for the wire stage, its capture loader and byte builders shared by every
+ * protocol family's cases.
  *
  * Every payload is fed from a heap copy of exactly its length, so under
  * AddressSanitizer a read past it aborts the test.  WIRE_VERBOSE=1 prints
