@@ -317,6 +317,7 @@ void engine_run_info(const struct engine *e, struct run_info *ri,
 {
 	struct flow_table_stats fs;
 
+	memset(ri, 0, sizeof(*ri));
 	flow_table_get_stats(e->ft, &fs);
 	ri->flows_active_peak = fs.peak_active;
 	ri->max_flows = e->cfg.ft.max_flows;
