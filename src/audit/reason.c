@@ -119,8 +119,8 @@ static void reason_unjudged(const struct auditor *a, const struct flow *f,
 
 	host_phrase(f, ls->server, host, sizeof(host));
 	if (!ls->primary)
-		textfmt(out, len, TR(a, "%s only by the clients' catch-all rows (media, file transfer, application sharing), and nothing on the wire shows either: not judged",
-				     "%s はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当し、通信内容からはそのいずれも確認できないため判定しません"),
+		textfmt(out, len, TR(a, "%s, and nothing on the wire shows any of them: not judged",
+				     "%s。通信内容からはそのいずれも確認できないため判定しません"),
 			head);
 	else
 		textfmt(out, len, TR(a, "%s, a port shared with other protocols, and no Lync server is known at %s: not judged",
@@ -137,9 +137,14 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 
 	row_phrase(a, &a->rs->rules[ls->rule[0]], row, sizeof(row));
 	host_phrase(f, ls->server, host, sizeof(host));
-	textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
-				       "%s %u は %s として記載されています"),
-		l4_name(f->key.l4), port, row);
+	if (ls->primary)
+		textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
+					       "%s %u は %s として記載されています"),
+			l4_name(f->key.l4), port, row);
+	else
+		textfmt(head, sizeof(head), TR(a, "%s %u is covered only by the clients' catch-all rows (media, file transfer, application sharing)",
+					       "%s %u はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当します"),
+			l4_name(f->key.l4), port);
 	evidence_phrase(a, ar, iv, ev, sizeof(ev));
 	if (!ar->judged)
 		reason_unjudged(a, f, ls, head, out, len);
