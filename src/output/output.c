@@ -341,6 +341,11 @@ static void settle(struct output *o)
 		writer_drain(o->writer);
 }
 
+void output_sync(struct output *o)
+{
+	settle(o);
+}
+
 /* ------------------------------------------------------------ summary */
 
 static double rate(uint64_t n, double secs)

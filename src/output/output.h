@@ -62,6 +62,10 @@ void output_flow(struct output *o, const struct flow_report *r);
  * records are then written synchronously). */
 int output_start_writer(struct output *o);
 
+/* Returns once every record submitted so far is written (SIGHUP: before
+ * the rules those records name are freed). */
+void output_sync(struct output *o);
+
 /* Extra run facts for the summary that stats does not hold. */
 struct run_info {
 	uint64_t flows_active_peak;
