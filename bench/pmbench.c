@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 		struct portmatch *pm;
 
 		if (load(&rs, argv[1], extra[s]) != 0 ||
-		    (pm = portmatch_build(&rs)) == NULL) {
+		    (pm = portmatch_build(&rs, stderr)) == NULL) {
 			fprintf(stderr, "pmbench: cannot build the matcher\n");
 			free(q);
 			return 2;

@@ -25,7 +25,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 JOBS=${BENCH_JOBS:-2}
 IPP_PKTS=${BENCH_IPP_PACKETS:-100000}
 
-GEN=$top_builddir/tools/pcapgen
+GEN=$top_builddir/tools/pcapgen/pcapgen
 LW=$top_builddir/src/lyncwatch
 RAW=$top_builddir/bench/rawread
 PMB=$top_builddir/bench/pmbench

@@ -6,6 +6,7 @@
 #include "capture/decode.h"
 #include "engine.h"
 #include "inspect/inspect.h"
+#include "inspect/wireflow.h"
 
 #define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
 
@@ -20,6 +21,7 @@ struct engine {
 	struct output *out;
 	struct stats stats;
 	uint64_t next_expire;        /* packet time of the next idle sweep */
+	uint64_t wire_nomem;         /* flows the own checks could not follow */
 	enum verdict worst;
 };
 
@@ -35,6 +37,64 @@ static void unlock(struct engine *e)
 		pthread_mutex_unlock(e->cfg.lock);
 }
 
+/* A flow whose bytes confirm an exactly documented, product-specific
+ * server port (not `shared`, not the client table) shows its server to be
+ * a Lync server: its other documented ports are Lync traffic too. */
+static void note_host(struct engine *e, const struct flow *f,
+		      const struct label_set *ls, const struct audit_result *ar)
+{
+	uint16_t port = flow_server_port(f);
+
+	if (e->cfg.hosts == NULL || ar->outcome != APP_CONFIRMED ||
+	    !ls->primary || ls->support == SUPPORT_INVENTORY)
+		return;
+	for (int i = 0; i < ls->n; i++) {
+		const struct rule *r = &e->rs->rules[ls->rule[i]];
+
+		if (r->table == TABLE_CLIENT || r->shared || r->fallback)
+			continue;
+		for (int k = 0; k < r->nports; k++)
+			if (r->ports[k].lo == port && r->ports[k].hi == port) {
+				hosts_mark(e->cfg.hosts, f->key.ipver,
+					   flow_server_addr(f), f->key.l4, port,
+					   ls->rule[i], f->first_us);
+				return;
+			}
+	}
+}
+
+/* Whether nDPI, once the own checks have named f's application, still
+ * reads something only it extracts: the names and hashes of a TLS
+ * handshake, the host of an HTTP request. */
+static bool wire_wants_metadata(const struct flow *f)
+{
+	switch (f->wire_detail) {
+	case WD_TLS_CLIENT_HELLO:
+	case WD_TLS_SERVER_HELLO:
+	case WD_TLS_SSL2_HELLO:
+	case WD_HTTP_REQUEST:
+	case WD_HTTP_STATUS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The own checks have settled f: the bytes may say who serves, and may
+ * show the server to be a Lync server. */
+static void on_wire_settled(struct engine *e, struct flow *f)
+{
+	struct label_set ls;
+	struct audit_result ar;
+
+	classify_wire_side(f, f->wire_client);
+	if (e->cfg.hosts == NULL || f->wire_proto == WIRE_NONE)
+		return;
+	classify_labels(&e->cls, f, &ls);
+	audit_decide(&e->aud, f, &ls, NULL, &ar);
+	note_host(e, f, &ls, &ar);
+}
+
 /* Writes the record of f: at its end (counted in the stats and the
  * learner), or as a forced periodic report of a long flow (not counted:
  * its end will be). */
@@ -42,29 +102,34 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 {
 	struct label_set ls;
 	struct audit_result ar;
-	struct inspect_view iv;
+	struct inspect_view iv, *ivp = NULL;
 	char ivbuf[INSPECT_VIEW_BUFLEN];
-	struct flow_report r = { .f = f, .why = why, .audit = &ar, .rs = e->rs };
+	struct flow_record rec;
 
-	if (why != END_FORCED)
+	if (why != END_FORCED) {
 		inspect_flow_end(e->insp, f);
+		wireflow_end(f);
+	}
 	if (e->insp) {
 		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
-		r.iv = &iv;
+		ivp = &iv;
 	}
 	classify_labels(&e->cls, f, &ls);
-	r.labels = ls.rule;
-	r.nlabels = ls.n;
-	audit_flow(&e->aud, f, &ls, r.iv, &ar);
+	audit_flow(&e->aud, f, &ls, ivp, &ar);
+	if (why != END_FORCED)
+		note_host(e, f, &ls, &ar);
 	f->verdict = (uint8_t)ar.verdict;
 	if (ar.verdict > e->worst)
 		e->worst = ar.verdict;
 	if (why != END_FORCED)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
+	if (output_wants_records(e->out))
+		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
 	lock(e);
 	if (why != END_FORCED && e->learner)
 		learn_flow(e->learner, f);
-	output_flow(e->out, &r);
+	if (output_wants_records(e->out))
+		output_flow(e->out, &rec);
 	unlock(e);
 	if (why != END_FORCED)
 		inspect_release(f);
@@ -86,10 +151,11 @@ static void maybe_alert(struct engine *e, struct flow *f)
 	classify_labels(&e->cls, f, &ls);
 	if (e->insp)
 		inspect_view(e->insp, f, &iv, ivbuf, sizeof(ivbuf));
-	/* Before inspection has ended, judge without its evidence. */
-	audit_flow(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
+	/* Before inspection has ended, judge without nDPI's evidence. */
+	audit_decide(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
 	if (ar.verdict != VERDICT_VIOLATION)
 		return;
+	audit_reason(&e->aud, f, &ls, e->insp && f->insp_done ? &iv : NULL, &ar);
 	f->flags |= FLOW_F_ALERTED;
 	lock(e);
 	e->cfg.on_alert(e->cfg.alert_ctx, f, &ar);
@@ -109,9 +175,10 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 	e->out = out;
 	e->learner = learner;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
+				      .hosts = cfg->hosts,
 				      .strict_fallback = cfg->audit_all };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
-				   .audit_all = cfg->audit_all, .dpi = cfg->dpi };
+				   .audit_all = cfg->audit_all };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
 	if (e->ft == NULL || stats_init(&e->stats, rs)) {
 		fprintf(stderr, "lyncwatch: out of memory\n");
@@ -156,7 +223,7 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	struct pkt p;
 	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen, rp->len, &p);
 	struct flow *f;
-	bool created;
+	bool created, settled;
 	uint8_t done;
 	int dir;
 
@@ -172,13 +239,20 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	if (f == NULL)
 		return -1;
 	classify_packet(&e->cls, f, &p, dir, created);
+	settled = wireflow_packet(f, &p, dir, &e->wire_nomem);
+	if (settled)
+		on_wire_settled(e, f);
 	done = f->insp_done;
 	if (e->insp && e->cfg.dpi_audit_only && p.payload_len && !done &&
 	    f->insp == NULL && !(f->flags & FLOW_F_NO_DPI))
 		skip_if_moot(e, f);
 	inspect_packet(e->insp, f, &p, dir);
+	/* Once the own checks have named the application, nDPI is fed only
+	 * for what it alone reads: a TLS handshake's names, an HTTP host. */
+	if (settled && f->wire_proto != WIRE_NONE)
+		inspect_enough(e->insp, f, wire_wants_metadata(f));
 	if (e->cfg.on_alert && !(f->flags & FLOW_F_ALERTED) &&
-	    (created || done != f->insp_done))
+	    (created || settled || done != f->insp_done))
 		maybe_alert(e, f);
 	if (created)
 		f->report_us = f->first_us;
@@ -197,6 +271,7 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 		return -1;
 	e->rs = rs;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
+				      .hosts = e->cfg.hosts,
 				      .strict_fallback = e->cfg.audit_all };
 	e->aud.rs = rs;
 	e->aud.inv = inv;
@@ -225,7 +300,9 @@ struct stats *engine_stats(struct engine *e)
 
 void engine_merge_stats(struct engine *dst, const struct engine *src)
 {
-	stats_merge(&dst->stats, &src->stats);
+	if (stats_merge(&dst->stats, &src->stats))
+		fprintf(stderr, "lyncwatch: summary: out of memory merging the "
+			"workers' traffic groups\n");
 	if (src->worst > dst->worst)
 		dst->worst = src->worst;
 }

@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "capture/capture.h"
 #include "flow/flow.h"
+#include "classify/hosts.h"
 #include "classify/inventory.h"
 #include "classify/learn.h"
 #include "output/output.h"
@@ -31,6 +32,8 @@ struct engine_cfg {
 	enum lang lang;
 	bool audit_all;
 	bool dpi;                    /* inspect with nDPI */
+	struct hosts *hosts;         /* servers inferred from the capture, shared
+				      * by the engines (the caller's); NULL: none */
 	unsigned dpi_budget;         /* payload packets fed per flow */
 	unsigned dpi_extra;          /* of them, after the app is confirmed */
 	uint64_t dpi_extra_flows;    /* flows in that phase at once, at most */

@@ -18,6 +18,7 @@
 #include "capture/decode.h"
 #include "engine.h"
 #include "inspect/inspect.h"
+#include "classify/hosts.h"
 #include "classify/inventory.h"
 #include "classify/learn.h"
 #include "options.h"
@@ -55,6 +56,7 @@ struct app {
 	struct engine *eng;          /* files: the one engine */
 	struct workers *workers;     /* live: the capture threads and engines */
 	struct alerter *alerter;     /* live: early announcements of violations */
+	struct hosts *hosts;         /* servers inferred from the capture */
 	struct output out;
 	FILE *json;
 	FILE *learn_out;
@@ -158,32 +160,49 @@ static void ruledata_free(struct ruledata *rd)
 	free(rd);
 }
 
+/* The rule files of a run: the shipped file unless --rules names others,
+ * then every --rules-add file on top.  Returns the number of problems. */
+static int load_rule_files(struct ruleset *rs, const struct config *c,
+			   FILE *errs)
+{
+	char def[PATH_MAX + 64];
+	int n = 0;
+
+	if (c->nrules == 0)
+		n += rules_load_file(rs, default_rules(def, sizeof(def)), errs);
+	for (int i = 0; i < c->nrules; i++)
+		n += rules_load_file(rs, c->rules[i], errs);
+	for (int i = 0; i < c->nrules_add; i++)
+		n += rules_load_file(rs, c->rules_add[i], errs);
+	return n;
+}
+
 /* Loads rules, builds the matcher, loads the inventory.  Problems go to
- * stderr as file:line; returns NULL after any. */
-static struct ruledata *ruledata_load(const struct config *c, bool need_matcher)
+ * errs as file:line; returns NULL after any.  *unknown_roles (when not
+ * NULL): the role names the rule files used without declaring them. */
+static struct ruledata *ruledata_load(const struct config *c, bool need_matcher,
+				      FILE *errs, int *unknown_roles)
 {
 	struct ruledata *rd = calloc(1, sizeof(*rd));
-	char def[PATH_MAX + 64];
-	int errs = 0;
+	int n;
 
 	if (rd == NULL)
 		return NULL;
 	ruleset_init(&rd->rs);
-	if (c->nrules == 0)
-		errs += rules_load_file(&rd->rs, default_rules(def, sizeof(def)), stderr);
-	for (int i = 0; i < c->nrules; i++)
-		errs += rules_load_file(&rd->rs, c->rules[i], stderr);
-	if (errs == 0)
-		errs += rules_finish(&rd->rs, stderr);
-	if (errs == 0 && c->inventory) {
+	n = load_rule_files(&rd->rs, c, errs);
+	if (unknown_roles)
+		*unknown_roles = rd->rs.unknown_roles;
+	if (n == 0)
+		n += rules_finish(&rd->rs, errs);
+	if (n == 0 && c->inventory) {
 		rd->inv = inventory_new(&rd->rs);
-		errs += rd->inv ? inventory_load_file(rd->inv, c->inventory, stderr) : 1;
+		n += rd->inv ? inventory_load_file(rd->inv, c->inventory, errs) : 1;
 	}
-	if (errs == 0 && need_matcher && (rd->pm = portmatch_build(&rd->rs)) == NULL)
-		errs++;
-	if (errs) {
-		fprintf(stderr, "lyncwatch: %d problem(s) in the rule or inventory "
-			"files\n", errs);
+	if (n == 0 && need_matcher && (rd->pm = portmatch_build(&rd->rs, errs)) == NULL)
+		n++;
+	if (n) {
+		fprintf(errs, "lyncwatch: %d problem(s) in the rule or inventory "
+			"files\n", n);
 		ruledata_free(rd);
 		return NULL;
 	}
@@ -201,20 +220,17 @@ static void reload(struct app *a)
 		fprintf(stderr, "lyncwatch: too many reloads; restart to reload\n");
 		return;
 	}
-	rd = ruledata_load(a->cfg, true);
+	rd = ruledata_load(a->cfg, true, stderr, NULL);
 	if (rd == NULL) {
 		fprintf(stderr, "lyncwatch: reload failed: keeping the rules in use\n");
 		return;
 	}
+	/* Records name the ruleset they were labelled with: the output keeps
+	 * no rules of its own. */
 	if (a->workers) {
 		a->retired_gen[a->nretired] =
 			workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
-		pthread_mutex_lock(workers_lock(a->workers));
-		a->out.rs = &rd->rs;
-		pthread_mutex_unlock(workers_lock(a->workers));
-	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) == 0) {
-		a->out.rs = &rd->rs;
-	} else {
+	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) != 0) {
 		fprintf(stderr, "lyncwatch: reload failed: out of memory\n");
 		ruledata_free(rd);
 		return;
@@ -286,6 +302,7 @@ static struct engine_cfg engine_config(struct app *a)
 	struct engine_cfg ec = {
 		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
 		.dpi = !c->no_dpi, .dpi_budget = c->dpi_packets,
+		.hosts = a->hosts,
 		.dpi_extra = c->dpi_extra,
 		.dpi_extra_flows = c->dpi_extra_flows,
 		.dpi_audit_only = c->dpi_audit_only, .max_inspect = c->max_inspect,
@@ -299,6 +316,7 @@ static int setup(struct app *a)
 {
 	const struct config *c = a->cfg;
 	bool json_stdout = c->json && strcmp(c->json, "-") == 0;
+	struct output_cfg oc;
 	struct engine_cfg ec;
 
 	a->pinned = c->learn ? a->rd : NULL;
@@ -306,19 +324,21 @@ static int setup(struct app *a)
 			 (a->learner = learn_new(&a->rd->rs, LEARN_MAX_HOSTS,
 						 c->ft.seed)) == NULL))
 		return -1;
-	output_init(&a->out, &a->rd->rs, c->lang);
+	if ((a->hosts = hosts_new()) == NULL)
+		return -1;
 	if (c->json && (a->json = open_out(c->json, c->json_truncate ? PRIVDROP_TRUNCATE : 0)) == NULL)
 		return -1;
-	a->out.json = a->json;
-	a->out.json_name = c->json;
-	a->out.flush_each = c->iface != NULL;
-	a->out.summary = json_stdout ? stderr : stdout;
-	if (c->verbose)
-		a->out.text = json_stdout ? stderr : stdout;
+	oc = (struct output_cfg){
+		.json = a->json, .json_name = c->json,
+		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
+		.summary = json_stdout ? stderr : stdout, .diag = stderr,
+		.lang = c->lang, .flush_each = c->iface != NULL };
+	if (output_open(&a->out, &oc))
+		return -1;
 	/* Records are formatted and written on their own thread (live: once
 	 * privileges are dropped, which wants one thread); should it not
 	 * start, output_flow writes them itself. */
-	if (!c->iface && (a->out.json || a->out.text))
+	if (!c->iface && output_wants_records(&a->out))
 		(void)output_start_writer(&a->out);
 	if (c->iface)
 		return setup_alerts(a);
@@ -363,6 +383,7 @@ static void teardown(struct app *a)
 	engine_free(a->eng);
 	alert_free(a->alerter);
 	learn_free(a->learner);
+	hosts_free(a->hosts);
 	if (a->learn_out && a->learn_out != stdout)
 		fclose(a->learn_out);
 	if (a->json && a->json != stdout)
@@ -410,6 +431,7 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 
 	if (capture_open_file(&cap, name, a->cfg->filter)) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		engine_stats(a->eng)->input_errors++;
 		return -1;
 	}
 	if (!decode_link_supported(cap.dlt))
@@ -437,8 +459,10 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 		fprintf(stderr, "\r\033[K");
 	if (rc == CAPTURE_ERROR && g_stop)
 		rc = CAPTURE_END;       /* a read cut by SIGINT/SIGTERM: stopped */
-	if (rc == CAPTURE_ERROR)
+	if (rc == CAPTURE_ERROR) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
+		engine_stats(a->eng)->input_errors++;
+	}
 	capture_close(&cap);
 	return rc == CAPTURE_ERROR ? -1 : 0;
 }
@@ -461,26 +485,24 @@ static void interim_stats(struct app *a, double *last_t, uint64_t *last_pkts)
 {
 	struct workers_snap ws;
 	struct interim in = { 0 };
-	struct stats s;
 	double now = stats_now();
 
 	g_stats = 0;
 	workers_snapshot(a->workers, &ws);
-	memset(&s, 0, sizeof(s));
-	s.pkts = ws.pkts;
-	s.bytes = ws.bytes;
-	s.flows = ws.flows;
-	s.decode[DECODE_INVALID] = ws.decode_errors;
-	s.verdict[VERDICT_VIOLATION] = ws.violations;
-	in.received = ws.cc.received;
-	in.kernel_drops = ws.cc.dropped;
-	in.iface_drops = ws.cc.ifdropped;
+	in.pkts = ws.pkts;
+	in.bytes = ws.bytes;
+	in.flows_ended = ws.flows;
+	in.decode_errors = ws.decode_errors;
+	in.violations = ws.violations;
+	in.received = ws.received;
+	in.kernel_drops = ws.kernel_drops;
+	in.iface_drops = ws.iface_drops;
 	in.active_flows = ws.active_flows;
 	in.evicted = ws.evicted;
 	in.pps = now > *last_t ? (double)(ws.pkts - *last_pkts) / (now - *last_t) : 0;
 	in.wall_us = (uint64_t)(wall_now() * 1e6);
 	pthread_mutex_lock(workers_lock(a->workers));
-	output_interim(&a->out, &s, &in);
+	output_interim(&a->out, &in);
 	pthread_mutex_unlock(workers_lock(a->workers));
 	*last_t = now;
 	*last_pkts = ws.pkts;
@@ -517,7 +539,7 @@ static struct workers *open_workers(struct app *a)
 		workers_free(w);
 		return NULL;
 	}
-	if (a->out.json || a->out.text)
+	if (output_wants_records(&a->out))
 		(void)output_start_writer(&a->out);
 	if (workers_start(w, err, sizeof(err)) != 0) {
 		fprintf(stderr, "lyncwatch: %s\n", err);
@@ -591,24 +613,34 @@ static int run_live(struct app *a)
 
 static int run(struct app *a)
 {
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct inspect_stats is;
+	struct workers_snap ws;
 	struct engine *eng;
 	int status = a->cfg->iface ? run_live(a) : run_files(a);
 
 	if (a->cfg->iface && a->workers == NULL)
 		return status; /* the capture never started: nothing to write */
+	if (!a->cfg->iface && engine_stats(a->eng)->files == 0)
+		return status; /* no input could be opened: nothing to sum up */
 	if (a->workers) {
 		eng = workers_merged(a->workers);
 		workers_run_info(a->workers, &ri, &is);
+		workers_snapshot(a->workers, &ws);  /* final: workers stopped */
+		ri.live = true;
+		ri.received = ws.received;
+		ri.kernel_drops = ws.kernel_drops;
+		ri.iface_drops = ws.iface_drops;
 	} else {
 		eng = a->eng;
 		engine_flush(eng, END_SHUTDOWN);
 		engine_run_info(eng, &ri, &is);
 	}
+	ri.hosts = a->hosts;
+	ri.rs = &a->rd->rs;
 	output_summary(&a->out, engine_stats(eng), &ri);
 	if (close_out(&a->json, a->cfg->json ? a->cfg->json : "-",
-		      a->out.write_errors > 0) | close_learn(a))
+		      output_write_errors(&a->out) > 0) | close_learn(a))
 		status = EXIT_INPUT;
 	if (status == 0 && a->cfg->fail_on &&
 	    engine_worst(eng) >= (enum verdict)a->cfg->fail_on)
@@ -616,10 +648,60 @@ static int run(struct app *a)
 	return status;
 }
 
-/* --check-rules and --list-rules. */
+/* ruledata_load() with the problems kept in *text (to free), not shown;
+ * *text is NULL when they cannot be kept (then they went to stderr). */
+static struct ruledata *load_quiet(const struct config *c, char **text,
+				   int *unknown_roles)
+{
+	size_t len = 0;
+	FILE *mem;
+	struct ruledata *rd;
+
+	*text = NULL;
+	mem = open_memstream(text, &len);
+	rd = ruledata_load(c, true, mem ? mem : stderr, unknown_roles);
+	if (mem)
+		fclose(mem);
+	return rd;
+}
+
+/* --check-rules FILE... without --rules: the files alone; when they name
+ * roles they do not declare and the shipped rules declare some of them,
+ * the files on top of the shipped rules, as --rules-add loads them. */
+static struct ruledata *check_load(const struct config *c)
+{
+	struct config top = *c;
+	char *alone, *on_top = NULL;
+	int unknown = 0, unknown_top = 0;
+	struct ruledata *rd = load_quiet(c, &alone, &unknown);
+
+	if (rd == NULL && unknown > 0 && c->check_named) {
+		top.nrules = 0;
+		for (int i = 0; i < c->nrules && top.nrules_add < OPT_MAX_FILES; i++)
+			top.rules_add[top.nrules_add++] = c->rules[i];
+		rd = load_quiet(&top, &on_top, &unknown_top);
+		if (rd || unknown_top < unknown)
+			fprintf(stderr, "lyncwatch: roles used but not declared "
+				"in %s%s: checked on top of the shipped rules (as "
+				"--rules-add loads them)\n", c->rules[0],
+				c->nrules > 1 ? " and the files after it" : "");
+		if (rd == NULL && unknown_top < unknown)
+			fputs(on_top ? on_top : "", stderr);
+	}
+	if (rd == NULL && (on_top == NULL || unknown_top >= unknown))
+		fputs(alone ? alone : "", stderr);
+	free(alone);
+	free(on_top);
+	return rd;
+}
+
+/* --check-rules (which builds the matcher too, as a run would) and
+ * --list-rules. */
 static int rules_only(const struct config *c)
 {
-	struct ruledata *rd = ruledata_load(c, false);
+	struct ruledata *rd = !c->check_rules ? ruledata_load(c, false, stderr, NULL) :
+			      c->check_named ? check_load(c) :
+			      ruledata_load(c, true, stderr, NULL);
 
 	if (rd == NULL)
 		return EXIT_INPUT;
@@ -662,7 +744,7 @@ int main(int argc, char **argv)
 		return check_stdout(rc);
 	}
 	a.cfg = &cfg;
-	a.rd = ruledata_load(&cfg, true);
+	a.rd = ruledata_load(&cfg, true, stderr, NULL);
 	/* Handlers only once loading is done: until then SIGINT/SIGTERM end
 	 * the process at once, however slow a rule or inventory file is. */
 	if (a.rd != NULL && setup(&a) == 0) {

@@ -38,9 +38,13 @@ static void usage(FILE *f)
 "                      is open; refuses root; fails closed\n"
 "  --workers N         live: N capture threads in one PACKET_FANOUT group\n"
 "Rules:\n"
-"  --rules FILE        load this rule file (repeatable; default: the installed\n"
-"                      lync2013.rules)\n"
-"  --check-rules       check the rule files named after it (or --rules) and exit\n"
+"  --rules FILE        load this rule file instead of the shipped rules\n"
+"                      (lync2013.rules): naming one replaces them; repeatable\n"
+"  --rules-add FILE    load this rule file on top of those (a site's own\n"
+"                      rules, using the shipped roles); repeatable\n"
+"  --check-rules       check the rule files named after it (or --rules and\n"
+"                      --rules-add) and exit; files that name roles of the\n"
+"                      shipped rules are checked on top of them\n"
 "  --list-rules        print the loaded rules (JSON Lines with --json)\n"
 "Output:\n"
 "  -v                  a text line for every flow\n"
@@ -69,7 +73,7 @@ static void usage(FILE *f)
 "  --learn-inventory FILE  write an inventory inferred from the ports each\n"
 "                      host served, with the evidence as comments\n"
 "  --audit-all         audit every flow, not only those touching the inventory\n"
-"  --no-dpi            no nDPI inspection (labels by port only)\n"
+"  --no-dpi            no nDPI inspection (the own wire checks still run)\n"
 "  --dpi-packets N     payload packets given to nDPI per flow, at most\n"
 "                      (default 24)\n"
 "  --dpi-extra N       of them, packets given after nDPI confirmed the app,\n"
@@ -99,11 +103,12 @@ enum long_opt {
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
-	OPT_JSONTRUNC,
+	OPT_RULESADD, OPT_JSONTRUNC,
 };
 
 static const struct option long_opts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "rules-add", required_argument, NULL, OPT_RULESADD },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "json-truncate", no_argument, NULL, OPT_JSONTRUNC },
 	{ "lang", required_argument, NULL, OPT_LANG },
@@ -223,6 +228,7 @@ static int parse_long(struct config *c, int opt, const char *arg)
 {
 	switch (opt) {
 	case OPT_RULES: return add_name(c->rules, &c->nrules, arg);
+	case OPT_RULESADD: return add_name(c->rules_add, &c->nrules_add, arg);
 	case OPT_JSON: c->json = arg; return 0;
 	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
 	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
@@ -311,6 +317,7 @@ static int parse_short(struct config *c, int opt, const char *arg)
 static int check_combination(struct config *c, int argc, char **argv)
 {
 	if (c->check_rules) {
+		c->check_named = c->nrules == 0 && optind < argc;
 		for (int i = optind; i < argc; i++)
 			if (add_name(c->rules, &c->nrules, argv[i]))
 				return -1;

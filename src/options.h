@@ -14,8 +14,13 @@ struct config {
 	const char *files[OPT_MAX_FILES];   /* -r, in order */
 	int nfiles;
 	const char *iface;                  /* -i */
-	const char *rules[OPT_MAX_FILES];   /* --rules (or --check-rules FILE...) */
+	const char *rules[OPT_MAX_FILES];   /* --rules (or --check-rules FILE...);
+					     * none: the shipped rules */
 	int nrules;
+	const char *rules_add[OPT_MAX_FILES]; /* --rules-add: on top of those */
+	int nrules_add;
+	bool check_named;            /* --check-rules FILE... without --rules:
+				      * the files may name the shipped roles */
 	const char *json;            /* --json FILE or "-" */
 	bool json_truncate;          /* --json-truncate: empty FILE, not append */
 	const char *inventory;       /* --inventory FILE */

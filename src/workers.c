@@ -140,11 +140,15 @@ static void tick(struct worker *w)
 {
 	struct stats *s = engine_stats(w->eng);
 	struct flow_table_stats fs;
+	struct capture_counters cc = { 0 };
 	struct workers_snap snap = { 0 };
 
 	engine_expire(w->eng, (uint64_t)(now_s() * 1e6));
 	engine_flow_stats(w->eng, &fs);
-	capture_counters(&w->cap, &snap.cc);
+	capture_counters(&w->cap, &cc);
+	snap.received = cc.received;
+	snap.kernel_drops = cc.dropped;
+	snap.iface_drops = cc.ifdropped;
 	snap.pkts = s->pkts;
 	snap.bytes = s->bytes;
 	snap.flows = s->flows;
@@ -184,6 +188,8 @@ static void *run(void *arg)
 			next = now_s() + 1.0;
 		}
 	}
+	if (rc == CAPTURE_ERROR)
+		engine_stats(w->eng)->input_errors++;
 	tick(w);
 	pthread_mutex_lock(&p->lock);
 	w->done = rc == CAPTURE_ERROR ? 2 : 1;
@@ -256,16 +262,9 @@ void workers_snapshot(struct workers *p, struct workers_snap *out)
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct workers_snap *s = &p->w[i].snap;
 
-		out->pkts += s->pkts;
-		out->bytes += s->bytes;
-		out->flows += s->flows;
-		out->decode_errors += s->decode_errors;
-		out->violations += s->violations;
-		out->active_flows += s->active_flows;
-		out->evicted += s->evicted;
-		out->cc.received += s->cc.received;
-		out->cc.dropped += s->cc.dropped;
-		out->cc.ifdropped += s->cc.ifdropped;
+#define SNAP_ADD(name) out->name += s->name;
+		WORKERS_SNAP_SUMS(SNAP_ADD)
+#undef SNAP_ADD
 	}
 	pthread_mutex_unlock(&p->lock);
 }
@@ -285,6 +284,7 @@ const char *workers_stop(struct workers *p)
 		w->started = 0;
 		adopt_rules(w);
 		engine_flush(w->eng, END_SHUTDOWN);
+		tick(w);           /* publish the counters of the flushed flows */
 		if (w->done == 2 && err == NULL)
 			err = w->cap.err;
 	}
@@ -310,23 +310,9 @@ void workers_run_info(struct workers *p, struct run_info *ri,
 		ri->flows_active_peak += r1.flows_active_peak;
 		ri->max_flows += r1.max_flows;
 		if (ri->insp && r1.insp) {
-			is->flows_inspected += one.flows_inspected;
-			is->decided += one.decided;
-			is->gave_up += one.gave_up;
-			is->confirmed += one.confirmed;
-			is->failed += one.failed;
-			is->pkts_fed += one.pkts_fed;
-			is->short_skipped += one.short_skipped;
-			is->nomem += one.nomem;
-			is->limited += one.limited;
-			is->extra_cut += one.extra_cut;
-			is->skipped += one.skipped;
-			is->extra_live += one.extra_live;
-			is->live_states += one.live_states;
-			is->peak_states += one.peak_states;
-			is->mem_bytes += one.mem_bytes;
-			is->mem_peak += one.mem_peak;   /* an upper bound */
-			is->mem_module += one.mem_module;
+#define INSP_ADD(name) is->name += one.name;
+			INSPECT_STATS_SUMS(INSP_ADD)
+#undef INSP_ADD
 		}
 	}
 }

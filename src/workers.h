@@ -26,10 +26,19 @@ struct workers_cfg {
 };
 
 /* Counters a worker publishes about once a second. */
+/* The figures of a snapshot, summed over the workers: the one list that
+ * declares and sums them. */
+#define WORKERS_SNAP_SUMS(X) \
+	X(pkts) X(bytes)     /* read */ \
+	X(flows)             /* ended */ \
+	X(decode_errors) X(violations) \
+	X(active_flows) X(evicted) \
+	X(received) X(kernel_drops) X(iface_drops) /* pcap_stats */
+
+#define WORKERS_SNAP_DECLARE(name) uint64_t name;
+
 struct workers_snap {
-	uint64_t pkts, bytes, flows, decode_errors, violations;
-	uint64_t active_flows, evicted;
-	struct capture_counters cc;
+	WORKERS_SNAP_SUMS(WORKERS_SNAP_DECLARE)
 };
 
 struct workers;

@@ -61,12 +61,12 @@ check "flags.pcap has 20 flows (got $nf)" [ "$nf" -eq 20 ]
 expect "$TMP/inv.json" inventory <<'EOF'
 # undocumented-port: RDP and SSH to a Front End; the same to jump1, a host
 # outside the inventory: SSH (22, no row at all) is unclassified; RDP
-# (3389) falls in the clients' 1024-65535 fallback rows, which jump1 (no
-# roles) does not narrow away, so it is labelled and ok.
+# (3389) falls in the clients' 1024-65535 catch-all rows, which describe
+# media and file transfer: the own RDP check says what it is, a notice.
 cl1  fe1        3389 TCP violation undocumented-port
 cl1  fe1        22   TCP violation undocumented-port
 cl1  jump1      22   TCP unclassified -
-cl1  jump1      3389 TCP ok -
+cl1  jump1      3389 TCP notice unexpected-app
 # wrong-transport: SIP over UDP to 5061 (documented for TCP only); TLS on
 # TCP 5061.
 cl1  fe1        5061 UDP violation wrong-transport
@@ -88,16 +88,17 @@ cl1  fe1        8057 TCP ok -
 dir1 fe1        5060 TCP notice optional-port
 cl2  fe1        8058 TCP notice optional-port
 dir1 fe1        5062 TCP ok -
-# unverified: SQL Browser (no nDPI dissector), opaque bytes on 5061 (nDPI
-# only guesses by port); DCE/RPC on 135 (confirmed).
-dir1 fe1        1434 UDP notice unverified
+# unverified: opaque bytes on 5061 (no own check fits, nDPI only guesses
+# by port); SQL Browser (no nDPI dissector: the own SSRP check confirms
+# it) and DCE/RPC on 135 are ok.
+dir1 fe1        1434 UDP ok -
 cl3  fe1        5061 TCP notice unverified
 fe2  fe1        135  TCP ok -
 EOF
 
 # Every flag is raised at least once, and the counters agree.
 got=$(jq -c 'select(.event_type == "stats") | .stats.flags' "$TMP/inv.json")
-want='{"undocumented-port":2,"wrong-transport":1,"app-mismatch":4,"role-mismatch":1,"optional-port":2,"unverified":2}'
+want='{"undocumented_port":2,"wrong_transport":1,"app_mismatch":4,"role_mismatch":1,"optional_port":2,"unverified":1,"unexpected_app":1}'
 check "stats flags: $got" [ "$got" = "$want" ]
 got=$(jq -c 'select(.event_type == "stats") | .stats.flows
 	| [.unclassified, .ok, .notice, .violation]' "$TMP/inv.json")
@@ -124,18 +125,21 @@ else
 fi
 
 # ------------------------------------------------------------ reasons
-# An app-mismatch reason names what nDPI saw (the flow's app_proto).
-for t in "cl1 fe1 443 TCP http" "cl2 fe1 5061 TCP sip" "cl2 edge1-int 3478 UDP sip"; do
+# An app-mismatch reason names what the own checks read on the wire and
+# what nDPI saw (the flow's app_proto); lync.evidence says the same.
+for t in "cl1 fe1 443 TCP http HTTP" "cl2 fe1 5061 TCP sip SIP" "cl2 edge1-int 3478 UDP sip SIP"; do
 	# shellcheck disable=SC2086
 	set -- $t
 	r=$(jq -r --arg s "$(addr "$1")" --arg d "$(addr "$2")" --argjson p "$3" \
-		--arg t "$4" --arg app "$5" '
+		--arg t "$4" --arg app "$5" --arg wire "$6" '
 		select(.event_type == "flow" and .src_ip == $s and .dest_ip == $d
 		       and .dest_port == $p and .proto == $t)
 		| select(.app_proto == $app and
-			 (.lync.reason | contains("nDPI saw " + $app)))
+			 (.lync.reason | contains("but the bytes show " + $wire)) and
+			 (.lync.reason | contains("nDPI: " + $app)) and
+			 .lync.evidence.app == $app and .lync.evidence.by == "both")
 		| .lync.reason' "$TMP/inv.json")
-	check "app-mismatch reason of $1 -> $2:$3/$4 names $5 ('$r')" [ -n "$r" ]
+	check "app-mismatch reason of $1 -> $2:$3/$4 names $6 and $5 ('$r')" [ -n "$r" ]
 done
 
 # --lang ja: the reasons are Japanese (English ones have no kana or kanji).
@@ -151,20 +155,25 @@ check "--lang ja: every reason is Japanese ($n of 20)" [ "$n" -eq 20 ]
 
 # ------------------------------------------------------------ scope
 # Without an inventory, the undocumented-port positives are out of scope:
-# SSH to fe1's 22 is unclassified, RDP to its 3389 raises nothing; the
-# wrong-transport datagram raises nothing either.  The application checks
-# still apply on ports a non-fallback row documents.
+# SSH to fe1's 22 is unclassified, RDP to its 3389 raises nothing.  SIP on
+# UDP 5061 (documented for TCP only, a Lync-specific port) is still the
+# wrong transport.  The application checks apply on Lync-specific ports,
+# and on a shared one (443) of a host seen serving one (fe1 serves TLS on
+# 5061: "support": "host").
 run noinv -r "$FLAGS"
 expect "$TMP/noinv.json" "no inventory" <<'EOF'
 cl1  fe1        22   TCP unclassified -
 cl1  jump1      22   TCP unclassified -
+cl1  fe1        5061 UDP violation wrong-transport
 cl1  fe1        443  TCP violation app-mismatch
 cl3  fe1        5061 TCP notice unverified
 EOF
 n=$(jq -s 'map(select(.event_type == "flow") | .lync.flags[]
-	| select(. == "undocumented-port" or . == "wrong-transport"
-		 or . == "role-mismatch")) | length' "$TMP/noinv.json")
-check "no inventory: no undocumented-port, wrong-transport, role-mismatch ($n)" [ "$n" -eq 0 ]
+	| select(. == "undocumented-port" or . == "role-mismatch")) | length' "$TMP/noinv.json")
+check "no inventory: no undocumented-port, role-mismatch ($n)" [ "$n" -eq 0 ]
+s=$(jq -r --arg d "$(addr fe1)" 'select(.event_type == "flow" and .dest_ip == $d
+	and .dest_port == 443) | .lync.support' "$TMP/noinv.json" | sort -u | tr '\n' ' ')
+check "no inventory: fe1's 443 flows are supported by the host ($s)" [ "$s" = "host " ]
 
 # --audit-all (no inventory): the out-of-inventory SSH flow is now an
 # undocumented port, and so is fe1's; the UDP 5061 datagram a wrong
@@ -176,18 +185,21 @@ cl1  fe1        22   TCP violation undocumented-port
 cl1  fe1        5061 UDP violation wrong-transport
 EOF
 
-# --no-dpi: no application check, so no app-mismatch and no unverified;
-# the port and role checks are unchanged.
+# --no-dpi: nDPI is off, lyncwatch's own wire checks are not: the same
+# flags as with nDPI, decided by the wire alone.
 run nodpi --no-dpi --inventory "$INV" -r "$FLAGS"
 got=$(jq -c 'select(.event_type == "stats") | .stats.flags' "$TMP/nodpi.json")
-want='{"undocumented-port":2,"wrong-transport":1,"app-mismatch":0,"role-mismatch":1,"optional-port":2,"unverified":0}'
+want='{"undocumented_port":2,"wrong_transport":1,"app_mismatch":4,"role_mismatch":1,"optional_port":2,"unverified":1,"unexpected_app":1}'
 check "--no-dpi flags: $got" [ "$got" = "$want" ]
 expect "$TMP/nodpi.json" "--no-dpi" <<'EOF'
-cl1  fe1        443  TCP ok -
-cl2  fe1        5061 TCP ok -
+cl1  fe1        443  TCP violation app-mismatch
+cl2  fe1        5061 TCP violation app-mismatch
 dir1 fe1        1434 UDP ok -
 cl1  dir1       8057 TCP violation role-mismatch
 EOF
+n=$(jq -s 'map(select(.event_type == "flow" and .lync.evidence.by != "wire"
+	and .lync.evidence.by != "none")) | length' "$TMP/nodpi.json")
+check "--no-dpi: every evidence is the wire's ($n others)" [ "$n" -eq 0 ]
 
 # ------------------------------------------------------------ --fail-on
 # The optional-port flows and the ok flows on 5062 and 135, nothing else

@@ -73,8 +73,9 @@ status notcap 2; says notcap "lync2013.rules: unknown file format"
 lw hdr -r "$BAD/trunc-file-header.pcap"
 status hdr 2
 says hdr "trunc-file-header.pcap: truncated dump file; tried to read 24 file header bytes"
-stat hdr .packets 0
-summary hdr '^packets *0 '
+# The only input could not be opened: no summary, no stats record.
+check "hdr: no text summary" [ ! -s "$TMP/hdr.out" ]
+check "hdr: no stats record" [ ! -s "$TMP/hdr.json" ]
 
 # A capture cut inside a record header, then inside a packet: the error
 # names the file and the packet (the one after the last read); the flow
@@ -128,13 +129,13 @@ lw wifi -r "$BAD/linktype-ieee80211.pcap"
 status wifi 0
 says wifi "linktype-ieee80211.pcap: link type IEEE802_11 (105) is not supported"
 stat wifi .decode.unsupported 2; flows wifi length 0
-summary wifi 'unsupported 2)'
+summary wifi 'unsupported 2, input 0)'
 
 # IPv4 IHL 4 and 0: invalid.
 lw ihl -r "$BAD/ipv4-bad-ihl.pcap"
 status ihl 0; quiet ihl
 stat ihl .decode.invalid 2; stat ihl .decode.ok 4; goodflow ihl
-summary ihl '^errors *2 (truncated 0, invalid 2, unsupported 0)'
+summary ihl '^errors *2 (truncated 0, invalid 2, unsupported 0, input 0)'
 
 # Total length below the header: invalid.  Beyond the frame: a short
 # capture, the TCP header is there (counted in its flow, as tcpdump's

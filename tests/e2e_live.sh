@@ -8,11 +8,14 @@
 #    with --workers 2 (one PACKET_FANOUT group);
 #  - SIGTERM (SIGINT) ends every open flow (reason "shutdown"), writes the
 #    summary stats record and exits 0;
-#  - violations are announced on stderr (ALERT) while the run goes on;
+#  - violations are announced on stderr (ALERT) while the run goes on; the
+#    shutdown stats line and record count the flows the shutdown ended
+#    (they said "violations 0" after the ALERT lines);
 #  - the BPF expression, -c, -p and -s are honoured; idle flows end by their
 #    timeout while the link is quiet;
 #  - --stats-interval writes interim stats records (kernel_drops,
-#    iface_drops, received) and lines that keep up with the traffic; SIGUSR1
+#    iface_drops, received) and lines that keep up with the traffic; the
+#    final summary (text and stats record) has them too; SIGUSR1
 #    writes one at once, with the counts of that moment;
 #  - SIGHUP with a broken rule or inventory file keeps the rules in use
 #    (file:line on stderr) and goes on labelling; SIGHUP with a fixed file
@@ -204,6 +207,11 @@ if start_lw plain --json "$TMP/plain.json" --stats-interval 1 'tcp or udp'; then
 			| .kernel_drops == 0 and .iface_drops == 0 and .received >= 519'
 	check "plain: stats line on stderr" grep -q '^lyncwatch: stats: .* drops kernel [0-9]* interface [0-9]*' \
 		"$TMP/plain.err"
+	check "plain: the final stats record has the capture counters (received >= 519, no drops)" \
+		has "$TMP/plain.json" 'map(select(.event_type == "stats" and .stats.interim != true))[0].stats.capture
+			| .received >= 519 and .kernel_drops == 0 and .iface_drops == 0'
+	check "plain: the text summary has the capture counters" \
+		grep -q '^capture    received [0-9]*, dropped by the kernel 0, by the interface 0$' "$TMP/plain.out"
 fi
 
 # ------------------------------------------------ 2. inventory and alerts
@@ -220,6 +228,13 @@ if start_lw inv --inventory "$INV" --json "$TMP/inv.json" 'tcp or udp'; then
 		same_flows "$TMP/offinv.flows" "$TMP/inv.flows"
 	check "inv: three violations" has "$TMP/inv.json" \
 		'map(select(.event_type == "flow" and .lync.verdict == "violation")) | length == 3'
+	last=$(grep '^lyncwatch: stats: ' "$TMP/inv.err" | tail -n 1)
+	check "inv: the shutdown stats line counts the flows ended by the shutdown: $last" \
+		sh -c "echo '$last' | grep -q 'flows active [0-9]* ended 41 .*, violations 3\$'"
+	check "inv: the last interim stats record agrees with the summary" has "$TMP/inv.json" \
+		'(map(select(.event_type == "stats" and .stats.interim == true))[-1].stats) as $i |
+		 (map(select(.event_type == "stats" and .stats.interim != true))[0].stats) as $f |
+		 $i.violations == $f.flows.violation and $i.flows_ended == $f.flows.total'
 fi
 
 # ------------------------------------------------ 3. BPF, SIGUSR1

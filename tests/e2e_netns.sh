@@ -137,7 +137,7 @@ check "HTTP 443: client is src" is "$TMP/http.json" ".src_ip == \"$CLI\" and .de
 check "one UDP flow to 5061" is "$TMP/udp.json" 'true'
 check "UDP 5061: verdict violation" is "$TMP/udp.json" '.lync.verdict == "violation"'
 check "UDP 5061: flags wrong-transport" is "$TMP/udp.json" '.lync.flags | index("wrong-transport") != null'
-check "UDP 5061: server by inventory" is "$TMP/udp.json" '.lync.server_side_by == "inventory"'
+check "UDP 5061: server by the bytes (the OPTIONS request's sender is the client)" is "$TMP/udp.json" '.lync.server_side_by == "wire"'
 check "UDP 5061: client is src" is "$TMP/udp.json" ".src_ip == \"$CLI\" and .dest_ip == \"$SRV\""
 
 if [ "$nfail" -ne 0 ]; then

@@ -3,8 +3,8 @@
 # tools/pcapgen again gives identical files (deterministic, never edited by
 # hand), and the demo and flags inventories match too.
 . "$(dirname "$0")/lib.sh"
-GEN="$top_builddir/tools/pcapgen"
-[ -x "$GEN" ] || skip "tools/pcapgen is not built"
+GEN="$top_builddir/tools/pcapgen/pcapgen"
+[ -x "$GEN" ] || skip "tools/pcapgen/pcapgen is not built"
 
 "$GEN" demo "$TMP/demo.pcap" "$TMP/demo.inventory" || fail "pcapgen demo"
 "$GEN" rows "$RULES" "$TMP/rows.pcap" || fail "pcapgen rows"

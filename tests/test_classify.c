@@ -31,7 +31,7 @@ static const char inventory_text[] =
 static int setup(void **state)
 {
 	(void)state;
-	if (load_shipped_rules(&rs, NULL) || (pm = portmatch_build(&rs)) == NULL)
+	if (load_shipped_rules(&rs, NULL) || (pm = portmatch_build(&rs, stderr)) == NULL)
 		return -1;
 	inv = inventory_new(&rs);
 	return inventory_load_buffer(inv, "t.inv", inventory_text,
@@ -149,10 +149,34 @@ static void test_midstream(void **state)
 	/* UDP: a system port beats a media range (DNS from a Windows client). */
 	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 50107,
 				      "198.18.30.53", 53, 0), 53);
-	/* UDP media to a server's range from an undocumented client port. */
+	/* UDP between two undocumented ports: the first sender is the client,
+	 * whichever port is lower and whether or not a port falls inside a
+	 * server media range (peer-to-peer media between clients). */
 	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 40000,
 				      "198.18.1.1", 50500, 0), 50500);
-	assert_int_equal(f.side_by, SIDE_RULE);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 50006,
+				      "198.19.1.2", 40000, 0), 40000);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.2", 52000,
+				      "198.19.1.1", 50006, 0), 50006);
+	/* The bytes say otherwise (52000 sent a STUN success response, so
+	 * the endpoint on 50006 is the client). */
+	classify_wire_side(&f, f.key.pa == 50006 ? 0 : 1);
+	assert_int_equal(flow_server_port(&f), 52000);
+	assert_int_equal(f.side_by, SIDE_WIRE);
+	/* ... but never against a TCP handshake. */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 1111,
+				      "198.18.1.1", 1433, TCPF_SYN), 1433);
+	classify_wire_side(&f, f.key.pa == 1433 ? 0 : 1);
+	assert_int_equal(flow_server_port(&f), 1433);
+	assert_int_equal(f.side_by, SIDE_HANDSHAKE);
+	/* TCP mid-stream between undocumented ports: the lower port, until
+	 * the bytes say (the TDS client on 1111 sent the pre-login). */
+	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.19.1.1", 1111,
+				      "198.18.1.1", 1433, TCPF_ACK), 1111);
+	classify_wire_side(&f, f.key.pa == 1111 ? 0 : 1);
+	assert_int_equal(flow_server_port(&f), 1433);
 	/* UDP to 5061 (documented for TCP) from an ephemeral port inside a
 	 * media range: 5061 is still the server's port. */
 	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.19.1.1", 57739,
@@ -176,6 +200,45 @@ static void test_inventory_side(void **state)
 	assert_int_equal(first_packet(&c, &f, L4_TCP, "198.18.10.20", 50000,
 				      "198.18.10.11", 444, TCPF_ACK), 444);
 	assert_int_equal(f.side_by, SIDE_RULE);
+	/* fe1's own query to a DNS server: the system port serves, not the
+	 * inventory server. */
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 52000,
+				      "198.18.30.53", 53, 0), 53);
+	assert_int_equal(f.side_by, SIDE_PORT);
+}
+
+/* Without an inventory: a host seen serving a Lync-specific port serves
+ * the UDP flows between high ports it takes part in, whoever sends first;
+ * two such hosts leave it to the first packet. */
+static void test_host_side(void **state)
+{
+	struct hosts *h = hosts_new();
+	struct classifier c = { .rs = &rs, .pm = pm, .hosts = h };
+	struct flow f;
+	struct label_set ls;
+	uint8_t fe[16] = { 198, 18, 10, 11 }, med[16] = { 198, 18, 10, 30 };
+
+	(void)state;
+	assert_non_null(h);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 50500,
+				      "198.19.1.1", 50020, 0), 50020);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	hosts_mark(h, 4, fe, L4_TCP, 5061, 0, 1);
+	assert_non_null(hosts_find(h, 4, fe));
+	assert_null(hosts_find(h, 4, med));
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.11", 50500,
+				      "198.19.1.1", 50020, 0), 50500);
+	assert_int_equal(f.side_by, SIDE_HOST);
+	/* ... and its media range rows label the flow (support "host"). */
+	classify_labels(&c, &f, &ls);
+	assert_int_equal(ls.support, SUPPORT_HOST);
+	assert_true(has_label(&ls, "srv-39"));
+	/* Two inferred servers: the first sender is the client. */
+	hosts_mark(h, 4, med, L4_TCP, 5070, 0, 2);
+	assert_int_equal(first_packet(&c, &f, L4_UDP, "198.18.10.30", 50600,
+				      "198.18.10.11", 50500, 0), 50500);
+	assert_int_equal(f.side_by, SIDE_FIRST);
+	hosts_free(h);
 }
 
 static void test_labels(void **state)
@@ -256,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_handshake),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_inventory_side),
+		cmocka_unit_test(test_host_side),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_role_narrowing),
 	};

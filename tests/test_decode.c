@@ -2,6 +2,8 @@
  *
  * Every decode runs on a heap copy of exactly caplen bytes, so under
  * AddressSanitizer any read past the captured bytes aborts the test.
+ * One file, past 800 lines: one test program per module (the decoder),
+ * its frame builders shared by every layer's cases.
  */
 #include <stdarg.h>
 #include <stddef.h>

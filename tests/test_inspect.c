@@ -4,6 +4,8 @@
  * payloads of tools/payloads.c, with TCP sequence numbers that follow the
  * bytes sent, handed to inspect_packet() as the decoder would leave them.
  * Set INSPECT_VERBOSE=1 to print what nDPI said of every conversation.
+ * One file, past 800 lines: one test program per module, and the
+ * conversation builders at its top serve every case below.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,8 @@
 /* test_portmatch.c: the port matcher against a brute-force scan of the
  * rules: every port of both protocols for the shipped rules and for
  * overlapping synthetic ranges; range edges lo-1/lo/hi/hi+1 of every row;
- * exact rules listed before range rules; 10,000 synthetic rules. */
+ * exact rules listed before range rules; 10,000 synthetic rules; the cap
+ * on entries, reported at the file:line of the rule that crosses it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -85,7 +86,7 @@ static void check_port(const struct ruleset *rs, const struct portmatch *pm,
 
 static void check_all_ports(const struct ruleset *rs)
 {
-	struct portmatch *pm = portmatch_build(rs);
+	struct portmatch *pm = portmatch_build(rs, stderr);
 
 	assert_non_null(pm);
 	for (uint32_t port = 0; port <= 65535; port++) {
@@ -115,7 +116,7 @@ static void test_shipped_row_edges(void **state)
 
 	(void)state;
 	load_shipped(&rs);
-	pm = portmatch_build(&rs);
+	pm = portmatch_build(&rs, stderr);
 	for (int i = 0; i < rs.nrules; i++) {
 		const struct rule *r = &rs.rules[i];
 
@@ -157,7 +158,7 @@ static void test_exact_before_range(void **state)
 
 	(void)state;
 	load_shipped(&rs);
-	pm = portmatch_build(&rs);
+	pm = portmatch_build(&rs, stderr);
 	portmatch_lookup(pm, L4_TCP, 5061, &m);
 	for (uint32_t i = 0; i < m.nexact; i++)
 		saw_srv03 |= strcmp(rs.rules[m.exact[i]].id, "srv-03") == 0;
@@ -232,7 +233,7 @@ static void test_many_rules(void **state)
 	memcpy(buf, role_text, sizeof(role_text) - 1);
 	assert_int_equal(rules_load_buffer(&rs, "m.rules", buf, strlen(buf), stderr), 0);
 	assert_int_equal(rs.nrules, 10000);
-	pm = portmatch_build(&rs);
+	pm = portmatch_build(&rs, stderr);
 	assert_non_null(pm);
 	for (uint32_t port = 0; port <= 65535; port += 97) {
 		check_port(&rs, pm, L4_TCP, (uint16_t)port);
@@ -240,6 +241,61 @@ static void test_many_rules(void **state)
 	}
 	portmatch_free(pm);
 	free(buf);
+	ruleset_free(&rs);
+}
+
+/* Rules whose four ranges partition 1-65535 at cut points that move with
+ * the rule: 21,843 of them cut the ports into about 65,530 segments, and
+ * every rule covers nearly all: about 65,530 entries each, so the cap
+ * (2^24) is crossed near the 257th rule, and the old 32-bit counts would
+ * have wrapped past the 65,537th. */
+static void test_entry_cap(void **state)
+{
+	struct ruleset rs;
+	char *buf = NULL, ports[64], *msgs = NULL;
+	size_t len = 0, mlen = 0;
+	FILE *f = open_memstream(&msgs, &mlen);
+	int k, line;
+
+	(void)state;
+	ruleset_init(&rs);
+	for (int i = 0; i < 21843; i++) {
+		snprintf(ports, sizeof(ports), "1-%d,%d-%d,%d-%d,%d-65535", 2 + i,
+			 3 + i, 21846 + i, 21847 + i, 43690 + i, 43691 + i);
+		add_rule(&buf, &len, i, "tcp", ports, 0);
+	}
+	buf = realloc(buf, len + sizeof(role_text));
+	memmove(buf + sizeof(role_text) - 1, buf, len + 1);
+	memcpy(buf, role_text, sizeof(role_text) - 1);
+	assert_int_equal(rules_load_buffer(&rs, "c.rules", buf, strlen(buf), stderr), 0);
+	assert_null(portmatch_build(&rs, f));
+	fclose(f);
+	assert_int_equal(sscanf(msgs, "c.rules:%d: rule s%d: ", &line, &k), 2);
+	assert_int_equal(line, 4 + 15 * k);           /* the rule's header */
+	assert_int_equal(rs.rules[k].line, line);
+	assert_in_range(k, 250, 260);
+	assert_non_null(strstr(msgs, "more than 16777216 entries (64 MiB)"));
+	assert_string_equal(strchr(msgs, '\n'), "\n"); /* one message */
+	free(msgs);
+	free(buf);
+	ruleset_free(&rs);
+}
+
+/* A matcher's size is reported and bounded by its entries. */
+static void test_bytes(void **state)
+{
+	struct ruleset rs;
+	struct portmatch *pm;
+	size_t n;
+
+	(void)state;
+	load_shipped(&rs);
+	pm = portmatch_build(&rs, stderr);
+	assert_non_null(pm);
+	n = portmatch_bytes(pm);
+	assert_true(n >= 2 * 65537 * sizeof(uint32_t));
+	assert_true(n < 2 * 65537 * sizeof(uint32_t) + 64 * 1024);
+	portmatch_free(pm);
 	ruleset_free(&rs);
 }
 
@@ -251,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_exact_before_range),
 		cmocka_unit_test(test_overlapping_ranges),
 		cmocka_unit_test(test_many_rules),
+		cmocka_unit_test(test_entry_cap),
+		cmocka_unit_test(test_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

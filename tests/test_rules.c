@@ -1,6 +1,7 @@
 /* test_rules.c: the rule-file parser: a valid file, every error class with
- * its file:line, roll-back of a bad file, role implication, and the shipped
- * lync2013.rules (row counts per table). */
+ * its file:line, roll-back of a bad file, role implication, ids and role
+ * keys found by hash, and the shipped lync2013.rules (row counts per
+ * table). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -92,7 +93,8 @@ static void test_valid_rule(void **state)
 {
 	struct ruleset rs;
 	char *msgs = NULL, *t = rule_text("r1", "port", "port = 67,68 , 49152-57500\n"
-					  "status = optional\nfallback = yes\n");
+					  "status = optional\nfallback = yes\n"
+					  "shared = yes\n");
 	char buf[64];
 
 	(void)state;
@@ -105,6 +107,7 @@ static void test_valid_rule(void **state)
 	assert_int_equal(rs.rules[0].app, APP_TLS);
 	assert_int_equal(rs.rules[0].status, STATUS_OPTIONAL);
 	assert_true(rs.rules[0].fallback);
+	assert_true(rs.rules[0].shared);
 	assert_int_equal(rs.rules[0].line, 14); /* header line after 13 role lines */
 	assert_string_equal(rs.roles[rs.rules[0].role].key, "front-end");
 	assert_string_equal(rs.rules[0].text[TEXT_ROLE][LANG_JA],
@@ -215,6 +218,7 @@ static void test_error_classes(void **state)
 		{ "a", "table", "table = edge\n", "bad table 'edge'" },
 		{ "a", "status", "status = maybe\n", "bad status 'maybe'" },
 		{ "a", NULL, "fallback = perhaps\n", "bad fallback 'perhaps'" },
+		{ "a", NULL, "shared = 1\n", "bad shared '1' (want yes or no)" },
 		{ "a", "note.ja", NULL, "t.rules:14: rule a: missing translation 'note.ja'" },
 		{ "a", "table", NULL, "t.rules:14: rule a: missing key 'table'" },
 		{ "a", "role", "role = pbx\n", "t.rules:14: rule a: unknown role 'pbx'" },
@@ -311,6 +315,81 @@ static void test_rollback_keeps_earlier_file(void **state)
 	ruleset_free(&rs);
 }
 
+/* n rules "PREFIX0".."PREFIXn-1", then `tail` (NULL: nothing). */
+static char *many_rules(const char *prefix, int n, const char *tail)
+{
+	size_t cap = (size_t)n * 512 + 4096, len = 0;
+	char *buf = malloc(cap), id[64];
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		char *t;
+
+		snprintf(id, sizeof(id), "%s%d", prefix, i);
+		t = rule_text(id, NULL, NULL);
+		memcpy(buf + len, t, strlen(t) + 1);
+		len += strlen(t);
+		free(t);
+	}
+	if (tail)
+		strcat(buf + len, tail);
+	return buf;
+}
+
+/* Ids and role keys are found through hashes: across files, past their
+ * growth, and after a roll-back (which must forget the rolled-back ids). */
+static void test_name_index(void **state)
+{
+	struct ruleset rs;
+	char *msgs = NULL, *t;
+
+	(void)state;
+	ruleset_init(&rs);
+	t = many_rules("a", 300, NULL);
+	assert_int_equal(load(&rs, t, &msgs), 0);
+	free(msgs);
+	free(t);
+	t = rule_text("a150", NULL, NULL);
+	assert_int_equal(rules_load_buffer(&rs, "b.rules", t, strlen(t), NULL), 1);
+	free(t);
+	/* a file rolled back: its ids and roles are not taken afterwards */
+	t = many_rules("c", 200, "[role late]\nname.en = l\nname.ja = l\n"
+		       "[rule bad]\nport = 0\n");
+	assert_true(rules_load_buffer(&rs, "c.rules", t, strlen(t), NULL) > 0);
+	assert_int_equal(rs.nrules, 300);
+	assert_int_equal(rules_rule_find(&rs, "c0"), -1);
+	assert_int_equal(rules_role_find(&rs, "late"), -1);
+	free(t);
+	t = many_rules("c", 200, "[role late]\nname.en = l\nname.ja = l\n");
+	assert_int_equal(rules_load_buffer(&rs, "d.rules", t, strlen(t), stderr), 0);
+	free(t);
+	assert_int_equal(rs.nrules, 500);
+	assert_int_equal(rules_rule_find(&rs, "a0"), 0);
+	assert_int_equal(rules_rule_find(&rs, "a299"), 299);
+	assert_int_equal(rules_rule_find(&rs, "c199"), 499);
+	assert_int_equal(rules_rule_find(&rs, "c200"), -1);
+	assert_int_equal(rules_role_find(&rs, "late"), rs.nroles - 1);
+	assert_int_equal(rules_role_find(&rs, "front-end"), 1);
+	assert_int_equal(rs.unknown_roles, 0);
+	ruleset_free(&rs);
+}
+
+/* Roles named and declared nowhere are counted (--check-rules uses it). */
+static void test_unknown_roles_counted(void **state)
+{
+	struct ruleset rs;
+	char *t = rule_text("x", "role", "role = nowhere\n");
+
+	(void)state;
+	ruleset_init(&rs);
+	strcat(t, "[role y]\nname.en = y\nname.ja = y\nimplies = gone\n");
+	assert_int_equal(rules_load_buffer(&rs, "u.rules", t, strlen(t), NULL), 2);
+	assert_int_equal(rs.unknown_roles, 2);
+	assert_int_equal(rs.nrules, 0);
+	free(t);
+	ruleset_free(&rs);
+}
+
 static void test_missing_file(void **state)
 {
 	struct ruleset rs;
@@ -357,6 +436,8 @@ int main(void)
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_rollback_keeps_earlier_file),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_name_index),
+		cmocka_unit_test(test_unknown_roles_counted),
 		cmocka_unit_test(test_shipped_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

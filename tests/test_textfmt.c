@@ -6,7 +6,9 @@
  * zero-padded; address text equals inet_ntop on 200,000 random IPv4 and
  * 300,000 IPv6 addresses (zero runs everywhere, embedded IPv4 forms);
  * the mini printf substitutes %s, %u, %%, and cuts long results at the
- * buffer, never inside a UTF-8 character.
+ * buffer, never inside a UTF-8 character; any other conversion (%d, a
+ * width, a length) is named in the result at the point it occurs and
+ * formatting stops there, never silently.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,12 +152,30 @@ static void test_format(void **state)
 	assert_string_equal(tiny, "");
 }
 
+/* What textfmt does not support shows in its result. */
+static void test_unsupported(void **state)
+{
+	char b[64];
+
+	(void)state;
+	assert_int_equal(textfmt(b, sizeof(b), "port %d of %s", 5, "x"), 24);
+	assert_string_equal(b, "port {bad conversion %d}");
+	textfmt(b, sizeof(b), "%s=%5s.", "a", "b");
+	assert_string_equal(b, "a={bad conversion %5}");
+	textfmt(b, sizeof(b), "%lu", 7ul);
+	assert_string_equal(b, "{bad conversion %l}");
+	/* cut like any text when the buffer is short */
+	textfmt(b, 8, "ab%d", 1);
+	assert_string_equal(b, "ab{bad ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_unsupported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,16 @@
-/* test_writer.c: the record writer thread.
+/* test_writer.c: the record writer thread and the record it carries.
  *
- * Proves: every submitted report reaches the formatting function exactly
- * once, in submission order, with deep copies (the submitter's buffers are
- * overwritten right after each submit); with a queue of 4 and batches of 3
- * the submitters wait and nothing is lost; writer_drain returns only when
- * all earlier reports are written, also for a batch that is not full;
- * writer_free writes what is still queued; two submitting threads.
+ * Proves: every submitted record reaches the formatting function exactly
+ * once, in submission order, as a copy that owes nothing to its source:
+ * the flow, its nDPI state and metadata, the inspect view's strings and
+ * the submitted record itself are heap blocks freed (after being
+ * overwritten) right after each submit, so any pointer kept into them is
+ * a use after free under ASan and a wrong value without it; a record holds
+ * no pointer into the flow, its nDPI state or the view's buffers (its
+ * bytes are scanned); with a queue of 4 and batches of 3 the submitters
+ * wait and nothing is lost; writer_drain returns only when all earlier
+ * records are written, also for a batch that is not full; writer_free
+ * writes what is still queued; two submitting threads.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -13,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -22,24 +28,28 @@
 
 struct seen {
 	pthread_mutex_t mu;
-	uint64_t n, next[2];          /* reports seen; next id per submitter */
+	uint64_t n, next[2];          /* records seen; next id per submitter */
 	int bad;
 };
 
 /* The formatting function: checks each copy against what was submitted. */
-static void check_report(void *ctx, const struct flow_report *r)
+static void check_report(void *ctx, const struct flow_record *r)
 {
 	struct seen *s = ctx;
-	int who = (int)(r->f->id >> 32);
-	uint64_t i = r->f->id & 0xffffffffu;
+	int who = (int)(r->id >> 32);
+	uint64_t i = r->id & 0xffffffffu;
+	const char *host = record_name(r, REC_HOST);
+	const char *app = record_name(r, REC_APP_PROTO);
 	char want[64];
 
 	snprintf(want, sizeof(want), "reason %llu", (unsigned long long)i);
 	pthread_mutex_lock(&s->mu);
 	if (who < 0 || who > 1 || i != s->next[who] ||
-	    strcmp(r->audit->reason, want) != 0 ||
+	    strcmp(r->audit.reason, want) != 0 ||
 	    r->nlabels != (int)(i % 5) || (r->nlabels && r->labels[0] != i) ||
-	    strcmp(r->iv->host, want) != 0)
+	    host == NULL || strcmp(host, want) != 0 || app == NULL ||
+	    strcmp(app, "tls") != 0 || record_name(r, REC_JA3) != NULL ||
+	    r->pkts_toserver != i + 1 || r->server_port != 5061)
 		s->bad++;
 	else
 		s->next[who]++;
@@ -47,38 +57,98 @@ static void check_report(void *ctx, const struct flow_report *r)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* True when some pointer-aligned word of r points into [p, p + len). */
+static int points_into(const struct flow_record *r, const void *p, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)r;
+	uintptr_t lo = (uintptr_t)p, hi = lo + len;
+
+	for (size_t off = 0; off + sizeof(uintptr_t) <= sizeof(*r);
+	     off += sizeof(uintptr_t)) {
+		uintptr_t v;
+
+		memcpy(&v, b + off, sizeof(v));
+		if (v >= lo && v < hi)
+			return 1;
+	}
+	return 0;
+}
+
+/* Fills a heap flow (with nDPI state and metadata blocks) and a heap view
+ * for record i of submitter `who`; *host is the view's string block. */
+static struct flow *make_flow(int who, uint64_t i, struct inspect_view *iv,
+			      char **host)
+{
+	struct flow *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->id = (uint64_t)who << 32 | i;
+	f->key.ipver = 4;
+	f->key.l4 = L4_TCP;
+	f->key.pb = 5061;
+	f->server_dir = DIR_AB;
+	f->pkts[DIR_AB] = (uint32_t)(i + 1);
+	f->insp = malloc(64);         /* stand-ins for engine state */
+	f->meta = malloc(64);
+	assert_non_null(f->insp);
+	assert_non_null(f->meta);
+	memset(iv, 0, sizeof(*iv));
+	*host = malloc(64);
+	assert_non_null(*host);
+	snprintf(*host, 64, "reason %llu", (unsigned long long)i);
+	iv->host = *host;
+	iv->app_proto = *host + 40;   /* a second string in the same block */
+	strcpy(*host + 40, "tls");
+	return f;
+}
+
+/* What inspect_release and the flow table do right after the submit. */
+static void free_flow(struct flow *f, char *host)
+{
+	memset(f->insp, 'Z', 64);
+	memset(f->meta, 'Z', 64);
+	memset(host, 'Z', 64);
+	free(f->insp);
+	free(f->meta);
+	free(host);
+	memset(f, 'Z', sizeof(*f));
+	free(f);
+}
+
 struct job {
 	struct writer *w;
 	int who;
 	uint64_t count;
+	int leaks;                    /* records pointing into their source */
 };
 
-/* Submits reports whose fields name their number; reuses its buffers. */
+/* Submits records whose fields name their number; frees every source. */
 static void *submit(void *arg)
 {
 	struct job *j = arg;
-	struct flow f;
-	struct audit_result ar;
-	struct inspect_view iv;
-	char host[64];
-	uint32_t labels[8];
 
 	for (uint64_t i = 0; i < j->count; i++) {
-		struct flow_report r = { .f = &f, .audit = &ar, .iv = &iv,
-					 .labels = labels };
+		struct inspect_view iv;
+		struct audit_result ar = { .verdict = VERDICT_OK };
+		uint32_t labels[8];
+		char *host;
+		struct flow *f = make_flow(j->who, i, &iv, &host);
+		struct flow_record *r = malloc(sizeof(*r));
+		int n = (int)(i % 5);
 
-		memset(&f, 0, sizeof(f));
-		memset(&iv, 0, sizeof(iv));
-		f.id = (uint64_t)j->who << 32 | i;
+		assert_non_null(r);
 		snprintf(ar.reason, sizeof(ar.reason), "reason %llu",
 			 (unsigned long long)i);
-		snprintf(host, sizeof(host), "reason %llu", (unsigned long long)i);
-		iv.host = host;
-		r.nlabels = (int)(i % 5);
-		for (int k = 0; k < r.nlabels; k++)
+		for (int k = 0; k < n; k++)
 			labels[k] = (uint32_t)i;
-		writer_submit(j->w, &r);
-		memset(host, 'Z', sizeof(host) - 1);   /* the copy must not care */
+		record_fill(r, f, END_SHUTDOWN, NULL, labels, n, &ar, &iv);
+		if (points_into(r, f, sizeof(*f)) || points_into(r, f->insp, 64) ||
+		    points_into(r, f->meta, 64) || points_into(r, host, 64))
+			j->leaks++;
+		writer_submit(j->w, r);
+		free_flow(f, host);
+		memset(r, 'Z', sizeof(*r));   /* the copy must not care */
+		free(r);
 		memset(ar.reason, 'Z', 16);
 		labels[0] = 0xdead;
 	}
@@ -89,7 +159,7 @@ static void test_order_and_copies(void **state)
 {
 	struct seen s = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct writer *w = writer_new(4, 3, check_report, &s);
-	struct job a = { w, 0, N }, b = { w, 1, N };
+	struct job a = { w, 0, N, 0 }, b = { w, 1, N, 0 };
 	pthread_t ta, tb;
 
 	(void)state;
@@ -104,6 +174,7 @@ static void test_order_and_copies(void **state)
 	assert_int_equal(s.bad, 0);
 	assert_int_equal(s.next[0], N);
 	assert_int_equal(s.next[1], N);
+	assert_int_equal(a.leaks + b.leaks, 0);
 	pthread_mutex_unlock(&s.mu);
 	writer_free(w);
 }
@@ -113,7 +184,7 @@ static void test_drain_and_free(void **state)
 {
 	struct seen s = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct writer *w = writer_new(64, 50, check_report, &s);
-	struct job a = { w, 0, 7 };
+	struct job a = { w, 0, 7, 0 };
 
 	(void)state;
 	submit(&a);

@@ -12,6 +12,7 @@
 
 #include "audit/alert.h"
 #include "util/escape.h"
+#include "util/hash.h"
 
 #define NIL UINT32_MAX      /* no entry */
 #define FLAG_NAME_MAX 32    /* bytes kept of a flag's name */
@@ -175,25 +176,14 @@ static bool line_allowed(struct alerter *a, double now)
 
 /* ------------------------------------------------------------ table */
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
 static uint32_t key_hash(const struct alerter *a, const struct akey *k)
 {
-	uint64_t w0, w1, h = a->cfg.seed ^ 0x9e3779b97f4a7c15ull;
+	uint64_t h = a->cfg.seed;
 
-	memcpy(&w0, k->addr, 8);
-	memcpy(&w1, k->addr + 8, 8);
-	h = mix(h ^ w0);
-	h = mix(h ^ w1);
-	h = mix(h ^ ((uint64_t)k->flag << 32 | (uint64_t)k->ipver << 24 |
-		     (uint64_t)k->l4 << 16 | k->port));
+	h = hash_mix64(h ^ hash_load64(k->addr));
+	h = hash_mix64(h ^ hash_load64(k->addr + 8));
+	h = hash_mix64(h ^ ((uint64_t)k->flag << 32 | (uint64_t)k->ipver << 24 |
+			    (uint64_t)k->l4 << 16 | k->port));
 	return (uint32_t)h;
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cursor {
 	const uint8_t *p;   /* next byte to read */
@@ -81,6 +82,85 @@ static inline bool cur_be32(struct cursor *c, uint32_t *v)
 	*v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) |
 	     ((uint32_t)c->p[2] << 8) | (uint32_t)c->p[3];
 	c->p += 4;
+	return true;
+}
+
+/* Little-endian 16 bits (TDS, SMB, SQL Browser fields). */
+static inline bool cur_le16(struct cursor *c, uint16_t *v)
+{
+	if (!cur_has(c, 2))
+		return false;
+	*v = (uint16_t)(c->p[0] | (c->p[1] << 8));
+	c->p += 2;
+	return true;
+}
+
+/* Big-endian 24 bits (NetBIOS session and TLS handshake lengths). */
+static inline bool cur_be24(struct cursor *c, uint32_t *v)
+{
+	if (!cur_has(c, 3))
+		return false;
+	*v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) |
+	     (uint32_t)c->p[2];
+	c->p += 3;
+	return true;
+}
+
+/* The byte `off` bytes ahead, without moving the cursor. */
+static inline bool cur_peek(const struct cursor *c, size_t off, uint8_t *v)
+{
+	if (off >= cur_left(c))
+		return false;
+	*v = c->p[off];
+	return true;
+}
+
+/* The offset (from the cursor, at least `from`) of the next byte equal to
+ * b, in *at; false when there is none before the end.  The cursor does
+ * not move. */
+static inline bool cur_find(const struct cursor *c, size_t from, uint8_t b,
+			    size_t *at)
+{
+	const uint8_t *q;
+
+	if (from >= cur_left(c))
+		return false;
+	q = memchr(c->p + from, b, cur_left(c) - from);
+	if (q == NULL)
+		return false;
+	*at = (size_t)(q - c->p);
+	return true;
+}
+
+/* True, and the cursor moved past them, when the next n bytes equal s
+ * (byte for byte); otherwise false and the cursor unchanged. */
+static inline bool cur_match(struct cursor *c, const char *s, size_t n)
+{
+	if (!cur_has(c, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (c->p[i] != (uint8_t)s[i])
+			return false;
+	c->p += n;
+	return true;
+}
+
+/* As cur_match, ASCII letters compared without regard to case. */
+static inline bool cur_imatch(struct cursor *c, const char *s, size_t n)
+{
+	if (!cur_has(c, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t a = c->p[i], b = (uint8_t)s[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (uint8_t)(a + 32);
+		if (b >= 'A' && b <= 'Z')
+			b = (uint8_t)(b + 32);
+		if (a != b)
+			return false;
+	}
+	c->p += n;
 	return true;
 }
 

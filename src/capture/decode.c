@@ -154,7 +154,8 @@ static enum decode_status decode_tcp(struct cursor *c, struct pkt *p)
 	if (st != DECODE_OK)
 		return st;
 	if (!cur_be16(&h, &p->sport) || !cur_be16(&h, &p->dport) ||
-	    !cur_skip(&h, 8) || !cur_u8(&h, &off) || !cur_u8(&h, &flags))
+	    !cur_be32(&h, &p->seq) || !cur_skip(&h, 4) ||
+	    !cur_u8(&h, &off) || !cur_u8(&h, &flags))
 		return DECODE_TRUNCATED;
 	hlen = (size_t)(off >> 4) * 4;
 	if (hlen < TCP_HDR_LEN)

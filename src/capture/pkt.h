@@ -39,6 +39,7 @@ struct pkt {
 	uint8_t addr_len;        /* 4 or 16 */
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
+	uint32_t seq;            /* TCP sequence number, host order; 0 for UDP */
 
 	const uint8_t *l3;       /* start of the IP header (for nDPI) */
 	uint32_t l3_len;         /* captured bytes of the datagram from l3 */

@@ -4,7 +4,6 @@
 
 enum rank {
 	RANK_NONE,
-	RANK_RANGE,        /* a non-fallback range (UDP only) */
 	RANK_SYSTEM_PORT,  /* below 1024 */
 	RANK_EXACT_OTHER,  /* an exact port of a row of the other L4 protocol */
 	RANK_EXACT_CLIENT, /* an exact port of a client-table row */
@@ -35,29 +34,41 @@ static enum rank port_rank(const struct classifier *c, uint8_t l4,
 	for (uint32_t i = 0; i < m.nexact; i++)
 		if (!c->rs->rules[m.exact[i]].fallback)
 			return RANK_EXACT_OTHER;
-	portmatch_lookup(c->pm, l4, port, &m);
-	if (port < SYSTEM_PORT_LIMIT)
-		return RANK_SYSTEM_PORT;
-	if (l4 == L4_UDP)
-		for (uint32_t i = 0; i < m.nrange; i++)
-			if (!c->rs->rules[m.range[i]].fallback)
-				return RANK_RANGE;
-	return RANK_NONE;
+	return port < SYSTEM_PORT_LIMIT ? RANK_SYSTEM_PORT : RANK_NONE;
 }
 
-/* Server side from the rules, else the lower port. */
-static void side_from_ports(const struct classifier *c, struct flow *f)
+/* Server side from the rules: when one endpoint's port is better evidence
+ * than the other's. */
+static bool side_from_rules(const struct classifier *c, struct flow *f)
 {
 	enum rank ra = port_rank(c, f->key.l4, f->key.pa);
 	enum rank rb = port_rank(c, f->key.l4, f->key.pb);
-	enum rank best = ra > rb ? ra : rb;
 
-	if (ra != rb)
-		f->server_dir = rb > ra ? DIR_AB : DIR_BA;
-	else
+	if (ra == rb)
+		return false;
+	f->server_dir = rb > ra ? DIR_AB : DIR_BA;
+	f->side_by = (ra > RANK_SYSTEM_PORT || rb > RANK_SYSTEM_PORT) ?
+		     SIDE_RULE : SIDE_PORT;
+	return true;
+}
+
+/* No port is better evidence: for UDP between two ports of which neither
+ * is evidence, the receiver of the flow's first packet (dir: its
+ * direction), as Zeek and Suricata take it (a peer-to-peer media flow
+ * between two clients has no server port; a client's ephemeral port inside
+ * a server media range is no evidence); else the lower port. */
+static void side_from_order(const struct classifier *c, struct flow *f,
+			    int dir)
+{
+	enum rank r = port_rank(c, f->key.l4, f->key.pa);
+
+	if (f->key.l4 == L4_UDP && r == RANK_NONE) {
+		f->server_dir = (uint8_t)dir;   /* DIR_AB: a sent, b serves */
+		f->side_by = SIDE_FIRST;
+	} else {
 		f->server_dir = f->key.pb < f->key.pa ? DIR_AB : DIR_BA;
-	f->side_by = (best == RANK_NONE || best == RANK_SYSTEM_PORT) ?
-		     SIDE_PORT : SIDE_RULE;
+		f->side_by = r > RANK_SYSTEM_PORT ? SIDE_RULE : SIDE_PORT;
+	}
 }
 
 static bool is_inv_server(const struct classifier *c, int ipver,
@@ -68,19 +79,26 @@ static bool is_inv_server(const struct classifier *c, int ipver,
 	return h != NULL && inventory_host_is_server(c->inv, h);
 }
 
-/* Server side from the inventory: when exactly one endpoint is a server. */
-static bool side_from_inventory(const struct classifier *c, struct flow *f)
+/* Server side from what is known of the hosts: exactly one endpoint is an
+ * inventory server, or (no inventory decides) exactly one was seen serving
+ * a Lync-specific port (hosts.h). */
+static bool side_from_hosts(const struct classifier *c, struct flow *f)
 {
-	bool a, b;
+	bool a = false, b = false;
 
-	if (c->inv == NULL)
-		return false;
-	a = is_inv_server(c, f->key.ipver, f->key.a);
-	b = is_inv_server(c, f->key.ipver, f->key.b);
+	if (c->inv != NULL) {
+		a = is_inv_server(c, f->key.ipver, f->key.a);
+		b = is_inv_server(c, f->key.ipver, f->key.b);
+		f->side_by = SIDE_INVENTORY;
+	}
+	if (a == b && c->hosts != NULL) {
+		a = hosts_find(c->hosts, f->key.ipver, f->key.a) != NULL;
+		b = hosts_find(c->hosts, f->key.ipver, f->key.b) != NULL;
+		f->side_by = SIDE_HOST;
+	}
 	if (a == b)
 		return false;
 	f->server_dir = b ? DIR_AB : DIR_BA;
-	f->side_by = SIDE_INVENTORY;
 	return true;
 }
 
@@ -97,8 +115,17 @@ void classify_packet(const struct classifier *c, struct flow *f,
 		f->side_by = SIDE_HANDSHAKE;
 		return;
 	}
-	if (created && !side_from_inventory(c, f))
-		side_from_ports(c, f);
+	if (created && !side_from_rules(c, f) && !side_from_hosts(c, f))
+		side_from_order(c, f, dir);
+}
+
+void classify_wire_side(struct flow *f, int client_side)
+{
+	if (client_side < 0 || f->side_by == SIDE_HANDSHAKE)
+		return;
+	/* client_side 0: endpoint a is the client, so b serves (DIR_AB). */
+	f->server_dir = client_side == 0 ? DIR_AB : DIR_BA;
+	f->side_by = SIDE_WIRE;
 }
 
 /* ------------------------------------------------------------ labels */
@@ -112,18 +139,29 @@ static bool role_allows(const struct classifier *c, const struct inv_host *h,
 	return inventory_host_has_role(c->rs, h, r->role);
 }
 
+/* Whether a range row may label a flow of this support: the server and
+ * load-balancer tables' ranges (media) need a known server. */
+static bool range_allowed(const struct rule *r, const struct label_set *out)
+{
+	return r->table == TABLE_CLIENT || out->support != SUPPORT_PORT;
+}
+
 /* Appends the rules of list[0..n) with fallback == fb (and, when narrow,
- * that the server's roles allow) to out; returns how many it added. */
+ * that the server's roles allow; when range, that range_allowed) to out;
+ * returns how many it added. */
 static int add_rules(const struct classifier *c, struct label_set *out,
-		     const uint32_t *list, uint32_t n, bool fb, bool narrow)
+		     const uint32_t *list, uint32_t n, bool fb, bool narrow,
+		     bool range)
 {
 	int added = 0;
 
 	for (uint32_t i = 0; i < n && out->n < CLASSIFY_MAX_LABELS; i++) {
 		const struct rule *r = &c->rs->rules[list[i]];
 
-		if (r->fallback != fb || (narrow && !role_allows(c, out->server, r)))
+		if (r->fallback != fb || (narrow && !role_allows(c, out->server, r)) ||
+		    (range && !range_allowed(r, out)))
 			continue;
+		out->shared = out->shared && r->shared;
 		out->rule[out->n++] = list[i];
 		added++;
 	}
@@ -134,32 +172,46 @@ static int add_rules(const struct classifier *c, struct label_set *out,
 static int add_kind(const struct classifier *c, struct label_set *out,
 		    const struct pm_result *m, bool fb, bool narrow)
 {
-	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow);
+	int k = add_rules(c, out, m->exact, m->nexact, fb, narrow, false);
 
 	if (k > 0)
 		out->exact = true;
-	return k + add_rules(c, out, m->range, m->nrange, fb, narrow);
+	return k + add_rules(c, out, m->range, m->nrange, fb, narrow, true);
 }
 
-static int first_primary(const struct classifier *c, const struct pm_result *m)
+/* The first non-fallback rule of m that may label a flow of out's support
+ * (range rows: range_allowed), or -1. */
+static int first_primary(const struct classifier *c, const struct pm_result *m,
+			 const struct label_set *out)
 {
 	for (uint32_t i = 0; i < m->nexact; i++)
 		if (!c->rs->rules[m->exact[i]].fallback)
 			return (int)m->exact[i];
-	for (uint32_t i = 0; i < m->nrange; i++)
-		if (!c->rs->rules[m->range[i]].fallback)
+	for (uint32_t i = 0; i < m->nrange; i++) {
+		const struct rule *r = &c->rs->rules[m->range[i]];
+
+		if (!r->fallback && range_allowed(r, out))
 			return (int)m->range[i];
+	}
 	return -1;
 }
 
+/* The inventory's hosts of f and the labels' support. */
 static void find_hosts(const struct classifier *c, const struct flow *f,
 		       struct label_set *out)
 {
 	out->server = out->client = NULL;
-	if (c->inv == NULL)
-		return;
-	out->server = inventory_lookup(c->inv, f->key.ipver, flow_server_addr(f));
-	out->client = inventory_lookup(c->inv, f->key.ipver, flow_client_addr(f));
+	out->support = SUPPORT_PORT;
+	if (c->inv != NULL) {
+		out->server = inventory_lookup(c->inv, f->key.ipver,
+					       flow_server_addr(f));
+		out->client = inventory_lookup(c->inv, f->key.ipver,
+					       flow_client_addr(f));
+	}
+	if (out->server != NULL && inventory_host_is_server(c->inv, out->server))
+		out->support = SUPPORT_INVENTORY;
+	else if (hosts_find(c->hosts, f->key.ipver, flow_server_addr(f)) != NULL)
+		out->support = SUPPORT_HOST;
 }
 
 void classify_labels(const struct classifier *c, const struct flow *f,
@@ -172,15 +224,16 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	out->n = 0;
 	out->exact = false;
 	out->role_mismatch = false;
+	out->shared = true;
 	find_hosts(c, f, out);
 	portmatch_lookup(c->pm, f->key.l4, port, &m);
 	out->other_l4 = -1;
-	if (first_primary(c, &m) < 0) {
+	if (first_primary(c, &m, out) < 0) {
 		/* Nothing documents the port for this L4: does the other? */
 		struct pm_result o;
 
 		portmatch_lookup(c->pm, other, port, &o);
-		out->other_l4 = first_primary(c, &o);
+		out->other_l4 = first_primary(c, &o, out);
 	}
 	out->primary = add_kind(c, out, &m, false, true) > 0;
 	/* Fallback rows (the clients' own ports) do not label a port that a
@@ -193,9 +246,13 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	/* The server's roles allow none of the non-fallback rows covering the
 	 * port: a role mismatch, shown with all of them.  (Fallback rows that
 	 * its roles do not allow leave the port undocumented for it.) */
-	if (out->n > 0 || out->server == NULL || first_primary(c, &m) < 0)
+	if (out->n > 0 || out->server == NULL || first_primary(c, &m, out) < 0) {
+		out->shared = out->shared && out->n > 0;
 		return;
+	}
 	out->role_mismatch = true;
 	out->exact = false;
+	out->shared = true;
 	out->primary = add_kind(c, out, &m, false, false) > 0;
+	out->shared = out->shared && out->n > 0;
 }

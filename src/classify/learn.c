@@ -18,6 +18,7 @@
 
 #include "classify/inventory.h"
 #include "classify/learn.h"
+#include "util/hash.h"
 
 #define LINE_WIDTH 76 /* evidence comments wrap before this column */
 
@@ -63,15 +64,6 @@ struct learner {
 
 /* ------------------------------------------------------------ hash */
 
-/* splitmix64 finaliser: a bijection that spreads every input bit. */
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static uint64_t load64(const uint8_t *p)
 {
 	uint64_t v = 0;
@@ -84,9 +76,9 @@ static uint64_t load64(const uint8_t *p)
 static uint32_t addr_hash(const struct learner *l, int ipver,
 			  const uint8_t addr[16])
 {
-	uint64_t h = mix64(l->k0 ^ load64(addr) ^ (uint64_t)ipver);
+	uint64_t h = hash_mix64(l->k0 ^ load64(addr) ^ (uint64_t)ipver);
 
-	return (uint32_t)mix64(h ^ l->k1 ^ load64(addr + 8));
+	return (uint32_t)hash_mix64(h ^ l->k1 ^ load64(addr + 8));
 }
 
 /* The slot holding (ipver, addr), whose hash is `hash`, or the empty slot
@@ -157,8 +149,8 @@ struct learner *learn_new(const struct ruleset *rs, uint32_t max_hosts,
 		slots *= 2;
 	l->mask = slots - 1;
 	l->k0 = seed;
-	l->k1 = mix64(seed);
-	l->rng = mix64(l->k1);
+	l->k1 = hash_mix64(seed);
+	l->rng = hash_mix64(l->k1);
 	l->slot = calloc(slots, sizeof(*l->slot));
 	l->freelist = calloc(l->max, sizeof(*l->freelist));
 	l->sig = calloc((size_t)rs->nroles * 2 * ROLE_MAX_LEARN + 1, sizeof(*l->sig));

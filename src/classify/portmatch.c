@@ -7,8 +7,11 @@
  *    covering set does not change; seg_lo[] is sorted, a binary search finds
  *    a port's segment and seg_off[] its list in seg_list (O(log segments)).
  * Every list keeps rule-file order and names a rule at most once, and a
- * rule is in one of the two lists of a port, never both.
+ * rule is in one of the two lists of a port, never both.  Lists are counted
+ * before they are filled; the count stops at PORTMATCH_MAX_ENTRIES, so
+ * every offset fits in 32 bits.
  */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +64,17 @@ struct slots {
 	uint32_t *off, *fill, *list, *last;
 };
 
-static void slot_add(struct slots *sl, uint32_t slot, uint32_t r)
+/* Returns 1 when r was added to slot, 0 when it was there already. */
+static unsigned slot_add(struct slots *sl, uint32_t slot, uint32_t r)
 {
 	if (sl->last[slot] == r)
-		return;
+		return 0;
 	sl->last[slot] = r;
 	if (sl->list == NULL)
 		sl->off[slot + 1]++;
 	else
 		sl->list[sl->fill[slot]++] = r;
+	return 1;
 }
 
 /* True when a range item (not a single port) of r covers port. */
@@ -82,40 +87,46 @@ static bool range_covers(const struct rule *r, uint32_t port)
 	return false;
 }
 
-/* One pass over the rules of protocol p. */
-static void place_rules(const struct ruleset *rs, const struct pm_proto *pp,
-			int p, struct slots *ex, struct slots *sg)
+/* The lists of one protocol while they are built. */
+struct pm_build {
+	struct slots ex, sg;
+};
+
+/* Lists rule i under protocol p; returns the entries it added (at most
+ * RULE_MAX_PORTS + 65,536). */
+static uint32_t place_rule(const struct ruleset *rs, uint32_t i,
+			   const struct pm_proto *pp, int p, struct pm_build *b)
 {
-	for (int i = 0; i < rs->nrules; i++) {
-		const struct rule *r = &rs->rules[i];
+	const struct rule *r = &rs->rules[i];
+	uint32_t added = 0;
 
-		if (!(r->l4 & proto_bit[p]))
+	if (!(r->l4 & proto_bit[p]))
+		return 0;
+	for (int k = 0; k < r->nports; k++) {
+		uint32_t lo = r->ports[k].lo, hi = r->ports[k].hi;
+
+		if (lo == hi) {
+			/* A port that one of the rule's own ranges covers
+			 * is listed with the ranges only: once. */
+			if (!range_covers(r, lo))
+				added += slot_add(&b->ex, lo, i);
 			continue;
-		for (int k = 0; k < r->nports; k++) {
-			uint32_t lo = r->ports[k].lo, hi = r->ports[k].hi;
-
-			if (lo == hi) {
-				/* A port that one of the rule's own ranges covers
-				 * is listed with the ranges only: once. */
-				if (!range_covers(r, lo))
-					slot_add(ex, lo, (uint32_t)i);
-				continue;
-			}
-			for (uint32_t s = seg_find(pp, lo);
-			     s < pp->nseg && pp->seg_lo[s] <= hi; s++)
-				slot_add(sg, s, (uint32_t)i);
 		}
+		for (uint32_t s = seg_find(pp, lo);
+		     s < pp->nseg && pp->seg_lo[s] <= hi; s++)
+			added += slot_add(&b->sg, s, i);
 	}
+	return added;
 }
 
 /* Cuts 0..65535 at every range bound of protocol p. */
 static int build_segments(const struct ruleset *rs, struct pm_proto *pp, int p)
 {
-	uint32_t n = 0, cap = 1;
+	size_t n = 0, cap = 1;
 
 	for (int i = 0; i < rs->nrules; i++)
 		if (rs->rules[i].l4 & proto_bit[p])
-			cap += 2u * rs->rules[i].nports;
+			cap += 2 * (size_t)rs->rules[i].nports;
 	pp->seg_lo = malloc(cap * sizeof(uint32_t));
 	if (pp->seg_lo == NULL)
 		return -1;
@@ -135,7 +146,7 @@ static int build_segments(const struct ruleset *rs, struct pm_proto *pp, int p)
 	}
 	qsort(pp->seg_lo, n, sizeof(uint32_t), cmp_u32);
 	pp->nseg = 0;
-	for (uint32_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (i == 0 || pp->seg_lo[i] != pp->seg_lo[i - 1])
 			pp->seg_lo[pp->nseg++] = pp->seg_lo[i];
 	return 0;
@@ -155,45 +166,105 @@ static void reset_last(uint32_t *last, uint32_t n)
 	memset(last, 0xff, n * sizeof(uint32_t));
 }
 
-static int build_proto(const struct ruleset *rs, struct pm_proto *pp, int p)
+static void build_free(struct pm_build *b)
 {
-	struct slots ex = { 0 }, sg = { 0 };
-	int ret = -1;
+	free(b->ex.last);
+	free(b->ex.fill);
+	free(b->sg.last);
+	free(b->sg.fill);
+}
 
+/* Segments, offsets and the scratch arrays of protocol p. */
+static int build_start(const struct ruleset *rs, struct pm_proto *pp, int p,
+		       struct pm_build *b)
+{
 	if (build_segments(rs, pp, p))
 		return -1;
 	pp->exact_off = calloc(NPORT + 1, sizeof(uint32_t));
 	pp->seg_off = calloc(pp->nseg + 1, sizeof(uint32_t));
-	ex.last = malloc(NPORT * sizeof(uint32_t));
-	ex.fill = malloc(NPORT * sizeof(uint32_t));
-	sg.last = malloc(pp->nseg * sizeof(uint32_t));
-	sg.fill = malloc(pp->nseg * sizeof(uint32_t));
-	if (!pp->exact_off || !pp->seg_off || !ex.last || !ex.fill ||
-	    !sg.last || !sg.fill)
-		goto out;
-	ex.off = pp->exact_off;
-	sg.off = pp->seg_off;
-	reset_last(ex.last, NPORT);
-	reset_last(sg.last, pp->nseg);
-	place_rules(rs, pp, p, &ex, &sg);
-	pp->exact_list = malloc((prefix_sum(ex.off, NPORT) + 1) * sizeof(uint32_t));
-	pp->seg_list = malloc((prefix_sum(sg.off, pp->nseg) + 1) * sizeof(uint32_t));
+	b->ex.last = malloc(NPORT * sizeof(uint32_t));
+	b->ex.fill = malloc(NPORT * sizeof(uint32_t));
+	b->sg.last = malloc(pp->nseg * sizeof(uint32_t));
+	b->sg.fill = malloc(pp->nseg * sizeof(uint32_t));
+	if (!pp->exact_off || !pp->seg_off || !b->ex.last || !b->ex.fill ||
+	    !b->sg.last || !b->sg.fill)
+		return -1;
+	b->ex.off = pp->exact_off;
+	b->sg.off = pp->seg_off;
+	reset_last(b->ex.last, NPORT);
+	reset_last(b->sg.last, pp->nseg);
+	return 0;
+}
+
+/* After the counting pass: the lists, sized by the counts. */
+static int build_lists(struct pm_proto *pp, struct pm_build *b)
+{
+	size_t nex = prefix_sum(b->ex.off, NPORT);
+	size_t nsg = prefix_sum(b->sg.off, pp->nseg);
+
+	pp->exact_list = malloc((nex + 1) * sizeof(uint32_t));
+	pp->seg_list = malloc((nsg + 1) * sizeof(uint32_t));
 	if (!pp->exact_list || !pp->seg_list)
-		goto out;
-	ex.list = pp->exact_list;
-	sg.list = pp->seg_list;
-	memcpy(ex.fill, ex.off, NPORT * sizeof(uint32_t));
-	memcpy(sg.fill, sg.off, pp->nseg * sizeof(uint32_t));
-	reset_last(ex.last, NPORT);
-	reset_last(sg.last, pp->nseg);
-	place_rules(rs, pp, p, &ex, &sg);
-	ret = 0;
-out:
-	free(ex.last);
-	free(ex.fill);
-	free(sg.last);
-	free(sg.fill);
-	return ret;
+		return -1;
+	b->ex.list = pp->exact_list;
+	b->sg.list = pp->seg_list;
+	memcpy(b->ex.fill, b->ex.off, NPORT * sizeof(uint32_t));
+	memcpy(b->sg.fill, b->sg.off, pp->nseg * sizeof(uint32_t));
+	reset_last(b->ex.last, NPORT);
+	reset_last(b->sg.last, pp->nseg);
+	return 0;
+}
+
+static void report_cap(const struct ruleset *rs, const struct rule *r,
+		       uint32_t max, FILE *errs)
+{
+	if (errs == NULL)
+		return;
+	fprintf(errs, "%s:%d: rule %s: the port matcher would need more than "
+		"%" PRIu32 " entries (%u MiB) with this rule: too many or too "
+		"wide port ranges (see \"Limits\" in classifiers/FORMAT)\n",
+		r->file >= 0 && r->file < rs->nfiles ? rs->files[r->file] : "?",
+		r->line, r->id, max, (unsigned)(((uint64_t)max * 4u) >> 20));
+}
+
+/* The counting pass, rule by rule over both protocols, so that the rule
+ * that crosses the cap is known; every count then fits in 32 bits. */
+static int count_rules(const struct ruleset *rs, struct portmatch *pm,
+		       struct pm_build *b, uint32_t max, FILE *errs)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < rs->nrules; i++) {
+		for (int p = 0; p < 2; p++)
+			total += place_rule(rs, (uint32_t)i, &pm->proto[p], p, &b[p]);
+		if (total > max) {
+			report_cap(rs, &rs->rules[i], max, errs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int build_all(const struct ruleset *rs, struct portmatch *pm,
+		     struct pm_build *b, uint32_t max, FILE *errs)
+{
+	for (int p = 0; p < 2; p++)
+		if (build_start(rs, &pm->proto[p], p, &b[p]))
+			goto oom;
+	if (count_rules(rs, pm, b, max, errs))
+		return -1;
+	for (int p = 0; p < 2; p++) {
+		if (build_lists(&pm->proto[p], &b[p]))
+			goto oom;
+		for (int i = 0; i < rs->nrules; i++)
+			(void)place_rule(rs, (uint32_t)i, &pm->proto[p], p, &b[p]);
+	}
+	return 0;
+oom:
+	if (errs)
+		fprintf(errs, "%s: port matcher: out of memory\n",
+			rs->nfiles ? rs->files[rs->nfiles - 1] : "rules");
+	return -1;
 }
 
 void portmatch_free(struct portmatch *pm)
@@ -210,18 +281,56 @@ void portmatch_free(struct portmatch *pm)
 	free(pm);
 }
 
-struct portmatch *portmatch_build(const struct ruleset *rs)
+struct portmatch *portmatch_build(const struct ruleset *rs, FILE *errs)
+{
+	return portmatch_build_max(rs, PORTMATCH_MAX_ENTRIES, errs);
+}
+
+struct portmatch *portmatch_build_max(const struct ruleset *rs,
+				      uint32_t max_entries, FILE *errs)
 {
 	struct portmatch *pm = calloc(1, sizeof(*pm));
+	struct pm_build b[2];
+	int ret;
 
-	if (pm == NULL)
+	memset(b, 0, sizeof(b));
+	if (pm == NULL) {
+		if (errs)
+			fprintf(errs, "port matcher: out of memory\n");
 		return NULL;
-	for (int p = 0; p < 2; p++)
-		if (build_proto(rs, &pm->proto[p], p)) {
-			portmatch_free(pm);
-			return NULL;
-		}
+	}
+	ret = build_all(rs, pm, b, max_entries, errs);
+	build_free(&b[0]);
+	build_free(&b[1]);
+	if (ret) {
+		portmatch_free(pm);
+		return NULL;
+	}
 	return pm;
+}
+
+uint64_t portmatch_entries(const struct portmatch *pm)
+{
+	uint64_t n = 0;
+
+	for (int p = 0; p < 2; p++)
+		n += (uint64_t)pm->proto[p].exact_off[NPORT] +
+		     pm->proto[p].seg_off[pm->proto[p].nseg];
+	return n;
+}
+
+size_t portmatch_bytes(const struct portmatch *pm)
+{
+	size_t n = sizeof(*pm);
+
+	for (int p = 0; p < 2; p++) {
+		const struct pm_proto *pp = &pm->proto[p];
+
+		n += (NPORT + 1u + pp->exact_off[NPORT] + 1u) * sizeof(uint32_t);
+		n += (2u * pp->nseg + 1u + pp->seg_off[pp->nseg] + 1u) *
+		     sizeof(uint32_t);
+	}
+	return n;
 }
 
 void portmatch_lookup(const struct portmatch *pm, uint8_t l4, uint16_t port,

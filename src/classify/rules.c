@@ -1,162 +1,88 @@
-/* rules.c: parses rule files (classifiers/FORMAT) into a ruleset.
- *
- * A line-driven state machine: a section header opens a [role] or [rule]
- * section, key lines fill it, and the next header (or the end of the file)
- * closes it, checking that every required key was given.  Every problem is
- * reported as "path:line: message" and parsing goes on, so one run shows all
- * of them; a file with any problem is rolled back whole.
- */
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
+/* rules.c: the rule model: the set of rules, roles and files, found by
+ * name through two hash indexes, the implication walk between roles, and
+ * what a rule covers.  The reader (rules_read.c) fills it. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/arena.h"
-#include "util/diag.h"
 #include "classify/rules.h"
 
-#define MAX_LINE 4096
+/* ------------------------------------------------------------ indexes */
 
-/* SECT_SKIP: after a bad header, whose keys are ignored silently. */
-enum sect { SECT_NONE, SECT_ROLE, SECT_RULE, SECT_SKIP };
-
-/* Keys of a [rule] section.  The order is the bit order in `seen`. */
-enum rkey {
-	RK_TABLE, RK_ROLE, RK_L4, RK_PORT, RK_APP, RK_STATUS, RK_FALLBACK,
-	RK_TEXT, /* RK_TEXT + field * LANG_N + lang */
-	RK_N = RK_TEXT + TEXT_N * LANG_N
-};
-
-static const char *const text_key[TEXT_N] = {
-	"role", "service", "protocol", "note"
-};
-static const char *const lang_suffix[LANG_N] = { "en", "ja" };
-
-static const char *const table_names[TABLE_N] = {
-	"server", "hlb", "dnslb", "client"
-};
-static const char *const table_titles[TABLE_N][LANG_N] = {
-	{ "Required Server Ports (by Server Role)",
-	  "必要なサーバー ポート (サーバー役割別)" },
-	{ "Hardware Load Balancer Ports if Using Only Hardware Load Balancing",
-	  "ハードウェア負荷分散のみを使用する場合のハードウェア ロード バランサー" },
-	{ "Hardware Load Balancer Ports if Using DNS Load Balancing",
-	  "DNS 負荷分散を使用する場合のハードウェア ロード バランサー" },
-	{ "Required Client Ports", "必要なクライアント ポート" },
-};
-static const char *const app_names[APP_N] = {
-	"unspecified", "tls", "http", "sip", "stun", "dcerpc", "smb", "dhcp",
-	"sql-browser", "media"
-};
-static const char *const status_names[STATUS_N] = {
-	"required", "optional", "legacy"
-};
-
-/* Parser state for one file. */
-struct parser {
-	struct ruleset *rs;
-	const char *path;
-	FILE *errs;
-	int nerr;
-	int line;
-	int file;               /* index of this file in rs->files */
-	enum sect sect;
-	int sect_line;
-	uint32_t seen;          /* keys given in the open section */
-	const char *role_name;  /* [rule]: the role key, resolved at the end */
-	char *implies_text;     /* [role]: the implies list, resolved at the end */
-	int sect_nerr;          /* nerr when the open section began */
-	int first_rule, first_role;
-	const char **rule_roles;   /* role key of each rule of this file */
-	char **role_implies;       /* implies text of each role of this file */
-};
-
-static void perr(struct parser *ps, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void perr(struct parser *ps, int line, const char *fmt, ...)
+/* FNV-1a: names come from the operator's own files, not from packets. */
+static uint32_t name_hash(const char *s)
 {
-	va_list ap;
+	uint32_t h = 2166136261u;
 
-	ps->nerr++;
-	va_start(ap, fmt);
-	diag_vreport(ps->errs, ps->path, line, fmt, ap);
-	va_end(ap);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-/* ------------------------------------------------------------ names */
-
-const char *rule_table_name(enum rule_table t)
+static const char *index_key(const struct ruleset *rs,
+			     const struct rules_index *ix, int i)
 {
-	return (unsigned)t < TABLE_N ? table_names[t] : "?";
+	return ix == &rs->rule_ids ? rs->rules[i].id : rs->roles[i].key;
 }
 
-const char *rule_table_title(enum rule_table t, enum lang lang)
+static int index_find(const struct ruleset *rs, const struct rules_index *ix,
+		      const char *name)
 {
-	return (unsigned)t < TABLE_N && (unsigned)lang < LANG_N ?
-	       table_titles[t][lang] : "?";
-}
+	unsigned mask = ix->cap - 1;
 
-const char *rule_app_name(enum rule_app a)
-{
-	return (unsigned)a < APP_N ? app_names[a] : "?";
-}
+	if (ix->cap == 0)
+		return -1;
+	for (unsigned s = name_hash(name) & mask;; s = (s + 1) & mask) {
+		int i = ix->slot[s];
 
-const char *rule_status_name(enum rule_status s)
-{
-	return (unsigned)s < STATUS_N ? status_names[s] : "?";
-}
-
-const char *rule_l4_name(uint8_t l4bits)
-{
-	switch (l4bits & (RULE_L4_TCP | RULE_L4_UDP)) {
-	case RULE_L4_TCP: return "tcp";
-	case RULE_L4_UDP: return "udp";
-	case RULE_L4_TCP | RULE_L4_UDP: return "tcp/udp";
-	default: return "none";
-	}
-}
-
-static int name_index(const char *const *names, int n, const char *v)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], v) == 0)
+		if (i < 0)
+			return -1;
+		if (strcmp(index_key(rs, ix, i), name) == 0)
 			return i;
-	return -1;
-}
-
-void rule_ports_format(const struct rule *r, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (r->nports == 0) {
-		snprintf(buf, len, "none");
-		return;
-	}
-	for (int i = 0; i < r->nports && off < len; i++) {
-		const struct port_range *pr = &r->ports[i];
-		int n = pr->lo == pr->hi ?
-			snprintf(buf + off, len - off, "%s%u", i ? "," : "", pr->lo) :
-			snprintf(buf + off, len - off, "%s%u-%u", i ? "," : "",
-				 pr->lo, pr->hi);
-		if (n < 0)
-			break;
-		off += (size_t)n;
 	}
 }
 
-bool rule_covers(const struct rule *r, unsigned l4bit, uint16_t port)
+static void index_put(const struct ruleset *rs, struct rules_index *ix, int i)
 {
-	if ((r->l4 & l4bit) == 0)
-		return false;
-	for (int i = 0; i < r->nports; i++)
-		if (port >= r->ports[i].lo && port <= r->ports[i].hi)
-			return true;
-	return false;
+	unsigned mask = ix->cap - 1;
+	unsigned s = name_hash(index_key(rs, ix, i)) & mask;
+
+	while (ix->slot[s] >= 0)
+		s = (s + 1) & mask;
+	ix->slot[s] = i;
+}
+
+/* Puts names 0..n-1 into ix's slots, emptied first. */
+static void index_refill(const struct ruleset *rs, struct rules_index *ix, int n)
+{
+	memset(ix->slot, 0xff, ix->cap * sizeof(*ix->slot));
+	for (int i = 0; i < n; i++)
+		index_put(rs, ix, i);
+}
+
+/* Rebuilds ix over names 0..n-1 in `cap` slots (a power of two above 2n).
+ * Returns -1 when out of memory, ix then unchanged. */
+static int index_rebuild(const struct ruleset *rs, struct rules_index *ix,
+			 int n, unsigned cap)
+{
+	int *slot = malloc(cap * sizeof(*slot));
+
+	if (slot == NULL)
+		return -1;
+	free(ix->slot);
+	ix->slot = slot;
+	ix->cap = cap;
+	index_refill(rs, ix, n);
+	return 0;
+}
+
+/* Adds name n-1 (the one just appended), growing ix first when needed. */
+static int index_add(const struct ruleset *rs, struct rules_index *ix, int n)
+{
+	if (ix->cap / 2 <= (unsigned)n)
+		return index_rebuild(rs, ix, n, ix->cap ? ix->cap * 2 : 64);
+	index_put(rs, ix, n - 1);
+	return 0;
 }
 
 /* ------------------------------------------------------------ set */
@@ -173,17 +99,117 @@ void ruleset_free(struct ruleset *rs)
 	free(rs->files);
 	free(rs->rules);
 	free(rs->roles);
+	free(rs->rule_ids.slot);
+	free(rs->role_keys.slot);
 	arena_free(rs->arena);
 	memset(rs, 0, sizeof(*rs));
 }
 
+/* Grows an array of `size`-byte items so that one more fits. */
+static int grow(void **arr, int *cap, int n, size_t size)
+{
+	void *p;
+	int ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	p = realloc(*arr, (size_t)ncap * size);
+	if (p == NULL)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static char *set_strdup(struct ruleset *rs, const char *s)
+{
+	if (rs->arena == NULL && (rs->arena = arena_new()) == NULL)
+		return NULL;
+	return arena_strndup(rs->arena, s, strlen(s));
+}
+
+int rules_new_rule(struct ruleset *rs, const char *id)
+{
+	char *copy = set_strdup(rs, id);
+	struct rule *r;
+
+	if (copy == NULL ||
+	    grow((void **)&rs->rules, &rs->caprules, rs->nrules, sizeof(*r)))
+		return -1;
+	r = &rs->rules[rs->nrules];
+	memset(r, 0, sizeof(*r));
+	r->id = copy;
+	r->role = -1;
+	if (index_add(rs, &rs->rule_ids, rs->nrules + 1))
+		return -1;
+	return rs->nrules++;
+}
+
+int rules_new_role(struct ruleset *rs, const char *key)
+{
+	char *copy = set_strdup(rs, key);
+	struct role *ro;
+
+	if (copy == NULL ||
+	    grow((void **)&rs->roles, &rs->caproles, rs->nroles, sizeof(*ro)))
+		return -1;
+	ro = &rs->roles[rs->nroles];
+	memset(ro, 0, sizeof(*ro));
+	ro->key = copy;
+	if (index_add(rs, &rs->role_keys, rs->nroles + 1))
+		return -1;
+	return rs->nroles++;
+}
+
+int rules_add_file(struct ruleset *rs, const char *name)
+{
+	char **files = realloc(rs->files, (size_t)(rs->nfiles + 1) * sizeof(*files));
+
+	if (files == NULL)
+		return -1;
+	rs->files = files;
+	rs->files[rs->nfiles] = strdup(name);
+	if (rs->files[rs->nfiles] == NULL)
+		return -1;
+	return rs->nfiles++;
+}
+
+struct ruleset_mark ruleset_get_mark(const struct ruleset *rs)
+{
+	struct ruleset_mark m = { rs->nrules, rs->nroles, rs->nfiles, { 0 } };
+
+	if (rs->arena)
+		m.arena = arena_get_mark(rs->arena);
+	return m;
+}
+
+void ruleset_rollback(struct ruleset *rs, struct ruleset_mark m)
+{
+	rs->nrules = m.nrules;
+	rs->nroles = m.nroles;
+	while (rs->nfiles > m.nfiles)
+		free(rs->files[--rs->nfiles]);
+	if (rs->arena)
+		arena_reset(rs->arena, m.arena);
+	/* Fewer names than before: the slots already there are enough. */
+	if (rs->rule_ids.cap)
+		index_refill(rs, &rs->rule_ids, rs->nrules);
+	if (rs->role_keys.cap)
+		index_refill(rs, &rs->role_keys, rs->nroles);
+}
+
+int rules_rule_find(const struct ruleset *rs, const char *id)
+{
+	return index_find(rs, &rs->rule_ids, id);
+}
+
 int rules_role_find(const struct ruleset *rs, const char *key)
 {
-	for (int i = 0; i < rs->nroles; i++)
-		if (strcmp(rs->roles[i].key, key) == 0)
-			return i;
-	return -1;
+	return index_find(rs, &rs->role_keys, key);
 }
+
+/* ------------------------------------------------------------ roles */
 
 /* Walks the implications from `held` with an explicit stack, each role
  * pushed at most once: O(roles + implications) whatever the graph (a
@@ -220,652 +246,37 @@ bool rules_role_covers(const struct ruleset *rs, int held, int want)
 	return false;
 }
 
-/* Grows an array of `size`-byte items so that one more fits. */
-static int grow(void **arr, int *cap, int n, size_t size)
+/* ------------------------------------------------------------ rules */
+
+bool rule_covers(const struct rule *r, unsigned l4bit, uint16_t port)
 {
-	void *p;
-	int ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, (size_t)ncap * size);
-	if (p == NULL)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-/* ------------------------------------------------------------ values */
-
-static bool valid_ident(const char *s, const char *extra)
-{
-	if (*s == '\0')
+	if ((r->l4 & l4bit) == 0)
 		return false;
-	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    strchr(extra, *s) == NULL)
-			return false;
-	return true;
-}
-
-/* Parses a decimal port 1..65535 spanning exactly [s, e). */
-static bool parse_port(const char *s, const char *e, uint16_t *out)
-{
-	unsigned long v = 0;
-
-	if (s == e || e - s > 5)
-		return false;
-	for (const char *p = s; p < e; p++) {
-		if (!isdigit((unsigned char)*p))
-			return false;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < 1 || v > 65535)
-		return false;
-	*out = (uint16_t)v;
-	return true;
-}
-
-/* Trims blanks from both ends of [*s, *e). */
-static void trim(const char **s, const char **e)
-{
-	while (*s < *e && isspace((unsigned char)**s))
-		(*s)++;
-	while (*e > *s && isspace((unsigned char)(*e)[-1]))
-		(*e)--;
-}
-
-static void set_ports(struct parser *ps, struct rule *r, const char *v)
-{
-	const char *p = v;
-
-	r->nports = 0;
-	if (strcmp(v, "none") == 0)
-		return;
-	while (*p) {
-		const char *next = strchr(p, ',');
-		const char *s = p, *e, *dash;
-		struct port_range pr;
-
-		if (next == NULL)
-			next = p + strlen(p);
-		e = next;
-		trim(&s, &e);
-		dash = memchr(s, '-', (size_t)(e - s));
-		if (r->nports == RULE_MAX_PORTS) {
-			perr(ps, ps->line, "too many port items (at most %d)",
-			     RULE_MAX_PORTS);
-			return;
-		}
-		if (dash == NULL ? !parse_port(s, e, &pr.lo) :
-		    !parse_port(s, dash, &pr.lo) ||
-		    !parse_port(dash + 1, e, &pr.hi)) {
-			perr(ps, ps->line, "bad port '%.*s' (want 1-65535, "
-			     "P-Q, or a comma list)", (int)(e - s), s);
-			return;
-		}
-		if (dash == NULL)
-			pr.hi = pr.lo;
-		if (pr.lo > pr.hi) {
-			perr(ps, ps->line, "reversed port range %u-%u",
-			     pr.lo, pr.hi);
-			return;
-		}
-		r->ports[r->nports++] = pr;
-		p = *next ? next + 1 : next;
-	}
-}
-
-static void set_l4(struct parser *ps, struct rule *r, const char *v)
-{
-	if (strcmp(v, "tcp") == 0)
-		r->l4 = RULE_L4_TCP;
-	else if (strcmp(v, "udp") == 0)
-		r->l4 = RULE_L4_UDP;
-	else if (strcmp(v, "tcp,udp") == 0 || strcmp(v, "udp,tcp") == 0 ||
-		 strcmp(v, "tcp/udp") == 0)
-		r->l4 = RULE_L4_TCP | RULE_L4_UDP;
-	else if (strcmp(v, "none") == 0)
-		r->l4 = 0;
-	else
-		perr(ps, ps->line, "bad l4 '%s' (want tcp, udp, tcp,udp or none)", v);
-}
-
-/* Sets an enum field from a list of names; reports the list when unknown. */
-static void set_enum(struct parser *ps, int *field, const char *key,
-		     const char *const *names, int n, const char *v)
-{
-	int i = name_index(names, n, v);
-	char list[256] = "";
-
-	if (i >= 0) {
-		*field = i;
-		return;
-	}
-	for (int k = 0; k < n; k++) {
-		strncat(list, names[k], sizeof(list) - strlen(list) - 1);
-		if (k + 1 < n)
-			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-	}
-	perr(ps, ps->line, "bad %s '%s' (want one of: %s)", key, v, list);
-}
-
-/* ------------------------------------------------------------ sections */
-
-static struct rule *cur_rule(struct parser *ps)
-{
-	return &ps->rs->rules[ps->rs->nrules - 1];
-}
-
-static struct role *cur_role(struct parser *ps)
-{
-	return &ps->rs->roles[ps->rs->nroles - 1];
-}
-
-static char *dup_str(struct parser *ps, const char *s)
-{
-	char *p = arena_strndup(ps->rs->arena, s, strlen(s));
-
-	if (p == NULL)
-		perr(ps, ps->line, "out of memory");
-	return p;
-}
-
-/* Returns the rule key index of `key`, or -1. */
-static int rule_key(const char *key)
-{
-	static const char *const plain[] = {
-		"table", "role", "l4", "port", "app", "status", "fallback"
-	};
-	const char *dot = strchr(key, '.');
-
-	if (dot == NULL)
-		return name_index(plain, RK_TEXT, key);
-	for (int f = 0; f < TEXT_N; f++)
-		for (int l = 0; l < LANG_N; l++)
-			if (strlen(text_key[f]) == (size_t)(dot - key) &&
-			    strncmp(key, text_key[f], (size_t)(dot - key)) == 0 &&
-			    strcmp(dot + 1, lang_suffix[l]) == 0)
-				return RK_TEXT + f * LANG_N + l;
-	return -1;
-}
-
-static void rule_set(struct parser *ps, int k, const char *v)
-{
-	struct rule *r = cur_rule(ps);
-	int tmp;
-
-	switch (k) {
-	case RK_TABLE:
-		tmp = (int)r->table;
-		set_enum(ps, &tmp, "table", table_names, TABLE_N, v);
-		r->table = (enum rule_table)tmp;
-		break;
-	case RK_ROLE:
-		ps->role_name = dup_str(ps, v);
-		break;
-	case RK_L4: set_l4(ps, r, v); break;
-	case RK_PORT: set_ports(ps, r, v); break;
-	case RK_APP:
-		tmp = (int)r->app;
-		set_enum(ps, &tmp, "app", app_names, APP_N, v);
-		r->app = (enum rule_app)tmp;
-		break;
-	case RK_STATUS:
-		tmp = (int)r->status;
-		set_enum(ps, &tmp, "status", status_names, STATUS_N, v);
-		r->status = (enum rule_status)tmp;
-		break;
-	case RK_FALLBACK:
-		if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
-			r->fallback = strcmp(v, "yes") == 0;
-		else
-			perr(ps, ps->line, "bad fallback '%s' (want yes or no)", v);
-		break;
-	default:
-		r->text[(k - RK_TEXT) / LANG_N][(k - RK_TEXT) % LANG_N] =
-			dup_str(ps, v);
-	}
-}
-
-static void rule_close(struct parser *ps)
-{
-	struct rule *r = cur_rule(ps);
-	static const int required[] = { RK_TABLE, RK_ROLE, RK_L4, RK_PORT, RK_APP };
-
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (!(ps->seen & (1u << required[i])))
-			perr(ps, ps->sect_line, "rule %s: missing key '%s'", r->id,
-			     (const char *[]){ "table", "role", "l4", "port",
-					       "app" }[i]);
-	for (int k = RK_TEXT; k < RK_N; k++) {
-		int f = (k - RK_TEXT) / LANG_N, l = (k - RK_TEXT) % LANG_N;
-
-		if (ps->seen & (1u << k))
-			continue;
-		r->text[f][l] = "";
-		if (ps->seen & (1u << (RK_TEXT + f * LANG_N + (1 - l))))
-			perr(ps, ps->sect_line, "rule %s: missing translation "
-			     "'%s.%s' (give it, empty if the page is empty)",
-			     r->id, text_key[f], lang_suffix[l]);
-		else if (l == 0)
-			perr(ps, ps->sect_line, "rule %s: missing key '%s.en' "
-			     "and '%s.ja'", r->id, text_key[f], text_key[f]);
-	}
-	if ((r->l4 == 0) != (r->nports == 0) && ps->nerr == ps->sect_nerr &&
-	    (ps->seen & (1u << RK_L4)) && (ps->seen & (1u << RK_PORT)))
-		perr(ps, ps->sect_line, "rule %s: l4 none goes with port none "
-		     "and only with it", r->id);
-	ps->rule_roles[ps->rs->nrules - 1 - ps->first_rule] = ps->role_name;
-}
-
-static void role_close(struct parser *ps)
-{
-	struct role *ro = cur_role(ps);
-
-	for (int l = 0; l < LANG_N; l++)
-		if (ro->name[l] == NULL) {
-			ro->name[l] = "";
-			perr(ps, ps->sect_line, "role %s: missing key 'name.%s'",
-			     ro->key, lang_suffix[l]);
-		}
-	ps->role_implies[ps->rs->nroles - 1 - ps->first_role] = ps->implies_text;
-}
-
-/* Parses "PORT/tcp PORT/udp ..." into list; returns the count. */
-static int set_l4_ports(struct parser *ps, struct l4_port *list, const char *v)
-{
-	char buf[MAX_LINE], *tok, *save;
-	int n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
-		char *slash = strchr(tok, '/');
-		struct l4_port lp;
-
-		if (n == ROLE_MAX_LEARN) {
-			perr(ps, ps->line, "more than %d ports", ROLE_MAX_LEARN);
-			break;
-		}
-		if (slash == NULL || !parse_port(tok, slash, &lp.port) ||
-		    (strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0)) {
-			perr(ps, ps->line, "bad port '%s' (want PORT/tcp or PORT/udp)",
-			     tok);
-			continue;
-		}
-		lp.l4 = strcmp(slash + 1, "tcp") == 0 ? RULE_L4_TCP : RULE_L4_UDP;
-		list[n++] = lp;
-	}
-	return n;
-}
-
-static void role_set(struct parser *ps, const char *key, const char *v)
-{
-	static const char *const keys[] = {
-		"name.en", "name.ja", "implies", "learn", "learn-unless"
-	};
-	struct role *ro = cur_role(ps);
-	int bit = name_index(keys, 5, key);
-
-	if (bit < 0) {
-		perr(ps, ps->line, "unknown key '%s' in [role] (want name.en, "
-		     "name.ja, implies, learn, learn-unless)", key);
-		return;
-	}
-	if (ps->seen & (1u << bit)) {
-		perr(ps, ps->line, "key '%s' given twice", key);
-		return;
-	}
-	ps->seen |= 1u << bit;
-	if (bit < 2)
-		ro->name[bit] = dup_str(ps, v);
-	else if (bit == 2)
-		ps->implies_text = dup_str(ps, v);
-	else if (bit == 3)
-		ro->nlearn = set_l4_ports(ps, ro->learn, v);
-	else
-		ro->nlearn_unless = set_l4_ports(ps, ro->learn_unless, v);
-}
-
-static void section_close(struct parser *ps)
-{
-	if (ps->sect == SECT_RULE)
-		rule_close(ps);
-	else if (ps->sect == SECT_ROLE)
-		role_close(ps);
-	ps->sect = SECT_NONE;
-}
-
-static bool id_taken(const struct ruleset *rs, const char *id)
-{
-	for (int i = 0; i < rs->nrules; i++)
-		if (strcmp(rs->rules[i].id, id) == 0)
+	for (int i = 0; i < r->nports; i++)
+		if (port >= r->ports[i].lo && port <= r->ports[i].hi)
 			return true;
 	return false;
 }
 
-static int open_rule(struct parser *ps, const char *id)
+void rule_ports_format(const struct rule *r, char *buf, size_t len)
 {
-	struct ruleset *rs = ps->rs;
-	struct rule *r;
-	size_t n = (size_t)(rs->nrules + 1 - ps->first_rule);
-	const char **tmp;
+	size_t off = 0;
 
-	if (!valid_ident(id, "-_.ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-		perr(ps, ps->line, "bad rule id '%s' (letters, digits, '-', "
-		     "'_', '.')", id);
-	else if (id_taken(rs, id))
-		perr(ps, ps->line, "duplicate rule id '%s'", id);
-	if (grow((void **)&rs->rules, &rs->caprules, rs->nrules, sizeof(*r)))
-		return -1;
-	tmp = realloc(ps->rule_roles, n * sizeof(*tmp));
-	if (tmp == NULL)
-		return -1;
-	ps->rule_roles = tmp;
-	r = &rs->rules[rs->nrules++];
-	memset(r, 0, sizeof(*r));
-	r->id = dup_str(ps, id);
-	r->file = ps->file;
-	r->line = ps->line;
-	r->role = -1;
-	ps->role_name = NULL;
-	return 0;
-}
-
-static int open_role(struct parser *ps, const char *key)
-{
-	struct ruleset *rs = ps->rs;
-	struct role *ro;
-	size_t n = (size_t)(rs->nroles + 1 - ps->first_role);
-	char **tmp;
-
-	if (rs->nroles >= RULES_MAX_ROLES) {
-		perr(ps, ps->line, "too many roles (at most %d over all files)",
-		     RULES_MAX_ROLES);
-		ps->sect = SECT_SKIP;
-		return 0;
-	}
-	if (!valid_ident(key, "-"))
-		perr(ps, ps->line, "bad role key '%s' (lower case letters, "
-		     "digits, '-')", key);
-	else if (rules_role_find(rs, key) >= 0)
-		perr(ps, ps->line, "duplicate role '%s'", key);
-	if (grow((void **)&rs->roles, &rs->caproles, rs->nroles, sizeof(*ro)))
-		return -1;
-	tmp = realloc(ps->role_implies, n * sizeof(*tmp));
-	if (tmp == NULL)
-		return -1;
-	ps->role_implies = tmp;
-	ro = &rs->roles[rs->nroles++];
-	memset(ro, 0, sizeof(*ro));
-	ro->key = dup_str(ps, key);
-	ro->file = ps->file;
-	ro->line = ps->line;
-	ps->implies_text = NULL;
-	return 0;
-}
-
-/* "[rule ID]" or "[role KEY]"; returns -1 only when out of memory. */
-static int header_line(struct parser *ps, const char *s, const char *e)
-{
-	char buf[MAX_LINE];
-	const char *sp;
-
-	section_close(ps);
-	s++; /* '[' */
-	if (e[-1] != ']') {
-		perr(ps, ps->line, "section header without ']'");
-		ps->sect = SECT_SKIP;
-		return 0;
-	}
-	e--;
-	trim(&s, &e);
-	sp = memchr(s, ' ', (size_t)(e - s));
-	if (sp == NULL) {
-		perr(ps, ps->line, "bad section header (want [rule ID] or "
-		     "[role KEY])");
-		ps->sect = SECT_SKIP;
-		return 0;
-	}
-	memcpy(buf, s, (size_t)(e - s));
-	buf[e - s] = '\0';
-	buf[sp - s] = '\0';
-	sp = buf + (sp - s) + 1;
-	while (*sp == ' ')
-		sp++;
-	ps->seen = 0;
-	ps->sect_line = ps->line;
-	ps->sect_nerr = ps->nerr;
-	if (strcmp(buf, "rule") == 0) {
-		ps->sect = SECT_RULE;
-		return open_rule(ps, sp);
-	}
-	if (strcmp(buf, "role") == 0) {
-		ps->sect = SECT_ROLE;
-		return open_role(ps, sp);
-	}
-	perr(ps, ps->line, "unknown section '%s' (want rule or role)", buf);
-	ps->sect = SECT_SKIP;
-	return 0;
-}
-
-static void key_line(struct parser *ps, const char *s, const char *e)
-{
-	const char *eq = memchr(s, '=', (size_t)(e - s));
-	const char *ks = s, *ke, *vs, *ve = e;
-	char key[64], val[MAX_LINE];
-	int k;
-
-	if (eq == NULL) {
-		perr(ps, ps->line, "expected 'key = value'");
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (r->nports == 0) {
+		snprintf(buf, len, "none");
 		return;
 	}
-	ke = eq;
-	vs = eq + 1;
-	trim(&ks, &ke);
-	trim(&vs, &ve);
-	if (ke - ks >= (long)sizeof(key) || ks == ke) {
-		perr(ps, ps->line, "bad key");
-		return;
+	for (int i = 0; i < r->nports && off < len; i++) {
+		const struct port_range *pr = &r->ports[i];
+		int n = pr->lo == pr->hi ?
+			snprintf(buf + off, len - off, "%s%u", i ? "," : "", pr->lo) :
+			snprintf(buf + off, len - off, "%s%u-%u", i ? "," : "",
+				 pr->lo, pr->hi);
+		if (n < 0)
+			break;
+		off += (size_t)n;
 	}
-	memcpy(key, ks, (size_t)(ke - ks));
-	key[ke - ks] = '\0';
-	memcpy(val, vs, (size_t)(ve - vs));
-	val[ve - vs] = '\0';
-	if (ps->sect == SECT_SKIP)
-		return;
-	if (ps->sect == SECT_NONE) {
-		perr(ps, ps->line, "key '%s' outside a [rule] or [role] section", key);
-		return;
-	}
-	if (ps->sect == SECT_ROLE) {
-		role_set(ps, key, val);
-		return;
-	}
-	k = rule_key(key);
-	if (k < 0) {
-		perr(ps, ps->line, "unknown key '%s'", key);
-	} else if (ps->seen & (1u << k)) {
-		perr(ps, ps->line, "key '%s' given twice", key);
-	} else {
-		ps->seen |= 1u << k;
-		rule_set(ps, k, val);
-	}
-}
-
-static int parse_line(struct parser *ps, const char *s, const char *e)
-{
-	if (ps->line == 1 && e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3; /* UTF-8 byte order mark */
-	trim(&s, &e);
-	if (s == e || *s == '#')
-		return 0;
-	if (e - s >= MAX_LINE) {
-		perr(ps, ps->line, "line longer than %d bytes", MAX_LINE - 1);
-		return 0;
-	}
-	if (*s == '[')
-		return header_line(ps, s, e);
-	key_line(ps, s, e);
-	return 0;
-}
-
-/* Resolves the role keys named by this file's rules and roles. */
-static void resolve_roles(struct parser *ps)
-{
-	struct ruleset *rs = ps->rs;
-
-	for (int i = ps->first_rule; i < rs->nrules; i++) {
-		const char *name = ps->rule_roles[i - ps->first_rule];
-
-		if (name == NULL)
-			continue;
-		rs->rules[i].role = rules_role_find(rs, name);
-		if (rs->rules[i].role < 0)
-			perr(ps, rs->rules[i].line, "rule %s: unknown role '%s'",
-			     rs->rules[i].id, name);
-	}
-	for (int i = ps->first_role; i < rs->nroles; i++) {
-		char *list = ps->role_implies[i - ps->first_role], *tok, *save;
-		struct role *ro = &rs->roles[i];
-
-		for (tok = list ? strtok_r(list, ", ", &save) : NULL; tok;
-		     tok = strtok_r(NULL, ", ", &save)) {
-			int j = rules_role_find(rs, tok);
-
-			if (j < 0)
-				perr(ps, ro->line, "role %s: implies unknown role "
-				     "'%s'", ro->key, tok);
-			else if (ro->nimplies == ROLE_MAX_IMPLIES)
-				perr(ps, ro->line, "role %s: implies more than %d "
-				     "roles", ro->key, ROLE_MAX_IMPLIES);
-			else
-				ro->implies[ro->nimplies++] = j;
-		}
-	}
-}
-
-static int add_file_name(struct ruleset *rs, const char *name)
-{
-	char **files = realloc(rs->files, (size_t)(rs->nfiles + 1) * sizeof(*files));
-
-	if (files == NULL)
-		return -1;
-	rs->files = files;
-	rs->files[rs->nfiles] = strdup(name);
-	if (rs->files[rs->nfiles] == NULL)
-		return -1;
-	rs->nfiles++;
-	return 0;
-}
-
-static void rollback(struct ruleset *rs, int nrules, int nroles, int nfiles,
-		     struct arena_mark mark)
-{
-	rs->nrules = nrules;
-	rs->nroles = nroles;
-	while (rs->nfiles > nfiles)
-		free(rs->files[--rs->nfiles]);
-	arena_reset(rs->arena, mark);
-}
-
-int rules_load_buffer(struct ruleset *rs, const char *name,
-		      const char *buf, size_t len, FILE *errs)
-{
-	struct parser ps = { .rs = rs, .path = name, .errs = errs };
-	const char *p = buf, *end = buf + len;
-	struct arena_mark mark;
-	int nfiles = rs->nfiles, oom = 0;
-
-	if (rs->arena == NULL && (rs->arena = arena_new()) == NULL)
-		return 1;
-	mark = arena_get_mark(rs->arena);
-	ps.first_rule = rs->nrules;
-	ps.first_role = rs->nroles;
-	ps.file = rs->nfiles;
-	if (add_file_name(rs, name))
-		oom = 1;
-	while (!oom && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		ps.line++;
-		if (memchr(p, '\0', (size_t)(le - p)) != NULL)
-			perr(&ps, ps.line, "NUL byte in line");
-		else if (parse_line(&ps, p, le) < 0)
-			oom = 1;
-		p = nl ? nl + 1 : end;
-	}
-	if (!oom) {
-		section_close(&ps);
-		resolve_roles(&ps);
-	}
-	if (oom)
-		perr(&ps, ps.line, "out of memory");
-	if (ps.nerr)
-		rollback(rs, ps.first_rule, ps.first_role, nfiles, mark);
-	free(ps.rule_roles);
-	free(ps.role_implies);
-	return ps.nerr;
-}
-
-int rules_load_file(struct ruleset *rs, const char *path, FILE *errs)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int ret;
-
-	if (f == NULL) {
-		if (errs)
-			fprintf(errs, "%s: cannot open: %s\n", path, strerror(errno));
-		return 1;
-	}
-	do {
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap + 65536);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				if (errs)
-					fprintf(errs, "%s: out of memory\n", path);
-				return 1;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		if (errs)
-			fprintf(errs, "%s: read error: %s\n", path, strerror(errno));
-		free(buf);
-		fclose(f);
-		return 1;
-	}
-	fclose(f);
-	ret = rules_load_buffer(rs, path, buf, len, errs);
-	free(buf);
-	return ret;
-}
-
-int rules_finish(struct ruleset *rs, FILE *errs)
-{
-	int live = 0;
-
-	for (int i = 0; i < rs->nrules; i++)
-		live += rs->rules[i].nports > 0;
-	if (live == 0) {
-		if (errs == NULL)
-			return 1;
-		for (int i = 0; i < rs->nfiles; i++)
-			fprintf(errs, "%s%s", i ? ", " : "", rs->files[i]);
-		fprintf(errs, "%sno rule with a port is loaded\n",
-			rs->nfiles ? ": " : "");
-		return 1;
-	}
-	return 0;
 }

@@ -1,4 +1,4 @@
-/* rules.h: the rule model and the rule-file parser.
+/* rules.h: the rule model and the rule-file reader.
  *
  * A rule is one row of a vendor's port table: which table, which role,
  * which service, the L4 protocol(s), the port(s) or range(s), the
@@ -7,8 +7,10 @@
  * with the keys that an inventory uses.  The format is described in
  * classifiers/FORMAT and in lyncwatch(8).
  *
- * The parser collects every problem of a file and reports each as
- * "path:line: message"; a file with any problem adds nothing to the set.
+ * The reader (rules_read.c) collects every problem of a file and reports
+ * each as "path:line: message"; a file with any problem adds nothing to the
+ * set.  The model (rules.c) holds the set, finds rules and roles by name in
+ * O(1) and walks implications; rules_lang.c holds the words of the format.
  */
 #ifndef LW_RULES_H
 #define LW_RULES_H
@@ -16,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "util/arena.h"
 
 enum rule_table {
 	TABLE_SERVER,  /* Required Server Ports (by Server Role) */
@@ -76,6 +80,9 @@ struct rule {
 	enum rule_app app;
 	enum rule_status status;
 	bool fallback;               /* labels only where no other rule does */
+	bool shared;                 /* the port is a general protocol's own
+				      * (HTTPS, HTTP, SMB, ...): the port alone
+				      * does not make a flow Lync traffic */
 	int file;                    /* index into ruleset.files */
 	int line;                    /* line of the [rule ...] header */
 };
@@ -100,6 +107,13 @@ struct role {
 	int file, line;
 };
 
+/* Names to indexes: open addressing, -1 marks an empty slot; cap is a
+ * power of two, at least twice the number of names. */
+struct rules_index {
+	int *slot;
+	unsigned cap;
+};
+
 struct ruleset {
 	struct rule *rules;
 	int nrules, caprules;
@@ -108,13 +122,37 @@ struct ruleset {
 	char **files;
 	int nfiles;
 	struct arena *arena;         /* owns every string */
+	struct rules_index rule_ids; /* rule id -> index into rules */
+	struct rules_index role_keys; /* role key -> index into roles */
+	int unknown_roles;           /* role names that rules or implies lists
+				      * gave and no loaded file declared: counted
+				      * by the reader, kept across roll-backs */
 };
 
 void ruleset_init(struct ruleset *rs);
 void ruleset_free(struct ruleset *rs);
 
+/* What a set held at one moment, to roll a failed file back to. */
+struct ruleset_mark {
+	int nrules, nroles, nfiles;
+	struct arena_mark arena;
+};
+
+/* Building a set (the reader's side).  Each returns -1 when out of memory,
+ * the set then unchanged.  A rule or role is appended zeroed (role -1),
+ * with its id or key copied and indexed; duplicates are the caller's to
+ * refuse (they are indexed too, the first one is found). */
+int rules_new_rule(struct ruleset *rs, const char *id);   /* its index */
+int rules_new_role(struct ruleset *rs, const char *key);  /* its index */
+int rules_add_file(struct ruleset *rs, const char *name); /* its index */
+struct ruleset_mark ruleset_get_mark(const struct ruleset *rs);
+void ruleset_rollback(struct ruleset *rs, struct ruleset_mark m);
+
+/* Index of the rule with that id, or -1.  O(1) on average. */
+int rules_rule_find(const struct ruleset *rs, const char *id);
+
 /*
- * Parses one rule file into rs.  Problems are written to `errs` as
+ * Reads one rule file into rs.  Problems are written to `errs` as
  * "path:line: message", one line each.  Returns the number of problems; when
  * it is not 0 nothing of this file is kept (rs is as before the call).
  */
@@ -128,7 +166,7 @@ int rules_load_buffer(struct ruleset *rs, const char *name,
  * the number of problems, written to `errs` as "FILE[, FILE...]: message". */
 int rules_finish(struct ruleset *rs, FILE *errs);
 
-/* Index of the role with that key, or -1. */
+/* Index of the role with that key, or -1.  O(1) on average. */
 int rules_role_find(const struct ruleset *rs, const char *key);
 
 /* True when a host holding role `held` answers to rules of role `want`

@@ -29,6 +29,7 @@
  * lists, with ties between list heads broken by flow id.
  */
 #include "flow/flow.h"
+#include "util/hash.h"
 
 #include <endian.h>
 #include <stdatomic.h>
@@ -112,15 +113,6 @@ static uint64_t siphash13(const void *data, size_t len, uint64_t k0,
 	v[2] ^= 0xff;
 	sip_round(v); sip_round(v); sip_round(v);
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
-/* splitmix64 finaliser: spreads one 64-bit seed into a second key word. */
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
 }
 
 /* The bucket of a key.  An IPv4 key is hashed over its 18 meaningful
@@ -493,7 +485,7 @@ struct flow_table *flow_table_new(const struct flow_table_cfg *cfg,
 	}
 	t->mask = nb - 1;
 	t->k0 = cfg->seed;
-	t->k1 = mix64(cfg->seed);
+	t->k1 = hash_mix64(cfg->seed);  /* the seed spread into a second word */
 	t->tmo_us[LST_TCP] = cfg->tcp_idle_s * US_PER_S;
 	t->tmo_us[LST_TCP_CLOSED] = cfg->tcp_closed_s * US_PER_S;
 	t->tmo_us[LST_UDP] = cfg->udp_idle_s * US_PER_S;
@@ -575,8 +567,11 @@ const char *side_by_name(enum side_by by)
 {
 	switch (by) {
 	case SIDE_PORT: return "port";
+	case SIDE_FIRST: return "first-packet";
 	case SIDE_RULE: return "rule";
 	case SIDE_INVENTORY: return "inventory";
+	case SIDE_WIRE: return "wire";
+	case SIDE_HOST: return "host";
 	case SIDE_HANDSHAKE: return "handshake";
 	}
 	return "unknown";

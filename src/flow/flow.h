@@ -27,8 +27,13 @@ enum flow_end {
 	END_EVICTED,   /* pushed out by max_flows */
 };
 
-/* How the server side was decided (JSON lync.server_side_by). */
-enum side_by { SIDE_PORT, SIDE_RULE, SIDE_INVENTORY, SIDE_HANDSHAKE };
+/* How the server side was decided (JSON lync.server_side_by): the lower
+ * port, or a system port; the first sender of a UDP flow is the client; a
+ * host seen serving a Lync-specific port; the inventory; a documented
+ * port; the bytes (a ClientHello, a request line, a STUN request and its
+ * response); a TCP handshake. */
+enum side_by { SIDE_PORT, SIDE_FIRST, SIDE_RULE, SIDE_INVENTORY, SIDE_WIRE,
+	       SIDE_HANDSHAKE, SIDE_HOST };
 
 struct flow_key {
 	uint8_t a[16], b[16];   /* addresses, network order; a <= b by (addr, port) */
@@ -44,6 +49,7 @@ struct flow_key {
 
 struct inspect_state;
 struct inspect_meta;
+struct wire_state;
 
 struct flow {
 	struct flow_key key;
@@ -67,6 +73,15 @@ struct flow {
 	uint8_t insp_done;
 	uint32_t bucket;                /* hash chain: the key is hashed once */
 	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
+	/* What lyncwatch's own wire checks (inspect/wire) said; the state
+	 * lives only while they are fed: */
+	struct wire_state *wire;
+	uint32_t wire_arg;              /* their result (inspect/wireflow.h) */
+	uint32_t wire_excluded;
+	uint16_t wire_pkts;
+	uint8_t wire_proto, wire_detail;
+	int8_t wire_client;
+	uint8_t wire_done;
 	uint64_t report_us;             /* packet time of the last forced report */
 };
 

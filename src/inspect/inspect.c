@@ -446,6 +446,16 @@ void inspect_skip(struct inspector *in, struct flow *f)
 	in->st.skipped++;
 }
 
+void inspect_enough(struct inspector *in, struct flow *f, bool metadata)
+{
+	ndpi_protocol none = NDPI_PROTOCOL_NULL;
+
+	if (in == NULL || f->insp == NULL || metadata)
+		return;
+	in->st.wire_done++;
+	finish(in, f, true, none);
+}
+
 void inspect_flow_end(struct inspector *in, struct flow *f)
 {
 	ndpi_protocol none = NDPI_PROTOCOL_NULL;

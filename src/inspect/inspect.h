@@ -95,6 +95,13 @@ void inspect_skip(struct inspector *in, struct flow *f);
 
 void inspect_flow_end(struct inspector *in, struct flow *f);
 
+/* lyncwatch's own wire checks have named f's application: nDPI is not fed
+ * f any more (its answer so far is taken, as at the flow's end), unless
+ * `metadata` says it still reads what only it extracts (a TLS handshake's
+ * server name and JA3, an HTTP host).  Counted in wire_done.  No-op when f
+ * is not under inspection. */
+void inspect_enough(struct inspector *in, struct flow *f, bool metadata);
+
 /* The class of application nDPI confirmed by deep packet inspection.
  * Guesses (by port, by IP) are never a class: they read SEEN_UNKNOWN. */
 enum seen_app {
@@ -155,25 +162,35 @@ void inspect_view(const struct inspector *in, const struct flow *f,
  * non-standard port. */
 const char *inspect_risk_name(unsigned bit);
 
+/* The counters of struct inspect_stats that add up over several
+ * inspectors (workers): the one list that declares and sums them. */
+#define INSPECT_STATS_SUMS(X) \
+	X(flows_inspected) /* states allocated */ \
+	X(decided)         /* finished because nDPI had decided */ \
+	X(gave_up)         /* finished at the budget or at flow end */ \
+	X(confirmed)       /* finished with an app confirmed by DPI */ \
+	X(failed)          /* finished without one ("failed") */ \
+	X(pkts_fed)        /* packets given to nDPI */ \
+	X(short_skipped)   /* payload packets not fed: captured short */ \
+	X(nomem)           /* state allocations that failed */ \
+	X(limited)         /* allocations refused at max_states */ \
+	X(extra_cut)       /* confirmed flows denied the metadata phase */ \
+	X(skipped)         /* flows not inspected (inspect_skip) */ \
+	X(wire_done)       /* flows no longer fed: the own checks decided */ \
+	X(extra_live)      /* flows in the metadata phase now */ \
+	X(live_states)     /* states allocated now */ \
+	X(peak_states)     /* most states at once (summed: an upper bound) */ \
+	X(mem_bytes)       /* heap held by nDPI (its allocations through \
+			      set_ndpi_malloc, reassembly buffers included) \
+			      and by the states, now */ \
+	X(mem_peak)        /* ... at the peak (summed: an upper bound) */ \
+	X(mem_module)      /* ... once the module was initialised */
+
+#define INSPECT_STATS_DECLARE(name) uint64_t name;
+
 struct inspect_stats {
-	uint64_t flows_inspected; /* states allocated */
-	uint64_t decided;         /* finished because nDPI had decided */
-	uint64_t gave_up;         /* finished at the budget or at flow end */
-	uint64_t confirmed;       /* finished with an app confirmed by DPI */
-	uint64_t failed;          /* finished without one ("failed") */
-	uint64_t pkts_fed;        /* packets given to nDPI */
-	uint64_t short_skipped;   /* payload packets not fed: captured short */
-	uint64_t nomem;           /* state allocations that failed */
-	uint64_t limited;         /* allocations refused at max_states */
-	uint64_t extra_cut;       /* confirmed flows denied the metadata phase */
-	uint64_t skipped;         /* flows not inspected (inspect_skip) */
-	uint64_t extra_live;      /* flows in the metadata phase now */
-	uint64_t live_states, peak_states;
-	uint64_t state_bytes;     /* size of one state, bytes */
-	/* Bytes of the heap held by nDPI (its allocations through
-	 * set_ndpi_malloc, reassembly buffers included) and by the states:
-	 * now, at the peak, and once the module was initialised. */
-	uint64_t mem_bytes, mem_peak, mem_module;
+	INSPECT_STATS_SUMS(INSPECT_STATS_DECLARE)
+	uint64_t state_bytes;     /* size of one state, bytes (not summed) */
 };
 
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out);

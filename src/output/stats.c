@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "output/stats.h"
+#include "util/hash.h"
 
 static bool same_group(const struct rule *a, const struct rule *b)
 {
@@ -169,17 +170,15 @@ static void viol_key(struct viol_group *k, int flag, const struct flow *f)
 	k->port = flow_server_port(f);
 }
 
-/* FNV-1a over the group key; the table is small and keys are few. */
+/* The fields viol_get compares, hashed as the alert table hashes its
+ * (flag, server, port) keys (util/hash.h).  Output does not depend on it: groups are sorted. */
 static uint32_t viol_hash(const struct viol_group *k)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = hash_mix64(hash_load64(k->addr));
 
-	for (int i = 0; i < 16; i++)
-		h = (h ^ k->addr[i]) * 16777619u;
-	h = (h ^ k->flag) * 16777619u;
-	h = (h ^ k->l4) * 16777619u;
-	h = (h ^ (k->port & 0xffu)) * 16777619u;
-	return (h ^ (uint32_t)(k->port >> 8)) * 16777619u;
+	h = hash_mix64(h ^ hash_load64(k->addr + 8));
+	return (uint32_t)hash_mix64(h ^ ((uint64_t)k->flag << 32 |
+					 (uint64_t)k->l4 << 16 | k->port));
 }
 
 /* The group of key k, added when new; NULL when the table is half full
@@ -273,35 +272,55 @@ static void merge_viol(struct stats *dst, const struct viol_group *src)
 		viol_count(g, src->flows, src->pkts, src->first_us, src->last_us);
 }
 
-void stats_merge(struct stats *dst, const struct stats *src)
+/* The group of dst with the key of rule r, added when new; -1 when out
+ * of memory. */
+static int group_of(struct stats *dst, const struct rule *r)
 {
-	dst->pkts += src->pkts;
-	dst->bytes += src->bytes;
-	for (int i = 0; i < DECODE_NSTATUS; i++)
-		dst->decode[i] += src->decode[i];
-	dst->flows += src->flows;
-	for (int v = 0; v < VERDICT_N; v++)
-		dst->verdict[v] += src->verdict[v];
-	for (int b = 0; b < FLAG_N; b++)
-		dst->flag_flows[b] += src->flag_flows[b];
-	dst->unlabelled_flows += src->unlabelled_flows;
-	dst->unlabelled_pkts += src->unlabelled_pkts;
-	dst->unlabelled_bytes += src->unlabelled_bytes;
+	struct stats_group *g;
+
+	for (int k = 0; k < dst->ngroups; k++)
+		if (same_group(dst->groups[k].rule, r))
+			return k;
+	g = realloc(dst->groups, ((size_t)dst->ngroups + 1) * sizeof(*g));
+	if (g == NULL)
+		return -1;
+	dst->groups = g;
+	dst->groups[dst->ngroups] = (struct stats_group){ .rule = r };
+	return dst->ngroups++;
+}
+
+#define STATS_ADD(name) dst->name += src->name;
+#define STATS_ADD_ARRAY(name, k) \
+	for (size_t i = 0; i < (size_t)(k); i++) \
+		dst->name[i] += src->name[i];
+
+int stats_merge(struct stats *dst, const struct stats *src)
+{
+	int rc = 0;
+
+	STATS_SUMS(STATS_ADD, STATS_ADD_ARRAY)
 	if (src->first_us && (dst->first_us == 0 || src->first_us < dst->first_us))
 		dst->first_us = src->first_us;
 	if (src->last_us > dst->last_us)
 		dst->last_us = src->last_us;
-	dst->evicted += src->evicted;
-	dst->nomem += src->nomem;
-	dst->viol_dropped += src->viol_dropped;
-	for (int g = 0; g < src->ngroups && g < dst->ngroups; g++) {
-		dst->groups[g].flows += src->groups[g].flows;
-		dst->groups[g].pkts += src->groups[g].pkts;
-		dst->groups[g].bytes += src->groups[g].bytes;
+	for (int g = 0; g < src->ngroups; g++) {
+		const struct stats_group *sg = &src->groups[g];
+		int k;
+
+		if (sg->flows == 0)
+			continue;
+		if ((k = group_of(dst, sg->rule)) < 0) {
+			rc = -1;
+			continue;
+		}
+		dst->groups[k].flows += sg->flows;
+		dst->groups[k].pkts += sg->pkts;
+		dst->groups[k].bytes += sg->bytes;
 	}
 	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
 		if (src->viol[i].used)
 			merge_viol(dst, &src->viol[i]);
+	return rc;
 }
 
 void stats_flow(struct stats *s, const struct flow *f,
@@ -311,7 +330,10 @@ void stats_flow(struct stats *s, const struct flow *f,
 	uint64_t bytes = f->bytes[0] + f->bytes[1];
 
 	s->flows++;
+	s->flow_pkts += pkts;
+	s->flow_bytes += bytes;
 	s->verdict[ar->verdict]++;
+	s->verdict_by[ar->verdict * EV_N + ar->by]++;
 	for (int b = 0; b < FLAG_N; b++)
 		if (ar->flags & (1u << b)) {
 			s->flag_flows[b]++;
@@ -322,6 +344,12 @@ void stats_flow(struct stats *s, const struct flow *f,
 		s->unlabelled_flows++;
 		s->unlabelled_pkts += pkts;
 		s->unlabelled_bytes += bytes;
+		return;
+	}
+	if (!ar->judged) {               /* the port alone: not Lync traffic */
+		s->port_only_flows++;
+		s->port_only_pkts += pkts;
+		s->port_only_bytes += bytes;
 		return;
 	}
 	s->seen_gen++;

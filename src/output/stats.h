@@ -30,15 +30,39 @@ struct viol_group {
 
 #define STATS_MAX_VIOL_GROUPS 65536 /* further groups are counted, not kept */
 
+/* The counters of struct stats that merge by adding: the one list that
+ * declares them (X: a counter, A: an array of k counters) and that
+ * stats_merge sums.  A counter added here is merged with no other edit. */
+#define STATS_SUMS(X, A) \
+	X(pkts)              /* packets read from the input */ \
+	X(bytes)             /* their wire bytes */ \
+	A(decode, DECODE_NSTATUS) /* packets by decode outcome */ \
+	X(flows)             /* flows ended */ \
+	X(flow_pkts)         /* their packets and bytes, each flow once */ \
+	X(flow_bytes) \
+	A(verdict, VERDICT_N) /* flows by verdict */ \
+	A(verdict_by, VERDICT_N * EV_N) /* ... and evidence source: \
+				   [verdict * EV_N + enum ev_by] */ \
+	A(flag_flows, FLAG_N) /* flows by flag */ \
+	X(unlabelled_flows)  /* flows no rule labels, their packets, bytes */ \
+	X(unlabelled_pkts) \
+	X(unlabelled_bytes) \
+	X(port_only_flows)   /* labelled by the port alone, not judged (a \
+				shared port or the catch-all rows): not \
+				counted as Lync traffic; pkts, bytes */ \
+	X(port_only_pkts) \
+	X(port_only_bytes) \
+	X(evicted)           /* flows pushed out by max_flows */ \
+	X(nomem)             /* packets not tracked: out of memory */ \
+	X(input_errors)      /* inputs not opened or not read to their end */ \
+	X(viol_dropped)      /* violations of groups not kept */
+
+#define STATS_DECLARE(name) uint64_t name;
+#define STATS_DECLARE_ARRAY(name, k) uint64_t name[k];
+
 struct stats {
-	uint64_t pkts, bytes;              /* read from the input */
-	uint64_t decode[DECODE_NSTATUS];
-	uint64_t flows;
-	uint64_t verdict[VERDICT_N];       /* flows by verdict */
-	uint64_t unlabelled_flows, unlabelled_pkts, unlabelled_bytes;
+	STATS_SUMS(STATS_DECLARE, STATS_DECLARE_ARRAY)
 	uint64_t first_us, last_us;        /* packet times seen */
-	uint64_t evicted;
-	uint64_t nomem;                    /* packets not tracked: out of memory */
 	int files;
 	double wall_start, wall_end;       /* seconds, monotonic clock */
 	struct stats_group *groups;
@@ -50,8 +74,6 @@ struct stats {
 	struct viol_group *viol;           /* open addressing, STATS_MAX_VIOL_GROUPS */
 	struct viol_group **viol_sorted;   /* from stats_violations() */
 	uint32_t nviol;
-	uint64_t viol_dropped;             /* violations of groups not kept */
-	uint64_t flag_flows[FLAG_N];       /* flows by flag */
 };
 
 /* Returns 0, or -1 when out of memory. */
@@ -79,9 +101,11 @@ static inline void stats_packet(struct stats *s, uint32_t wire_len,
  * the copies made). */
 int stats_rebind(struct stats *s, const struct ruleset *rs);
 
-/* Adds src's counters into dst; both were bound to the same rulesets in
- * the same order (workers), so groups match index by index. */
-void stats_merge(struct stats *dst, const struct stats *src);
+/* Adds src's counters into dst: the STATS_SUMS, the traffic groups by
+ * their key (table, role, service: a group dst lacks is added) and the
+ * violation groups by theirs.  Returns 0, or -1 when out of memory (the
+ * groups that found no room are left out). */
+int stats_merge(struct stats *dst, const struct stats *src);
 
 /* Counts one ended flow under each group its labels name (once each),
  * and under its verdict and flags. */

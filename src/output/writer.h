@@ -2,33 +2,34 @@
  *
  * Formatting and writing a flow record costs about as much as a dozen
  * packets; on a machine with a second core it need not delay the packet
- * path.  The writer takes each report as a deep copy into a bounded FIFO
- * (the submitter waits when it is full) and hands the copies, in order, to
- * the formatting function on its own thread.  Records come out exactly as
- * a synchronous writer would write them, in the same order.
+ * path.  The writer copies each record (a self-contained value, see
+ * record.h) into a bounded FIFO (the submitter waits when it is full) and
+ * hands the copies, in order, to the formatting function on its own
+ * thread.  Records come out exactly as a synchronous writer would write
+ * them, in the same order.
  */
 #ifndef LW_WRITER_H
 #define LW_WRITER_H
 
-#include "output/output.h"
+#include "output/record.h"
 
-typedef void (*writer_fn)(void *ctx, const struct flow_report *r);
+typedef void (*writer_fn)(void *ctx, const struct flow_record *r);
 
 struct writer;
 
-/* A writer thread with room for `depth` reports, calling fn(ctx, report)
- * for each.  Once idle, the thread is woken when `batch` reports wait (1:
+/* A writer thread with room for `depth` records, calling fn(ctx, record)
+ * for each.  Once idle, the thread is woken when `batch` records wait (1:
  * at once, for live output; more: fewer wake-ups for a file) or on
  * writer_drain.  NULL on a bad size, when out of memory or when the
  * thread cannot start. */
 struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 			  void *ctx);
 
-/* Copies r (and all it points to) into the queue; waits while it is full.
- * Callable from several threads. */
-void writer_submit(struct writer *w, const struct flow_report *r);
+/* Copies r into the queue; waits while it is full.  Callable from several
+ * threads. */
+void writer_submit(struct writer *w, const struct flow_record *r);
 
-/* Returns once every report submitted so far has been written. */
+/* Returns once every record submitted so far has been written. */
 void writer_drain(struct writer *w);
 
 /* Drains, stops the thread, frees the writer.  NULL is ignored. */

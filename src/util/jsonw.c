@@ -243,6 +243,21 @@ void jw_raw(struct jsonw *w, const char *json, size_t len)
 	put(w, json, len);
 }
 
+void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
+		const char *members, size_t n)
+{
+	sep(w);
+	if (len < 2 || json[len - 1] != '}') {
+		put(w, json, len);
+		return;
+	}
+	put(w, json, len - 1);
+	if (len > 2)
+		put(w, ",", 1);
+	put(w, members, n);
+	put(w, "}", 1);
+}
+
 void jw_i64(struct jsonw *w, int64_t v)
 {
 	char b[24];

@@ -47,6 +47,11 @@ void jw_null(struct jsonw *w);
 /* A value already serialised (e.g. a cached object), written as it is. */
 void jw_raw(struct jsonw *w, const char *json, size_t len);
 
+/* An object already serialised (json[0..len), ending in '}') with more
+ * members (members[0..n), serialised: "\"k\":v,...") added at its end. */
+void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
+		const char *members, size_t n);
+
 /* A key given as a string literal: its quotes and colon are joined at
  * compile time, so the hot path copies one constant run (JW_KEY, JW_KSTR,
  * JW_KU64); the functions below take any key. */

@@ -229,7 +229,14 @@ size_t textfmt(char *buf, size_t len, const char *tmpl, ...)
 		} else if (*s == '%') {
 			ok = put(buf, len, &pos, "%", 1);
 		} else {
-			break;                /* not a conversion of ours */
+			/* Not ours: the argument's type is unknown, so nothing
+			 * more can be read.  Say so where it happened. */
+			char bad[] = "{bad conversion %?}";
+
+			if (*s != '\0')
+				bad[sizeof(bad) - 3] = *s;
+			put(buf, len, &pos, bad, sizeof(bad) - 1);
+			break;
 		}
 		if (!ok)
 			break;

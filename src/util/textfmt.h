@@ -23,9 +23,16 @@ size_t textfmt_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
  * to len - 1 bytes).  Returns the length written. */
 size_t textfmt_time(uint64_t ts_us, char *buf, size_t len);
 
-/* A tiny printf: `tmpl` with %s (a string), %u (an unsigned int) and %%.
- * Writes at most len - 1 bytes and a NUL (len > 0); a longer result is
- * cut, on a UTF-8 character boundary.  Returns the length written. */
+/* A tiny printf: `tmpl` with exactly three conversions, %s (a string;
+ * NULL reads "(null)"), %u (an unsigned int) and %% (a percent sign), and
+ * no flags, width or precision.  The format attribute makes the compiler
+ * check the arguments' types against the conversions.  Any other
+ * conversion (%d, %x, %5s, %lu, ...) is a programming error: the text up
+ * to it is written, then "{bad conversion %X}" (X the character after the
+ * '%') and nothing more, since the type of the remaining arguments is
+ * unknown (test_textfmt checks it).  Writes at most len - 1 bytes and a
+ * NUL (len > 0); a longer result is cut, on a UTF-8 character boundary.
+ * Returns the length written. */
 size_t textfmt(char *buf, size_t len, const char *tmpl, ...)
 	__attribute__((format(printf, 3, 4)));
 

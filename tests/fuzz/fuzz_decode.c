@@ -9,15 +9,22 @@
  *
  * Checked on DECODE_OK: every pointer and length of struct pkt lies inside
  * the bytes the decoder may read (the smaller of caplen and wire length).
+ * The payload then goes through the wire checks (src/inspect/wire) as a
+ * few payloads of both sides: whole, cut in two at a point the input
+ * picks, retransmitted, with and without TCP sequence numbers; the result
+ * must be in range and its sentence fit any buffer.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <pcap/dlt.h>
 
 #include "capture/decode.h"
 #include "fuzz.h"
 #include "capture/pkt.h"
+#include "inspect/wire/wire.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -52,6 +59,45 @@ static void check_ok(const struct pkt *p, const uint8_t *frame, size_t avail)
 	FUZZ_CHECK(inside(p->payload, p->payload_len, p->l3, p->l3 + p->l3_len));
 }
 
+static void check_wire(const struct wire_state *w)
+{
+	struct wire_result r;
+	char small[6], big[160];
+
+	wire_get(w, &r);
+	FUZZ_CHECK(r.proto < WIRE_N && r.decided <= 1);
+	FUZZ_CHECK(r.client_side >= -1 && r.client_side <= 1);
+	FUZZ_CHECK(r.detail < WD_N);
+	FUZZ_CHECK(r.decided || r.proto == WIRE_NONE);
+	FUZZ_CHECK(!(r.excluded & (1u << r.proto)) || r.proto == WIRE_NONE);
+	FUZZ_CHECK(wire_proto_name((enum wire_proto)r.proto) != NULL);
+	wire_detail(&r, small, sizeof(small));
+	FUZZ_CHECK(memchr(small, 0, sizeof(small)) != NULL);
+	wire_detail(&r, big, sizeof(big));
+	FUZZ_CHECK(memchr(big, 0, sizeof(big)) != NULL);
+}
+
+/* The payload through the wire checks: side 0 whole; side 1 in two pieces
+ * cut at `cut` (the input's last byte, mod its length + 1), the second piece sent twice; both again
+ * as if a lost segment came before them. */
+static void wire(const struct pkt *p, uint8_t cut)
+{
+	const uint8_t *b = p->payload;
+	uint32_t n = p->payload_len, k = n ? cut % (n + 1) : 0;
+	uint32_t seq = p->seq;
+	struct wire_state w;
+
+	wire_init(&w, p->l4, (p->tcp_flags & TCPF_SYN) != 0);
+	(void)wire_feed(&w, 0, b, n);
+	(void)wire_feed_seq(&w, 1, seq, b, k);
+	(void)wire_feed_seq(&w, 1, seq + k, b + k, n - k);
+	(void)wire_feed_seq(&w, 1, seq + k, b + k, n - k);
+	(void)wire_feed_seq(&w, 1, seq + n + 1000, b, n);
+	(void)wire_feed(&w, 0, b + k, n - k);
+	check_wire(&w);
+	FUZZ_CHECK(!w.decided || wire_feed(&w, 0, b, n));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt p;
@@ -75,7 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(p.cap_len == caplen && p.wire_len == wirelen);
 	if (!decode_link_supported(dlt))
 		FUZZ_CHECK(st == DECODE_UNSUPPORTED);
-	if (st == DECODE_OK)
+	if (st == DECODE_OK) {
 		check_ok(&p, data + 2, caplen < wirelen ? caplen : wirelen);
+		wire(&p, data[size - 1]);
+	}
 	return 0;
 }

@@ -71,10 +71,13 @@ static void pipeline_init(struct pipeline *pl, enum lang lang, bool audit_all)
 		.active_timeout_s = 60, .on_alert = on_alert, .alert_ctx = pl,
 	};
 
-	output_init(&pl->out, &rs, lang);
-	pl->out.json = pl->out.text = pl->out.summary =
-		getenv("LW_FUZZ_VERBOSE") ? stderr : fuzz_devnull();
-	pl->out.json_name = "/dev/null";
+	FILE *sink = getenv("LW_FUZZ_VERBOSE") ? stderr : fuzz_devnull();
+	struct output_cfg oc = { .json = sink, .json_name = "/dev/null",
+				 .text = sink, .summary = sink, .diag = sink,
+				 .lang = lang };
+
+	if (output_open(&pl->out, &oc))
+		abort();
 	pl->lr = learn_new(&rs, FUZZ_MAX_HOSTS, 1);
 	if (pl->lr == NULL)
 		abort();
@@ -90,7 +93,7 @@ static void init_once(void)
 	if (pm != NULL)
 		return;
 	fuzz_load_rules(&rs);
-	pm = portmatch_build(&rs);
+	pm = portmatch_build(&rs, stderr);
 	inv = inventory_new(&rs);
 	if (pm == NULL || inv == NULL)
 		abort();

@@ -1,0 +1,171 @@
+/* reason.c: the one sentence that explains a decided verdict, in English
+ * or Japanese, naming the evidence: what lyncwatch's own checks read on the
+ * wire and what nDPI said. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "util/textfmt.h"
+
+#define TR(a, en, ja) ((a)->lang == LANG_JA ? (ja) : (en))
+
+static const char *l4_name(uint8_t l4)
+{
+	return l4 == L4_TCP ? "TCP" : "UDP";
+}
+
+/* The row as a phrase: "TCP (TLS) for Front End Servers". */
+static void row_phrase(const struct auditor *a, const struct rule *r,
+		       char *buf, size_t len)
+{
+	int l = (int)a->lang;
+	const char *proto = *r->text[TEXT_PROTOCOL][l] ? r->text[TEXT_PROTOCOL][l] :
+			    rule_app_name(r->app);
+
+	if (a->lang == LANG_JA)
+		textfmt(buf, len, "%sの%s", r->text[TEXT_ROLE][l], proto);
+	else
+		textfmt(buf, len, "%s for %s", proto, r->text[TEXT_ROLE][l]);
+}
+
+static void host_phrase(const struct flow *f, const struct inv_host *h,
+			char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	textfmt_addr(flow_server_addr(f), f->key.ipver, ip, sizeof(ip));
+	if (h != NULL && *h->name)
+		textfmt(buf, len, "%s (%s)", h->name, ip);
+	else
+		textfmt(buf, len, "%s", ip);
+}
+
+/* What nDPI said, as a phrase. */
+static const char *ndpi_phrase(const struct auditor *a,
+			       const struct inspect_view *iv)
+{
+	if (iv == NULL)
+		return TR(a, "not run", "未実行");
+	if (iv->app_proto == NULL || iv->seen == SEEN_NONE)
+		return TR(a, "no payload", "ペイロードなし");
+	if (strcmp(iv->app_proto, "failed") == 0)
+		return TR(a, "nothing identified", "識別できず");
+	return iv->app_proto;
+}
+
+/* The evidence, as a phrase: "the bytes show SIP OPTIONS request (nDPI:
+ * http)". */
+static void evidence_phrase(const struct auditor *a, const struct audit_result *ar,
+			    const struct inspect_view *iv, char *buf, size_t len)
+{
+	char what[96];
+
+	wire_detail(&ar->wire, what, sizeof(what));
+	if (ar->by == EV_NDPI)
+		textfmt(buf, len, TR(a, "nDPI confirmed %s (own checks: %s)",
+				     "nDPI が %s を確認 (独自検査: %s)"),
+			ndpi_phrase(a, iv), what);
+	else if (ar->wire.proto != WIRE_NONE)
+		textfmt(buf, len, TR(a, "the bytes show %s (nDPI: %s)",
+				     "通信内容は %s (nDPI: %s)"),
+			what, ndpi_phrase(a, iv));
+	else
+		textfmt(buf, len, TR(a, "own checks: %s; nDPI: %s",
+				     "独自検査: %s、nDPI: %s"),
+			what, ndpi_phrase(a, iv));
+}
+
+static void reason_unlabelled(const struct auditor *a, const struct flow *f,
+			      const struct label_set *ls, const struct audit_result *ar,
+			      char *out, size_t len)
+{
+	char host[128], row[256];
+	unsigned port = flow_server_port(f);
+	const char *l4 = l4_name(f->key.l4);
+	const char *other = l4_name(f->key.l4 == L4_TCP ? L4_UDP : L4_TCP);
+
+	host_phrase(f, ls->server, host, sizeof(host));
+	if (ls->other_l4 >= 0) {
+		row_phrase(a, &a->rs->rules[ls->other_l4], row, sizeof(row));
+		if (!(ar->flags & (1u << FLAG_WRONG_TRANSPORT)) &&
+		    a->lang == LANG_JA)
+			textfmt(out, len, "%s 宛ての %s %u は %s でのみ記載されています (%s)。"
+				"他のプロトコルと共用のポートのため判定しません",
+				host, l4, port, other, row);
+		else if (!(ar->flags & (1u << FLAG_WRONG_TRANSPORT)))
+			textfmt(out, len, "%s %u to %s is documented only for %s (%s), "
+				"on a port shared with other protocols: not judged",
+				l4, port, host, other, row);
+		else if (a->lang == LANG_JA)
+			textfmt(out, len, "%s 宛ての %s %u は %s でのみ記載されています: %s",
+				host, l4, port, other, row);
+		else
+			textfmt(out, len, "%s %u to %s is documented only for %s (%s)",
+				l4, port, host, other, row);
+	} else if (a->lang == LANG_JA) {
+		textfmt(out, len, "%s 宛ての %s %u はどの規則にも記載されていません",
+			host, l4, port);
+	} else {
+		textfmt(out, len, "%s %u to %s is in no rule", l4, port, host);
+	}
+}
+
+/* Why labels were not judged: the port alone, on a shared port. */
+static void reason_unjudged(const struct auditor *a, const struct flow *f,
+			    const struct label_set *ls, const char *head,
+			    char *out, size_t len)
+{
+	char host[128];
+
+	host_phrase(f, ls->server, host, sizeof(host));
+	if (!ls->primary)
+		textfmt(out, len, TR(a, "%s only by the clients' catch-all rows (media, file transfer, application sharing), and nothing on the wire shows either: not judged",
+				     "%s はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当し、通信内容からはそのいずれも確認できないため判定しません"),
+			head);
+	else
+		textfmt(out, len, TR(a, "%s, a port shared with other protocols, and no Lync server is known at %s: not judged",
+				     "%s。他のプロトコルと共用のポートであり、%s に Lync サーバーは確認されていないため判定しません"),
+			head, host);
+}
+
+static void reason_labelled(const struct auditor *a, const struct flow *f,
+			    const struct label_set *ls, const struct audit_result *ar,
+			    const struct inspect_view *iv, char *out, size_t len)
+{
+	char row[256], host[128], head[384], ev[256];
+	unsigned port = flow_server_port(f);
+
+	row_phrase(a, &a->rs->rules[ls->rule[0]], row, sizeof(row));
+	host_phrase(f, ls->server, host, sizeof(host));
+	textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
+				       "%s %u は %s として記載されています"),
+		l4_name(f->key.l4), port, row);
+	evidence_phrase(a, ar, iv, ev, sizeof(ev));
+	if (!ar->judged)
+		reason_unjudged(a, f, ls, head, out, len);
+	else if (ar->flags & (1u << FLAG_ROLE_MISMATCH))
+		textfmt(out, len, TR(a, "%s, but %s holds no such role",
+				     "%s が、%s はその役割を持ちません"), head, host);
+	else if (ar->flags & ((1u << FLAG_APP_MISMATCH) | (1u << FLAG_UNEXPECTED_APP)))
+		textfmt(out, len, TR(a, "%s, but %s", "%s が、%s"), head, ev);
+	else if (ar->flags & (1u << FLAG_OPTIONAL_PORT))
+		textfmt(out, len, TR(a, "%s, as an optional or legacy port",
+				     "%s (オプションまたは旧バージョン用のポート)"), head);
+	else if (ar->flags & (1u << FLAG_UNVERIFIED))
+		textfmt(out, len, TR(a, "%s; it could not be confirmed: %s",
+				     "%s。確認できませんでした: %s"), head, ev);
+	else if (ar->outcome == APP_CONFIRMED)
+		textfmt(out, len, TR(a, "%s, and %s", "%s。%s"), head, ev);
+	else
+		textfmt(out, len, "%s", head);
+}
+
+void audit_reason(const struct auditor *a, const struct flow *f,
+		  const struct label_set *ls, const struct inspect_view *iv,
+		  struct audit_result *ar)
+{
+	if (ls->n == 0 || (ar->flags & (1u << FLAG_WRONG_TRANSPORT)))
+		reason_unlabelled(a, f, ls, ar, ar->reason, sizeof(ar->reason));
+	else
+		reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+}

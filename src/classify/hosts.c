@@ -1,0 +1,147 @@
+/* hosts.c: the inferred servers, an open-addressing table that only grows.
+ *
+ * Slots are written once: hosts_mark() fills a free slot's entry under the
+ * lock, then publishes it by setting `used` with release order; readers
+ * probe without the lock and read an entry only after an acquire load of
+ * `used` says it is there.  Nothing is ever deleted, so a probe that
+ * reaches an unused slot has seen every entry that was published before.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/hosts.h"
+
+#define SLOTS (2u * HOSTS_MAX) /* a power of two: load stays <= 1/2 */
+
+struct slot {
+	atomic_uchar used;
+	struct host_seen e;
+};
+
+struct hosts {
+	pthread_mutex_t lock;
+	uint32_t n;                /* entries published */
+	uint64_t dropped;
+	struct slot slot[SLOTS];
+};
+
+static uint32_t addr_hash(int ipver, const uint8_t a[16])
+{
+	uint64_t lo = 0, hi = 0;
+
+	for (int i = 0; i < 8; i++) {
+		lo |= (uint64_t)a[i] << (8 * i);
+		hi |= (uint64_t)a[8 + i] << (8 * i);
+	}
+	lo = (lo ^ (uint64_t)(unsigned)ipver) * 0x9e3779b97f4a7c15ULL;
+	hi = (hi ^ (lo >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)((lo ^ hi) >> 32);
+}
+
+static bool same(const struct host_seen *e, int ipver, const uint8_t a[16])
+{
+	return e->ipver == ipver && memcmp(e->addr, a, 16) == 0;
+}
+
+struct hosts *hosts_new(void)
+{
+	struct hosts *h = calloc(1, sizeof(*h));
+
+	if (h != NULL && pthread_mutex_init(&h->lock, NULL) != 0) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void hosts_free(struct hosts *h)
+{
+	if (h == NULL)
+		return;
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+/* The index of the slot of (ipver, a), or of the unused slot where it
+ * would go. */
+static uint32_t probe(const struct hosts *h, int ipver, const uint8_t a[16])
+{
+	uint32_t i = addr_hash(ipver, a) & (SLOTS - 1);
+
+	for (;; i = (i + 1) & (SLOTS - 1)) {
+		const struct slot *s = &h->slot[i];
+
+		if (!atomic_load_explicit(&s->used, memory_order_acquire) ||
+		    same(&s->e, ipver, a))
+			return i;
+	}
+}
+
+const struct host_seen *hosts_find(const struct hosts *h, int ipver,
+				   const uint8_t addr[16])
+{
+	const struct slot *s;
+
+	if (h == NULL)
+		return NULL;
+	s = &h->slot[probe(h, ipver, addr)];
+	return atomic_load_explicit(&s->used, memory_order_acquire) ? &s->e : NULL;
+}
+
+void hosts_mark(struct hosts *h, int ipver, const uint8_t addr[16],
+		uint8_t l4, uint16_t port, uint32_t rule, uint64_t first_us)
+{
+	struct slot *s;
+
+	if (h == NULL || hosts_find(h, ipver, addr) != NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	s = &h->slot[probe(h, ipver, addr)];
+	if (atomic_load_explicit(&s->used, memory_order_relaxed)) {
+		/* another thread published it meanwhile */
+	} else if (h->n >= HOSTS_MAX) {
+		h->dropped++;
+	} else {
+		memcpy(s->e.addr, addr, 16);
+		s->e.ipver = (uint8_t)ipver;
+		s->e.l4 = l4;
+		s->e.port = port;
+		s->e.rule = rule;
+		s->e.first_us = first_us;
+		h->n++;
+		atomic_store_explicit(&s->used, 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static int cmp_host(const void *x, const void *y)
+{
+	const struct host_seen *a = x, *b = y;
+
+	if (a->ipver != b->ipver)
+		return a->ipver < b->ipver ? -1 : 1;
+	return memcmp(a->addr, b->addr, 16);
+}
+
+struct host_seen *hosts_sorted(const struct hosts *h, uint32_t *n)
+{
+	struct host_seen *out;
+	uint32_t k = 0;
+
+	*n = 0;
+	if (h == NULL || h->n == 0 || (out = malloc(h->n * sizeof(*out))) == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < SLOTS && k < h->n; i++)
+		if (atomic_load_explicit(&h->slot[i].used, memory_order_acquire))
+			out[k++] = h->slot[i].e;
+	qsort(out, k, sizeof(*out), cmp_host);
+	*n = k;
+	return out;
+}
+
+uint64_t hosts_dropped(const struct hosts *h)
+{
+	return h == NULL ? 0 : h->dropped;
+}

@@ -1,0 +1,190 @@
+/* detail.c: the sentence fragment for a wire result (wire_detail), made
+ * only when a record is written, never on the packet path. */
+#include <stdio.h>
+
+#include "inspect/wire/check.h"
+#include "inspect/wire/wire.h"
+
+/* Fixed texts; "%u" takes the result's arg where the code has one. */
+static const char *const text[WD_N] = {
+	[WD_NONE] = "nothing checked",
+	[WD_NO_PAYLOAD] = "no payload",
+	[WD_TOO_SHORT] = "payload too short",
+	[WD_NO_MATCH] = "no check matched in %u payloads",
+	[WD_MIDSTREAM] = "no aligned record or message start in %u segments (mid-stream)",
+	[WD_TLS_UNCONFIRMED] = "TLS record header seen, no second in line",
+	[WD_RTP_UNCONFIRMED] = "RTP-looking packets, no consistent SSRC and sequence",
+	[WD_SIP_KEEPALIVE] = "SIP keep-alives only",
+	[WD_ALL_EXCLUDED] = "no protocol checked fits (%u payloads)",
+	[WD_TLS_APPDATA_MID] = "TLS application data (mid-stream)",
+	[WD_TLS_RECORDS_MID] = "TLS records in line (mid-stream)",
+	[WD_TLS_RECORDS] = "TLS records in line, no hello seen",
+	[WD_TURN_CHANNELDATA] = "TURN ChannelData (channel 0x%04x)",
+	[WD_RTP] = "RTP (SSRC 0x%08x)",
+	[WD_RTP_TCP] = "RTP over TCP, RFC 4571 framing (SSRC 0x%08x)",
+	[WD_DCERPC_CO] = "DCE/RPC packet type %u",
+	[WD_DCERPC_CL] = "DCE/RPC connectionless packet type %u",
+	[WD_SMB1] = "SMB1 command 0x%02x",
+	[WD_SMB2] = "SMB2 command %u",
+	[WD_SMB3_TRANSFORM] = "SMB3 encrypted (transform header)",
+	[WD_NBSS_REQUEST] = "NetBIOS session request",
+	[WD_DHCP] = "DHCP message type %u",
+	[WD_DHCP_MALFORMED] = "DHCP message type %u, options run past the datagram",
+	[WD_SSRP_REQUEST] = "SQL Browser request 0x%02x",
+	[WD_SSRP_RESPONSE] = "SQL Browser response (%u bytes)",
+	[WD_TDS_PRELOGIN] = "TDS pre-login",
+	[WD_TDS_LOGIN7] = "TDS login7",
+	[WD_MSNFTP] = "MSNFTP VER",
+	[WD_RDP_CR] = "RDP X.224 connection request",
+	[WD_RDP_CC] = "RDP X.224 connection confirm",
+	[WD_RDP_DATA] = "RDP X.224 data",
+	[WD_DNS_QUERY] = "DNS query type %u",
+};
+
+static const char *tls_version(uint32_t v)
+{
+	switch (v) {
+	case 0x0002: return "SSL 2.0";
+	case 0x0300: return "SSL 3.0";
+	case 0x0301: return "1.0";
+	case 0x0302: return "1.1";
+	case 0x0303: return "1.2";
+	case 0x0304: return "1.3";
+	default: return "?";
+	}
+}
+
+static const char *stun_method(uint32_t type)
+{
+	switch (type & 0x3EEF) {
+	case 0x001: return "Binding";
+	case 0x002: return "Shared Secret";
+	case 0x003: return "Allocate";
+	case 0x004: return "Refresh/Send";
+	case 0x006: return "Send/Set Active Destination";
+	case 0x007: return "Data";
+	case 0x008: return "CreatePermission";
+	case 0x009: return "ChannelBind";
+	default: return "method";
+	}
+}
+
+static const char *stun_class(uint32_t type)
+{
+	static const char *const cls[] = {
+		"request", "indication", "success response", "error response"
+	};
+
+	return cls[((type >> 7) & 2u) | ((type >> 4) & 1u)];
+}
+
+static void stun(const struct wire_result *r, char *buf, size_t len)
+{
+	static const char *const fam[] = { "STUN", "classic STUN (RFC 3489)",
+					   "MS-TURN" };
+	uint32_t t = r->arg & 0xffff;
+
+	snprintf(buf, len, "%s %s %s%s", fam[r->detail - WD_STUN],
+		 stun_method(t), stun_class(t),
+		 (r->arg >> 17) & 1 ? " (MS-TURN TCP framing)" :
+		 (r->arg >> 16) & 1 ? " (RFC 4571 framing)" : "");
+}
+
+static const char *rtcp_type(uint32_t pt)
+{
+	static const char *const n[] = { "SR", "RR", "SDES", "BYE", "APP",
+					 "RTPFB", "PSFB", "XR" };
+
+	return pt >= 200 && pt <= 207 ? n[pt - 200] : "?";
+}
+
+static const char *tds_type(uint32_t t)
+{
+	switch (t) {
+	case 0x01: return "SQL batch";
+	case 0x03: return "RPC";
+	case 0x04: return "response";
+	case 0x06: return "attention";
+	case 0x07: return "bulk load";
+	case 0x0E: return "transaction manager";
+	case 0x10: return "login7";
+	case 0x11: return "SSPI";
+	case 0x12: return "pre-login";
+	default: return "packet";
+	}
+}
+
+static void special(const struct wire_result *r, char *buf, size_t len)
+{
+	uint32_t a = r->arg;
+
+	switch (r->detail) {
+	case WD_TLS_CLIENT_HELLO:
+	case WD_TLS_SERVER_HELLO:
+	case WD_TLS_SSL2_HELLO:
+	case WD_TLS_HELLO_NOEXT:
+		snprintf(buf, len, "TLS %s (%s)",
+			 r->detail == WD_TLS_SERVER_HELLO ? "ServerHello" :
+			 r->detail == WD_TLS_CLIENT_HELLO ? "ClientHello" :
+			 r->detail == WD_TLS_HELLO_NOEXT ?
+			 "ClientHello without extensions (as MS-TURN pseudo-TLS)" :
+			 "SSL 2.0-compatible ClientHello", tls_version(a));
+		break;
+	case WD_SIP_REQUEST:
+	case WD_HTTP_REQUEST:
+		snprintf(buf, len, "%s %s request",
+			 r->detail == WD_SIP_REQUEST ? "SIP" : "HTTP",
+			 wire_method_name(a));
+		break;
+	case WD_SIP_STATUS:
+	case WD_HTTP_STATUS:
+		snprintf(buf, len, "%s status %u",
+			 r->detail == WD_SIP_STATUS ? "SIP" : "HTTP", a);
+		break;
+	case WD_STUN:
+	case WD_STUN_CLASSIC:
+	case WD_MSTURN:
+		stun(r, buf, len);
+		break;
+	case WD_RTCP:
+	case WD_SRTCP:
+		snprintf(buf, len, "%s %s (%u in the packet)",
+			 r->detail == WD_RTCP ? "RTCP" : "SRTCP",
+			 rtcp_type(a & 0xff), (a >> 8) & 0xff);
+		break;
+	case WD_TDS_PACKETS:
+		snprintf(buf, len, "TDS %s and %s", tds_type(a & 0xff),
+			 tds_type((a >> 8) & 0xff));
+		break;
+	case WD_TDS_REQUEST:
+		snprintf(buf, len, "TDS %s request", tds_type(a));
+		break;
+	case WD_SSH_BANNER:
+		snprintf(buf, len, "SSH banner (%s)", a == 199 ? "1.99" : "2.0");
+		break;
+	case WD_DNS_RESPONSE:
+		snprintf(buf, len, "DNS response type %u rcode %u", a & 0xffff,
+			 a >> 16);
+		break;
+	default:
+		snprintf(buf, len, "detail %u", r->detail);
+		break;
+	}
+}
+
+void wire_detail(const struct wire_result *r, char *buf, size_t len)
+{
+	const char *t;
+
+	if (len == 0)
+		return;
+	t = r->detail < WD_N ? text[r->detail] : NULL;
+	if (t == NULL) {
+		special(r, buf, len);
+		return;
+	}
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(buf, len, t, r->arg);
+#pragma GCC diagnostic pop
+}

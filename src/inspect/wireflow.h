@@ -1,0 +1,34 @@
+/* wireflow.h: a flow's payloads through lyncwatch's own wire checks.
+ *
+ * The checks (inspect/wire/) need a little state per flow while they look
+ * at its first payloads: it is allocated at the flow's first payload and
+ * freed as soon as they have decided, spent their budget, or the flow
+ * ends.  What they said stays in the flow (f->wire_*, 16 bytes) for the
+ * server side, the audit and the record.
+ */
+#ifndef LW_WIREFLOW_H
+#define LW_WIREFLOW_H
+
+#include <stdbool.h>
+
+#include "capture/pkt.h"
+#include "flow/flow.h"
+#include "inspect/wire/wire.h"
+
+/* Feeds p (direction dir, a DIR_*) to the checks unless f's result is
+ * settled or p has no payload.  Returns true when this packet settled it
+ * (f->wire_done is then set).  On allocation failure the flow is settled
+ * undecided and counted in *nomem. */
+bool wireflow_packet(struct flow *f, const struct pkt *p, int dir,
+		     uint64_t *nomem);
+
+/* Settles f's result if the checks are still being fed (its end).  Safe
+ * to call twice. */
+void wireflow_end(struct flow *f);
+
+/* f's result: what wire_get() says now (a flow still being fed) or said
+ * when it was settled; a flow never fed reads proto WIRE_NONE, decided 0,
+ * packets 0, client_side -1, detail WD_NO_PAYLOAD. */
+void wireflow_result(const struct flow *f, struct wire_result *out);
+
+#endif

@@ -1,0 +1,85 @@
+/* record.c: a flow record filled from the flow as it ends (see record.h). */
+#include <string.h>
+
+#include "output/record.h"
+
+/* Copies s into r->names at *used and notes where (NULL: none). */
+static void keep(struct flow_record *r, enum rec_name n, const char *s,
+		 size_t *used)
+{
+	size_t len;
+
+	r->name_at[n] = 0;
+	if (s == NULL)
+		return;
+	len = strlen(s);
+	if (len + 1 > sizeof(r->names) - *used)
+		return;
+	memcpy(r->names + *used, s, len + 1);
+	r->name_at[n] = (uint16_t)(*used + 1);
+	*used += len + 1;
+}
+
+static void fill_view(struct flow_record *r, const struct inspect_view *iv)
+{
+	size_t used = 0;
+
+	r->dpi = true;
+	r->risks = iv->risks;
+	keep(r, REC_APP_PROTO, iv->app_proto, &used);
+	keep(r, REC_APP_MASTER, iv->app_master, &used);
+	keep(r, REC_GUESS, iv->guess, &used);
+	keep(r, REC_CONFIDENCE, iv->confidence, &used);
+	keep(r, REC_HOST, iv->host, &used);
+	keep(r, REC_TLS_VERSION, iv->tls_version, &used);
+	keep(r, REC_JA3, iv->ja3, &used);
+	keep(r, REC_JA3S, iv->ja3s, &used);
+}
+
+static void fill_flow(struct flow_record *r, const struct flow *f)
+{
+	int ts = flow_toserver_dir(f);
+
+	r->id = f->id;
+	r->key = f->key;
+	memcpy(r->client_addr, flow_client_addr(f), 16);
+	memcpy(r->server_addr, flow_server_addr(f), 16);
+	r->client_port = flow_client_port(f);
+	r->server_port = flow_server_port(f);
+	r->vlan[0] = f->key.vlan[0];
+	r->vlan[1] = f->key.vlan[1];
+	r->nvlan = f->nvlan;
+	r->ipver = f->key.ipver;
+	r->l4 = f->key.l4;
+	r->state = f->state;
+	r->side_by = f->side_by;
+	r->first_us = f->first_us;
+	r->last_us = f->last_us;
+	r->pkts_toserver = f->pkts[ts];
+	r->pkts_toclient = f->pkts[1 - ts];
+	r->bytes_toserver = f->bytes[ts];
+	r->bytes_toclient = f->bytes[1 - ts];
+}
+
+void record_fill(struct flow_record *r, const struct flow *f,
+		 enum flow_end why, const struct ruleset *rs,
+		 const uint32_t *labels, int n, const struct audit_result *ar,
+		 const struct inspect_view *iv)
+{
+	if (n > CLASSIFY_MAX_LABELS)
+		n = CLASSIFY_MAX_LABELS;
+	if (n < 0)
+		n = 0;
+	fill_flow(r, f);
+	r->why = (uint8_t)why;
+	r->rs = rs;
+	if (n > 0)
+		memcpy(r->labels, labels, (size_t)n * sizeof(r->labels[0]));
+	r->nlabels = n;
+	r->audit = *ar;
+	r->dpi = false;
+	r->risks = 0;
+	memset(r->name_at, 0, sizeof(r->name_at));
+	if (iv)
+		fill_view(r, iv);
+}

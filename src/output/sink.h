@@ -1,0 +1,66 @@
+/* sink.h: the interface every output implements.
+ *
+ * A sink is one file src/output/sink_<name>.c that defines a
+ * `const struct sink_ops sink_<name>_ops` and is listed once in the table
+ * of output.c.  The output hands every record to each sink that opened:
+ * flow records on the writer thread (in order, one at a time), interim
+ * stats and the summary on the caller's thread after the records before
+ * them.  A sink reads only what it is handed (the record, the summary
+ * model, the interim figures) and the files of its configuration: never
+ * the engine.  Calls are per record, never per packet.
+ */
+#ifndef LW_SINK_H
+#define LW_SINK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "classify/rules.h"
+#include "output/record.h"
+#include "output/summary.h"
+
+/* Where the outputs go; the files are opened and closed by the caller. */
+struct output_cfg {
+	FILE *json;                /* JSON Lines, or NULL */
+	const char *json_name;     /* for messages */
+	FILE *text;                /* per-flow text lines (-v), or NULL */
+	FILE *summary;             /* the text summary, or NULL */
+	FILE *diag;                /* live stats lines (stderr) */
+	enum lang lang;
+	bool flush_each;           /* flush after every record (live) */
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	const struct output_cfg *cfg;
+	void *priv;                /* the sink's own state */
+	int write_errors;          /* records that could not be written */
+};
+
+struct sink_ops {
+	const char *name;
+	/* Returns 1 when cfg asks for this sink and it is ready (s->priv
+	 * set), 0 when cfg does not ask for it, -1 when out of memory. */
+	int (*open)(struct sink *s);
+	/* Each operation may be NULL: the sink has nothing to write then. */
+	void (*flow)(struct sink *s, const struct flow_record *r);
+	void (*interim)(struct sink *s, const struct interim *in);
+	void (*summary)(struct sink *s, const struct summary *sm);
+	/* SIGHUP: reopen what the sink owns.  Returns 0 or -1. */
+	int (*reopen)(struct sink *s);
+	/* Frees s->priv (not the configured files). */
+	void (*close)(struct sink *s);
+};
+
+/* Picks the English or Japanese form of a message. */
+#define SINK_TR(s, en, ja) ((s)->cfg->lang == LANG_JA ? (ja) : (en))
+
+/* "TCP" or "UDP". */
+const char *sink_proto_name(uint8_t l4);
+
+/* "file:line" of a rule, with the file's base name (records do not depend
+ * on where the rules are installed). */
+void sink_rule_location(const struct ruleset *rs, const struct rule *r,
+			char *buf, size_t len);
+
+#endif
