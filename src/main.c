@@ -32,7 +32,7 @@
 #define EXIT_THRESHOLD 1 /* --fail-on reached */
 #define EXIT_INPUT 2     /* usage or input error */
 #define LIVE_TIMEOUT_MS 200 /* a live read returns at least this often */
-#define MAX_RETIRED 4096    /* rule sets kept after SIGHUP reloads */
+#define MAX_RETIRED 4096    /* rule sets replaced, not yet freed */
 
 /* Rules, matcher and inventory: what a SIGHUP replaces as one. */
 struct ruledata {
@@ -45,11 +45,13 @@ struct ruledata {
 struct app {
 	const struct config *cfg;
 	struct ruledata *rd;
-	/* Replaced by SIGHUP: their rulesets stay (statistics groups and the
-	 * learner point into them); matcher and inventory go once every worker
-	 * has adopted the new rules. */
+	/* Replaced by SIGHUP, freed once every worker has adopted the new
+	 * rules and the records they labelled are written (free_retired). */
 	struct ruledata *retired[MAX_RETIRED];
-	int nretired, ntrimmed;
+	unsigned retired_gen[MAX_RETIRED]; /* the generation that replaced it */
+	int nretired;
+	/* The learner's rules (the first loaded): its ruleset stays to the end. */
+	struct ruledata *pinned;
 	struct learner *learner;     /* NULL without --learn-inventory */
 	struct engine *eng;          /* files: the one engine */
 	struct workers *workers;     /* live: the capture threads and engines */
@@ -226,7 +228,8 @@ static void reload(struct app *a)
 	/* Records name the ruleset they were labelled with: the output keeps
 	 * no rules of its own. */
 	if (a->workers) {
-		workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
+		a->retired_gen[a->nretired] =
+			workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
 	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) != 0) {
 		fprintf(stderr, "lyncwatch: reload failed: out of memory\n");
 		ruledata_free(rd);
@@ -316,6 +319,7 @@ static int setup(struct app *a)
 	struct output_cfg oc;
 	struct engine_cfg ec;
 
+	a->pinned = c->learn ? a->rd : NULL;
 	if (c->learn && ((a->learn_out = open_out(c->learn, PRIVDROP_TRUNCATE)) == NULL ||
 			 (a->learner = learn_new(&a->rd->rs, LEARN_MAX_HOSTS,
 						 c->ft.seed)) == NULL))
@@ -385,9 +389,12 @@ static void teardown(struct app *a)
 	if (a->json && a->json != stdout)
 		fclose(a->json);
 	output_free(&a->out);
-	ruledata_free(a->rd);
 	for (int i = 0; i < a->nretired; i++)
-		ruledata_free(a->retired[i]);
+		if (a->retired[i] != a->pinned)
+			ruledata_free(a->retired[i]);
+	if (a->pinned != a->rd)
+		ruledata_free(a->pinned);
+	ruledata_free(a->rd);
 }
 
 /* ------------------------------------------------------------ files */
@@ -542,6 +549,32 @@ static struct workers *open_workers(struct app *a)
 	return w;
 }
 
+/* Frees the rules that SIGHUP replaced, once nothing uses them: every
+ * worker has adopted a later generation (their statistics then hold no
+ * pointer into them, see stats_rebind) and the records labelled by them
+ * are written.  The learner's ruleset stays; its matcher goes. */
+static void free_retired(struct app *a)
+{
+	unsigned oldest;
+	int kept = 0;
+
+	if (a->nretired == 0 ||
+	    (oldest = workers_oldest_gen(a->workers)) < a->retired_gen[0])
+		return;
+	output_sync(&a->out);
+	for (int i = 0; i < a->nretired; i++) {
+		if (a->retired_gen[i] > oldest) {
+			a->retired_gen[kept] = a->retired_gen[i];
+			a->retired[kept++] = a->retired[i];
+		} else if (a->retired[i] == a->pinned) {
+			ruledata_trim(a->retired[i]);
+		} else {
+			ruledata_free(a->retired[i]);
+		}
+	}
+	a->nretired = kept;
+}
+
 /* The supervisor: signals, reloads, alert counts and periodic stats, while
  * the workers capture. */
 static int run_live(struct app *a)
@@ -559,9 +592,7 @@ static int run_live(struct app *a)
 		nanosleep(&nap, NULL);
 		if (g_reload)
 			reload(a);
-		if (a->ntrimmed < a->nretired && workers_adopted(a->workers))
-			while (a->ntrimmed < a->nretired)
-				ruledata_trim(a->retired[a->ntrimmed++]);
+		free_retired(a);
 		pthread_mutex_lock(workers_lock(a->workers));
 		alert_flush(a->alerter, wall_now());
 		pthread_mutex_unlock(workers_lock(a->workers));

@@ -217,15 +217,17 @@ int workers_start(struct workers *p, char *err, size_t errlen)
 	return 0;
 }
 
-int workers_adopted(struct workers *p)
+unsigned workers_oldest_gen(struct workers *p)
 {
-	int all = 1;
+	unsigned oldest;
 
 	pthread_mutex_lock(&p->lock);
+	oldest = p->gen;
 	for (unsigned i = 0; i < p->n; i++)
-		all &= p->w[i].gen == p->gen || p->w[i].done;
+		if (!p->w[i].done && p->w[i].gen < oldest)
+			oldest = p->w[i].gen;
 	pthread_mutex_unlock(&p->lock);
-	return all;
+	return oldest;
 }
 
 int workers_done(struct workers *p)
@@ -239,15 +241,18 @@ int workers_done(struct workers *p)
 	return done == p->n;
 }
 
-void workers_set_rules(struct workers *p, const struct ruleset *rs,
-		       const struct portmatch *pm, const struct inventory *inv)
+unsigned workers_set_rules(struct workers *p, const struct ruleset *rs,
+			   const struct portmatch *pm, const struct inventory *inv)
 {
+	unsigned gen;
+
 	pthread_mutex_lock(&p->lock);
 	p->rs = rs;
 	p->pm = pm;
 	p->inv = inv;
-	p->gen++;
+	gen = ++p->gen;
 	pthread_mutex_unlock(&p->lock);
+	return gen;
 }
 
 void workers_snapshot(struct workers *p, struct workers_snap *out)

@@ -54,13 +54,16 @@ int workers_start(struct workers *w, char *err, size_t errlen);
 /* True when every worker has stopped by itself (-c reached, capture error). */
 int workers_done(struct workers *w);
 
-/* Makes each worker use these rules before its next packet. */
-void workers_set_rules(struct workers *w, const struct ruleset *rs,
-		       const struct portmatch *pm, const struct inventory *inv);
+/* Makes each worker use these rules before its next packet.  Returns
+ * their generation: 1 for the first set after the rules workers_open
+ * got, then 2, 3, ... */
+unsigned workers_set_rules(struct workers *w, const struct ruleset *rs,
+			   const struct portmatch *pm, const struct inventory *inv);
 
-/* True when every running worker uses the rules last set, so the matcher
- * and inventory of older ones may be freed. */
-int workers_adopted(struct workers *w);
+/* The oldest rules generation a running worker still uses (0: the rules
+ * of workers_open).  Rules replaced by generation g are no longer used by
+ * any worker once this is >= g. */
+unsigned workers_oldest_gen(struct workers *w);
 
 /* The sum of the workers' last published counters. */
 void workers_snapshot(struct workers *w, struct workers_snap *out);

@@ -114,6 +114,11 @@ static void settle(struct output *o)
 		writer_drain(o->writer);
 }
 
+void output_sync(struct output *o)
+{
+	settle(o);
+}
+
 void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri)
 {

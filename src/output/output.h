@@ -46,6 +46,10 @@ void output_flow(struct output *o, const struct flow_record *r);
  * records are then written synchronously). */
 int output_start_writer(struct output *o);
 
+/* Returns once every record submitted so far is written (SIGHUP: before
+ * the rules those records name are freed). */
+void output_sync(struct output *o);
+
 /* Builds the summary model from s and ri and hands it to every sink. */
 void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri);

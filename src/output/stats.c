@@ -15,23 +15,95 @@ static bool same_group(const struct rule *a, const struct rule *b)
 		      b->text[TEXT_SERVICE][LANG_EN]) == 0;
 }
 
+/* Copies s to *p and moves *p past its NUL; returns the copy. */
+static const char *put_str(char **p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	const char *copy = *p;
+
+	memcpy(*p, s, n);
+	*p += n;
+	return copy;
+}
+
+/* A copy of r, its id and texts in the same block (one free() frees it),
+ * that no ruleset owns; NULL when out of memory. */
+static struct rule *rule_copy(const struct rule *r)
+{
+	size_t n = sizeof(struct rule) + strlen(r->id) + 1;
+	struct rule *c;
+	char *p;
+
+	for (int t = 0; t < TEXT_N; t++)
+		for (int l = 0; l < LANG_N; l++)
+			n += strlen(r->text[t][l]) + 1;
+	if ((c = malloc(n)) == NULL)
+		return NULL;
+	*c = *r;
+	p = (char *)(c + 1);
+	c->id = put_str(&p, r->id);
+	for (int t = 0; t < TEXT_N; t++)
+		for (int l = 0; l < LANG_N; l++)
+			c->text[t][l] = put_str(&p, r->text[t][l]);
+	return c;
+}
+
+/* Points every group at a rule of rs (first[k] >= 0) or at a copy of its
+ * own.  The copies are made first: returns -1 when out of memory, with
+ * nothing changed, else 0. */
+static int repoint_groups(struct stats *s, const struct ruleset *rs,
+			  const int *first)
+{
+	int k;
+
+	for (k = 0; k < s->ngroups; k++)
+		if (first[k] < 0 && s->groups[k].own == NULL &&
+		    (s->groups[k].own = rule_copy(s->groups[k].rule)) == NULL)
+			break;
+	if (k < s->ngroups) {
+		while (k-- > 0)
+			if (first[k] < 0 && s->groups[k].rule != s->groups[k].own) {
+				free(s->groups[k].own);
+				s->groups[k].own = NULL;
+			}
+		return -1;
+	}
+	for (k = 0; k < s->ngroups; k++) {
+		struct stats_group *g = &s->groups[k];
+
+		if (first[k] >= 0) {
+			g->rule = &rs->rules[first[k]];
+			free(g->own);
+			g->own = NULL;
+		} else {
+			g->rule = g->own;
+		}
+	}
+	return 0;
+}
+
 /* Maps every rule of rs to a group, opening groups as needed, into a new
  * rule_group array.  Returns 0 or -1 (out of memory, nothing changed). */
 static int bind_rules(struct stats *s, const struct ruleset *rs)
 {
 	int *rg = calloc((size_t)rs->nrules + 1, sizeof(int));
+	int *first = malloc(((size_t)s->ngroups + (size_t)rs->nrules + 1) * sizeof(int));
 	uint32_t *seen = calloc((size_t)s->ngroups + (size_t)rs->nrules + 1,
 				sizeof(uint32_t));
 	struct stats_group *g = realloc(s->groups, ((size_t)s->ngroups +
 					(size_t)rs->nrules + 1) * sizeof(*g));
+	int n0 = s->ngroups;
 
 	if (g)
 		s->groups = g;
-	if (!rg || !seen || !g) {
+	if (!rg || !seen || !g || !first) {
 		free(rg);
 		free(seen);
+		free(first);
 		return -1;
 	}
+	/* every byte 0xff: every entry -1 (no rule of rs in the group yet) */
+	memset(first, 0xff, ((size_t)n0 + (size_t)rs->nrules + 1) * sizeof(int));
 	for (int i = 0; i < rs->nrules; i++) {
 		int k = 0;
 
@@ -39,8 +111,18 @@ static int bind_rules(struct stats *s, const struct ruleset *rs)
 			k++;
 		if (k == s->ngroups)
 			s->groups[s->ngroups++] = (struct stats_group){ .rule = &rs->rules[i] };
+		if (first[k] < 0)
+			first[k] = i;
 		rg[i] = k;
 	}
+	if (repoint_groups(s, rs, first)) {
+		s->ngroups = n0;
+		free(rg);
+		free(seen);
+		free(first);
+		return -1;
+	}
+	free(first);
 	free(s->rule_group);
 	free(s->seen);
 	s->rule_group = rg;
@@ -67,6 +149,8 @@ int stats_rebind(struct stats *s, const struct ruleset *rs)
 
 void stats_free(struct stats *s)
 {
+	for (int k = 0; k < s->ngroups; k++)
+		free(s->groups[k].own);
 	free(s->rule_group);
 	free(s->groups);
 	free(s->seen);

@@ -12,7 +12,10 @@
 
 /* Rules with the same table, role text and service text share a group. */
 struct stats_group {
-	const struct rule *rule;   /* first rule of the group (for its texts) */
+	/* A rule of the group (for its texts): of the ruleset bound last, or
+	 * `own`, a copy the group keeps once no rule of it is left. */
+	const struct rule *rule;
+	struct rule *own;
 	uint64_t flows, pkts, bytes;
 };
 
@@ -92,8 +95,10 @@ static inline void stats_packet(struct stats *s, uint32_t wire_len,
 
 /* Maps the rules of another ruleset onto the groups (SIGHUP): a rule with
  * the texts of an existing group counts there, others open new groups.
- * The old ruleset must stay alive (groups point at its rules).  Returns 0,
- * or -1 when out of memory (nothing changed). */
+ * Afterwards no group points into an older ruleset (a group that rs does
+ * not have keeps a copy of its texts), so that one can be freed.  Returns
+ * 0, or -1 when out of memory (the groups are then unchanged, apart from
+ * the copies made). */
 int stats_rebind(struct stats *s, const struct ruleset *rs);
 
 /* Adds src's counters into dst: the STATS_SUMS, the traffic groups by
