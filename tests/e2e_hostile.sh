@@ -146,6 +146,8 @@ rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1 ||
    ! unshare -n true 2>/dev/null; then
 	echo "SKIP (reloads): needs root and unshare -n (a live capture on a private lo)"
+elif grep -q __asan_init "$LW" 2>/dev/null; then
+	echo "SKIP (reloads): an AddressSanitizer build (its quarantine keeps what is freed; slow)"
 else
 	unshare -n sh -c "ip link set lo up; exec '$LW' --rules '$TMP/tiny.rules' -i lo \
 		--no-progress --stats-interval 0" > /dev/null 2> "$TMP/hup.err" &
