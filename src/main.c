@@ -53,6 +53,10 @@ struct app {
 	/* The learner's rules (the first loaded): its ruleset stays to the end. */
 	struct ruledata *pinned;
 	struct learner *learner;     /* NULL without --learn-inventory */
+	/* -r with -Z: every input opened before the drop (pre_rc[i]: 0 when
+	 * pre[i] is open and not yet read, else nonzero). */
+	struct capture *pre;
+	int *pre_rc;
 	struct engine *eng;          /* files: the one engine */
 	struct workers *workers;     /* live: the capture threads and engines */
 	struct alerter *alerter;     /* live: early announcements of violations */
@@ -312,6 +316,26 @@ static struct engine_cfg engine_config(struct app *a)
 	return ec;
 }
 
+/* -r with -Z: opens every input (a failure is reported when its turn
+ * comes), then drops to the user while this is the only thread. */
+static int drop_for_files(struct app *a)
+{
+	const struct config *c = a->cfg;
+	char err[512];
+
+	a->pre = calloc((size_t)c->nfiles, sizeof(*a->pre));
+	a->pre_rc = calloc((size_t)c->nfiles, sizeof(*a->pre_rc));
+	if (a->pre == NULL || a->pre_rc == NULL)
+		return -1;
+	for (int i = 0; i < c->nfiles; i++)
+		a->pre_rc[i] = capture_open_file(&a->pre[i], c->files[i], c->filter);
+	if (privdrop_to(c->user, err, sizeof(err)) != 0) {
+		fprintf(stderr, "lyncwatch: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int setup(struct app *a)
 {
 	const struct config *c = a->cfg;
@@ -334,6 +358,8 @@ static int setup(struct app *a)
 		.summary = json_stdout ? stderr : stdout, .diag = stderr,
 		.lang = c->lang, .flush_each = c->iface != NULL };
 	if (output_open(&a->out, &oc))
+		return -1;
+	if (!c->iface && c->user && drop_for_files(a))
 		return -1;
 	/* Records are formatted and written on their own thread (live: once
 	 * privileges are dropped, which wants one thread); should it not
@@ -389,6 +415,11 @@ static void teardown(struct app *a)
 	if (a->json && a->json != stdout)
 		fclose(a->json);
 	output_free(&a->out);
+	for (int i = 0; a->pre && i < a->cfg->nfiles; i++)
+		if (a->pre_rc[i] == 0)
+			capture_close(&a->pre[i]);
+	free(a->pre);
+	free(a->pre_rc);
 	for (int i = 0; i < a->nretired; i++)
 		if (a->retired[i] != a->pinned)
 			ruledata_free(a->retired[i]);
@@ -421,15 +452,17 @@ static void progress(struct app *a, const struct capture *cap, double t0)
 
 /* Reads one capture file to its end; returns 0, or -1 after an input
  * error (what was read before is kept). */
-static int run_file(struct app *a, const char *name, uint64_t *left)
+static int run_file(struct app *a, int i, uint64_t *left)
 {
+	const char *name = a->cfg->files[i];
 	struct capture cap;
 	struct raw_packet rp;
 	bool show = progress_on(a->cfg);
 	double t0 = stats_now(), last = t0;
 	int rc = CAPTURE_END;
 
-	if (capture_open_file(&cap, name, a->cfg->filter)) {
+	if (a->pre ? (cap = a->pre[i], a->pre_rc[i]) :
+	    capture_open_file(&cap, name, a->cfg->filter)) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
 		engine_stats(a->eng)->input_errors++;
 		return -1;
@@ -464,6 +497,8 @@ static int run_file(struct app *a, const char *name, uint64_t *left)
 		engine_stats(a->eng)->input_errors++;
 	}
 	capture_close(&cap);
+	if (a->pre)
+		a->pre_rc[i] = -1;
 	return rc == CAPTURE_ERROR ? -1 : 0;
 }
 
@@ -473,7 +508,7 @@ static int run_files(struct app *a)
 	int status = 0;
 
 	for (int i = 0; i < a->cfg->nfiles && left && !g_stop; i++)
-		if (run_file(a, a->cfg->files[i], &left))
+		if (run_file(a, i, &left))
 			status = EXIT_INPUT;
 	return status;
 }
@@ -531,8 +566,10 @@ static struct workers *open_workers(struct app *a)
 	 * before the threads start; without -Z, a non-root process still
 	 * sheds the capabilities it was started with. */
 	if (c->user == NULL && getuid() == 0)
-		fprintf(stderr, "lyncwatch: warning: running as root; use -Z USER "
-			"to drop privileges once the capture is open\n");
+		fprintf(stderr, "lyncwatch: WARNING: capturing as root without -Z: "
+			"every packet is parsed (nDPI included) with root's "
+			"privileges; give -Z USER (e.g. -Z nobody) to drop them "
+			"once the capture is open\n");
 	if ((c->user ? privdrop_to(c->user, err, sizeof(err)) :
 	     getuid() != 0 ? privdrop_caps(err, sizeof(err)) : 0) != 0) {
 		fprintf(stderr, "lyncwatch: %s\n", err);

@@ -34,8 +34,9 @@ static void usage(FILE *f)
 "  -s SNAPLEN          live: bytes kept of each packet (default 16384)\n"
 "  -B KIB              live: kernel capture buffer in KiB (default 32768)\n"
 "  -p                  live: do not put the interface in promiscuous mode\n"
-"  -Z USER             live: drop to USER (and its groups) once the capture\n"
-"                      is open; refuses root; fails closed\n"
+"  -Z USER             drop to USER (and its groups) once the capture (-i)\n"
+"                      or every -r file and the outputs are open; refuses\n"
+"                      root; fails closed\n"
 "  --workers N         live: N capture threads in one PACKET_FANOUT group\n"
 "Rules:\n"
 "  --rules FILE        load this rule file instead of the shipped rules\n"
@@ -335,8 +336,8 @@ static int check_combination(struct config *c, int argc, char **argv)
 		return bad_usage("%s", "give -i or -r, not both");
 	if (!c->iface && c->nfiles == 0)
 		return bad_usage("%s", "nothing to read: give -r FILE or -i IFACE");
-	if (!c->iface && (c->user || c->workers > 1))
-		return bad_usage("%s", "-Z and --workers go with -i");
+	if (!c->iface && c->workers > 1)
+		return bad_usage("%s", "--workers goes with -i");
 	return 0;
 }
 
