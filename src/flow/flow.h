@@ -50,6 +50,7 @@ struct flow_key {
 struct inspect_state;
 struct inspect_meta;
 struct wire_state;
+struct media_flow;
 
 struct flow {
 	struct flow_key key;
@@ -83,6 +84,7 @@ struct flow {
 	int8_t wire_client;
 	uint8_t wire_done;
 	uint64_t report_us;             /* packet time of the last forced report */
+	struct media_flow *media;       /* RTP/RTCP measurement (inspect/media.h) */
 };
 
 #define FLOW_F_ALERTED 0x01 /* a violation of this flow was announced */
