@@ -108,7 +108,7 @@ static uint32_t snap_rate(double hz)
 	static const uint32_t rates[] = { 8000, 11025, 16000, 22050, 24000,
 					  32000, 44100, 48000, 90000 };
 	uint32_t best = 0;
-	double err = 0.2;       /* at most 20% off */
+	double err = 0.05;      /* at most 5% off: else unknown */
 
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
 		double e = fabs(hz / rates[i] - 1.0);
@@ -444,6 +444,8 @@ void media_stream_out(const struct media_stream *s,
 	if (span > 0)
 		o->kbps_mean = (double)s->bytes * 8.0 * 1000.0 / (double)span;
 	o->kbps_peak = (double)peak * 8.0 / 1000.0;
+	if (o->kbps_peak < o->kbps_mean)        /* shorter than a window */
+		o->kbps_peak = o->kbps_mean;
 	o->rtcp = s->rtcp;
 	judge(o, l);
 }

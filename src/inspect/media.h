@@ -82,7 +82,8 @@ struct media_stream_out {
 	uint64_t duplicates, reordered;
 	double jitter_ms;               /* at the last packet */
 	double mean_jitter_ms, max_jitter_ms, max_delta_ms;
-	double kbps_mean, kbps_peak;    /* RTP bytes; peak over 1 s windows */
+	double kbps_mean, kbps_peak;    /* RTP bytes; peak over 1 s windows,
+					 * at least the mean */
 	double r_factor, mos;           /* E-model (media_quality); 0: none */
 	struct media_rtcp_out rtcp;
 };
