@@ -145,7 +145,7 @@ static void timing(struct media_stream *s, const struct media_rtp *r,
 		   int64_t ext, uint64_t us)
 {
 	bool cn = r->pt == PT_CN || r->pt == PT_CN_OLD;
-	bool in_time = ext >= s->ref_ts;
+	bool in_time = ext >= s->est_ts0;       /* not before the first, as tshark 4.0 */
 	uint32_t rate = r->pt < 96 ? media_static_rate(r->pt) : s->rate;
 	double delta = ((double)us - (double)s->ref_us) / 1000.0;
 	bool regular;
@@ -167,9 +167,12 @@ static void timing(struct media_stream *s, const struct media_rtp *r,
 					  s->jitter) / (double)(s->packets - 1);
 	}
 	s->after_cn = cn;
+	/* As tshark 4.0: a packet of another type whose clock is unknown
+	 * (telephone-event, ...) moves the arrival reference only. */
 	if (in_time) {
 		s->ref_us = us;
-		s->ref_ts = ext;
+		if (rate || r->pt == s->pt)
+			s->ref_ts = ext;
 	}
 }
 

@@ -10,8 +10,10 @@
  * J += (|D| - J) / 16, in ms), its maximum and running mean, the largest
  * gap between packets, mean and peak bitrate.
  *
- * Jitter follows tshark's RTP analysis so that the two agree: the transit
- * reference moves only with packets whose timestamp does not go back;
+ * Jitter follows tshark's (4.0) RTP analysis so that the two agree: the
+ * transit reference moves only with packets whose timestamp is not before
+ * the stream's first (a packet of another type whose clock is unknown
+ * moves the arrival reference only);
  * maximum jitter, mean jitter and maximum delta leave out a stream's first
  * packet, marker packets, comfort noise (PT 13, 19) and the packet after
  * it, and packets whose timestamp went back.  The clock rate is the static
@@ -133,7 +135,7 @@ struct media_stream {
 	int64_t ref_ts;                 /* extended timestamp of the reference */
 	int64_t last_ts;                /* extended timestamp of the last packet */
 	uint64_t ref_us, first_us, last_us;
-	int64_t est_ts0;                /* rate estimation start */
+	int64_t est_ts0;                /* first timestamp (rate estimation start) */
 	uint64_t est_us0;
 	double jitter, max_jitter, mean_jitter, max_delta; /* ms */
 	uint64_t win_start_us, win_bytes, peak_bytes;   /* 1 s windows */
