@@ -431,7 +431,8 @@ void media_stream_out(const struct media_stream *s,
 	o->ssrc = s->ssrc;
 	o->dir = s->dir;
 	o->pt = s->pt;
-	o->clock_rate = s->pt < 96 ? media_static_rate(s->pt) : t.rate;
+	if (s->has_rtp)
+		o->clock_rate = s->pt < 96 ? media_static_rate(s->pt) : t.rate;
 	o->clock_estimated = s->pt >= 96 && t.estimated;
 	o->packets = s->packets;
 	if (s->has_rtp) {

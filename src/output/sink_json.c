@@ -265,11 +265,16 @@ static void json_stream(struct jsonw *w, const struct flow_record *r,
 	jw_obj_begin(w);
 	JW_KU64(w, "ssrc", o->ssrc);
 	JW_KSTR(w, "direction", o->dir == r->toserver_dir ? "toserver" : "toclient");
+	JW_KU64(w, "packets", o->packets);
+	if (o->packets == 0) {          /* RTCP reports only */
+		json_rtcp(w, o);
+		jw_obj_end(w);
+		return;
+	}
 	JW_KU64(w, "payload_type", o->pt);
 	JW_KU64(w, "clock_rate", o->clock_rate);
 	JW_KEY(w, "clock_estimated");
 	jw_bool(w, o->clock_estimated);
-	JW_KU64(w, "packets", o->packets);
 	JW_KU64(w, "expected", o->expected);
 	JW_KEY(w, "lost");
 	jw_i64(w, o->lost);
