@@ -12,7 +12,6 @@
 #define RTCP_SR        200
 #define RTCP_RR        201
 #define EST_SPAN_US    1000000u  /* rate estimation: span needed */
-#define EST_MIN_US     200000u   /* ... or at least this at the end */
 #define US_PER_S       1000000.0
 #define NTP_UNIX       2208988800u
 
@@ -121,12 +120,13 @@ static uint32_t snap_rate(double hz)
 	return best;
 }
 
-/* A dynamic type's rate, once the stream spans min_us. */
-static void estimate_rate(struct media_stream *s, uint64_t min_us)
+/* A dynamic type's rate, once the stream spans EST_SPAN_US (a shorter
+ * stream keeps rate 0: no jitter). */
+static void estimate_rate(struct media_stream *s)
 {
 	uint64_t span = s->last_us - s->est_us0;
 
-	if (s->rate || s->pt < 96 || span < min_us || s->last_ts <= s->est_ts0)
+	if (s->rate || s->pt < 96 || span < EST_SPAN_US || s->last_ts <= s->est_ts0)
 		return;
 	s->rate = snap_rate((double)(s->last_ts - s->est_ts0) * US_PER_S /
 			    (double)span);
@@ -220,7 +220,7 @@ void media_stream_rtp(struct media_stream *s, const struct media_rtp *r,
 	if (us > s->last_us)
 		s->last_us = us;
 	s->last_ts = ext;
-	estimate_rate(s, EST_SPAN_US);
+	estimate_rate(s);
 	timing(s, r, ext, us);
 	bitrate(s, len, us);
 }
@@ -424,16 +424,14 @@ void media_stream_out(const struct media_stream *s,
 {
 	uint64_t span = s->last_us - s->first_us;
 	uint64_t peak = s->win_bytes > s->peak_bytes ? s->win_bytes : s->peak_bytes;
-	struct media_stream t = *s;
 
-	estimate_rate(&t, EST_MIN_US);
 	memset(o, 0, sizeof(*o));
 	o->ssrc = s->ssrc;
 	o->dir = s->dir;
 	o->pt = s->pt;
 	if (s->has_rtp)
-		o->clock_rate = s->pt < 96 ? media_static_rate(s->pt) : t.rate;
-	o->clock_estimated = s->pt >= 96 && t.estimated;
+		o->clock_rate = s->pt < 96 ? media_static_rate(s->pt) : s->rate;
+	o->clock_estimated = s->pt >= 96 && s->estimated;
 	o->packets = s->packets;
 	if (s->has_rtp) {
 		o->expected = s->cycles + s->max_seq - s->base_seq + 1u;
