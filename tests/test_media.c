@@ -298,6 +298,23 @@ static void test_cap(void **state)
 	media_free(&fd.f);
 }
 
+/* Garbage one way leaves room for the other way's streams. */
+static void test_cap_per_direction(void **state)
+{
+	struct feed fd = { 0 };
+	struct media_summary ms;
+
+	(void)state;
+	for (uint32_t i = 0; i < 100; i++)
+		rtp(&fd, DIR_AB, 0x1000 + i, (uint16_t)i, i, 0, (uint64_t)i * MS);
+	rtp(&fd, DIR_BA, 0xbeef, 1, 0, 0, 200 * MS);
+	summary(&fd, &ms);
+	assert_int_equal(ms.n, MEDIA_PER_DIR + 1);
+	assert_int_equal(ms.capped, 100 - MEDIA_PER_DIR);
+	assert_int_equal(find(&ms, DIR_BA, 0xbeef)->packets, 1);
+	media_free(&fd.f);
+}
+
 static size_t put32(uint8_t *b, uint32_t v)
 {
 	b[0] = (uint8_t)(v >> 24);
@@ -403,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_mid_capture),
 		cmocka_unit_test(test_dynamic_rate),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_cap_per_direction),
 		cmocka_unit_test(test_rtcp),
 		cmocka_unit_test(test_quality),
 		cmocka_unit_test(test_poor),
