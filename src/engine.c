@@ -24,6 +24,7 @@ struct engine {
 	uint64_t next_expire;        /* packet time of the next idle sweep */
 	uint64_t wire_nomem;         /* flows the own checks could not follow */
 	uint64_t media_nomem;        /* media blocks that could not be had */
+	uint64_t media_blocks;       /* flows with a media block now */
 	enum verdict worst;
 };
 
@@ -97,6 +98,14 @@ static void on_wire_settled(struct engine *e, struct flow *f)
 	note_host(e, f, &ls, &ar);
 }
 
+static void media_drop(struct engine *e, struct flow *f)
+{
+	if (f->media == NULL)
+		return;
+	media_free(f);
+	e->media_blocks--;
+}
+
 /* Writes the record of f: at its end (counted in the stats and the
  * learner), or as a forced periodic report of a long flow (not counted:
  * its end will be). */
@@ -143,7 +152,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	unlock(e);
 	if (why != END_FORCED) {
 		inspect_release(f);
-		media_free(f);
+		media_drop(e, f);
 	}
 }
 
@@ -171,15 +180,27 @@ static bool media_wanted(const struct flow *f, const struct pkt *p)
 	}
 }
 
+/* Feeds p to f's media measurement: at most MEDIA_MAX_FLOWS flows have a
+ * block at once; the packets of further flows are counted. */
 static void media_feed(struct engine *e, struct flow *f, const struct pkt *p,
 		       int dir)
 {
+	bool had;
+
 	if (!e->cfg.media || p->payload_len == 0)
 		return;
-	if (media_wanted(f, p))
-		media_packet(f, p, dir, &e->media_nomem);
-	else if (f->media != NULL)
-		media_free(f);
+	if (!media_wanted(f, p)) {
+		media_drop(e, f);
+		return;
+	}
+	if (f->media == NULL && e->media_blocks >= MEDIA_MAX_FLOWS) {
+		e->stats.media_limited++;
+		return;
+	}
+	had = f->media != NULL;
+	media_packet(f, p, dir, &e->media_nomem);
+	if (!had && f->media != NULL)
+		e->media_blocks++;
 }
 
 static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)

@@ -54,6 +54,8 @@ struct media_flow;
 
 struct flow {
 	struct flow_key key;
+	uint32_t bucket;                /* hash chain: the key is hashed once
+					 * (in the key's tail padding) */
 	struct flow *hnext;             /* hash chain */
 	struct flow *lprev, *lnext;     /* least-recently-seen list */
 	uint64_t id;                    /* from 1, unique per run (cfg.ids) */
@@ -72,7 +74,6 @@ struct flow {
 	uint16_t app, app_master;       /* nDPI protocol ids (0: unknown) */
 	uint8_t app_confidence;
 	uint8_t insp_done;
-	uint32_t bucket;                /* hash chain: the key is hashed once */
 	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
 	/* What lyncwatch's own wire checks (inspect/wire) said; the state
 	 * lives only while they are fed: */

@@ -44,6 +44,9 @@
 #define MEDIA_PER_DIR     4
 #define MEDIA_MAX_STREAMS (2 * MEDIA_PER_DIR)
 #define MEDIA_DUP_WINDOW  64        /* sequence numbers remembered */
+/* Flows measured at once per engine (a block is about 2 KB: 128 MB at
+ * most); further flows' packets are counted, not measured. */
+#define MEDIA_MAX_FLOWS   65536
 
 struct media_flow;                  /* per-flow state (media.c) */
 

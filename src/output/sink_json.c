@@ -574,6 +574,7 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	json_hosts(w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
+	JW_KU64(w, "media_limited", sm->media_limited);
 	JW_KEY(w, "seconds");
 	jw_double(w, sm->seconds, 3);
 	JW_KEY(w, "packets_per_second");
