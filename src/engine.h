@@ -32,6 +32,8 @@ struct engine_cfg {
 	enum lang lang;
 	bool audit_all;
 	bool dpi;                    /* inspect with nDPI */
+	bool media;                  /* measure RTP/RTCP streams (inspect/media.h) */
+	struct media_limits media_limits; /* poor-media thresholds */
 	struct hosts *hosts;         /* servers inferred from the capture, shared
 				      * by the engines (the caller's); NULL: none */
 	unsigned dpi_budget;         /* payload packets fed per flow */

@@ -306,6 +306,7 @@ static struct engine_cfg engine_config(struct app *a)
 	struct engine_cfg ec = {
 		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
 		.dpi = !c->no_dpi, .dpi_budget = c->dpi_packets,
+		.media = !c->no_media, .media_limits = c->media,
 		.hosts = a->hosts,
 		.dpi_extra = c->dpi_extra,
 		.dpi_extra_flows = c->dpi_extra_flows,

@@ -88,6 +88,10 @@ static void usage(FILE *f)
 "  --max-inspect N     flows under nDPI inspection at once, at most, per\n"
 "                      capture thread (memory bound: 16 to 64 KB a flow at\n"
 "                      worst; default 8192; 0: no limit)\n"
+"  --no-media          do not measure RTP/RTCP streams (loss, jitter, MOS)\n"
+"  --media-loss PCT    poor-media notice above this packet loss, % (default 1)\n"
+"  --media-jitter MS   ... above this mean jitter, ms (default 30)\n"
+"  --media-rtt MS      ... above this RTCP round trip, ms (default 100)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
@@ -104,7 +108,8 @@ enum long_opt {
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
-	OPT_RULESADD, OPT_JSONTRUNC,
+	OPT_RULESADD, OPT_JSONTRUNC, OPT_NOMEDIA, OPT_MEDIALOSS, OPT_MEDIAJITTER,
+	OPT_MEDIARTT,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +131,10 @@ static const struct option long_opts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "no-dpi", no_argument, NULL, OPT_NODPI },
+	{ "no-media", no_argument, NULL, OPT_NOMEDIA },
+	{ "media-loss", required_argument, NULL, OPT_MEDIALOSS },
+	{ "media-jitter", required_argument, NULL, OPT_MEDIAJITTER },
+	{ "media-rtt", required_argument, NULL, OPT_MEDIARTT },
 	{ "audit-all", no_argument, NULL, OPT_AUDITALL },
 	{ "inventory", required_argument, NULL, OPT_INVENTORY },
 	{ "learn-inventory", required_argument, NULL, OPT_LEARN },
@@ -181,6 +190,23 @@ static int parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi,
 	if (parse_num(opt, s, lo, hi, &v))
 		return -1;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Parses a whole decimal fraction in [0, hi]. */
+static int parse_real(const char *opt, const char *s, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0 && v <= hi)) {
+		fprintf(stderr, "lyncwatch: %s: bad number '%s' (want 0..%g)\n",
+			opt, s, hi);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -248,6 +274,13 @@ static int parse_long(struct config *c, int opt, const char *arg)
 		return parse_u32("--stats-interval", arg, 0, 86400, &c->stats_interval_s);
 	case OPT_WORKERS: return parse_u32("--workers", arg, 1, 64, &c->workers);
 	case OPT_NODPI: c->no_dpi = true; return 0;
+	case OPT_NOMEDIA: c->no_media = true; return 0;
+	case OPT_MEDIALOSS:
+		return parse_real("--media-loss", arg, 100, &c->media.loss_pct);
+	case OPT_MEDIAJITTER:
+		return parse_real("--media-jitter", arg, 60000, &c->media.jitter_ms);
+	case OPT_MEDIARTT:
+		return parse_real("--media-rtt", arg, 60000, &c->media.rtt_ms);
 	case OPT_DPIPKTS:
 		return parse_u32("--dpi-packets", arg, 1, INSPECT_MAX_BUDGET, &c->dpi_packets);
 	case OPT_DPIEXTRA:
@@ -365,6 +398,7 @@ void options_defaults(struct config *c)
 	c->dpi_extra = INSPECT_DEFAULT_EXTRA;
 	c->dpi_extra_flows = INSPECT_DEFAULT_MAX_EXTRA;
 	c->max_inspect = INSPECT_DEFAULT_MAX_STATES;
+	media_limits_default(&c->media);
 	c->ft.tcp_idle_s = 300;
 	c->ft.tcp_closed_s = 10;
 	c->ft.udp_idle_s = 120;

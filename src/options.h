@@ -7,6 +7,7 @@
 
 #include "flow/flow.h"
 #include "classify/rules.h"
+#include "inspect/media.h"
 
 #define OPT_MAX_FILES 256
 
@@ -48,6 +49,8 @@ struct config {
 	uint32_t dpi_extra_flows;    /* --dpi-extra-flows: flows in that phase */
 	uint32_t max_inspect;        /* --max-inspect: states at once; 0: no cap */
 	bool dpi_audit_only;         /* --dpi-scope audit */
+	bool no_media;               /* --no-media */
+	struct media_limits media;   /* --media-loss, --media-jitter, --media-rtt */
 };
 
 /* Fills c with the defaults. */

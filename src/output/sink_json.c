@@ -233,6 +233,85 @@ static void json_evidence(struct jsonw *w, const struct audit_result *ar)
 	jw_obj_end(w);
 }
 
+static void json_kdouble(struct jsonw *w, const char *k, double v, int dec)
+{
+	jw_key(w, k);
+	jw_double(w, v, dec);
+}
+
+/* What the endpoints reported in RTCP about one stream. */
+static void json_rtcp(struct jsonw *w, const struct media_stream_out *o)
+{
+	const struct media_rtcp_out *c = &o->rtcp;
+
+	JW_KEY(w, "rtcp");
+	jw_obj_begin(w);
+	JW_KU64(w, "reports", c->reports);
+	json_kdouble(w, "fraction_lost_pct", c->fraction_lost * 100.0 / 256.0, 1);
+	JW_KEY(w, "cumulative_lost");
+	jw_i64(w, c->cum_lost);
+	JW_KU64(w, "jitter_ts", c->jitter_ts);
+	if (o->clock_rate)
+		json_kdouble(w, "jitter_ms", c->jitter_ts * 1000.0 / o->clock_rate, 3);
+	if (c->rtt_known)
+		json_kdouble(w, "rtt_ms", c->rtt_ms, 3);
+	jw_obj_end(w);
+}
+
+/* One RTP stream (inspect/media.h); direction as the record's. */
+static void json_stream(struct jsonw *w, const struct flow_record *r,
+			const struct media_stream_out *o)
+{
+	jw_obj_begin(w);
+	JW_KU64(w, "ssrc", o->ssrc);
+	JW_KSTR(w, "direction", o->dir == r->toserver_dir ? "toserver" : "toclient");
+	JW_KU64(w, "packets", o->packets);
+	if (o->packets == 0) {          /* RTCP reports only */
+		json_rtcp(w, o);
+		jw_obj_end(w);
+		return;
+	}
+	JW_KU64(w, "payload_type", o->pt);
+	JW_KU64(w, "clock_rate", o->clock_rate);
+	JW_KEY(w, "clock_estimated");
+	jw_bool(w, o->clock_estimated);
+	JW_KU64(w, "expected", o->expected);
+	JW_KEY(w, "lost");
+	jw_i64(w, o->lost);
+	JW_KU64(w, "duplicates", o->duplicates);
+	JW_KU64(w, "reordered", o->reordered);
+	json_kdouble(w, "jitter_ms", o->jitter_ms, 3);
+	json_kdouble(w, "mean_jitter_ms", o->mean_jitter_ms, 3);
+	json_kdouble(w, "max_jitter_ms", o->max_jitter_ms, 3);
+	json_kdouble(w, "max_delta_ms", o->max_delta_ms, 3);
+	JW_KEY(w, "bitrate_kbps");
+	jw_obj_begin(w);
+	json_kdouble(w, "mean", o->kbps_mean, 1);
+	json_kdouble(w, "peak", o->kbps_peak, 1);
+	jw_obj_end(w);
+	if (o->rtcp.reports)
+		json_rtcp(w, o);
+	if (o->packets >= 2) {
+		json_kdouble(w, "r_factor", o->r_factor, 1);
+		json_kdouble(w, "mos", o->mos, 2);
+	}
+	jw_obj_end(w);
+}
+
+/* The media array, when the flow carried RTP/RTCP. */
+static void json_media(struct jsonw *w, const struct flow_record *r)
+{
+	if (r->media.n == 0)
+		return;
+	JW_KEY(w, "media");
+	jw_arr_begin(w);
+	for (int i = 0; i < r->media.n; i++)
+		json_stream(w, r, &r->media.s[i]);
+	jw_arr_end(w);
+	if (r->media.capped)
+		JW_KU64(w, "media_capped", r->media.capped);
+}
+
 static void json_lync(struct sink *s, const struct flow_record *r)
 {
 	struct jsonw *w = &((struct json_sink *)s->priv)->jw;
@@ -258,6 +337,7 @@ static void json_lync(struct sink *s, const struct flow_record *r)
 	json_evidence(w, &r->audit);
 	JW_KSTR(w, "server_side_by", side_by_name((enum side_by)r->side_by));
 	json_inspection(w, r);
+	json_media(w, r);
 	jw_obj_end(w);
 }
 
@@ -494,6 +574,7 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	json_hosts(w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
+	JW_KU64(w, "media_limited", sm->media_limited);
 	JW_KEY(w, "seconds");
 	jw_double(w, sm->seconds, 3);
 	JW_KEY(w, "packets_per_second");

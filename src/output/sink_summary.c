@@ -165,6 +165,10 @@ static void summary_text(struct sink *s, const struct summary *sm)
 		return;
 	fprintf(f, "%s\n", TR("== lyncwatch summary ==", "== lyncwatch 集計 =="));
 	summary_counts(s, sm);
+	if (sm->media_limited)
+		fprintf(f, TR("media      %" PRIu64 " packets not measured: media blocks in use at the limit\n",
+			      "メディア   %" PRIu64 " パケット未測定 (メディア測定の上限)\n"),
+			sm->media_limited);
 	fprintf(f, TR("flow table peak %" PRIu64 " of %" PRIu64 ", evicted %" PRIu64 "\n",
 		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
 		sm->peak_active, sm->max_flows, sm->evicted);

@@ -50,6 +50,7 @@ struct summary {
 	uint64_t flows, verdict[VERDICT_N], flag_flows[FLAG_N];
 	uint64_t verdict_by[VERDICT_N][EV_N]; /* by evidence source */
 	uint64_t evicted, peak_active, max_flows;
+	uint64_t media_limited;      /* packets not measured: media blocks full */
 	bool live;                   /* a live capture: the counters below are set */
 	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 	bool dpi;                    /* nDPI ran: insp is set */
