@@ -328,7 +328,10 @@ static int setup(struct app *a)
 		.json = a->json, .json_name = c->json,
 		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
 		.summary = json_stdout ? stderr : stdout, .diag = stderr,
-		.lang = c->lang, .flush_each = c->iface != NULL };
+		.lang = c->lang, .flush_each = c->iface != NULL,
+		.json_notes = true, .redis = c->redis, .redis_key = c->redis_key,
+		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
+		.open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;
 	/* Records are formatted and written on their own thread (live: once

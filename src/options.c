@@ -52,6 +52,13 @@ static void usage(FILE *f)
 "                      appended to FILE (a regular file, mode 0640; no\n"
 "                      symbolic link anywhere in its path, no FIFO)\n"
 "  --json-truncate     empty an existing --json FILE first\n"
+"  --redis HOST[:PORT]|unix:PATH  also send the EVE records to Redis\n"
+"                      (default port 6379); exit 2 when it cannot connect\n"
+"                      at start; records kept and counted while it is away\n"
+"  --redis-key KEY     the Redis list or channel (default lyncwatch)\n"
+"  --redis-mode list|lpush|channel  RPUSH (default), LPUSH or PUBLISH\n"
+"  --redis-buffer N    records kept while Redis is away (default 65536);\n"
+"                      more are dropped and counted (redis.dropped)\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -103,7 +110,8 @@ enum long_opt {
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
-	OPT_RULESADD, OPT_JSONTRUNC,
+	OPT_RULESADD, OPT_JSONTRUNC, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
+	OPT_REDISBUF,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +119,10 @@ static const struct option long_opts[] = {
 	{ "rules-add", required_argument, NULL, OPT_RULESADD },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "json-truncate", no_argument, NULL, OPT_JSONTRUNC },
+	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "redis-key", required_argument, NULL, OPT_REDISKEY },
+	{ "redis-mode", required_argument, NULL, OPT_REDISMODE },
+	{ "redis-buffer", required_argument, NULL, OPT_REDISBUF },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -215,6 +227,16 @@ static int parse_choice(struct config *c, int opt, const char *arg)
 		c->dpi_audit_only = strcmp(arg, "audit") == 0;
 		return 0;
 	}
+	if (opt == OPT_REDISMODE) {
+		static const char *const modes[] = { "list", "lpush", "channel" };
+
+		for (int i = 0; i < 3; i++)
+			if (strcmp(arg, modes[i]) == 0) {
+				c->redis_mode = i;  /* the order of enum redis_mode */
+				return 0;
+			}
+		return bad_usage("--redis-mode: want list, lpush or channel, not '%s'", arg);
+	}
 	if (strcmp(arg, "notice") == 0)
 		c->fail_on = VERDICT_NOTICE;
 	else if (strcmp(arg, "violation") == 0)
@@ -231,7 +253,15 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_RULESADD: return add_name(c->rules_add, &c->nrules_add, arg);
 	case OPT_JSON: c->json = arg; return 0;
 	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
-	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
+	case OPT_REDIS: c->redis = arg; return 0;
+	case OPT_REDISBUF:
+		return parse_u32("--redis-buffer", arg, 1, 1u << 24, &c->redis_buffer);
+	case OPT_REDISKEY:
+		if (*arg == '\0')
+			return bad_usage("%s", "--redis-key: empty");
+		c->redis_key = arg;
+		return 0;
+	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE: case OPT_REDISMODE:
 		return parse_choice(c, opt, arg);
 	case OPT_CHECK: c->check_rules = true; return 0;
 	case OPT_LIST: c->list_rules = true; return 0;
@@ -374,6 +404,8 @@ void options_defaults(struct config *c)
 	c->promisc = true;
 	c->stats_interval_s = 60;
 	c->workers = 1;
+	c->redis_key = "lyncwatch";
+	c->redis_buffer = 65536;
 }
 
 void options_free(struct config *c)

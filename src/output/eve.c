@@ -440,6 +440,20 @@ static void json_flows(struct jsonw *w, const struct summary *sm)
 	jw_obj_end(w);
 }
 
+/* The Redis output's figures, with --redis. */
+static void json_redis(struct jsonw *w, const struct out_counters *c)
+{
+	if (!c->redis)
+		return;
+	JW_KEY(w, "redis");
+	jw_obj_begin(w);
+	JW_KU64(w, "delivered", c->redis_delivered);
+	JW_KU64(w, "dropped", c->redis_dropped);
+	JW_KU64(w, "reconnects", c->redis_reconnects);
+	JW_KU64(w, "pending", c->redis_pending);
+	jw_obj_end(w);
+}
+
 void eve_summary(struct eve *e, const struct summary *sm)
 {
 	struct jsonw *w = &e->jw;
@@ -469,6 +483,7 @@ void eve_summary(struct eve *e, const struct summary *sm)
 	json_hosts(w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
+	json_redis(w, &sm->out);
 	JW_KEY(w, "seconds");
 	jw_double(w, sm->seconds, 3);
 	JW_KEY(w, "packets_per_second");
@@ -494,6 +509,7 @@ void eve_interim(struct eve *e, const struct interim *in)
 	JW_KU64(w, "evicted", in->evicted);
 	JW_KU64(w, "decode_errors", in->decode_errors);
 	JW_KU64(w, "violations", in->violations);
+	json_redis(w, &in->out);
 	JW_KEY(w, "packets_per_second");
 	jw_double(w, in->pps, 0);
 	jw_obj_end(w);
