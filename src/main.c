@@ -331,6 +331,7 @@ static int setup(struct app *a)
 		.lang = c->lang, .flush_each = c->iface != NULL,
 		.json_notes = true, .redis = c->redis, .redis_key = c->redis_key,
 		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
+		.prom = c->prom,
 		.open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;

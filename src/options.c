@@ -59,6 +59,9 @@ static void usage(FILE *f)
 "  --redis-mode list|lpush|channel  RPUSH (default), LPUSH or PUBLISH\n"
 "  --redis-buffer N    records kept while Redis is away (default 65536);\n"
 "                      more are dropped and counted (redis.dropped)\n"
+"  --prom-file PATH    the stats for Prometheus (text format, written to\n"
+"                      PATH.tmp and renamed) at each stats interval and at\n"
+"                      the end\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -111,7 +114,7 @@ enum long_opt {
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
 	OPT_RULESADD, OPT_JSONTRUNC, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
-	OPT_REDISBUF,
+	OPT_REDISBUF, OPT_PROM,
 };
 
 static const struct option long_opts[] = {
@@ -123,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "redis-key", required_argument, NULL, OPT_REDISKEY },
 	{ "redis-mode", required_argument, NULL, OPT_REDISMODE },
 	{ "redis-buffer", required_argument, NULL, OPT_REDISBUF },
+	{ "prom-file", required_argument, NULL, OPT_PROM },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -254,6 +258,7 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_JSON: c->json = arg; return 0;
 	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
 	case OPT_REDIS: c->redis = arg; return 0;
+	case OPT_PROM: c->prom = arg; return 0;
 	case OPT_REDISBUF:
 		return parse_u32("--redis-buffer", arg, 1, 1u << 24, &c->redis_buffer);
 	case OPT_REDISKEY:

@@ -27,6 +27,7 @@ struct config {
 	const char *redis_key;       /* --redis-key (default "lyncwatch") */
 	int redis_mode;              /* --redis-mode: enum redis_mode (sink.h) */
 	uint32_t redis_buffer;       /* --redis-buffer: records held back */
+	const char *prom;            /* --prom-file PATH */
 	const char *inventory;       /* --inventory FILE */
 	const char *learn;           /* --learn-inventory FILE */
 	const char *user;            /* -Z: drop to this user after opening */

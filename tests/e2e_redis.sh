@@ -42,7 +42,7 @@ R="redis-cli -p $PORT"
 
 # ---- list mode over TCP: the list is the JSON file, line for line
 "$LW" -r "$PCAPS/demo.pcap" --json "$TMP/a.json" --redis "127.0.0.1:$PORT" \
-	> "$TMP/a.sum" 2> "$TMP/a.err" || { cat "$TMP/a.err"; fail "list run"; }
+	--prom-file "$TMP/a.prom" > "$TMP/a.sum" 2> "$TMP/a.err" || { cat "$TMP/a.err"; fail "list run"; }
 $R --raw lrange lyncwatch 0 -1 > "$TMP/a.redis"
 check "list: every record once, in order" cmp -s "$TMP/a.json" "$TMP/a.redis"
 check "list: records there" [ "$(wc -l < "$TMP/a.json")" -gt 10 ]
@@ -52,6 +52,8 @@ check "list: stats record counts them delivered" \
 	  "{\"delivered\":$n,\"dropped\":0,\"reconnects\":0,\"pending\":0}" ]
 check "list: text summary says so" \
 	grep -q "^redis      $n records delivered, 0 dropped, 0 reconnects" "$TMP/a.sum"
+check "list: --prom-file says so" \
+	grep -q "^lyncwatch_redis_delivered_records_total $n\$" "$TMP/a.prom"
 
 # ---- lpush mode over the unix socket, with another key: reversed
 "$LW" -r "$PCAPS/demo.pcap" --redis "unix:$SOCK" --redis-key lw-b \

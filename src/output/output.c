@@ -13,7 +13,8 @@
 	X(summary) \
 	X(json) \
 	X(text) \
-	X(redis)
+	X(redis) \
+	X(prom)
 
 #define SINK_DECLARE(name) extern const struct sink_ops sink_##name##_ops;
 #define SINK_ENTRY(name) &sink_##name##_ops,
