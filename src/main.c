@@ -213,6 +213,12 @@ static void reload(struct app *a)
 	struct ruledata *rd;
 
 	g_reload = 0;
+	/* Log rotation: the outputs' files again (no record in flight). */
+	pthread_mutex_lock(workers_lock(a->workers));
+	fputs(output_reopen(&a->out) ? "lyncwatch: SIGHUP: an output could "
+	      "not be reopened: writing on where it was\n" :
+	      "lyncwatch: SIGHUP: outputs reopened\n", stderr);
+	pthread_mutex_unlock(workers_lock(a->workers));
 	fprintf(stderr, "lyncwatch: SIGHUP: reloading rules and inventory\n");
 	if (a->nretired == MAX_RETIRED) {
 		fprintf(stderr, "lyncwatch: too many reloads; restart to reload\n");

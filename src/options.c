@@ -102,7 +102,8 @@ static void usage(FILE *f)
 "  --version, -h --help\n"
 "\n"
 "Signals: SIGINT/SIGTERM end the run (open flows and the summary are\n"
-"written); SIGHUP reloads rules and inventory; SIGUSR1 prints stats.\n"
+"written); SIGHUP reopens --json (log rotation) and reloads rules and\n"
+"inventory; SIGUSR1 prints stats.\n"
 "Exit status: 0 done, 1 --fail-on threshold reached, 2 usage or input error.\n"
 "See lyncwatch(8).\n", f);
 }

@@ -1,4 +1,5 @@
 /* sink_json.c: EVE JSON Lines (eve.h) to a file or stdout. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,36 @@ static void json_interim(struct sink *s, const struct interim *in)
 	json_emit(s, true);
 }
 
+/* SIGHUP (log rotation): the file at the --json path again, created anew
+ * when it was moved away.  The new file takes the old one's descriptor
+ * (dup2), so the FILE the caller holds writes there from now on.  Standard
+ * output is left as it is.  Returns 0, or -1 (writing goes on to the old
+ * file). */
+static int json_reopen(struct sink *s)
+{
+	const struct output_cfg *c = s->cfg;
+	char err[512];
+	FILE *nf;
+	int rc = 0;
+
+	if (c->json == stdout || c->json_name == NULL || c->open_file == NULL ||
+	    strcmp(c->json_name, "-") == 0)
+		return 0;
+	if (fflush(c->json) != 0)
+		s->write_errors++;
+	if (c->open_file(c->json_name, 0, &nf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "lyncwatch: SIGHUP: %s\n", err);
+		return -1;
+	}
+	if (dup2(fileno(nf), fileno(c->json)) < 0) {
+		fprintf(stderr, "lyncwatch: SIGHUP: %s: %s\n", c->json_name,
+			strerror(errno));
+		rc = -1;
+	}
+	fclose(nf);
+	return rc;
+}
+
 static int json_open(struct sink *s)
 {
 	struct eve *e;
@@ -63,5 +94,6 @@ const struct sink_ops sink_json_ops = {
 	.flow = json_flow,
 	.interim = json_interim,
 	.summary = json_summary,
+	.reopen = json_reopen,
 	.close = json_close,
 };
