@@ -335,7 +335,7 @@ static int setup(struct app *a)
 		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
 		.summary = json_stdout ? stderr : stdout, .diag = stderr,
 		.lang = c->lang, .flush_each = c->iface != NULL,
-		.json_notes = true, .redis = c->redis, .redis_key = c->redis_key,
+		.json_notes = c->json_notes, .redis = c->redis, .redis_key = c->redis_key,
 		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
 		.prom = c->prom,
 		.open_file = privdrop_open_output };

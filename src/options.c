@@ -52,6 +52,8 @@ static void usage(FILE *f)
 "                      appended to FILE (a regular file, mode 0640; no\n"
 "                      symbolic link anywhere in its path, no FIFO)\n"
 "  --json-truncate     empty an existing --json FILE first\n"
+"  --json-notes        labels carry the vendor's note (default: only in\n"
+"                      --list-rules --json)\n"
 "  --redis HOST[:PORT]|unix:PATH  also send the EVE records to Redis\n"
 "                      (default port 6379); exit 2 when it cannot connect\n"
 "                      at start; records kept and counted while it is away\n"
@@ -115,7 +117,7 @@ enum long_opt {
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
 	OPT_RULESADD, OPT_JSONTRUNC, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
-	OPT_REDISBUF, OPT_PROM,
+	OPT_REDISBUF, OPT_PROM, OPT_JSONNOTES,
 };
 
 static const struct option long_opts[] = {
@@ -128,6 +130,7 @@ static const struct option long_opts[] = {
 	{ "redis-mode", required_argument, NULL, OPT_REDISMODE },
 	{ "redis-buffer", required_argument, NULL, OPT_REDISBUF },
 	{ "prom-file", required_argument, NULL, OPT_PROM },
+	{ "json-notes", no_argument, NULL, OPT_JSONNOTES },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -260,6 +263,7 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
 	case OPT_REDIS: c->redis = arg; return 0;
 	case OPT_PROM: c->prom = arg; return 0;
+	case OPT_JSONNOTES: c->json_notes = true; return 0;
 	case OPT_REDISBUF:
 		return parse_u32("--redis-buffer", arg, 1, 1u << 24, &c->redis_buffer);
 	case OPT_REDISKEY:

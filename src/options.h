@@ -23,6 +23,7 @@ struct config {
 				      * the files may name the shipped roles */
 	const char *json;            /* --json FILE or "-" */
 	bool json_truncate;          /* --json-truncate: empty FILE, not append */
+	bool json_notes;             /* --json-notes: labels carry the note */
 	const char *redis;           /* --redis HOST[:PORT] or unix:PATH */
 	const char *redis_key;       /* --redis-key (default "lyncwatch") */
 	int redis_mode;              /* --redis-mode: enum redis_mode (sink.h) */

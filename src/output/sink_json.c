@@ -74,7 +74,7 @@ static int json_open(struct sink *s)
 		return 0;
 	if ((e = malloc(sizeof(*e))) == NULL)
 		return -1;
-	eve_init(e, s->cfg->lang, true);
+	eve_init(e, s->cfg->lang, s->cfg->json_notes);
 	s->priv = e;
 	return 1;
 }
