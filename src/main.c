@@ -219,6 +219,12 @@ static void reload(struct app *a)
 	struct ruledata *rd;
 
 	g_reload = 0;
+	/* Log rotation: the outputs' files again (no record in flight). */
+	pthread_mutex_lock(workers_lock(a->workers));
+	fputs(output_reopen(&a->out) ? "lyncwatch: SIGHUP: an output could "
+	      "not be reopened: writing on where it was\n" :
+	      "lyncwatch: SIGHUP: outputs reopened\n", stderr);
+	pthread_mutex_unlock(workers_lock(a->workers));
 	fprintf(stderr, "lyncwatch: SIGHUP: reloading rules and inventory\n");
 	if (a->nretired == MAX_RETIRED) {
 		fprintf(stderr, "lyncwatch: too many reloads; restart to reload\n");
@@ -357,7 +363,11 @@ static int setup(struct app *a)
 		.json = a->json, .json_name = c->json,
 		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
 		.summary = json_stdout ? stderr : stdout, .diag = stderr,
-		.lang = c->lang, .flush_each = c->iface != NULL };
+		.lang = c->lang, .flush_each = c->iface != NULL,
+		.json_notes = c->json_notes, .redis = c->redis, .redis_key = c->redis_key,
+		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
+		.prom = c->prom,
+		.open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;
 	if (!c->iface && c->user && drop_for_files(a))

@@ -53,6 +53,18 @@ static void usage(FILE *f)
 "                      appended to FILE (a regular file, mode 0640; no\n"
 "                      symbolic link anywhere in its path, no FIFO)\n"
 "  --json-truncate     empty an existing --json FILE first\n"
+"  --json-notes        labels carry the vendor's note (default: only in\n"
+"                      --list-rules --json)\n"
+"  --redis HOST[:PORT]|unix:PATH  also send the EVE records to Redis\n"
+"                      (default port 6379); exit 2 when it cannot connect\n"
+"                      at start; records kept and counted while it is away\n"
+"  --redis-key KEY     the Redis list or channel (default lyncwatch)\n"
+"  --redis-mode list|lpush|channel  RPUSH (default), LPUSH or PUBLISH\n"
+"  --redis-buffer N    records kept while Redis is away (default 65536);\n"
+"                      more are dropped and counted (redis.dropped)\n"
+"  --prom-file PATH    the stats for Prometheus (text format, written to\n"
+"                      PATH.tmp and renamed) at each stats interval and at\n"
+"                      the end\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -97,7 +109,8 @@ static void usage(FILE *f)
 "  --version, -h --help\n"
 "\n"
 "Signals: SIGINT/SIGTERM end the run (open flows and the summary are\n"
-"written); SIGHUP reloads rules and inventory; SIGUSR1 prints stats.\n"
+"written); SIGHUP reopens --json (log rotation) and reloads rules and\n"
+"inventory; SIGUSR1 prints stats.\n"
 "Exit status: 0 done, 1 --fail-on threshold reached, 2 usage or input error.\n"
 "See lyncwatch(8).\n", f);
 }
@@ -109,7 +122,8 @@ enum long_opt {
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
 	OPT_RULESADD, OPT_JSONTRUNC, OPT_NOMEDIA, OPT_MEDIALOSS, OPT_MEDIAJITTER,
-	OPT_MEDIARTT,
+	OPT_MEDIARTT, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
+	OPT_REDISBUF, OPT_PROM, OPT_JSONNOTES,
 };
 
 static const struct option long_opts[] = {
@@ -117,6 +131,12 @@ static const struct option long_opts[] = {
 	{ "rules-add", required_argument, NULL, OPT_RULESADD },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "json-truncate", no_argument, NULL, OPT_JSONTRUNC },
+	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "redis-key", required_argument, NULL, OPT_REDISKEY },
+	{ "redis-mode", required_argument, NULL, OPT_REDISMODE },
+	{ "redis-buffer", required_argument, NULL, OPT_REDISBUF },
+	{ "prom-file", required_argument, NULL, OPT_PROM },
+	{ "json-notes", no_argument, NULL, OPT_JSONNOTES },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -242,6 +262,16 @@ static int parse_choice(struct config *c, int opt, const char *arg)
 		c->dpi_audit_only = strcmp(arg, "audit") == 0;
 		return 0;
 	}
+	if (opt == OPT_REDISMODE) {
+		static const char *const modes[] = { "list", "lpush", "channel" };
+
+		for (int i = 0; i < 3; i++)
+			if (strcmp(arg, modes[i]) == 0) {
+				c->redis_mode = i;  /* the order of enum redis_mode */
+				return 0;
+			}
+		return bad_usage("--redis-mode: want list, lpush or channel, not '%s'", arg);
+	}
 	if (strcmp(arg, "notice") == 0)
 		c->fail_on = VERDICT_NOTICE;
 	else if (strcmp(arg, "violation") == 0)
@@ -258,7 +288,17 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_RULESADD: return add_name(c->rules_add, &c->nrules_add, arg);
 	case OPT_JSON: c->json = arg; return 0;
 	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
-	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
+	case OPT_REDIS: c->redis = arg; return 0;
+	case OPT_PROM: c->prom = arg; return 0;
+	case OPT_JSONNOTES: c->json_notes = true; return 0;
+	case OPT_REDISBUF:
+		return parse_u32("--redis-buffer", arg, 1, 1u << 24, &c->redis_buffer);
+	case OPT_REDISKEY:
+		if (*arg == '\0')
+			return bad_usage("%s", "--redis-key: empty");
+		c->redis_key = arg;
+		return 0;
+	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE: case OPT_REDISMODE:
 		return parse_choice(c, opt, arg);
 	case OPT_CHECK: c->check_rules = true; return 0;
 	case OPT_LIST: c->list_rules = true; return 0;
@@ -409,6 +449,8 @@ void options_defaults(struct config *c)
 	c->promisc = true;
 	c->stats_interval_s = 60;
 	c->workers = 1;
+	c->redis_key = "lyncwatch";
+	c->redis_buffer = 65536;
 }
 
 void options_free(struct config *c)
