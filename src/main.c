@@ -1,6 +1,9 @@
 /* main.c: the wiring of the stages, the read loops (files and a live
  * interface), signals, reloads and the exit status.  The only file that
- * knows every stage; options are parsed by options.c. */
+ * knows every stage; options are parsed by options.c.  About 800 lines as
+ * one file on purpose: it is the one place where the stages meet, and what
+ * it holds (set-up, the two read loops, the reload that swaps rules under
+ * running workers, the teardown) shares the one `struct app`. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
