@@ -181,11 +181,15 @@ else
 	check "-Z nobody -r: exit 0 (got $rc)" [ "$rc" -eq 0 ]
 	check "-Z nobody -r: 41 flow records" [ "$(grep -c '"event_type":"flow"' "$TMP/z/z.json")" -eq 41 ]
 	check "-Z nobody -r: JSON created by root, 0640" [ "$(stat -c '%u %a' "$TMP/z/z.json")" = "0 640" ]
-	$HP slowcat "$DEMO" 512 0.01 | "$LW" -Z nobody -r - > /dev/null 2>&1 &
-	sleep 0.7
-	zpid=$(pgrep -n -f "^$LW -Z nobody -r -")
-	check "-Z nobody -r -: runs as uid 65534 while it reads" \
-		grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534' "/proc/${zpid:-0}/status"
+	# dropped: polled while it reads a slow pipe (about 5 s)
+	is_nobody() {
+		zpid=$(pgrep -n -f "^$LW -Z nobody -r -") &&
+			grep -q '^Uid:[[:space:]]*65534[[:space:]]*65534[[:space:]]*65534' "/proc/$zpid/status"
+	}
+	$HP slowcat "$DEMO" 512 0.04 | "$LW" -Z nobody -r - > /dev/null 2>&1 &
+	k=0
+	while [ $k -lt 40 ] && ! is_nobody; do sleep 0.1; k=$((k + 1)); done
+	check "-Z nobody -r -: runs as uid 65534 while it reads" is_nobody
 	wait
 	expect_fail "-Z root -r refused" 2 "refusing to drop privileges to root" \
 		"$LW" -Z root -r "$DEMO"
