@@ -6,6 +6,7 @@
 #include "capture/decode.h"
 #include "engine.h"
 #include "inspect/inspect.h"
+#include "inspect/media.h"
 #include "inspect/wireflow.h"
 
 #define EXPIRE_EVERY_US 1000000u /* sweep idle flows once a packet-second */
@@ -22,6 +23,8 @@ struct engine {
 	struct stats stats;
 	uint64_t next_expire;        /* packet time of the next idle sweep */
 	uint64_t wire_nomem;         /* flows the own checks could not follow */
+	uint64_t media_nomem;        /* media blocks that could not be had */
+	uint64_t media_blocks;       /* flows with a media block now */
 	enum verdict worst;
 };
 
@@ -95,6 +98,14 @@ static void on_wire_settled(struct engine *e, struct flow *f)
 	note_host(e, f, &ls, &ar);
 }
 
+static void media_drop(struct engine *e, struct flow *f)
+{
+	if (f->media == NULL)
+		return;
+	media_free(f);
+	e->media_blocks--;
+}
+
 /* Writes the record of f: at its end (counted in the stats and the
  * learner), or as a forced periodic report of a long flow (not counted:
  * its end will be). */
@@ -105,7 +116,12 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	struct inspect_view iv, *ivp = NULL;
 	char ivbuf[INSPECT_VIEW_BUFLEN];
 	struct flow_record rec;
+	struct media_summary ms;
 
+	ms.n = 0;
+	ms.capped = 0;
+	if (e->cfg.media)
+		media_summarize(f, &e->cfg.media_limits, &ms);
 	if (why != END_FORCED) {
 		inspect_flow_end(e->insp, f);
 		wireflow_end(f);
@@ -116,6 +132,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	}
 	classify_labels(&e->cls, f, &ls);
 	audit_flow(&e->aud, f, &ls, ivp, &ar);
+	audit_media(&e->aud, &ms, &ar);
 	if (why != END_FORCED)
 		note_host(e, f, &ls, &ar);
 	f->verdict = (uint8_t)ar.verdict;
@@ -123,16 +140,67 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 		e->worst = ar.verdict;
 	if (why != END_FORCED)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
-	if (output_wants_records(e->out))
+	if (output_wants_records(e->out)) {
 		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
+		record_media(&rec, f, &ms);
+	}
 	lock(e);
 	if (why != END_FORCED && e->learner)
 		learn_flow(e->learner, f);
 	if (output_wants_records(e->out))
 		output_flow(e->out, &rec);
 	unlock(e);
-	if (why != END_FORCED)
+	if (why != END_FORCED) {
 		inspect_release(f);
+		media_drop(e, f);
+	}
+}
+
+/* Whether p of f may carry RTP/RTCP worth measuring: a UDP flow the own
+ * checks have not settled yet (so a stream counts from its first packet),
+ * or settled as RTP, RTCP or STUN (ICE checks precede the media on the
+ * same 5-tuple), or left undecided after RTP was seen; a TCP flow settled
+ * as RFC 4571-framed RTP/RTCP. */
+static bool media_wanted(const struct flow *f, const struct pkt *p)
+{
+	bool udp = p->l4 == L4_UDP;
+
+	if (!f->wire_done)
+		return udp;
+	switch (f->wire_proto) {
+	case WIRE_RTP:
+	case WIRE_RTCP:
+		return true;
+	case WIRE_STUN:
+		return udp;
+	case WIRE_NONE:
+		return udp && f->media != NULL && !(f->wire_done >> 1);
+	default:
+		return false;
+	}
+}
+
+/* Feeds p to f's media measurement: at most MEDIA_MAX_FLOWS flows have a
+ * block at once; the packets of further flows are counted. */
+static void media_feed(struct engine *e, struct flow *f, const struct pkt *p,
+		       int dir)
+{
+	bool had;
+
+	if (!e->cfg.media || p->payload_len == 0)
+		return;
+	if (!media_wanted(f, p)) {
+		media_drop(e, f);
+		return;
+	}
+	if (f->media == NULL && e->media_blocks >= MEDIA_MAX_FLOWS) {
+		e->stats.media_limited++;
+		return;
+	}
+	had = f->media != NULL;
+	media_packet(f, p, dir, &e->media_nomem);
+	if (!had && f->media != NULL)
+		e->media_blocks++;
 }
 
 static void on_flow_end(struct flow *f, enum flow_end why, void *ctx)
@@ -242,6 +310,7 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	settled = wireflow_packet(f, &p, dir, &e->wire_nomem);
 	if (settled)
 		on_wire_settled(e, f);
+	media_feed(e, f, &p, dir);
 	done = f->insp_done;
 	if (e->insp && e->cfg.dpi_audit_only && p.payload_len && !done &&
 	    f->insp == NULL && !(f->flags & FLOW_F_NO_DPI))
@@ -317,6 +386,7 @@ void engine_run_info(const struct engine *e, struct run_info *ri,
 {
 	struct flow_table_stats fs;
 
+	memset(ri, 0, sizeof(*ri));
 	flow_table_get_stats(e->ft, &fs);
 	ri->flows_active_peak = fs.peak_active;
 	ri->max_flows = e->cfg.ft.max_flows;

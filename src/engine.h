@@ -32,6 +32,8 @@ struct engine_cfg {
 	enum lang lang;
 	bool audit_all;
 	bool dpi;                    /* inspect with nDPI */
+	bool media;                  /* measure RTP/RTCP streams (inspect/media.h) */
+	struct media_limits media_limits; /* poor-media thresholds */
 	struct hosts *hosts;         /* servers inferred from the capture, shared
 				      * by the engines (the caller's); NULL: none */
 	unsigned dpi_budget;         /* payload packets fed per flow */
@@ -84,7 +86,9 @@ void engine_merge_stats(struct engine *dst, const struct engine *src);
 /* The worst verdict of any flow so far. */
 enum verdict engine_worst(const struct engine *e);
 
-/* Flow-table and nDPI figures for the summary; is is filled when nDPI runs. */
+/* Flow-table and nDPI figures for the summary; is is filled when nDPI runs.
+ * Every field of *ri is set: what the engine does not know (hosts, rs,
+ * the live capture counters) reads zero until the caller adds it. */
 void engine_run_info(const struct engine *e, struct run_info *ri,
 		     struct inspect_stats *is);
 

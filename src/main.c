@@ -1,6 +1,9 @@
 /* main.c: the wiring of the stages, the read loops (files and a live
  * interface), signals, reloads and the exit status.  The only file that
- * knows every stage; options are parsed by options.c. */
+ * knows every stage; options are parsed by options.c.  About 800 lines as
+ * one file on purpose: it is the one place where the stages meet, and what
+ * it holds (set-up, the two read loops, the reload that swaps rules under
+ * running workers, the teardown) shares the one `struct app`. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -219,6 +222,12 @@ static void reload(struct app *a)
 	struct ruledata *rd;
 
 	g_reload = 0;
+	/* Log rotation: the outputs' files again (no record in flight). */
+	pthread_mutex_lock(workers_lock(a->workers));
+	fputs(output_reopen(&a->out) ? "lyncwatch: SIGHUP: an output could "
+	      "not be reopened: writing on where it was\n" :
+	      "lyncwatch: SIGHUP: outputs reopened\n", stderr);
+	pthread_mutex_unlock(workers_lock(a->workers));
 	fprintf(stderr, "lyncwatch: SIGHUP: reloading rules and inventory\n");
 	if (a->nretired == MAX_RETIRED) {
 		fprintf(stderr, "lyncwatch: too many reloads; restart to reload\n");
@@ -306,6 +315,7 @@ static struct engine_cfg engine_config(struct app *a)
 	struct engine_cfg ec = {
 		.ft = c->ft, .lang = c->lang, .audit_all = c->audit_all,
 		.dpi = !c->no_dpi, .dpi_budget = c->dpi_packets,
+		.media = !c->no_media, .media_limits = c->media,
 		.hosts = a->hosts,
 		.dpi_extra = c->dpi_extra,
 		.dpi_extra_flows = c->dpi_extra_flows,
@@ -356,7 +366,11 @@ static int setup(struct app *a)
 		.json = a->json, .json_name = c->json,
 		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
 		.summary = json_stdout ? stderr : stdout, .diag = stderr,
-		.lang = c->lang, .flush_each = c->iface != NULL };
+		.lang = c->lang, .flush_each = c->iface != NULL,
+		.json_notes = c->json_notes, .redis = c->redis, .redis_key = c->redis_key,
+		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
+		.prom = c->prom,
+		.open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;
 	if (!c->iface && c->user && drop_for_files(a))

@@ -53,6 +53,18 @@ static void usage(FILE *f)
 "                      appended to FILE (a regular file, mode 0640; no\n"
 "                      symbolic link anywhere in its path, no FIFO)\n"
 "  --json-truncate     empty an existing --json FILE first\n"
+"  --json-notes        labels carry the vendor's note (default: only in\n"
+"                      --list-rules --json)\n"
+"  --redis HOST[:PORT]|unix:PATH  also send the EVE records to Redis\n"
+"                      (default port 6379); exit 2 when it cannot connect\n"
+"                      at start; records kept and counted while it is away\n"
+"  --redis-key KEY     the Redis list or channel (default lyncwatch)\n"
+"  --redis-mode list|lpush|channel  RPUSH (default), LPUSH or PUBLISH\n"
+"  --redis-buffer N    records kept while Redis is away (default 65536);\n"
+"                      more are dropped and counted (redis.dropped)\n"
+"  --prom-file PATH    the stats for Prometheus (text format, written to\n"
+"                      PATH.tmp and renamed) at each stats interval and at\n"
+"                      the end\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -88,12 +100,17 @@ static void usage(FILE *f)
 "  --max-inspect N     flows under nDPI inspection at once, at most, per\n"
 "                      capture thread (memory bound: 16 to 64 KB a flow at\n"
 "                      worst; default 8192; 0: no limit)\n"
+"  --no-media          do not measure RTP/RTCP streams (loss, jitter, MOS)\n"
+"  --media-loss PCT    poor-media notice above this packet loss, % (default 1)\n"
+"  --media-jitter MS   ... above this mean jitter, ms (default 30)\n"
+"  --media-rtt MS      ... above this RTCP round trip, ms (default 100)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
 "\n"
 "Signals: SIGINT/SIGTERM end the run (open flows and the summary are\n"
-"written); SIGHUP reloads rules and inventory; SIGUSR1 prints stats.\n"
+"written); SIGHUP reopens --json (log rotation) and reloads rules and\n"
+"inventory; SIGUSR1 prints stats.\n"
 "Exit status: 0 done, 1 --fail-on threshold reached, 2 usage or input error.\n"
 "See lyncwatch(8).\n", f);
 }
@@ -104,7 +121,9 @@ enum long_opt {
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
 	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
-	OPT_RULESADD, OPT_JSONTRUNC,
+	OPT_RULESADD, OPT_JSONTRUNC, OPT_NOMEDIA, OPT_MEDIALOSS, OPT_MEDIAJITTER,
+	OPT_MEDIARTT, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
+	OPT_REDISBUF, OPT_PROM, OPT_JSONNOTES,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +131,12 @@ static const struct option long_opts[] = {
 	{ "rules-add", required_argument, NULL, OPT_RULESADD },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "json-truncate", no_argument, NULL, OPT_JSONTRUNC },
+	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "redis-key", required_argument, NULL, OPT_REDISKEY },
+	{ "redis-mode", required_argument, NULL, OPT_REDISMODE },
+	{ "redis-buffer", required_argument, NULL, OPT_REDISBUF },
+	{ "prom-file", required_argument, NULL, OPT_PROM },
+	{ "json-notes", no_argument, NULL, OPT_JSONNOTES },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -126,6 +151,10 @@ static const struct option long_opts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "no-dpi", no_argument, NULL, OPT_NODPI },
+	{ "no-media", no_argument, NULL, OPT_NOMEDIA },
+	{ "media-loss", required_argument, NULL, OPT_MEDIALOSS },
+	{ "media-jitter", required_argument, NULL, OPT_MEDIAJITTER },
+	{ "media-rtt", required_argument, NULL, OPT_MEDIARTT },
 	{ "audit-all", no_argument, NULL, OPT_AUDITALL },
 	{ "inventory", required_argument, NULL, OPT_INVENTORY },
 	{ "learn-inventory", required_argument, NULL, OPT_LEARN },
@@ -184,6 +213,23 @@ static int parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi,
 	return 0;
 }
 
+/* Parses a whole decimal fraction in [0, hi]. */
+static int parse_real(const char *opt, const char *s, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0 && v <= hi)) {
+		fprintf(stderr, "lyncwatch: %s: bad number '%s' (want 0..%g)\n",
+			opt, s, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
 {
 	uint32_t v;
@@ -216,6 +262,16 @@ static int parse_choice(struct config *c, int opt, const char *arg)
 		c->dpi_audit_only = strcmp(arg, "audit") == 0;
 		return 0;
 	}
+	if (opt == OPT_REDISMODE) {
+		static const char *const modes[] = { "list", "lpush", "channel" };
+
+		for (int i = 0; i < 3; i++)
+			if (strcmp(arg, modes[i]) == 0) {
+				c->redis_mode = i;  /* the order of enum redis_mode */
+				return 0;
+			}
+		return bad_usage("--redis-mode: want list, lpush or channel, not '%s'", arg);
+	}
 	if (strcmp(arg, "notice") == 0)
 		c->fail_on = VERDICT_NOTICE;
 	else if (strcmp(arg, "violation") == 0)
@@ -232,7 +288,17 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_RULESADD: return add_name(c->rules_add, &c->nrules_add, arg);
 	case OPT_JSON: c->json = arg; return 0;
 	case OPT_JSONTRUNC: c->json_truncate = true; return 0;
-	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE:
+	case OPT_REDIS: c->redis = arg; return 0;
+	case OPT_PROM: c->prom = arg; return 0;
+	case OPT_JSONNOTES: c->json_notes = true; return 0;
+	case OPT_REDISBUF:
+		return parse_u32("--redis-buffer", arg, 1, 1u << 24, &c->redis_buffer);
+	case OPT_REDISKEY:
+		if (*arg == '\0')
+			return bad_usage("%s", "--redis-key: empty");
+		c->redis_key = arg;
+		return 0;
+	case OPT_LANG: case OPT_FAILON: case OPT_DPISCOPE: case OPT_REDISMODE:
 		return parse_choice(c, opt, arg);
 	case OPT_CHECK: c->check_rules = true; return 0;
 	case OPT_LIST: c->list_rules = true; return 0;
@@ -248,6 +314,13 @@ static int parse_long(struct config *c, int opt, const char *arg)
 		return parse_u32("--stats-interval", arg, 0, 86400, &c->stats_interval_s);
 	case OPT_WORKERS: return parse_u32("--workers", arg, 1, 64, &c->workers);
 	case OPT_NODPI: c->no_dpi = true; return 0;
+	case OPT_NOMEDIA: c->no_media = true; return 0;
+	case OPT_MEDIALOSS:
+		return parse_real("--media-loss", arg, 100, &c->media.loss_pct);
+	case OPT_MEDIAJITTER:
+		return parse_real("--media-jitter", arg, 60000, &c->media.jitter_ms);
+	case OPT_MEDIARTT:
+		return parse_real("--media-rtt", arg, 60000, &c->media.rtt_ms);
 	case OPT_DPIPKTS:
 		return parse_u32("--dpi-packets", arg, 1, INSPECT_MAX_BUDGET, &c->dpi_packets);
 	case OPT_DPIEXTRA:
@@ -365,6 +438,7 @@ void options_defaults(struct config *c)
 	c->dpi_extra = INSPECT_DEFAULT_EXTRA;
 	c->dpi_extra_flows = INSPECT_DEFAULT_MAX_EXTRA;
 	c->max_inspect = INSPECT_DEFAULT_MAX_STATES;
+	media_limits_default(&c->media);
 	c->ft.tcp_idle_s = 300;
 	c->ft.tcp_closed_s = 10;
 	c->ft.udp_idle_s = 120;
@@ -375,6 +449,8 @@ void options_defaults(struct config *c)
 	c->promisc = true;
 	c->stats_interval_s = 60;
 	c->workers = 1;
+	c->redis_key = "lyncwatch";
+	c->redis_buffer = 65536;
 }
 
 void options_free(struct config *c)

@@ -7,6 +7,7 @@
 
 #include "flow/flow.h"
 #include "classify/rules.h"
+#include "inspect/media.h"
 
 #define OPT_MAX_FILES 256
 
@@ -23,6 +24,12 @@ struct config {
 				      * the files may name the shipped roles */
 	const char *json;            /* --json FILE or "-" */
 	bool json_truncate;          /* --json-truncate: empty FILE, not append */
+	bool json_notes;             /* --json-notes: labels carry the note */
+	const char *redis;           /* --redis HOST[:PORT] or unix:PATH */
+	const char *redis_key;       /* --redis-key (default "lyncwatch") */
+	int redis_mode;              /* --redis-mode: enum redis_mode (sink.h) */
+	uint32_t redis_buffer;       /* --redis-buffer: records held back */
+	const char *prom;            /* --prom-file PATH */
 	const char *inventory;       /* --inventory FILE */
 	const char *learn;           /* --learn-inventory FILE */
 	const char *user;            /* -Z: drop to this user after opening */
@@ -48,6 +55,8 @@ struct config {
 	uint32_t dpi_extra_flows;    /* --dpi-extra-flows: flows in that phase */
 	uint32_t max_inspect;        /* --max-inspect: states at once; 0: no cap */
 	bool dpi_audit_only;         /* --dpi-scope audit */
+	bool no_media;               /* --no-media */
+	struct media_limits media;   /* --media-loss, --media-jitter, --media-rtt */
 };
 
 /* Fills c with the defaults. */

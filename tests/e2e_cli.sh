@@ -89,4 +89,18 @@ expect_fail "--rules site.rules replaces the shipped rules" 2 \
 	"$LW" --rules "$TMP/site.rules" -r "$DEMO"
 "$LW" --help | grep -q -- "--rules-add FILE" && "$LW" --help | grep -q "replaces them" &&
 	pass || fail "--help: --rules replaces, --rules-add adds"
+
+# Leaner records: no note by default; --json-notes puts each label's note
+# back, the one --list-rules --json lists for its rule id.
+"$LW" -r "$DEMO" --json "$TMP/lean.json" > /dev/null 2>&1
+"$LW" -r "$DEMO" --json "$TMP/notes.json" --json-notes > /dev/null 2>&1
+check "records carry no note by default" \
+	[ "$(jq -s '[.[].lync.labels[]? | has("note")] | any' "$TMP/lean.json")" = false ]
+"$LW" --list-rules --json - | jq -c '{(.id): .note_en}' | jq -s add > "$TMP/notes.byid"
+check "--json-notes: every label's note is its rule's, as listed" \
+	[ "$(jq -s --slurpfile n "$TMP/notes.byid" '[.[].lync.labels[]?] |
+		(length > 0) and all(.note == $n[0][.id])' "$TMP/notes.json")" = true ]
+check "--json-notes: otherwise the same records" \
+	[ "$(jq -c 'del(.lync.labels[]?.note) | del(.stats.seconds, .stats.packets_per_second, .stats.ndpi.memory_peak, .stats.ndpi.memory_module)' "$TMP/notes.json" | md5sum)" = \
+	  "$(jq -c 'del(.stats.seconds, .stats.packets_per_second, .stats.ndpi.memory_peak, .stats.ndpi.memory_module)' "$TMP/lean.json" | md5sum)" ]
 finish

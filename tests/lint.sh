@@ -18,7 +18,7 @@ for t in "$cppcheck" "$tidy"; do
 	command -v "$t" > /dev/null 2>&1 ||
 		{ echo "lint: $t is not installed" >&2; exit 2; }
 done
-if ! deps=$(pkg-config --cflags libndpi libpcap); then
+if ! deps=$(pkg-config --cflags libndpi libpcap hiredis); then
 	echo "lint: pkg-config cannot find libndpi and libpcap" >&2
 	exit 2
 fi

@@ -51,7 +51,8 @@ static const char *const verdict_names[VERDICT_N] = {
 
 static const char *const flag_names[FLAG_N] = {
 	"undocumented-port", "wrong-transport", "app-mismatch",
-	"role-mismatch", "optional-port", "unverified", "unexpected-app"
+	"role-mismatch", "optional-port", "unverified", "unexpected-app",
+	"poor-media"
 };
 
 static const char *const by_names[] = { "none", "wire", "ndpi", "both" };

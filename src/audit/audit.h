@@ -22,6 +22,10 @@
  *                                 something those rows do not describe
  *                                 (RDP, TDS, HTTP, ...) (in audit scope:
  *                                 app-mismatch instead)
+ *   poor-media         notice     an RTP stream of the flow crossed a
+ *                                 --media-loss, --media-jitter or
+ *                                 --media-rtt threshold (inspect/media.h);
+ *                                 set on any flow, judged or not
  *
  * The application is decided from evidence, strongest first: the own wire
  * checks (inspect/wire) when they named a protocol; then nDPI, when it
@@ -50,6 +54,7 @@
 #include "classify/rules.h"
 #include "flow/flow.h"
 #include "inspect/inspect.h"
+#include "inspect/media.h"
 #include "inspect/wire/wire.h"
 
 /* Ordered: a higher verdict is worse (--fail-on compares them). */
@@ -70,6 +75,7 @@ enum audit_flag {
 	FLAG_OPTIONAL_PORT,
 	FLAG_UNVERIFIED,
 	FLAG_UNEXPECTED_APP,
+	FLAG_POOR_MEDIA,
 	FLAG_N
 };
 
@@ -123,6 +129,12 @@ void audit_reason(const struct auditor *a, const struct flow *f,
 void audit_flow(const struct auditor *a, const struct flow *f,
 		const struct label_set *ls, const struct inspect_view *iv,
 		struct audit_result *out);
+
+/* Adds poor-media to a worded result when a stream of ms is poor: the
+ * flag, at least a notice, and a sentence after the reason naming the
+ * first poor stream and what it crossed (audit/reason.c). */
+void audit_media(const struct auditor *a, const struct media_summary *ms,
+		 struct audit_result *ar);
 
 /* Whether nDPI's answer can change the audit of a flow labelled ls: false
  * when no application check applies, or when a label accepts any

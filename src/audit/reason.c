@@ -2,6 +2,7 @@
  * or Japanese, naming the evidence: what lyncwatch's own checks read on the
  * wire and what nDPI said. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -119,8 +120,8 @@ static void reason_unjudged(const struct auditor *a, const struct flow *f,
 
 	host_phrase(f, ls->server, host, sizeof(host));
 	if (!ls->primary)
-		textfmt(out, len, TR(a, "%s only by the clients' catch-all rows (media, file transfer, application sharing), and nothing on the wire shows either: not judged",
-				     "%s はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当し、通信内容からはそのいずれも確認できないため判定しません"),
+		textfmt(out, len, TR(a, "%s, and nothing on the wire shows any of them: not judged",
+				     "%s。通信内容からはそのいずれも確認できないため判定しません"),
 			head);
 	else
 		textfmt(out, len, TR(a, "%s, a port shared with other protocols, and no Lync server is known at %s: not judged",
@@ -137,9 +138,14 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 
 	row_phrase(a, &a->rs->rules[ls->rule[0]], row, sizeof(row));
 	host_phrase(f, ls->server, host, sizeof(host));
-	textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
-				       "%s %u は %s として記載されています"),
-		l4_name(f->key.l4), port, row);
+	if (ls->primary)
+		textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
+					       "%s %u は %s として記載されています"),
+			l4_name(f->key.l4), port, row);
+	else
+		textfmt(head, sizeof(head), TR(a, "%s %u is covered only by the clients' catch-all rows (media, file transfer, application sharing)",
+					       "%s %u はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当します"),
+			l4_name(f->key.l4), port);
 	evidence_phrase(a, ar, iv, ev, sizeof(ev));
 	if (!ar->judged)
 		reason_unjudged(a, f, ls, head, out, len);
@@ -168,4 +174,56 @@ void audit_reason(const struct auditor *a, const struct flow *f,
 		reason_unlabelled(a, f, ls, ar, ar->reason, sizeof(ar->reason));
 	else
 		reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+}
+
+/* A figure with one decimal, for textfmt's %s. */
+static const char *fig(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.1f", v);
+	return buf;
+}
+
+/* What a poor stream crossed: "loss 5.0%, jitter 41.2 ms". */
+static void poor_phrase(const struct auditor *a, const struct media_stream_out *o,
+			char *buf, size_t len)
+{
+	double loss = o->expected ? 100.0 * (double)o->lost / (double)o->expected : 0;
+	char v[32];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (o->poor & MEDIA_POOR_LOSS)
+		n += textfmt(buf + n, len - n, TR(a, "loss %s%%", "損失 %s%%"),
+			     fig(v, sizeof(v), loss));
+	if ((o->poor & MEDIA_POOR_JITTER) && n + 1 < len)
+		n += textfmt(buf + n, len - n, TR(a, "%sjitter %s ms", "%sジッター %s ms"),
+			     n ? ", " : "", fig(v, sizeof(v), o->mean_jitter_ms));
+	if ((o->poor & MEDIA_POOR_RTT) && n + 1 < len)
+		(void)textfmt(buf + n, len - n, TR(a, "%sround trip %s ms", "%s往復遅延 %s ms"),
+			      n ? ", " : "", fig(v, sizeof(v), o->rtcp.rtt_ms));
+}
+
+void audit_media(const struct auditor *a, const struct media_summary *ms,
+		 struct audit_result *ar)
+{
+	char what[128], ssrc[16], mos[32];
+	size_t used = strlen(ar->reason);
+
+	for (int i = 0; i < ms->n; i++) {
+		const struct media_stream_out *o = &ms->s[i];
+
+		if (!o->poor)
+			continue;
+		ar->flags |= 1u << FLAG_POOR_MEDIA;
+		if (ar->verdict < VERDICT_NOTICE)
+			ar->verdict = VERDICT_NOTICE;
+		poor_phrase(a, o, what, sizeof(what));
+		snprintf(ssrc, sizeof(ssrc), "0x%08x", (unsigned)o->ssrc);
+		textfmt(ar->reason + used, sizeof(ar->reason) - used,
+			TR(a, "%spoor media on RTP stream %s: %s (MOS %s)",
+			   "%sRTP ストリーム %s のメディア品質が低い: %s (MOS %s)"),
+			used ? TR(a, "; ", "。") : "", ssrc, what,
+			fig(mos, sizeof(mos), o->mos));
+		return;
+	}
 }

@@ -50,9 +50,12 @@ struct flow_key {
 struct inspect_state;
 struct inspect_meta;
 struct wire_state;
+struct media_flow;
 
 struct flow {
 	struct flow_key key;
+	uint32_t bucket;                /* hash chain: the key is hashed once
+					 * (in the key's tail padding) */
 	struct flow *hnext;             /* hash chain */
 	struct flow *lprev, *lnext;     /* least-recently-seen list */
 	uint64_t id;                    /* from 1, unique per run (cfg.ids) */
@@ -71,7 +74,6 @@ struct flow {
 	uint16_t app, app_master;       /* nDPI protocol ids (0: unknown) */
 	uint8_t app_confidence;
 	uint8_t insp_done;
-	uint32_t bucket;                /* hash chain: the key is hashed once */
 	uint64_t app_risk;              /* nDPI risk bits: bit n = risk n */
 	/* What lyncwatch's own wire checks (inspect/wire) said; the state
 	 * lives only while they are fed: */
@@ -83,6 +85,7 @@ struct flow {
 	int8_t wire_client;
 	uint8_t wire_done;
 	uint64_t report_us;             /* packet time of the last forced report */
+	struct media_flow *media;       /* RTP/RTCP measurement (inspect/media.h) */
 };
 
 #define FLOW_F_ALERTED 0x01 /* a violation of this flow was announced */

@@ -82,9 +82,6 @@ void inspect_free(struct inspector *in);
 void inspect_packet(struct inspector *in, struct flow *f, const struct pkt *p,
 		    int dir);
 
-/* Call when f leaves the flow table: if f is under inspection, asks nDPI
- * for its final answer (giveup, with port guessing), stores it and frees
- * the state.  Otherwise a no-op.  Safe to call twice. */
 /* Frees what inspection left in f (the names inspect_view copies out),
  * once its last record is written. */
 void inspect_release(struct flow *f);
@@ -93,6 +90,9 @@ void inspect_release(struct flow *f);
  * its view stays empty (SEEN_NONE, no app_proto), and counts it. */
 void inspect_skip(struct inspector *in, struct flow *f);
 
+/* Call when f leaves the flow table: if f is under inspection, asks nDPI
+ * for its final answer (giveup, with port guessing), stores it and frees
+ * the state.  Otherwise a no-op.  Safe to call twice. */
 void inspect_flow_end(struct inspector *in, struct flow *f);
 
 /* lyncwatch's own wire checks have named f's application: nDPI is not fed

@@ -12,7 +12,9 @@
 #define SINKS(X) \
 	X(summary) \
 	X(json) \
-	X(text)
+	X(text) \
+	X(redis) \
+	X(prom)
 
 #define SINK_DECLARE(name) extern const struct sink_ops sink_##name##_ops;
 #define SINK_ENTRY(name) &sink_##name##_ops,
@@ -46,7 +48,8 @@ int output_open(struct output *o, const struct output_cfg *cfg)
 		struct sink *s = &o->sinks[o->nsinks];
 		int rc;
 
-		*s = (struct sink){ .ops = sink_table[i], .cfg = &o->cfg };
+		*s = (struct sink){ .ops = sink_table[i], .cfg = &o->cfg,
+				    .counters = &o->counters };
 		rc = s->ops->open(s);
 		if (rc < 0)
 			return -1;
@@ -100,34 +103,50 @@ void output_flow(struct output *o, const struct flow_record *r)
 {
 	if (!o->records)
 		return;
-	if (o->writer)
+	if (o->writer) {
 		writer_submit(o->writer, r);
-	else
+	} else {
+		o->nsync++;
 		write_flow(o, r);
+	}
 }
 
 /* Waits for the records submitted so far: what follows (a stats record,
- * the summary) comes after them. */
-static void settle(struct output *o)
+ * the summary) comes after them.  Then each sink delivers what it holds
+ * back, and *c gets the figures of the outputs. */
+static void settle(struct output *o, bool final, struct out_counters *c)
 {
+	uint64_t n = 0;
+
 	if (o->writer)
 		writer_drain(o->writer);
+	for (int i = 0; i < o->nsinks; i++)
+		if (o->sinks[i].ops->flush)
+			o->sinks[i].ops->flush(&o->sinks[i], final);
+	*c = o->counters;
+	if (o->writer)
+		writer_counters(o->writer, &n, &c->queue_peak, &c->queue_waits);
+	c->records = o->nsync + n;
 }
 
 void output_sync(struct output *o)
 {
-	settle(o);
+	struct out_counters c;
+
+	settle(o, false, &c);
 }
 
 void output_summary(struct output *o, struct stats *s,
 		    const struct run_info *ri)
 {
 	struct summary sm;
+	struct out_counters c;
 
-	settle(o);
+	settle(o, true, &c);
 	if (summary_build(&sm, s, ri, o->cfg.lang))
 		fprintf(stderr, "lyncwatch: summary: out of memory: traffic "
 			"and violation tables left out\n");
+	sm.out = c;
 	for (int i = 0; i < o->nsinks; i++)
 		if (o->sinks[i].ops->summary)
 			o->sinks[i].ops->summary(&o->sinks[i], &sm);
@@ -136,17 +155,20 @@ void output_summary(struct output *o, struct stats *s,
 
 void output_interim(struct output *o, const struct interim *in)
 {
-	settle(o);
+	struct interim cur = *in;
+
+	settle(o, false, &cur.out);
 	for (int i = 0; i < o->nsinks; i++)
 		if (o->sinks[i].ops->interim)
-			o->sinks[i].ops->interim(&o->sinks[i], in);
+			o->sinks[i].ops->interim(&o->sinks[i], &cur);
 }
 
 int output_reopen(struct output *o)
 {
 	int rc = 0;
+	struct out_counters c;
 
-	settle(o);
+	settle(o, false, &c);
 	for (int i = 0; i < o->nsinks; i++)
 		if (o->sinks[i].ops->reopen && o->sinks[i].ops->reopen(&o->sinks[i]))
 			rc = -1;

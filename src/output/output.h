@@ -24,6 +24,8 @@ struct output {
 	int nsinks;
 	bool records;              /* some sink writes flow records */
 	struct writer *writer;     /* the record writer thread, or NULL */
+	uint64_t nsync;            /* flow records written synchronously */
+	struct out_counters counters; /* the sinks' own figures (sink.h) */
 };
 
 /* Opens every sink that cfg asks for (cfg is copied; its files stay the

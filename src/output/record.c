@@ -77,9 +77,22 @@ void record_fill(struct flow_record *r, const struct flow *f,
 		memcpy(r->labels, labels, (size_t)n * sizeof(r->labels[0]));
 	r->nlabels = n;
 	r->audit = *ar;
+	r->toserver_dir = (uint8_t)flow_toserver_dir(f);
+	r->media.n = 0;
+	r->media.capped = 0;
 	r->dpi = false;
 	r->risks = 0;
 	memset(r->name_at, 0, sizeof(r->name_at));
 	if (iv)
 		fill_view(r, iv);
+}
+
+void record_media(struct flow_record *r, const struct flow *f,
+		  const struct media_summary *ms)
+{
+	r->toserver_dir = (uint8_t)flow_toserver_dir(f);
+	r->media.n = ms->n;
+	r->media.capped = ms->capped;
+	if (ms->n > 0)
+		memcpy(r->media.s, ms->s, ms->n * sizeof(ms->s[0]));
 }

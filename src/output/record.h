@@ -21,6 +21,7 @@
 #include "classify/rules.h"
 #include "flow/flow.h"
 #include "inspect/inspect.h"
+#include "inspect/media.h"
 
 /* The names nDPI gave a flow (inspect_view's strings), by index. */
 enum rec_name {
@@ -53,6 +54,9 @@ struct flow_record {
 	uint64_t risks;                /* nDPI risk bits (bit n = risk n) */
 	uint16_t name_at[REC_NNAMES];  /* offset + 1 into names; 0: none */
 	char names[RECORD_NAMES_LEN];
+	uint8_t toserver_dir;          /* the DIR_* that media.s[].dir calls
+					* toserver */
+	struct media_summary media;    /* RTP streams (n = 0: none) */
 };
 
 /* Fills *r from a flow as it is written.  labels/n, ar and iv (NULL with
@@ -63,6 +67,10 @@ void record_fill(struct flow_record *r, const struct flow *f,
 		 enum flow_end why, const struct ruleset *rs,
 		 const uint32_t *labels, int n, const struct audit_result *ar,
 		 const struct inspect_view *iv);
+
+/* Copies f's media streams (ms, from media_summarize) into *r. */
+void record_media(struct flow_record *r, const struct flow *f,
+		  const struct media_summary *ms);
 
 /* Name `n` of the record, or NULL when nDPI gave none (or did not run). */
 static inline const char *record_name(const struct flow_record *r,

@@ -28,12 +28,27 @@ struct output_cfg {
 	FILE *diag;                /* live stats lines (stderr) */
 	enum lang lang;
 	bool flush_each;           /* flush after every record (live) */
+	bool json_notes;           /* labels carry the vendor's note */
+	const char *redis;         /* --redis HOST[:PORT] or unix:PATH, or NULL */
+	const char *redis_key;     /* the list or channel */
+	int redis_mode;            /* enum redis_mode */
+	unsigned redis_buffer;     /* records held back while Redis is away */
+	const char *prom;          /* --prom-file PATH, or NULL */
+	/* Opens an output file safely (privdrop_open_output's contract;
+	 * flags: OUTPUT_TRUNCATE); NULL: the sinks open no file. */
+	int (*open_file)(const char *path, int flags, FILE **f, char *err,
+			 size_t errlen);
 };
+
+#define OUTPUT_TRUNCATE 0x1        /* == PRIVDROP_TRUNCATE */
+
+enum redis_mode { REDIS_RPUSH, REDIS_LPUSH, REDIS_PUBLISH };
 
 struct sink {
 	const struct sink_ops *ops;
 	const struct output_cfg *cfg;
 	void *priv;                /* the sink's own state */
+	struct out_counters *counters; /* the output's, for the summary */
 	int write_errors;          /* records that could not be written */
 };
 
@@ -46,6 +61,11 @@ struct sink_ops {
 	void (*flow)(struct sink *s, const struct flow_record *r);
 	void (*interim)(struct sink *s, const struct interim *in);
 	void (*summary)(struct sink *s, const struct summary *sm);
+	/* Delivers what the sink holds back (batches), on the caller's
+	 * thread with no record in flight: before interim stats, the summary
+	 * (final: last attempt, what remains is counted as lost) and a
+	 * reopen.  Figures go into *s->counters. */
+	void (*flush)(struct sink *s, bool final);
 	/* SIGHUP: reopen what the sink owns.  Returns 0 or -1. */
 	int (*reopen)(struct sink *s);
 	/* Frees s->priv (not the configured files). */

@@ -165,6 +165,10 @@ static void summary_text(struct sink *s, const struct summary *sm)
 		return;
 	fprintf(f, "%s\n", TR("== lyncwatch summary ==", "== lyncwatch 集計 =="));
 	summary_counts(s, sm);
+	if (sm->media_limited)
+		fprintf(f, TR("media      %" PRIu64 " packets not measured: media blocks in use at the limit\n",
+			      "メディア   %" PRIu64 " パケット未測定 (メディア測定の上限)\n"),
+			sm->media_limited);
 	fprintf(f, TR("flow table peak %" PRIu64 " of %" PRIu64 ", evicted %" PRIu64 "\n",
 		      "フロー表   最大 %" PRIu64 " / %" PRIu64 "、追い出し %" PRIu64 "\n"),
 		sm->peak_active, sm->max_flows, sm->evicted);
@@ -173,6 +177,11 @@ static void summary_text(struct sink *s, const struct summary *sm)
 			      "nDPI       検査 %" PRIu64 " フロー、確認 %" PRIu64 "、投入 %" PRIu64 " パケット、最大 %" PRIu64 " 状態、--max-inspect で保留 %" PRIu64 " パケット、メモリ最大 %" PRIu64 " バイト (モジュール %" PRIu64 ")\n"),
 			is->flows_inspected, is->confirmed, is->pkts_fed,
 			is->peak_states, is->limited, is->mem_peak, is->mem_module);
+	if (sm->out.redis)
+		fprintf(f, TR("redis      %" PRIu64 " records delivered, %" PRIu64 " dropped, %" PRIu64 " reconnects\n",
+			      "redis      配信 %" PRIu64 " レコード、破棄 %" PRIu64 "、再接続 %" PRIu64 "\n"),
+			sm->out.redis_delivered, sm->out.redis_dropped,
+			sm->out.redis_reconnects);
 	summary_evidence(s, sm);
 	summary_traffic(s, sm);
 	summary_hosts(s, sm);
@@ -189,6 +198,12 @@ static void summary_interim(struct sink *s, const struct interim *in)
 		"errors %" PRIu64 ", violations %" PRIu64 "\n", in->pkts, in->pps,
 		in->bytes, in->kernel_drops, in->iface_drops, in->active_flows,
 		in->flows_ended, in->evicted, in->decode_errors, in->violations);
+	if (in->out.redis)
+		fprintf(s->cfg->diag, "lyncwatch: stats: redis %" PRIu64
+			" delivered, %" PRIu64 " dropped, %" PRIu64 " reconnects, %"
+			PRIu64 " pending\n", in->out.redis_delivered,
+			in->out.redis_dropped, in->out.redis_reconnects,
+			in->out.redis_pending);
 }
 
 static int summary_open(struct sink *s)

@@ -25,6 +25,29 @@ static void text_labels(FILE *out, const struct flow_record *r, int l)
 	}
 }
 
+/* " media: > 0x1a2b3c4d 250 pkts lost 2/252 jitter 0.42 ms MOS 4.4 | ..."
+ * (">" toward the server, "<" toward the client; RTCP-only streams are
+ * left out). */
+static void text_media(FILE *out, const struct flow_record *r)
+{
+	int k = 0;
+
+	for (int i = 0; i < r->media.n; i++) {
+		const struct media_stream_out *o = &r->media.s[i];
+
+		if (o->packets == 0)
+			continue;
+		fprintf(out, "%s%s 0x%08" PRIx32 " %" PRIu64 " pkts lost %" PRId64
+			"/%" PRIu64, k++ ? " | " : " media: ",
+			o->dir == r->toserver_dir ? ">" : "<", o->ssrc, o->packets,
+			o->lost, o->expected);
+		if (o->clock_rate)      /* else no jitter was measured */
+			fprintf(out, " jitter %.2f ms", o->mean_jitter_ms);
+		if (o->packets >= 2)
+			fprintf(out, " MOS %.1f", o->mos);
+	}
+}
+
 static void text_flow(struct sink *s, const struct flow_record *r)
 {
 	FILE *out = s->cfg->text;
@@ -55,6 +78,7 @@ static void text_flow(struct sink *s, const struct flow_record *r)
 	if (r->nlabels && r->audit.support == SUPPORT_PORT)
 		fputs(" [port only]", out);
 	text_labels(out, r, (int)s->cfg->lang);
+	text_media(out, r);
 	if (r->audit.verdict != VERDICT_OK)
 		fprintf(out, " (%s)", esc_text(e, sizeof(e), r->audit.reason));
 	fputc('\n', out);

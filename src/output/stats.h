@@ -54,6 +54,8 @@ struct viol_group {
 	X(port_only_bytes) \
 	X(evicted)           /* flows pushed out by max_flows */ \
 	X(nomem)             /* packets not tracked: out of memory */ \
+	X(media_limited)     /* packets not measured as media: the engine's \
+				MEDIA_MAX_FLOWS blocks were in use */ \
 	X(input_errors)      /* inputs not opened or not read to their end */ \
 	X(viol_dropped)      /* violations of groups not kept */
 

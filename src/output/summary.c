@@ -66,6 +66,7 @@ static void copy_counts(struct summary *sm, const struct stats *s)
 		.pkts = s->port_only_pkts, .bytes = s->port_only_bytes };
 	memcpy(sm->flag_flows, s->flag_flows, sizeof(sm->flag_flows));
 	sm->evicted = s->evicted;
+	sm->media_limited = s->media_limited;
 	sm->distinct = (struct summary_row){ .table = "all", .role = "",
 		.service = "", .flows = s->flows, .pkts = s->flow_pkts,
 		.bytes = s->flow_bytes };

@@ -19,6 +19,19 @@
 #include "classify/rules.h"
 #include "output/stats.h"
 
+/* What the outputs did: filled by the output (output.c), not from the
+ * stats.  Redis figures count EVE records (flow and stats records). */
+struct out_counters {
+	uint64_t records;            /* flow records handed to the writer */
+	uint64_t queue_peak;         /* records waiting at once, at most */
+	uint64_t queue_waits;        /* submissions that waited for room */
+	bool redis;                  /* --redis: the figures below are set */
+	uint64_t redis_delivered;    /* records Redis acknowledged */
+	uint64_t redis_dropped;      /* records given up (buffer full, lost) */
+	uint64_t redis_reconnects;   /* connections made again after a loss */
+	uint64_t redis_pending;      /* records held back, not yet sent */
+};
+
 /* A row of the traffic table: one (table, role, service) group. */
 struct summary_row {
 	const char *table;           /* "server", ...; "-" for no rule */
@@ -50,6 +63,7 @@ struct summary {
 	uint64_t flows, verdict[VERDICT_N], flag_flows[FLAG_N];
 	uint64_t verdict_by[VERDICT_N][EV_N]; /* by evidence source */
 	uint64_t evicted, peak_active, max_flows;
+	uint64_t media_limited;      /* packets not measured: media blocks full */
 	bool live;                   /* a live capture: the counters below are set */
 	uint64_t received, kernel_drops, iface_drops; /* pcap_stats, at the end */
 	bool dpi;                    /* nDPI ran: insp is set */
@@ -68,6 +82,7 @@ struct summary {
 	struct viol_group *viol;     /* violations, sorted (stats_violations) */
 	uint32_t nviol;
 	uint64_t viol_not_kept;
+	struct out_counters out;     /* the outputs, up to this record */
 };
 
 /* Builds *sm from s and ri, texts in `lang`.  Returns 0, or -1 when out of
@@ -84,6 +99,7 @@ struct interim {
 	uint64_t active_flows, evicted;
 	double pps;                  /* packets per second since the last record */
 	uint64_t wall_us;            /* now, µs since the epoch */
+	struct out_counters out;     /* set by output_interim */
 };
 
 #endif

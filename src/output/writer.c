@@ -15,6 +15,7 @@ struct writer {
 	unsigned batch;                   /* wake a sleeping thread at this count */
 	bool sleeping;                    /* the thread waits for `filled` */
 	bool stop;
+	uint64_t records, peak, waits;    /* see writer_counters */
 	writer_fn fn;
 	void *ctx;
 };
@@ -94,10 +95,15 @@ fail:
 void writer_submit(struct writer *w, const struct flow_record *r)
 {
 	pthread_mutex_lock(&w->mu);
+	if (w->count == w->cap)
+		w->waits++;
 	while (w->count == w->cap)
 		pthread_cond_wait(&w->emptied, &w->mu);
 	w->ring[(w->head + w->count) % w->cap] = *r;
 	w->count++;
+	w->records++;
+	if (w->count > w->peak)
+		w->peak = w->count;
 	if (w->sleeping && w->count >= w->batch)
 		pthread_cond_signal(&w->filled);
 	pthread_mutex_unlock(&w->mu);
@@ -110,6 +116,16 @@ void writer_drain(struct writer *w)
 		pthread_cond_signal(&w->filled);  /* a batch not yet full */
 	while (w->count > 0)
 		pthread_cond_wait(&w->emptied, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void writer_counters(struct writer *w, uint64_t *records, uint64_t *peak,
+		     uint64_t *waits)
+{
+	pthread_mutex_lock(&w->mu);
+	*records = w->records;
+	*peak = w->peak;
+	*waits = w->waits;
 	pthread_mutex_unlock(&w->mu);
 }
 

@@ -11,6 +11,8 @@
 #ifndef LW_WRITER_H
 #define LW_WRITER_H
 
+#include <stdint.h>
+
 #include "output/record.h"
 
 typedef void (*writer_fn)(void *ctx, const struct flow_record *r);
@@ -31,6 +33,11 @@ void writer_submit(struct writer *w, const struct flow_record *r);
 
 /* Returns once every record submitted so far has been written. */
 void writer_drain(struct writer *w);
+
+/* Records submitted, most waiting at once, submissions that waited for
+ * room: since writer_new. */
+void writer_counters(struct writer *w, uint64_t *records, uint64_t *peak,
+		     uint64_t *waits);
 
 /* Drains, stops the thread, frees the writer.  NULL is ignored. */
 void writer_free(struct writer *w);

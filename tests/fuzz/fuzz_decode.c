@@ -12,7 +12,9 @@
  * The payload then goes through the wire checks (src/inspect/wire) as a
  * few payloads of both sides: whole, cut in two at a point the input
  * picks, retransmitted, with and without TCP sequence numbers; the result
- * must be in range and its sentence fit any buffer.
+ * must be in range and its sentence fit any buffer.  It also goes through
+ * the media measurement (src/inspect/media.c) a few times each way: the
+ * streams stay within the cap and the state is freed.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +26,7 @@
 #include "capture/decode.h"
 #include "fuzz.h"
 #include "capture/pkt.h"
+#include "inspect/media.h"
 #include "inspect/wire/wire.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -98,6 +101,29 @@ static void wire(const struct pkt *p, uint8_t cut)
 	FUZZ_CHECK(!w.decided || wire_feed(&w, 0, b, n));
 }
 
+/* The payload as RTP/RTCP of one flow, three times each way, the second
+ * time 20 ms later. */
+static void media(const struct pkt *p)
+{
+	struct flow f;
+	struct pkt q = *p;
+	struct media_limits l = { 1.0, 30.0, 100.0 };
+	struct media_summary ms;
+	uint64_t nomem = 0;
+
+	memset(&f, 0, sizeof(f));
+	for (int i = 0; i < 6; i++) {
+		q.ts_us = 1000000u + (uint64_t)(i / 2) * 20000u;
+		media_packet(&f, &q, i & 1, &nomem);
+	}
+	media_summarize(&f, &l, &ms);
+	FUZZ_CHECK(ms.n <= MEDIA_MAX_STREAMS);
+	for (int i = 0; i < ms.n; i++)
+		FUZZ_CHECK(ms.s[i].packets <= 6 && ms.s[i].mos >= 0 && ms.s[i].mos <= 5);
+	media_free(&f);
+	FUZZ_CHECK(f.media == NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt p;
@@ -124,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st == DECODE_OK) {
 		check_ok(&p, data + 2, caplen < wirelen ? caplen : wirelen);
 		wire(&p, data[size - 1]);
+		media(&p);
 	}
 	return 0;
 }

@@ -68,6 +68,7 @@ static void pipeline_init(struct pipeline *pl, enum lang lang, bool audit_all)
 			.tcp_closed_s = 10, .udp_idle_s = 120, .seed = 1 },
 		.lang = lang, .audit_all = audit_all,
 		.dpi = true, .dpi_budget = INSPECT_DEFAULT_BUDGET,
+		.media = true, .media_limits = { 1.0, 30.0, 100.0 },
 		.active_timeout_s = 60, .on_alert = on_alert, .alert_ctx = pl,
 	};
 
@@ -128,7 +129,7 @@ static void run_capture(struct engine *e, struct capture *cap)
 static void run_pipeline(struct pipeline *pl, struct capture *cap)
 {
 	struct flow_table_stats fs;
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct inspect_stats is;
 
 	run_capture(pl->e, cap);

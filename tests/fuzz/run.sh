@@ -33,9 +33,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-g -O1 -fno-omit-frame-pointer $san"
 cppflags="-I$top/src -I$here -I$work -DLW_SRCDIR=\"$top\" -DLW_PKGDATADIR=\"$top/classifiers\""
-if ! deps_cflags=$(pkg-config --cflags libndpi libpcap) ||
-   ! deps_libs=$(pkg-config --libs libndpi libpcap); then
-	echo "fuzz: pkg-config cannot find libndpi and libpcap" >&2
+if ! deps_cflags=$(pkg-config --cflags libndpi libpcap hiredis) ||
+   ! deps_libs=$(pkg-config --libs libndpi libpcap hiredis); then
+	echo "fuzz: pkg-config cannot find libndpi, libpcap and hiredis" >&2
 	exit 2
 fi
 

@@ -1,0 +1,47 @@
+/* eve.h: one record as a line of JSON in the shape of Suricata's EVE: a
+ * "flow" event per flow record, a "stats" event for the summary and for
+ * each interim stats record.  Every sink that ships EVE lines (the JSON
+ * file, Redis) builds them here, so they cannot differ.
+ */
+#ifndef LW_EVE_H
+#define LW_EVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "classify/rules.h"
+#include "output/record.h"
+#include "output/summary.h"
+#include "util/jsonw.h"
+
+/* Each rule's label object, serialised once per ruleset (its fields never
+ * change) and copied into every record that names the rule. */
+struct label_cache {
+	uint64_t serial;           /* the ruleset's (0: slot free); never a
+				    * pointer: a ruleset is freed after a
+				    * SIGHUP once no record names it */
+	int nrules;
+	char **json;               /* by rule index; NULL until first used */
+	uint32_t *len;
+};
+
+struct eve {
+	struct jsonw jw;           /* the last record built (no newline) */
+	struct label_cache labels[2]; /* the rules in use and the ones before */
+	int next_cache;            /* the slot a new ruleset replaces */
+	enum lang lang;
+	bool notes;                /* labels carry the vendor's note */
+};
+
+#define EVE_TR(e, en, ja) ((e)->lang == LANG_JA ? (ja) : (en))
+
+void eve_init(struct eve *e, enum lang lang, bool notes);
+void eve_free(struct eve *e);
+
+/* Each builds one record into e->jw (emptied first): e->jw.buf holds
+ * e->jw.len bytes of JSON, no newline; e->jw.oom when it could not. */
+void eve_flow(struct eve *e, const struct flow_record *r);
+void eve_summary(struct eve *e, const struct summary *sm);
+void eve_interim(struct eve *e, const struct interim *in);
+
+#endif
