@@ -2,6 +2,7 @@
  * name through two hash indexes, the implication walk between roles, and
  * what a rule covers.  The reader (rules_read.c) fills it. */
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,10 @@ static int index_add(const struct ruleset *rs, struct rules_index *ix, int n)
 
 void ruleset_init(struct ruleset *rs)
 {
+	static _Atomic uint64_t serials;
+
 	memset(rs, 0, sizeof(*rs));
+	rs->serial = atomic_fetch_add(&serials, 1) + 1;
 }
 
 void ruleset_free(struct ruleset *rs)

@@ -115,6 +115,9 @@ struct rules_index {
 };
 
 struct ruleset {
+	/* Unique among the rulesets of the process (from 1): a cache keyed by
+	 * it cannot mistake a new ruleset for a freed one at the same address. */
+	uint64_t serial;
 	struct rule *rules;
 	int nrules, caprules;
 	struct role *roles;

@@ -11,7 +11,7 @@
 
 static void cache_free(struct label_cache *lc)
 {
-	for (int i = 0; lc->json && lc->rs && i < lc->rs->nrules; i++)
+	for (int i = 0; lc->json && i < lc->nrules; i++)
 		free(lc->json[i]);
 	free(lc->json);
 	free(lc->len);
@@ -54,14 +54,15 @@ static struct label_cache *cache_of(struct eve *j,
 	struct label_cache *lc;
 
 	for (int k = 0; k < 2; k++)
-		if (j->labels[k].rs == rs)
+		if (j->labels[k].serial == rs->serial)
 			return &j->labels[k];
 	lc = &j->labels[j->next_cache];
 	j->next_cache ^= 1;
 	cache_free(lc);
 	lc->json = calloc((size_t)rs->nrules + 1, sizeof(*lc->json));
 	lc->len = calloc((size_t)rs->nrules + 1, sizeof(*lc->len));
-	lc->rs = rs;
+	lc->serial = rs->serial;
+	lc->nrules = rs->nrules;
 	if (lc->json == NULL || lc->len == NULL) {
 		cache_free(lc);
 		return NULL;

@@ -17,7 +17,10 @@
 /* Each rule's label object, serialised once per ruleset (its fields never
  * change) and copied into every record that names the rule. */
 struct label_cache {
-	const struct ruleset *rs;
+	uint64_t serial;           /* the ruleset's (0: slot free); never a
+				    * pointer: a ruleset is freed after a
+				    * SIGHUP once no record names it */
+	int nrules;
 	char **json;               /* by rule index; NULL until first used */
 	uint32_t *len;
 };
