@@ -129,7 +129,7 @@ static void run_capture(struct engine *e, struct capture *cap)
 static void run_pipeline(struct pipeline *pl, struct capture *cap)
 {
 	struct flow_table_stats fs;
-	struct run_info ri;
+	struct run_info ri = { 0 };
 	struct inspect_stats is;
 
 	run_capture(pl->e, cap);
