@@ -142,8 +142,10 @@ fi
 f="$SHARED_PCAPS/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap"
 if [ -f "$f" ]; then
 	"$LW" --no-progress --json "$TMP/p1.json" -r "$f" > /dev/null 2>&1
-	r=$(jq -r 'select(.lync.flags | index("poor-media")) | .lync.verdict + " " + .lync.reason' "$TMP/p1.json")
-	check "FAX: poor-media notice ($r)" sh -c "echo '$r' | grep -q '^notice .*poor media on RTP stream 0x0eaf0eaf: loss 91.5%'"
+	jq -r 'select(.lync.flags // [] | index("poor-media")) | .lync.verdict + " " + .lync.reason' \
+		"$TMP/p1.json" > "$TMP/poor.txt"
+	check "FAX: poor-media notice ($(cat "$TMP/poor.txt"))" \
+		grep -q '^notice .*poor media on RTP stream 0x0eaf0eaf: loss 91.5%' "$TMP/poor.txt"
 	"$LW" --no-progress --lang ja --json "$TMP/p2.json" -r "$f" > /dev/null 2>&1
 	check "FAX: poor-media in Japanese" grep -q 'RTP ストリーム 0x0eaf0eaf のメディア品質が低い: 損失 91.5%' "$TMP/p2.json"
 	"$LW" --no-progress --media-loss 95 --json "$TMP/p3.json" -r "$f" > /dev/null 2>&1
