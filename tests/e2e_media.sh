@@ -47,6 +47,7 @@ compare() {
 	b=$(basename "$1")
 	tshark --disable-protocol t38 -o rtp.heuristic_rtp:TRUE -q -z rtp,streams \
 		-r "$1" > "$TMP/ts.txt" 2>/dev/null
+	rm -f "$TMP/lw.json"            # --json appends
 	"$LW" --no-progress --json "$TMP/lw.json" -r "$1" > /dev/null 2>&1
 	jq -c 'select(.event_type == "flow" and .lync.media) | . as $f |
 		.lync.media[] | select(.packets > 0) |
@@ -105,6 +106,7 @@ f="$SHARED_PCAPS/rtcp_multiple_pkts_in_the_same_datagram.pcap"
 if [ -f "$f" ]; then
 	tshark -r "$f" -T fields -e rtcp.ssrc.identifier -e rtcp.ssrc.cum_nr \
 		-e rtcp.ssrc.jitter > "$TMP/rtcp_ts.txt" 2>/dev/null
+	rm -f "$TMP/lw.json"
 	"$LW" --no-progress --json "$TMP/lw.json" -r "$f" > /dev/null 2>&1
 	jq -r 'select(.lync.media) | .lync.media[] | select(.rtcp) |
 		"\(.ssrc) \(.rtcp.cumulative_lost) \(.rtcp.jitter_ts)"' "$TMP/lw.json" \
@@ -132,6 +134,28 @@ PY
 	check "rtcp: the report blocks agree with tshark" \
 		sh -c "! grep -q '^FAIL' '$TMP/rtcp.txt'"
 fi
+
+# (--json appends: a new file for each run.)
+# poor-media: the FAX call's stream toward the gateway lost 91.5% of its
+# sequence (the T.38 leg in between): a notice naming it, unless the loss
+# threshold is above that.
+f="$SHARED_PCAPS/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap"
+if [ -f "$f" ]; then
+	"$LW" --no-progress --json "$TMP/p1.json" -r "$f" > /dev/null 2>&1
+	jq -r 'select(.lync.flags // [] | index("poor-media")) | .lync.verdict + " " + .lync.reason' \
+		"$TMP/p1.json" > "$TMP/poor.txt"
+	check "FAX: poor-media notice ($(cat "$TMP/poor.txt"))" \
+		grep -q '^notice .*poor media on RTP stream 0x0eaf0eaf: loss 91.5%' "$TMP/poor.txt"
+	"$LW" --no-progress --lang ja --json "$TMP/p2.json" -r "$f" > /dev/null 2>&1
+	check "FAX: poor-media in Japanese" grep -q 'RTP ストリーム 0x0eaf0eaf のメディア品質が低い: 損失 91.5%' "$TMP/p2.json"
+	"$LW" --no-progress --media-loss 95 --json "$TMP/p3.json" -r "$f" > /dev/null 2>&1
+	n=$(jq -s 'map(select(.lync.flags // [] | index("poor-media"))) | length' "$TMP/p3.json")
+	check "FAX: no poor-media with --media-loss 95 ($n)" [ "$n" -eq 0 ]
+	"$LW" --no-progress --media-loss 95 --media-jitter 1 --json "$TMP/p4.json" -r "$f" > /dev/null 2>&1
+	check "FAX: poor-media on jitter with --media-jitter 1" grep -q 'jitter 1.4 ms' "$TMP/p4.json"
+fi
+"$LW" --media-loss 101 -r /dev/null > /dev/null 2>&1
+check "--media-loss 101 is refused" [ $? -eq 2 ]
 
 # --no-media: no media array.
 "$LW" --no-progress --no-media --json "$TMP/nm.json" -r "$SHARED_PCAPS/sip.pcap" > /dev/null 2>&1
