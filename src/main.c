@@ -328,7 +328,8 @@ static int setup(struct app *a)
 		.json = a->json, .json_name = c->json,
 		.text = c->verbose ? (json_stdout ? stderr : stdout) : NULL,
 		.summary = json_stdout ? stderr : stdout, .diag = stderr,
-		.lang = c->lang, .flush_each = c->iface != NULL };
+		.lang = c->lang, .flush_each = c->iface != NULL,
+		.cert_warn_days = c->cert_warn_days };
 	if (output_open(&a->out, &oc))
 		return -1;
 	/* Records are formatted and written on their own thread (live: once

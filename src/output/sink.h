@@ -28,6 +28,7 @@ struct output_cfg {
 	FILE *diag;                /* live stats lines (stderr) */
 	enum lang lang;
 	bool flush_each;           /* flush after every record (live) */
+	unsigned cert_warn_days;   /* --cert-warn-days: the expires_soon window */
 };
 
 struct sink {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/certs.h"
 #include "output/communityid.h"
 #include "output/sink.h"
 #include "util/jsonw.h"
@@ -173,12 +174,63 @@ static void json_name_or_null(struct jsonw *w, const struct flow_record *r,
 		jw_null(w);
 }
 
+/* A certificate's names (comma-separated, as inspect_tls keeps them) as
+ * an array of strings. */
+static void json_names(struct jsonw *w, const char *names)
+{
+	char one[INSPECT_TLS_NAMES_LEN];
+
+	jw_arr_begin(w);
+	for (const char *p = names; *p;) {
+		size_t n = strcspn(p, ",");
+
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (n)
+			jw_str(w, one);
+		p += n + (p[n] == ',');
+	}
+	jw_arr_end(w);
+}
+
+/* The certificate's fields (inside an open object). */
+static void json_cert(struct jsonw *w, const struct inspect_tls *t)
+{
+	char s[TEXTFMT_TIME_LEN + 8], hex[41];
+
+	JW_KSTR(w, "subject", t->subject);
+	JW_KSTR(w, "issuer", t->issuer);
+	textfmt_time((uint64_t)t->not_before * 1000000u, s, sizeof(s));
+	JW_KSTR(w, "not_before", s);
+	textfmt_time((uint64_t)t->not_after * 1000000u, s, sizeof(s));
+	JW_KSTR(w, "not_after", s);
+	JW_KEY(w, "san");
+	json_names(w, t->names);
+	JW_KSTR(w, "sha1", certs_sha1_hex(t->sha1, hex));
+}
+
+/* The server's hello: version and cipher by nDPI's names. */
+static void json_hello(struct jsonw *w, const struct inspect_tls *t)
+{
+	const char *c = inspect_tls_cipher_name(t->cipher);
+
+	if (c)
+		JW_KSTR(w, "cipher", c);
+	if (t->weak_cipher)
+		JW_KSTR(w, "cipher_rating", t->weak_cipher == 1 ? "weak" :
+			"insecure");
+	if (t->alpn[0]) {
+		JW_KEY(w, "alpn");
+		json_names(w, t->alpn);
+	}
+}
+
 static void json_tls(struct jsonw *w, const struct flow_record *r)
 {
 	const char *ver = record_name(r, REC_TLS_VERSION);
 	const char *ja3 = record_name(r, REC_JA3), *ja3s = record_name(r, REC_JA3S);
 
-	if (!ver && !ja3 && !ja3s)
+	if (!ver && !ja3 && !ja3s && !r->tls)
 		return;
 	JW_KEY(w, "tls");
 	jw_obj_begin(w);
@@ -188,6 +240,13 @@ static void json_tls(struct jsonw *w, const struct flow_record *r)
 		JW_KSTR(w, "ja3", ja3);
 	if (ja3s)
 		JW_KSTR(w, "ja3s", ja3s);
+	if (r->tls) {
+		if (record_name(r, REC_HOST))
+			JW_KSTR(w, "sni", record_name(r, REC_HOST));
+		json_hello(w, &r->tls_facts);
+		if (r->tls_facts.cert)
+			json_cert(w, &r->tls_facts);
+	}
 	jw_obj_end(w);
 }
 

@@ -17,6 +17,7 @@
 #include "classify/hosts.h"
 #include "inspect/inspect.h"
 #include "classify/rules.h"
+#include "output/certs.h"
 #include "output/stats.h"
 
 /* A row of the traffic table: one (table, role, service) group. */
@@ -68,6 +69,10 @@ struct summary {
 	struct viol_group *viol;     /* violations, sorted (stats_violations) */
 	uint32_t nviol;
 	uint64_t viol_not_kept;
+	const struct cert_entry *certs; /* by server, port, fingerprint */
+	uint32_t ncerts;
+	struct certs_counts certs_counts;
+	unsigned cert_warn_days;
 };
 
 /* Builds *sm from s and ri, texts in `lang`.  Returns 0, or -1 when out of
