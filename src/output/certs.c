@@ -1,4 +1,6 @@
 /* certs.c: the per-server certificate table (see certs.h). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -6,6 +8,7 @@
 #include "output/certs.h"
 #include "output/record.h"
 #include "util/hash.h"
+#include "util/textfmt.h"
 
 #define CERTS_SLOTS (2 * CERTS_MAX)  /* open addressing, power of two */
 #define TLS13 0x0304
@@ -46,6 +49,24 @@ static bool same_key(const struct cert_entry *e, const struct flow_record *r)
 	       !memcmp(e->t.sha1, r->tls_facts.sha1, 20);
 }
 
+/* The role of r's server: its first server-table label's, when the labels
+ * rest on more than the port (a host seen serving it, or the inventory);
+ * else none, so that no pool finding rests on a port alone. */
+static void entry_role(struct cert_entry *e, const struct flow_record *r)
+{
+	if (r->audit.support == SUPPORT_PORT)
+		return;
+	for (int i = 0; i < r->nlabels; i++) {
+		const struct rule *ru = &r->rs->rules[r->labels[i]];
+		const char *k = r->rs->roles[ru->role].key;
+
+		if (ru->table == TABLE_SERVER && k != NULL) {
+			strncpy(e->role, k, sizeof(e->role) - 1);
+			return;
+		}
+	}
+}
+
 /* A new entry for r's certificate, or NULL at the cap / out of memory. */
 static struct cert_entry *entry_new(struct certs *c, const struct flow_record *r)
 {
@@ -70,12 +91,7 @@ static struct cert_entry *entry_new(struct certs *c, const struct flow_record *r
 	e->port = r->server_port;
 	e->t = r->tls_facts;
 	e->first_us = r->first_us;
-	if (r->nlabels > 0) {
-		const struct rule *ru = &r->rs->rules[r->labels[0]];
-		const char *k = r->rs->roles[ru->role].key;
-
-		strncpy(e->role, k ? k : "", sizeof(e->role) - 1);
-	}
+	entry_role(e, r);
 	return e;
 }
 
@@ -101,6 +117,8 @@ static void entry_use(struct cert_entry *e, const struct flow_record *r)
 	const char *sni = record_name(r, REC_HOST);
 
 	e->flows++;
+	if (e->role[0] == '\0')
+		entry_role(e, r);
 	if (r->first_us < e->first_us)
 		e->first_us = r->first_us;
 	if (r->last_us > e->last_us)
@@ -229,11 +247,16 @@ static void pair_findings(struct cert_entry *e, uint32_t n)
 
 			if (!memcmp(a->t.sha1, b->t.sha1, 20))
 				continue;
-			if (same_server(a, b))
+			if (same_server(a, b)) {
 				f = 1u << CERT_ROTATED;
-			else if (a->role[0] && a->port == b->port &&
-				 a->l4 == b->l4 && !strcmp(a->role, b->role))
+				a->rotated_with++;
+				b->rotated_with++;
+			} else if (a->role[0] && a->port == b->port &&
+				   a->l4 == b->l4 && !strcmp(a->role, b->role)) {
 				f = 1u << CERT_POOL_DIFFERS;
+				a->pool_others++;
+				b->pool_others++;
+			}
 			a->findings |= f;
 			b->findings |= f;
 		}
@@ -329,4 +352,70 @@ const char *certs_sha1_hex(const uint8_t sha1[20], char out[41])
 	}
 	out[40] = '\0';
 	return out;
+}
+
+const char *certs_time(int64_t sec, char buf[32])
+{
+	char t[TEXTFMT_TIME_LEN + 8];
+	size_t n = textfmt_time((uint64_t)(sec < 0 ? 0 : sec) * 1000000u, t,
+				sizeof(t));
+
+	if (n > 8 && n < 32 && t[n - 8] == '.')
+		n -= 8;                          /* drop ".000000" */
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] != 'Z' && n < 31) {
+		buf[n] = 'Z';
+		buf[n + 1] = '\0';
+	}
+	return buf;
+}
+
+const char *certs_finding_evidence(const struct cert_entry *e,
+				   enum cert_finding f, uint64_t end_us,
+				   char *buf, size_t len)
+{
+	char a[32], b[32];
+	int64_t end_s = (int64_t)(end_us / 1000000u);
+
+	switch (f) {
+	case CERT_EXPIRED:
+		snprintf(buf, len, "not_after %s, last seen %s",
+			 certs_time(e->t.not_after, a),
+			 certs_time((int64_t)(e->last_us / 1000000u), b));
+		break;
+	case CERT_EXPIRES_SOON:
+		snprintf(buf, len, "not_after %s, %" PRId64 " days after the last packet %s",
+			 certs_time(e->t.not_after, a),
+			 (e->t.not_after - end_s) / 86400, certs_time(end_s, b));
+		break;
+	case CERT_NOT_YET_VALID:
+		snprintf(buf, len, "not_before %s, first seen %s",
+			 certs_time(e->t.not_before, a),
+			 certs_time((int64_t)(e->first_us / 1000000u), b));
+		break;
+	case CERT_SELF_SIGNED:
+		snprintf(buf, len, "subject = issuer = %s", e->t.subject);
+		break;
+	case CERT_NAME_MISMATCH:
+		snprintf(buf, len, "sni %s in %" PRIu64 " of %" PRIu64 " flows",
+			 e->mismatch_sni, e->mismatch_flows, e->sni_flows);
+		break;
+	case CERT_OBSOLETE_TLS:
+		snprintf(buf, len, "version 0x%04x", (unsigned)e->min_version);
+		break;
+	case CERT_WEAK_CIPHER:
+		snprintf(buf, len, "cipher 0x%04x rated %s", (unsigned)e->t.cipher,
+			 e->weak == 1 ? "weak" : "insecure");
+		break;
+	case CERT_ROTATED:
+		snprintf(buf, len, "%u other certificate(s) on this server and port",
+			 (unsigned)e->rotated_with);
+		break;
+	default:
+		snprintf(buf, len, "%u other certificate(s) on servers of role %s",
+			 (unsigned)e->pool_others, e->role);
+		break;
+	}
+	return buf;
 }

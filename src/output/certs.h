@@ -46,7 +46,9 @@ struct cert_entry {
 	uint8_t addr[16];            /* the server, network order */
 	uint8_t ipver, l4;
 	uint16_t port;               /* the server's, host order */
-	char role[CERTS_ROLE_LEN];   /* role key of the flows' first label, or "" */
+	char role[CERTS_ROLE_LEN];   /* role key of the server-table label of a
+				      * flow whose labels rest on more than the
+				      * port (host seen, inventory), or "" */
 	struct inspect_tls t;        /* the certificate (as first read) */
 	uint64_t first_us, last_us;  /* packet times of its flows */
 	uint64_t flows;
@@ -56,6 +58,8 @@ struct cert_entry {
 	uint64_t mismatch_flows;     /* ... a name not among the certificate's */
 	char mismatch_sni[CERTS_SNI_LEN]; /* the first such name */
 	uint32_t findings;           /* bit n: enum cert_finding n (certs_finish) */
+	uint32_t rotated_with;       /* other certificates on this server/port */
+	uint32_t pool_others;        /* ... on other servers of its role/port */
 };
 
 /* The table's counters beside its entries. */
@@ -88,6 +92,16 @@ const char *certs_finding_name(enum cert_finding f);
 
 /* The sentence of a finding for people, in `lang`. */
 const char *certs_finding_text(enum cert_finding f, enum lang lang);
+
+/* The evidence of finding f on e, language-neutral ("not_after
+ * 2016-10-09T15:55:47Z, last seen 2017-01-01T00:00:00Z"), in buf.
+ * end_us: the capture's last packet. */
+const char *certs_finding_evidence(const struct cert_entry *e,
+				   enum cert_finding f, uint64_t end_us,
+				   char *buf, size_t len);
+
+/* Seconds since the epoch as RFC 3339 UTC, whole seconds, in buf. */
+const char *certs_time(int64_t sec, char buf[32]);
 
 /* 40 lower-case hex digits of sha1 in out; returns out. */
 const char *certs_sha1_hex(const uint8_t sha1[20], char out[41]);

@@ -196,14 +196,12 @@ static void json_names(struct jsonw *w, const char *names)
 /* The certificate's fields (inside an open object). */
 static void json_cert(struct jsonw *w, const struct inspect_tls *t)
 {
-	char s[TEXTFMT_TIME_LEN + 8], hex[41];
+	char s[32], hex[41];
 
 	JW_KSTR(w, "subject", t->subject);
 	JW_KSTR(w, "issuer", t->issuer);
-	textfmt_time((uint64_t)t->not_before * 1000000u, s, sizeof(s));
-	JW_KSTR(w, "not_before", s);
-	textfmt_time((uint64_t)t->not_after * 1000000u, s, sizeof(s));
-	JW_KSTR(w, "not_after", s);
+	JW_KSTR(w, "not_before", certs_time(t->not_before, s));
+	JW_KSTR(w, "not_after", certs_time(t->not_after, s));
 	JW_KEY(w, "san");
 	json_names(w, t->names);
 	JW_KSTR(w, "sha1", certs_sha1_hex(t->sha1, hex));
@@ -524,10 +522,89 @@ static void json_flows(struct jsonw *w, const struct summary *sm)
 	jw_obj_end(w);
 }
 
+/* The findings of e with their evidence and sentence. */
+static void json_findings(struct sink *s, struct jsonw *w,
+			  const struct cert_entry *e, uint64_t end_us)
+{
+	char ev[256];
+
+	JW_KEY(w, "findings");
+	jw_arr_begin(w);
+	for (int f = 0; f < CERT_NFINDINGS; f++) {
+		if (!(e->findings >> f & 1))
+			continue;
+		jw_obj_begin(w);
+		JW_KSTR(w, "finding", certs_finding_name((enum cert_finding)f));
+		JW_KSTR(w, "evidence", certs_finding_evidence(e,
+			(enum cert_finding)f, end_us, ev, sizeof(ev)));
+		JW_KSTR(w, "text", certs_finding_text((enum cert_finding)f,
+						      s->cfg->lang));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* One certificate a server presented on a port: a `tls_server` record. */
+static void json_tls_server(struct sink *s, const struct cert_entry *e,
+			    uint64_t end_us)
+{
+	struct jsonw *w = &((struct json_sink *)s->priv)->jw;
+	char a[INET6_ADDRSTRLEN], t[40], ver[32];
+	const char *vn = inspect_tls_version_name(e->min_version, ver,
+						  sizeof(ver));
+
+	jw_reset(w);
+	jw_obj_begin(w);
+	textfmt_time(e->last_us, t, sizeof(t));
+	JW_KSTR(w, "timestamp", t);
+	JW_KSTR(w, "event_type", "tls_server");
+	textfmt_addr(e->addr, e->ipver, a, sizeof(a));
+	JW_KSTR(w, "dest_ip", a);
+	JW_KU64(w, "dest_port", e->port);
+	JW_KSTR(w, "proto", sink_proto_name(e->l4));
+	JW_KEY(w, "tls_server");
+	jw_obj_begin(w);
+	if (e->role[0])
+		JW_KSTR(w, "role_key", e->role);
+	if (vn)
+		JW_KSTR(w, "lowest_version", vn);
+	json_hello(w, &e->t);
+	json_cert(w, &e->t);
+	JW_KU64(w, "flows", e->flows);
+	JW_KU64(w, "sni_flows", e->sni_flows);
+	textfmt_time(e->first_us, t, sizeof(t));
+	JW_KSTR(w, "first_seen", t);
+	textfmt_time(e->last_us, t, sizeof(t));
+	JW_KSTR(w, "last_seen", t);
+	json_findings(s, w, e, end_us);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	json_emit(s, w, false);
+}
+
+/* The handshakes counted and the certificate entries not kept. */
+static void json_tls_counts(struct jsonw *w, const struct summary *sm)
+{
+	const struct certs_counts *cc = &sm->certs_counts;
+
+	JW_KEY(w, "tls");
+	jw_obj_begin(w);
+	JW_KU64(w, "handshakes", cc->handshakes);
+	JW_KU64(w, "certificate_read", cc->with_cert);
+	JW_KU64(w, "tls13_encrypted", cc->tls13);
+	JW_KU64(w, "no_certificate", cc->no_cert);
+	JW_KU64(w, "servers_certificates", sm->ncerts);
+	JW_KU64(w, "not_kept", cc->not_kept);
+	JW_KU64(w, "cert_warn_days", sm->cert_warn_days);
+	jw_obj_end(w);
+}
+
 static void json_summary(struct sink *s, const struct summary *sm)
 {
 	struct jsonw *w = &((struct json_sink *)s->priv)->jw;
 
+	for (uint32_t i = 0; i < sm->ncerts; i++)
+		json_tls_server(s, &sm->certs[i], sm->last_us);
 	stats_record_begin(w, sm->last_us);
 	JW_KU64(w, "packets", sm->pkts);
 	JW_KU64(w, "bytes", sm->bytes);
@@ -553,6 +630,8 @@ static void json_summary(struct sink *s, const struct summary *sm)
 	json_hosts(w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
+	if (sm->dpi)
+		json_tls_counts(w, sm);
 	JW_KEY(w, "seconds");
 	jw_double(w, sm->seconds, 3);
 	JW_KEY(w, "packets_per_second");
