@@ -346,7 +346,7 @@ const char *certs_sha1_hex(const uint8_t sha1[20], char out[41])
 {
 	static const char hx[] = "0123456789abcdef";
 
-	for (int i = 0; i < 20; i++) {
+	for (size_t i = 0; i < 20; i++) {
 		out[2 * i] = hx[sha1[i] >> 4];
 		out[2 * i + 1] = hx[sha1[i] & 15];
 	}
