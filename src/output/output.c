@@ -98,7 +98,7 @@ static void write_flow(void *ctx, const struct flow_record *r)
 			o->sinks[i].ops->flow(&o->sinks[i], r);
 }
 
-#define WRITER_DEPTH 1024   /* records queued at most (~1.5 KB each) */
+#define WRITER_DEPTH 1024   /* records queued at most (~2.1 KB each) */
 #define WRITER_BATCH 64     /* reading a file: wake the writer this seldom */
 
 int output_start_writer(struct output *o)
