@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "output/sink.h"
+#include "util/escape.h"
 #include "util/textfmt.h"
 
 #define TR(en, ja) SINK_TR(s, en, ja)
@@ -170,32 +171,42 @@ static void certs_counts_line(struct sink *s, const struct summary *sm)
 			cc->not_kept);
 }
 
-/* One certificate of one server and port, then its findings. */
+/* The certificate's texts (from the wire: escaped for a terminal). */
+static void certs_texts(struct sink *s, const struct inspect_tls *t)
+{
+	char sub[ESC_TEXT_MAX], iss[ESC_TEXT_MAX], nam[ESC_TEXT_MAX];
+	char t0[32], t1[32];
+
+	fprintf(s->cfg->summary, "    %s %s\n    %s %s\n    %s %s .. %s\n    %s %s\n",
+		TR("subject", "サブジェクト"), esc_text(sub, sizeof(sub), t->subject),
+		TR("issuer ", "発行者"), esc_text(iss, sizeof(iss), t->issuer),
+		TR("valid  ", "有効期間"), certs_time(t->not_before, t0),
+		certs_time(t->not_after, t1), TR("names  ", "名前"),
+		t->names[0] ? esc_text(nam, sizeof(nam), t->names) : "-");
+}
+
+/* One certificate of one server and port, then its findings (their
+ * evidence may quote a name from the wire: escaped). */
 static void certs_entry(struct sink *s, const struct cert_entry *e,
 			uint64_t end_us)
 {
 	FILE *f = s->cfg->summary;
-	char a[INET6_ADDRSTRLEN], hex[41], t0[32], t1[32], ev[256];
+	char a[INET6_ADDRSTRLEN], hex[41], ev[256], esc[ESC_TEXT_MAX];
 
 	textfmt_addr(e->addr, e->ipver, a, sizeof(a));
 	fprintf(f, "  %s%s%s:%u %s %s  sha1 %s  %" PRIu64 " %s\n",
 		e->ipver == 6 ? "[" : "", a, e->ipver == 6 ? "]" : "", e->port,
 		sink_proto_name(e->l4), e->role[0] ? e->role : "-",
 		certs_sha1_hex(e->t.sha1, hex), e->flows, TR("flows", "フロー"));
-	fprintf(f, "    %s %s\n    %s %s\n    %s %s .. %s\n    %s %s\n",
-		TR("subject", "サブジェクト"), e->t.subject,
-		TR("issuer ", "発行者"), e->t.issuer,
-		TR("valid  ", "有効期間"), certs_time(e->t.not_before, t0),
-		certs_time(e->t.not_after, t1),
-		TR("names  ", "名前"), e->t.names[0] ? e->t.names : "-");
+	certs_texts(s, &e->t);
 	for (int k = 0; k < CERT_NFINDINGS; k++)
 		if (e->findings >> k & 1)
 			fprintf(f, "    ! %s: %s (%s)\n",
 				certs_finding_name((enum cert_finding)k),
 				certs_finding_text((enum cert_finding)k,
 						   s->cfg->lang),
-				certs_finding_evidence(e, (enum cert_finding)k,
-						       end_us, ev, sizeof(ev)));
+				esc_text(esc, sizeof(esc), certs_finding_evidence(e,
+					(enum cert_finding)k, end_us, ev, sizeof(ev))));
 }
 
 /* The certificate table, when the capture held a TLS handshake. */
