@@ -5,7 +5,8 @@
  * its boundary and not one second before (expired against the last flow,
  * expires_soon against the capture's end and --cert-warn-days, validity
  * not read: none); one server and port with two certificates is rotated,
- * two servers without a role are not a pool; handshakes without a
+ * two servers without a role are not a pool; the table goes on after a
+ * finish (found again, not doubled); handshakes without a
  * certificate are counted (TLS 1.3 apart) and filed nowhere; the table
  * keeps CERTS_MAX entries and counts the rest.
  */
@@ -170,6 +171,13 @@ static void test_rotation_and_counts(void **state)
 	assert_int_equal(e[0].findings, 1u << CERT_ROTATED);
 	assert_int_equal(e[1].findings, 1u << CERT_ROTATED);
 	assert_int_equal(e[2].findings, 0);         /* no role: no pool */
+	certs_add(c, &other);                       /* after a finish: found */
+	certs_add(c, &b);
+	e = certs_finish(c, (uint64_t)(T0 + 10) * S, 30, &n, &cc);
+	assert_int_equal(n, 3);
+	assert_int_equal(e[1].flows, 2);
+	assert_int_equal(e[2].flows, 2);
+	assert_int_equal(e[0].rotated_with, 1);
 	certs_free(c);
 }
 

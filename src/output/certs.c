@@ -32,14 +32,22 @@ void certs_free(struct certs *c)
 	free(c);
 }
 
-static uint64_t key_hash(const struct flow_record *r)
+static uint64_t key_hash(const uint8_t *addr, uint16_t port, uint8_t l4,
+			 const uint8_t *sha1)
 {
-	uint64_t h = hash_mix64(((uint64_t)r->server_port << 16) | r->l4);
+	uint64_t h = hash_mix64(((uint64_t)port << 16) | l4);
 
-	h = hash_mix64(h ^ hash_load64(r->server_addr));
-	h = hash_mix64(h ^ hash_load64(r->server_addr + 8));
-	h = hash_mix64(h ^ hash_load64(r->tls_facts.sha1));
-	return hash_mix64(h ^ hash_load64(r->tls_facts.sha1 + 8));
+	h = hash_mix64(h ^ hash_load64(addr));
+	h = hash_mix64(h ^ hash_load64(addr + 8));
+	h = hash_mix64(h ^ hash_load64(sha1));
+	return hash_mix64(h ^ hash_load64(sha1 + 8));
+}
+
+/* The first slot of a key. */
+static uint32_t slot_of(const uint8_t *addr, uint16_t port, uint8_t l4,
+			const uint8_t *sha1)
+{
+	return (uint32_t)key_hash(addr, port, l4, sha1) & (CERTS_SLOTS - 1);
 }
 
 static bool same_key(const struct cert_entry *e, const struct flow_record *r)
@@ -98,7 +106,8 @@ static struct cert_entry *entry_new(struct certs *c, const struct flow_record *r
 /* The entry of r's (server, certificate), found or made; NULL: not kept. */
 static struct cert_entry *entry_of(struct certs *c, const struct flow_record *r)
 {
-	uint32_t i = (uint32_t)key_hash(r) & (CERTS_SLOTS - 1);
+	uint32_t i = slot_of(r->server_addr, r->server_port, r->l4,
+			     r->tls_facts.sha1);
 
 	for (; c->slot[i]; i = (i + 1) & (CERTS_SLOTS - 1))
 		if (same_key(&c->e[c->slot[i] - 1], r))
@@ -274,6 +283,20 @@ static int entry_cmp(const void *x, const void *y)
 	return d ? d : memcmp(a->t.sha1, b->t.sha1, 20);
 }
 
+/* The slots again after the entries moved (sorted): adds may follow. */
+static void reindex(struct certs *c)
+{
+	memset(c->slot, 0, sizeof(c->slot));
+	for (uint32_t k = 0; k < c->n; k++) {
+		const struct cert_entry *e = &c->e[k];
+		uint32_t i = slot_of(e->addr, e->port, e->l4, e->t.sha1);
+
+		while (c->slot[i])
+			i = (i + 1) & (CERTS_SLOTS - 1);
+		c->slot[i] = k + 1;
+	}
+}
+
 const struct cert_entry *certs_finish(struct certs *c, uint64_t last_us,
 				      unsigned warn_days, uint32_t *n,
 				      struct certs_counts *cc)
@@ -286,11 +309,13 @@ const struct cert_entry *certs_finish(struct certs *c, uint64_t last_us,
 	if (c->n == 0)
 		return NULL;
 	qsort(c->e, c->n, sizeof(*c->e), entry_cmp);
-	memset(c->slot, 0, sizeof(c->slot));   /* indexes moved: no more adds */
-	for (uint32_t i = 0; i < c->n; i++)
+	reindex(c);
+	for (uint32_t i = 0; i < c->n; i++) {
+		c->e[i].rotated_with = c->e[i].pool_others = 0;
 		c->e[i].findings = own_findings(&c->e[i],
 						(int64_t)(last_us / 1000000u),
 						warn_days);
+	}
 	pair_findings(c->e, c->n);
 	*n = c->n;
 	return c->e;

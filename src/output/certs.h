@@ -82,7 +82,8 @@ void certs_add(struct certs *c, const struct flow_record *r);
 
 /* Sets the findings (capture time: last_us, the last packet, µs) and
  * sorts the entries by server, port, fingerprint.  Returns them (n in
- * *n; NULL when none) and the counters in *cc. */
+ * *n; NULL when none) and the counters in *cc, valid until the next
+ * certs_add (which may follow: the table goes on). */
 const struct cert_entry *certs_finish(struct certs *c, uint64_t last_us,
 				      unsigned warn_days, uint32_t *n,
 				      struct certs_counts *cc);
