@@ -117,6 +117,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	char ivbuf[INSPECT_VIEW_BUFLEN];
 	struct flow_record rec;
 	struct media_summary ms;
+	bool want;
 
 	ms.n = 0;
 	ms.capped = 0;
@@ -140,14 +141,15 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 		e->worst = ar.verdict;
 	if (why != END_FORCED)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
-	if (output_wants_records(e->out)) {
+	want = output_wants_record(e->out, ivp);
+	if (want) {
 		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
 		record_media(&rec, f, &ms);
 	}
 	lock(e);
 	if (why != END_FORCED && e->learner)
 		learn_flow(e->learner, f);
-	if (output_wants_records(e->out))
+	if (want)
 		output_flow(e->out, &rec);
 	unlock(e);
 	if (why != END_FORCED) {

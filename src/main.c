@@ -369,7 +369,7 @@ static int setup(struct app *a)
 		.lang = c->lang, .flush_each = c->iface != NULL,
 		.json_notes = c->json_notes, .redis = c->redis, .redis_key = c->redis_key,
 		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
-		.prom = c->prom,
+		.prom = c->prom, .cert_warn_days = c->cert_warn_days,
 		.open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;

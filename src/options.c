@@ -11,6 +11,7 @@
 #include "config.h"
 #include "audit/audit.h"
 #include "inspect/inspect.h"
+#include "output/certs.h"
 #include "options.h"
 
 #define DEFAULT_SNAPLEN 16384   /* a jumbo frame (9000) with any encapsulation */
@@ -104,6 +105,8 @@ static void usage(FILE *f)
 "  --media-loss PCT    poor-media notice above this packet loss, % (default 1)\n"
 "  --media-jitter MS   ... above this mean jitter, ms (default 30)\n"
 "  --media-rtt MS      ... above this RTCP round trip, ms (default 100)\n"
+"  --cert-warn-days N  a certificate expiring within N days of the\n"
+"                      capture's last packet is a finding (default 30)\n"
 "  --fail-on notice|violation   exit 1 when a flow reaches that verdict\n"
 "Other:\n"
 "  --version, -h --help\n"
@@ -120,7 +123,7 @@ enum long_opt {
 	OPT_MAXFLOWS, OPT_TCPTO, OPT_TCPCLOSED, OPT_UDPTO, OPT_FAILON,
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_NODPI, OPT_AUDITALL, OPT_INVENTORY,
 	OPT_LEARN, OPT_STATS, OPT_ACTIVE, OPT_SYSLOG, OPT_FACILITY, OPT_WORKERS,
-	OPT_DPIPKTS, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
+	OPT_DPIPKTS, OPT_CERTWARN, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
 	OPT_RULESADD, OPT_JSONTRUNC, OPT_NOMEDIA, OPT_MEDIALOSS, OPT_MEDIAJITTER,
 	OPT_MEDIARTT, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
 	OPT_REDISBUF, OPT_PROM, OPT_JSONNOTES,
@@ -163,6 +166,7 @@ static const struct option long_opts[] = {
 	{ "syslog-facility", required_argument, NULL, OPT_FACILITY },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "dpi-packets", required_argument, NULL, OPT_DPIPKTS },
+	{ "cert-warn-days", required_argument, NULL, OPT_CERTWARN },
 	{ "dpi-extra", required_argument, NULL, OPT_DPIEXTRA },
 	{ "dpi-extra-flows", required_argument, NULL, OPT_DPIEXTRAFLOWS },
 	{ "max-inspect", required_argument, NULL, OPT_MAXINSPECT },
@@ -323,6 +327,8 @@ static int parse_long(struct config *c, int opt, const char *arg)
 		return parse_real("--media-rtt", arg, 60000, &c->media.rtt_ms);
 	case OPT_DPIPKTS:
 		return parse_u32("--dpi-packets", arg, 1, INSPECT_MAX_BUDGET, &c->dpi_packets);
+	case OPT_CERTWARN:
+		return parse_u32("--cert-warn-days", arg, 0, 3650, &c->cert_warn_days);
 	case OPT_DPIEXTRA:
 		return parse_u32("--dpi-extra", arg, 0, INSPECT_MAX_BUDGET, &c->dpi_extra);
 	case OPT_DPIEXTRAFLOWS:
@@ -435,6 +441,7 @@ void options_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->ft.max_flows = 1000000;
 	c->dpi_packets = INSPECT_DEFAULT_BUDGET;
+	c->cert_warn_days = CERTS_DEFAULT_WARN_DAYS;
 	c->dpi_extra = INSPECT_DEFAULT_EXTRA;
 	c->dpi_extra_flows = INSPECT_DEFAULT_MAX_EXTRA;
 	c->max_inspect = INSPECT_DEFAULT_MAX_STATES;

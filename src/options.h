@@ -51,6 +51,7 @@ struct config {
 	bool check_rules, list_rules;
 	bool no_dpi, audit_all;
 	uint32_t dpi_packets;        /* --dpi-packets: fed per flow, at most */
+	uint32_t cert_warn_days;     /* --cert-warn-days */
 	uint32_t dpi_extra;          /* --dpi-extra: fed after the confirmation */
 	uint32_t dpi_extra_flows;    /* --dpi-extra-flows: flows in that phase */
 	uint32_t max_inspect;        /* --max-inspect: states at once; 0: no cap */

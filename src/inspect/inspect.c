@@ -20,6 +20,7 @@
 /* What nDPI named in a flow's payload, kept from the end of its
  * inspection until its record is written: one block per flow that has any. */
 struct inspect_meta {
+	struct inspect_tls *tls;       /* server hello/certificate, or NULL */
 	uint16_t tls_version;          /* 0: none */
 	char ja3[33], ja3s[33];        /* "" when none */
 	char host[];                   /* "" when none */
@@ -313,6 +314,52 @@ static bool tls_family(const struct flow *f)
 	return false;
 }
 
+/* Copies the NUL-terminated s (NULL: none) into d[len], cut at the last
+ * `sep` that fits when it does not (sep 0: cut anywhere). */
+static void copy_cut(char *d, size_t len, const char *s, char sep)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= len) {
+		n = len - 1;
+		while (sep && n > 0 && s[n] != sep)
+			n--;
+	}
+	if (n)
+		memcpy(d, s, n);
+	d[n] = '\0';
+}
+
+/* What nDPI read of the server's hello and certificate, or NULL when it
+ * read neither (or out of memory). */
+static struct inspect_tls *tls_facts(const struct ndpi_flow_struct *nf)
+{
+	static const uint8_t zero[20];
+	struct inspect_tls *t;
+	bool cert = memcmp(nf->protos.tls_quic.sha1_certificate_fingerprint,
+			   zero, sizeof(zero)) != 0;
+
+	if (!cert && nf->protos.tls_quic.server_cipher == 0)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->version = nf->protos.tls_quic.ssl_version;
+	t->cipher = nf->protos.tls_quic.server_cipher;
+	t->weak_cipher = (uint8_t)nf->protos.tls_quic.server_unsafe_cipher;
+	copy_cut(t->alpn, sizeof(t->alpn), nf->protos.tls_quic.alpn, ',');
+	if (!cert)
+		return t;
+	t->cert = true;
+	memcpy(t->sha1, nf->protos.tls_quic.sha1_certificate_fingerprint, 20);
+	t->not_before = nf->protos.tls_quic.notBefore;
+	t->not_after = nf->protos.tls_quic.notAfter;
+	copy_cut(t->subject, sizeof(t->subject), nf->protos.tls_quic.subjectDN, 0);
+	copy_cut(t->issuer, sizeof(t->issuer), nf->protos.tls_quic.issuerDN, 0);
+	copy_cut(t->names, sizeof(t->names), nf->protos.tls_quic.server_names,
+		 ',');
+	return t;
+}
+
 /* Keeps the names nDPI found in s (host; TLS version and JA3s, read from
  * nDPI's per-protocol union only for TLS-family answers) in f. */
 static void keep_meta(struct flow *f, const struct inspect_state *s)
@@ -332,13 +379,16 @@ static void keep_meta(struct flow *f, const struct inspect_state *s)
 		m->tls_version = nf->protos.tls_quic.ssl_version;
 		memcpy(m->ja3, nf->protos.tls_quic.ja3_client, sizeof(m->ja3) - 1);
 		memcpy(m->ja3s, nf->protos.tls_quic.ja3_server, sizeof(m->ja3s) - 1);
+		m->tls = tls_facts(nf);
 	}
-	free(f->meta);
+	inspect_release(f);
 	f->meta = m;
 }
 
 void inspect_release(struct flow *f)
 {
+	if (f->meta != NULL)
+		free(f->meta->tls);
 	free(f->meta);
 	f->meta = NULL;
 }
@@ -530,6 +580,26 @@ static void view_meta(const struct inspect_meta *m, struct inspect_view *out,
 	if (m->tls_version &&
 	    ndpi_ssl_version2str(ver, (int)sizeof(ver), m->tls_version, &unknown))
 		out->tls_version = put_copy(ver, buf, buflen, used);
+	if (m->tls != NULL) {
+		out->tls = true;
+		out->tls_facts = *m->tls;
+	}
+}
+
+const char *inspect_tls_version_name(uint16_t version, char *buf, size_t len)
+{
+	uint8_t unknown = 0;
+
+	if (version == 0 || len == 0 || len > 1024)
+		return NULL;
+	return ndpi_ssl_version2str(buf, (int)len, version, &unknown);
+}
+
+const char *inspect_tls_cipher_name(uint16_t cipher)
+{
+	const char *n = cipher ? ndpi_cipher2str(cipher) : NULL;
+
+	return n != NULL && n[0] != '\0' ? n : NULL;
 }
 
 void inspect_view(const struct inspector *in, const struct flow *f,

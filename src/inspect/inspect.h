@@ -124,6 +124,36 @@ enum seen_app {
 /* Stable lower-case name of a class ("none", "unknown", "tls", ...). */
 const char *inspect_seen_name(enum seen_app s);
 
+/* Bounds of the certificate facts kept per TLS flow (bytes, NUL
+ * included); a longer text is cut (the names at a name's boundary). */
+#define INSPECT_TLS_DN_LEN 160     /* subject, issuer */
+#define INSPECT_TLS_NAMES_LEN 256  /* subject alternative names */
+#define INSPECT_TLS_ALPN_LEN 64
+
+/* What nDPI 4.2 read of a TLS handshake's server side: its hello and its
+ * (first) certificate.  nDPI does not read a certificate the client
+ * presents, nor one a TLS 1.3 server sends (encrypted). */
+struct inspect_tls {
+	uint16_t version;            /* the server's, e.g. 0x0303; 0: unknown */
+	uint16_t cipher;             /* the suite the server chose; 0: unknown */
+	uint8_t weak_cipher;         /* nDPI's rating: 0 safe, 1 weak, 2 insecure */
+	bool cert;                   /* a certificate was read: the fields
+				      * below are set */
+	uint8_t sha1[20];            /* SHA-1 of the certificate's DER */
+	int64_t not_before, not_after; /* validity, s since the epoch (UTC) */
+	char subject[INSPECT_TLS_DN_LEN]; /* nDPI's "C=.., O=.., CN=.." */
+	char issuer[INSPECT_TLS_DN_LEN];
+	char names[INSPECT_TLS_NAMES_LEN]; /* dNSNames, comma-separated */
+	char alpn[INSPECT_TLS_ALPN_LEN];   /* the client's ALPN list, ditto */
+};
+
+/* nDPI's name of a TLS version (0x0303: "TLSv1.2") into buf, or NULL. */
+const char *inspect_tls_version_name(uint16_t version, char *buf, size_t len);
+
+/* nDPI's name of a cipher suite ("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+ * or NULL when it has none. */
+const char *inspect_tls_cipher_name(uint16_t cipher);
+
 /* What nDPI said of a flow, for output and audit. */
 struct inspect_view {
 	const char *app_proto;  /* nDPI's name, lower case, "master.app" when
@@ -145,6 +175,9 @@ struct inspect_view {
 	const char *host;       /* SNI, HTTP Host, DNS query name, ... */
 	const char *tls_version;/* "TLSv1.2", ... */
 	const char *ja3, *ja3s; /* JA3 of the client's and server's hello */
+	bool tls;               /* a TLS server hello or certificate was read:
+				 * tls_facts is set (a copy) */
+	struct inspect_tls tls_facts;
 };
 
 /* Fills *out from f's stored result.  Names are written into buf

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/certs.h"
 #include "output/communityid.h"
 #include "output/eve.h"
 #include "output/sink.h"
@@ -159,12 +160,61 @@ static void json_name_or_null(struct jsonw *w, const struct flow_record *r,
 		jw_null(w);
 }
 
+/* A certificate's names (comma-separated, as inspect_tls keeps them) as
+ * an array of strings. */
+static void json_names(struct jsonw *w, const char *names)
+{
+	char one[INSPECT_TLS_NAMES_LEN];
+
+	jw_arr_begin(w);
+	for (const char *p = names; *p;) {
+		size_t n = strcspn(p, ",");
+
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (n)
+			jw_str(w, one);
+		p += n + (p[n] == ',');
+	}
+	jw_arr_end(w);
+}
+
+/* The certificate's fields (inside an open object). */
+static void json_cert(struct jsonw *w, const struct inspect_tls *t)
+{
+	char s[32], hex[41];
+
+	JW_KSTR(w, "subject", t->subject);
+	JW_KSTR(w, "issuer", t->issuer);
+	JW_KSTR(w, "not_before", certs_time(t->not_before, s));
+	JW_KSTR(w, "not_after", certs_time(t->not_after, s));
+	JW_KEY(w, "san");
+	json_names(w, t->names);
+	JW_KSTR(w, "sha1", certs_sha1_hex(t->sha1, hex));
+}
+
+/* The server's hello: version and cipher by nDPI's names. */
+static void json_hello(struct jsonw *w, const struct inspect_tls *t)
+{
+	const char *c = inspect_tls_cipher_name(t->cipher);
+
+	if (c)
+		JW_KSTR(w, "cipher", c);
+	if (t->weak_cipher)
+		JW_KSTR(w, "cipher_rating", t->weak_cipher == 1 ? "weak" :
+			"insecure");
+	if (t->alpn[0]) {
+		JW_KEY(w, "alpn");
+		json_names(w, t->alpn);
+	}
+}
+
 static void json_tls(struct jsonw *w, const struct flow_record *r)
 {
 	const char *ver = record_name(r, REC_TLS_VERSION);
 	const char *ja3 = record_name(r, REC_JA3), *ja3s = record_name(r, REC_JA3S);
 
-	if (!ver && !ja3 && !ja3s)
+	if (!ver && !ja3 && !ja3s && !r->tls)
 		return;
 	JW_KEY(w, "tls");
 	jw_obj_begin(w);
@@ -174,6 +224,13 @@ static void json_tls(struct jsonw *w, const struct flow_record *r)
 		JW_KSTR(w, "ja3", ja3);
 	if (ja3s)
 		JW_KSTR(w, "ja3s", ja3s);
+	if (r->tls) {
+		if (record_name(r, REC_HOST))
+			JW_KSTR(w, "sni", record_name(r, REC_HOST));
+		json_hello(w, &r->tls_facts);
+		if (r->tls_facts.cert)
+			json_cert(w, &r->tls_facts);
+	}
 	jw_obj_end(w);
 }
 
@@ -535,6 +592,82 @@ static void json_redis(struct jsonw *w, const struct out_counters *c)
 	jw_obj_end(w);
 }
 
+/* The findings of e with their evidence and sentence. */
+static void json_findings(const struct eve *ev_, struct jsonw *w,
+			  const struct cert_entry *e, uint64_t end_us)
+{
+	char ev[256];
+
+	JW_KEY(w, "findings");
+	jw_arr_begin(w);
+	for (int f = 0; f < CERT_NFINDINGS; f++) {
+		if (!(e->findings >> f & 1))
+			continue;
+		jw_obj_begin(w);
+		JW_KSTR(w, "finding", certs_finding_name((enum cert_finding)f));
+		JW_KSTR(w, "evidence", certs_finding_evidence(e,
+			(enum cert_finding)f, end_us, ev, sizeof(ev)));
+		JW_KSTR(w, "text", certs_finding_text((enum cert_finding)f,
+						      ev_->lang));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* One certificate a server presented on a port: a `tls_server` record. */
+void eve_tls_server(struct eve *ev_, const struct cert_entry *e,
+		    uint64_t end_us)
+{
+	struct jsonw *w = &ev_->jw;
+	char a[INET6_ADDRSTRLEN], t[40], ver[32];
+	const char *vn = inspect_tls_version_name(e->min_version, ver,
+						  sizeof(ver));
+
+	jw_reset(w);
+	jw_obj_begin(w);
+	textfmt_time(e->last_us, t, sizeof(t));
+	JW_KSTR(w, "timestamp", t);
+	JW_KSTR(w, "event_type", "tls_server");
+	textfmt_addr(e->addr, e->ipver, a, sizeof(a));
+	JW_KSTR(w, "dest_ip", a);
+	JW_KU64(w, "dest_port", e->port);
+	JW_KSTR(w, "proto", sink_proto_name(e->l4));
+	JW_KEY(w, "tls_server");
+	jw_obj_begin(w);
+	if (e->role[0])
+		JW_KSTR(w, "role_key", e->role);
+	if (vn)
+		JW_KSTR(w, "lowest_version", vn);
+	json_hello(w, &e->t);
+	json_cert(w, &e->t);
+	JW_KU64(w, "flows", e->flows);
+	JW_KU64(w, "sni_flows", e->sni_flows);
+	textfmt_time(e->first_us, t, sizeof(t));
+	JW_KSTR(w, "first_seen", t);
+	textfmt_time(e->last_us, t, sizeof(t));
+	JW_KSTR(w, "last_seen", t);
+	json_findings(ev_, w, e, end_us);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+/* The handshakes counted and the certificate entries not kept. */
+static void json_tls_counts(struct jsonw *w, const struct summary *sm)
+{
+	const struct certs_counts *cc = &sm->certs_counts;
+
+	JW_KEY(w, "tls");
+	jw_obj_begin(w);
+	JW_KU64(w, "handshakes", cc->handshakes);
+	JW_KU64(w, "certificate_read", cc->with_cert);
+	JW_KU64(w, "tls13_encrypted", cc->tls13);
+	JW_KU64(w, "no_certificate", cc->no_cert);
+	JW_KU64(w, "servers_certificates", sm->ncerts);
+	JW_KU64(w, "not_kept", cc->not_kept);
+	JW_KU64(w, "cert_warn_days", sm->cert_warn_days);
+	jw_obj_end(w);
+}
+
 void eve_summary(struct eve *e, const struct summary *sm)
 {
 	struct jsonw *w = &e->jw;
@@ -564,6 +697,8 @@ void eve_summary(struct eve *e, const struct summary *sm)
 	json_hosts(w, sm);
 	json_violations(w, sm);
 	json_inspect_stats(w, sm);
+	if (sm->dpi)
+		json_tls_counts(w, sm);
 	JW_KU64(w, "media_limited", sm->media_limited);
 	json_redis(w, &sm->out);
 	JW_KEY(w, "seconds");

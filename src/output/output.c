@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/certs.h"
 #include "output/output.h"
 #include "output/writer.h"
 
@@ -58,6 +59,9 @@ int output_open(struct output *o, const struct output_cfg *cfg)
 		o->nsinks++;
 		if (s->ops->flow)
 			o->records = true;
+		if (s->ops->summary && o->certs == NULL &&
+		    (o->certs = certs_new()) == NULL)
+			return -1;
 	}
 	return 0;
 }
@@ -70,6 +74,8 @@ void output_free(struct output *o)
 		if (o->sinks[i].ops->close)
 			o->sinks[i].ops->close(&o->sinks[i]);
 	o->nsinks = 0;
+	certs_free(o->certs);
+	o->certs = NULL;
 }
 
 bool output_wants_records(const struct output *o)
@@ -77,17 +83,25 @@ bool output_wants_records(const struct output *o)
 	return o->records;
 }
 
+bool output_wants_record(const struct output *o, const struct inspect_view *iv)
+{
+	return o->records || (o->certs != NULL && iv != NULL &&
+			      (iv->tls || iv->tls_version || iv->ja3));
+}
+
 /* Hands one record to every sink (on the writer thread, when it runs). */
 static void write_flow(void *ctx, const struct flow_record *r)
 {
 	struct output *o = ctx;
 
-	for (int i = 0; i < o->nsinks; i++)
+	if (r->why != END_FORCED)
+		certs_add(o->certs, r);
+	for (int i = 0; o->records && i < o->nsinks; i++)
 		if (o->sinks[i].ops->flow)
 			o->sinks[i].ops->flow(&o->sinks[i], r);
 }
 
-#define WRITER_DEPTH 1024   /* records queued at most (~1.5 KB each) */
+#define WRITER_DEPTH 1024   /* records queued at most (~2.1 KB each) */
 #define WRITER_BATCH 64     /* reading a file: wake the writer this seldom */
 
 int output_start_writer(struct output *o)
@@ -101,8 +115,6 @@ int output_start_writer(struct output *o)
 
 void output_flow(struct output *o, const struct flow_record *r)
 {
-	if (!o->records)
-		return;
 	if (o->writer) {
 		writer_submit(o->writer, r);
 	} else {
@@ -147,6 +159,9 @@ void output_summary(struct output *o, struct stats *s,
 		fprintf(stderr, "lyncwatch: summary: out of memory: traffic "
 			"and violation tables left out\n");
 	sm.out = c;
+	sm.certs = certs_finish(o->certs, sm.last_us, o->cfg.cert_warn_days,
+				&sm.ncerts, &sm.certs_counts);
+	sm.cert_warn_days = o->cfg.cert_warn_days;
 	for (int i = 0; i < o->nsinks; i++)
 		if (o->sinks[i].ops->summary)
 			o->sinks[i].ops->summary(&o->sinks[i], &sm);

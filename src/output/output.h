@@ -17,6 +17,7 @@
 #define OUTPUT_MAX_SINKS 8
 
 struct writer;
+struct certs;
 
 struct output {
 	struct output_cfg cfg;
@@ -26,6 +27,7 @@ struct output {
 	struct writer *writer;     /* the record writer thread, or NULL */
 	uint64_t nsync;            /* flow records written synchronously */
 	struct out_counters counters; /* the sinks' own figures (sink.h) */
+	struct certs *certs;       /* certificates seen (certs.h), or NULL */
 };
 
 /* Opens every sink that cfg asks for (cfg is copied; its files stay the
@@ -37,6 +39,11 @@ void output_free(struct output *o);
 
 /* True when some sink writes flow records (-v, --json). */
 bool output_wants_records(const struct output *o);
+
+/* True when the flow whose nDPI view is iv (NULL: --no-dpi) needs a
+ * record: some sink writes records, or it holds a TLS handshake that the
+ * certificate table (for the summaries) files. */
+bool output_wants_record(const struct output *o, const struct inspect_view *iv);
 
 /* Writes a flow record: on the writer thread once output_start_writer()
  * has started it (r is copied; the caller may reuse it at once), else at

@@ -34,6 +34,9 @@ static void fill_view(struct flow_record *r, const struct inspect_view *iv)
 	keep(r, REC_TLS_VERSION, iv->tls_version, &used);
 	keep(r, REC_JA3, iv->ja3, &used);
 	keep(r, REC_JA3S, iv->ja3s, &used);
+	r->tls = iv->tls;
+	if (iv->tls)
+		r->tls_facts = iv->tls_facts;
 }
 
 static void fill_flow(struct flow_record *r, const struct flow *f)
@@ -82,6 +85,7 @@ void record_fill(struct flow_record *r, const struct flow *f,
 	r->media.capped = 0;
 	r->dpi = false;
 	r->risks = 0;
+	r->tls = false;
 	memset(r->name_at, 0, sizeof(r->name_at));
 	if (iv)
 		fill_view(r, iv);

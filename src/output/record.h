@@ -52,6 +52,8 @@ struct flow_record {
 	struct audit_result audit;     /* verdict, flags, reason sentence */
 	bool dpi;                      /* nDPI ran: the fields below are set */
 	uint64_t risks;                /* nDPI risk bits (bit n = risk n) */
+	bool tls;                      /* nDPI read a server hello: tls_facts */
+	struct inspect_tls tls_facts;
 	uint16_t name_at[REC_NNAMES];  /* offset + 1 into names; 0: none */
 	char names[RECORD_NAMES_LEN];
 	uint8_t toserver_dir;          /* the DIR_* that media.s[].dir calls

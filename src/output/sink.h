@@ -38,6 +38,7 @@ struct output_cfg {
 	 * flags: OUTPUT_TRUNCATE); NULL: the sinks open no file. */
 	int (*open_file)(const char *path, int flags, FILE **f, char *err,
 			 size_t errlen);
+	unsigned cert_warn_days;   /* --cert-warn-days: the expires_soon window */
 };
 
 #define OUTPUT_TRUNCATE 0x1        /* == PRIVDROP_TRUNCATE */

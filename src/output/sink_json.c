@@ -26,6 +26,10 @@ static void json_flow(struct sink *s, const struct flow_record *r)
 
 static void json_summary(struct sink *s, const struct summary *sm)
 {
+	for (uint32_t i = 0; i < sm->ncerts; i++) {
+		eve_tls_server(s->priv, &sm->certs[i], sm->last_us);
+		json_emit(s, false);
+	}
 	eve_summary(s->priv, sm);
 	json_emit(s, false);
 }

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "output/sink.h"
+#include "util/escape.h"
 #include "util/textfmt.h"
 
 #define TR(en, ja) SINK_TR(s, en, ja)
@@ -156,6 +157,73 @@ static void summary_counts(struct sink *s, const struct summary *sm)
 	summary_flags(s, sm);
 }
 
+/* What became of the TLS handshakes: read, encrypted, or why not. */
+static void certs_counts_line(struct sink *s, const struct summary *sm)
+{
+	const struct certs_counts *cc = &sm->certs_counts;
+
+	fprintf(s->cfg->summary, TR("tls        %" PRIu64 " handshakes: certificate read %" PRIu64 ", TLS 1.3 (encrypted) %" PRIu64 ", none read %" PRIu64 " (resumed, or cut off before the certificate: no finding)\n",
+				    "TLS        ハンドシェイク %" PRIu64 ": 証明書読み取り %" PRIu64 "、TLS 1.3 (暗号化) %" PRIu64 "、読み取りなし %" PRIu64 " (再開、または証明書の前で途切れた: 所見なし)\n"),
+		cc->handshakes, cc->with_cert, cc->tls13, cc->no_cert);
+	if (cc->not_kept)
+		fprintf(s->cfg->summary, TR("  (%" PRIu64 " certificates of servers not kept)\n",
+					    "  (保持されないサーバー証明書 %" PRIu64 " 件)\n"),
+			cc->not_kept);
+}
+
+/* The certificate's texts (from the wire: escaped for a terminal). */
+static void certs_texts(struct sink *s, const struct inspect_tls *t)
+{
+	char sub[ESC_TEXT_MAX], iss[ESC_TEXT_MAX], nam[ESC_TEXT_MAX];
+	char t0[32], t1[32];
+
+	fprintf(s->cfg->summary, "    %s %s\n    %s %s\n    %s %s .. %s\n    %s %s\n",
+		TR("subject", "サブジェクト"), esc_text(sub, sizeof(sub), t->subject),
+		TR("issuer ", "発行者"), esc_text(iss, sizeof(iss), t->issuer),
+		TR("valid  ", "有効期間"), certs_time(t->not_before, t0),
+		certs_time(t->not_after, t1), TR("names  ", "名前"),
+		t->names[0] ? esc_text(nam, sizeof(nam), t->names) : "-");
+}
+
+/* One certificate of one server and port, then its findings (their
+ * evidence may quote a name from the wire: escaped). */
+static void certs_entry(struct sink *s, const struct cert_entry *e,
+			uint64_t end_us)
+{
+	FILE *f = s->cfg->summary;
+	char a[INET6_ADDRSTRLEN], hex[41], ev[256], esc[ESC_TEXT_MAX];
+
+	textfmt_addr(e->addr, e->ipver, a, sizeof(a));
+	fprintf(f, "  %s%s%s:%u %s %s  sha1 %s  %" PRIu64 " %s\n",
+		e->ipver == 6 ? "[" : "", a, e->ipver == 6 ? "]" : "", e->port,
+		sink_proto_name(e->l4), e->role[0] ? e->role : "-",
+		certs_sha1_hex(e->t.sha1, hex), e->flows, TR("flows", "フロー"));
+	certs_texts(s, &e->t);
+	for (int k = 0; k < CERT_NFINDINGS; k++)
+		if (e->findings >> k & 1)
+			fprintf(f, "    ! %s: %s (%s)\n",
+				certs_finding_name((enum cert_finding)k),
+				certs_finding_text((enum cert_finding)k,
+						   s->cfg->lang),
+				esc_text(esc, sizeof(esc), certs_finding_evidence(e,
+					(enum cert_finding)k, end_us, ev, sizeof(ev))));
+}
+
+/* The certificate table, when the capture held a TLS handshake. */
+static void summary_certs(struct sink *s, const struct summary *sm)
+{
+	if (!sm->dpi || sm->certs_counts.handshakes == 0)
+		return;
+	certs_counts_line(s, sm);
+	if (sm->ncerts == 0)
+		return;
+	fprintf(s->cfg->summary, TR("certificates by server and port (findings at capture time; expiring: within %u days of the last packet)\n",
+				    "サーバー・ポート別の証明書 (所見はキャプチャ時点; 期限間近: 最終パケットから %u 日以内)\n"),
+		sm->cert_warn_days);
+	for (uint32_t i = 0; i < sm->ncerts; i++)
+		certs_entry(s, &sm->certs[i], sm->last_us);
+}
+
 static void summary_text(struct sink *s, const struct summary *sm)
 {
 	FILE *f = s->cfg->summary;
@@ -186,6 +254,7 @@ static void summary_text(struct sink *s, const struct summary *sm)
 	summary_traffic(s, sm);
 	summary_hosts(s, sm);
 	summary_violations(s, sm);
+	summary_certs(s, sm);
 }
 
 static void summary_interim(struct sink *s, const struct interim *in)

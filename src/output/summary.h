@@ -17,6 +17,7 @@
 #include "classify/hosts.h"
 #include "inspect/inspect.h"
 #include "classify/rules.h"
+#include "output/certs.h"
 #include "output/stats.h"
 
 /* What the outputs did: filled by the output (output.c), not from the
@@ -83,6 +84,10 @@ struct summary {
 	uint32_t nviol;
 	uint64_t viol_not_kept;
 	struct out_counters out;     /* the outputs, up to this record */
+	const struct cert_entry *certs; /* by server, port, fingerprint */
+	uint32_t ncerts;
+	struct certs_counts certs_counts;
+	unsigned cert_warn_days;
 };
 
 /* Builds *sm from s and ri, texts in `lang`.  Returns 0, or -1 when out of
