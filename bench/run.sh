@@ -273,6 +273,24 @@ slice_timed() {
 }
 
 pm
+# The record outputs (issue 17): the same --no-dpi run writing JSON Lines
+# to a file, and records through Redis (RPUSH, pipelined) to a redis-server
+# started here on a loopback port and stopped at the end.
+REDIS_PORT=
+if need redis-server redis-server && command -v redis-cli > /dev/null 2>&1; then
+	REDIS_PORT=$((20000 + $$ % 10000))
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+		--appendonly no --daemonize yes --pidfile "$W/redis.pid" \
+		> "$W/redis.log" 2>&1 || REDIS_PORT=
+	i=0
+	while [ -n "$REDIS_PORT" ] && ! redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 &&
+	      [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+fi
+stop_redis() {
+	[ -s "$W/redis.pid" ] && kill "$(cat "$W/redis.pid")" 2> /dev/null
+	rm -f "$W/redis.pid"
+}
+trap stop_redis EXIT
 # The slices take a second or less: two more rounds of them, for a median
 # less at the mercy of a neighbour's burst.
 SLICE_ROUNDS=$((ROUNDS < 5 ? 5 : ROUNDS))
@@ -285,6 +303,14 @@ for r in $(seq "$SLICE_ROUNDS"); do
 		timed main-nodpi "$LW" -r "$M" "${LWARGS[@]}" --no-dpi
 		timed main-full "$LW" -r "$M" "${LWARGS[@]}"
 		timed main-audit "$LW" -r "$M" "${LWARGS[@]}" --dpi-scope audit
+		timed main-json "$LW" -r "$M" "${LWARGS[@]}" --no-dpi --json-truncate \
+			--json "$W/records.json"
+		if [ -n "$REDIS_PORT" ]; then
+			redis-cli -p "$REDIS_PORT" DEL lwbench > /dev/null
+			timed main-redis "$LW" -r "$M" "${LWARGS[@]}" --no-dpi \
+				--redis "127.0.0.1:$REDIS_PORT" --redis-key lwbench \
+				--redis-buffer 1000000
+		fi
 		[ "$HAVE_NDPI" = 1 ] && timed main-ndpi ndpiReader -i "$M" -q
 	fi
 	for n in $TABLE_TIMED; do
@@ -358,6 +384,14 @@ if [ "$HAVE_NDPI" = 1 ]; then
 else
 	echo "  ndpiReader               skipped: libndpi-bin is not installed and could not be"
 fi
+echo "   Records (--no-dpi, the same run with its flow records written; records/s over the whole run):"
+NREC=$( [ -s "$W/records.json" ] && grep -c '"event_type":"flow"' "$W/records.json" || echo nan)
+for k in json redis; do
+	sec=$(get "main-$k.s")
+	printf '  %-27s %12s records/s  (%s records, %s s)\n' "lyncwatch --no-dpi --$k" \
+		"$(fmt_int "$(div "$NREC" "$sec" "%.0f")")" "$(fmt_int "$NREC")" "$sec"
+done
+[ -n "$REDIS_PORT" ] || echo "  (--redis skipped: redis-server is not installed)"
 echo
 echo "2. Packet path against the table size: the 500,000 packets (50,000 flows) of the mix of table-N, timed"
 echo "   after its N one-packet flows (pktslice.so; the process ends after the slice: no final records), median of $SLICE_ROUNDS"
