@@ -593,7 +593,7 @@ static void json_redis(struct jsonw *w, const struct out_counters *c)
 }
 
 /* The findings of e with their evidence and sentence. */
-static void json_findings(const struct eve *ev_, struct jsonw *w,
+static void json_findings(const struct eve *eve, struct jsonw *w,
 			  const struct cert_entry *e, uint64_t end_us)
 {
 	char ev[256];
@@ -608,45 +608,45 @@ static void json_findings(const struct eve *ev_, struct jsonw *w,
 		JW_KSTR(w, "evidence", certs_finding_evidence(e,
 			(enum cert_finding)f, end_us, ev, sizeof(ev)));
 		JW_KSTR(w, "text", certs_finding_text((enum cert_finding)f,
-						      ev_->lang));
+						      eve->lang));
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 }
 
 /* One certificate a server presented on a port: a `tls_server` record. */
-void eve_tls_server(struct eve *ev_, const struct cert_entry *e,
+void eve_tls_server(struct eve *eve, const struct cert_entry *ce,
 		    uint64_t end_us)
 {
-	struct jsonw *w = &ev_->jw;
+	struct jsonw *w = &eve->jw;
 	char a[INET6_ADDRSTRLEN], t[40], ver[32];
-	const char *vn = inspect_tls_version_name(e->min_version, ver,
+	const char *vn = inspect_tls_version_name(ce->min_version, ver,
 						  sizeof(ver));
 
 	jw_reset(w);
 	jw_obj_begin(w);
-	textfmt_time(e->last_us, t, sizeof(t));
+	textfmt_time(ce->last_us, t, sizeof(t));
 	JW_KSTR(w, "timestamp", t);
 	JW_KSTR(w, "event_type", "tls_server");
-	textfmt_addr(e->addr, e->ipver, a, sizeof(a));
+	textfmt_addr(ce->addr, ce->ipver, a, sizeof(a));
 	JW_KSTR(w, "dest_ip", a);
-	JW_KU64(w, "dest_port", e->port);
-	JW_KSTR(w, "proto", sink_proto_name(e->l4));
+	JW_KU64(w, "dest_port", ce->port);
+	JW_KSTR(w, "proto", sink_proto_name(ce->l4));
 	JW_KEY(w, "tls_server");
 	jw_obj_begin(w);
-	if (e->role[0])
-		JW_KSTR(w, "role_key", e->role);
+	if (ce->role[0])
+		JW_KSTR(w, "role_key", ce->role);
 	if (vn)
 		JW_KSTR(w, "lowest_version", vn);
-	json_hello(w, &e->t);
-	json_cert(w, &e->t);
-	JW_KU64(w, "flows", e->flows);
-	JW_KU64(w, "sni_flows", e->sni_flows);
-	textfmt_time(e->first_us, t, sizeof(t));
+	json_hello(w, &ce->t);
+	json_cert(w, &ce->t);
+	JW_KU64(w, "flows", ce->flows);
+	JW_KU64(w, "sni_flows", ce->sni_flows);
+	textfmt_time(ce->first_us, t, sizeof(t));
 	JW_KSTR(w, "first_seen", t);
-	textfmt_time(e->last_us, t, sizeof(t));
+	textfmt_time(ce->last_us, t, sizeof(t));
 	JW_KSTR(w, "last_seen", t);
-	json_findings(ev_, w, e, end_us);
+	json_findings(eve, w, ce, end_us);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

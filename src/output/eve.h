@@ -47,7 +47,7 @@ void eve_interim(struct eve *e, const struct interim *in);
 /* A `tls_server` record: one certificate a server presented on a port,
  * with its findings (certs.h); end_us, the capture's last packet time. */
 struct cert_entry;
-void eve_tls_server(struct eve *e, const struct cert_entry *ce,
+void eve_tls_server(struct eve *eve, const struct cert_entry *ce,
 		    uint64_t end_us);
 
 #endif
