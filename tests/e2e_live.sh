@@ -37,10 +37,7 @@
 . "$(dirname "$0")/lib.sh"
 need_jq
 
-[ "$(id -u)" -eq 0 ] || skip "not root (network namespaces and live capture need root)"
-for p in ip ss tcpreplay tcpdump timeout; do
-	command -v "$p" >/dev/null 2>&1 || skip "$p is not installed"
-done
+need_live
 
 DEMO=$PCAPS/demo.pcap
 INV=$PCAPS/demo.inventory

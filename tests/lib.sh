@@ -43,6 +43,15 @@ expect_fail() {
 
 need_jq() { command -v jq >/dev/null 2>&1 || skip "jq is not installed"; }
 
+# need_live: root and the tools a live capture in network namespaces needs
+# (the live and rotation tests); skips the test, saying why, otherwise.
+need_live() {
+	[ "$(id -u)" -eq 0 ] || skip "not root (network namespaces and live capture need root)"
+	for p in ip ss tcpreplay tcpdump timeout; do
+		command -v "$p" >/dev/null 2>&1 || skip "$p is not installed"
+	done
+}
+
 # finish: prints the closing line and exits non-zero on any failure.
 finish() {
 	echo "$npass passed, $nfail failed"
