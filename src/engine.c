@@ -144,6 +144,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	want = output_wants_record(e->out, ivp);
 	if (want) {
 		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
+		record_server_name(&rec, ls.server);
 		record_media(&rec, f, &ms);
 	}
 	lock(e);

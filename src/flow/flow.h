@@ -84,6 +84,9 @@ struct flow {
 	uint8_t wire_proto, wire_detail;
 	int8_t wire_client;
 	uint8_t wire_done;
+	uint8_t tls_cc;                 /* TLS client certificate: the state
+					 * (low 3 bits) and client payloads
+					 * watched (inspect/wireflow.c) */
 	uint64_t report_us;             /* packet time of the last forced report */
 	struct media_flow *media;       /* RTP/RTCP measurement (inspect/media.h) */
 };

@@ -31,4 +31,15 @@ void wireflow_end(struct flow *f);
  * packets 0, client_side -1, detail WD_NO_PAYLOAD. */
 void wireflow_result(const struct flow *f, struct wire_result *out);
 
+#define CC_STATE 0x07   /* f->tls_cc: the state's bits */
+
+/* What f's client showed of its certificate after a TLS handshake the
+ * checks saw (WCC_UNKNOWN while still watching or never watched). */
+static inline enum wire_client_cert wireflow_client_cert(const struct flow *f)
+{
+	uint8_t s = f->tls_cc & CC_STATE;
+
+	return s == WCC_WATCH ? WCC_UNKNOWN : (enum wire_client_cert)s;
+}
+
 #endif

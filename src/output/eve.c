@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect/wire/wire.h"
 #include "output/certs.h"
 #include "output/communityid.h"
 #include "output/eve.h"
@@ -213,8 +214,9 @@ static void json_tls(struct jsonw *w, const struct flow_record *r)
 {
 	const char *ver = record_name(r, REC_TLS_VERSION);
 	const char *ja3 = record_name(r, REC_JA3), *ja3s = record_name(r, REC_JA3S);
+	const char *cc = wire_client_cert_name(r->tls_client_cert);
 
-	if (!ver && !ja3 && !ja3s && !r->tls)
+	if (!ver && !ja3 && !ja3s && !r->tls && !cc)
 		return;
 	JW_KEY(w, "tls");
 	jw_obj_begin(w);
@@ -231,6 +233,8 @@ static void json_tls(struct jsonw *w, const struct flow_record *r)
 		if (r->tls_facts.cert)
 			json_cert(w, &r->tls_facts);
 	}
+	if (cc)
+		JW_KSTR(w, "client_cert", cc);
 	jw_obj_end(w);
 }
 
@@ -642,6 +646,9 @@ void eve_tls_server(struct eve *eve, const struct cert_entry *ce,
 	json_cert(w, &ce->t);
 	JW_KU64(w, "flows", ce->flows);
 	JW_KU64(w, "sni_flows", ce->sni_flows);
+	JW_KU64(w, "client_cert_flows", ce->client_cert_flows);
+	if (ce->host_name[0])
+		JW_KSTR(w, "inventory_name", ce->host_name);
 	textfmt_time(ce->first_us, t, sizeof(t));
 	JW_KSTR(w, "first_seen", t);
 	textfmt_time(ce->last_us, t, sizeof(t));
