@@ -1,5 +1,6 @@
 /* jsonw.c: JSON text into a memory buffer (RFC 8259). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,18 +261,77 @@ void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
 
 void jw_i64(struct jsonw *w, int64_t v)
 {
-	char b[24];
-
 	sep(w);
-	put_fmt(w, b, snprintf(b, sizeof(b), "%" PRId64, v));
+	if (v < 0) {
+		putc1(w, '-');
+		put_u64(w, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u64(w, (uint64_t)v);
+	}
 }
 
+/* |x| below this takes the fast path of jw_double: ulp(x) <= 2^-22 there,
+ * so the product's rounding error (half an ulp) is far below TIE_MARGIN. */
+#define FAST_LIMIT 2147483648.0
+#define TIE_MARGIN 1e-6
+
+/* v with `decimals` (0..9) digits after the point, rounded as printf's
+ * "%.*f" does (to nearest, from the exact binary value), without printf,
+ * into b (24 bytes at least); returns the length, or 0 when v is out of
+ * the fast path's reach (not finite, too large, or within TIE_MARGIN of a
+ * tie that the rounded product may misjudge): printf writes those. */
+static size_t fmt_fixed(char *b, double v, int decimals)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+				      1e7, 1e8, 1e9 };
+	bool neg = signbit(v) != 0;
+	double x = neg ? -v : v, frac;
+	uint64_t n;
+	char d[24];
+	int i = (int)sizeof(d);
+	size_t len = 0;
+
+	if (decimals < 0 || decimals > 9 || !(x < FAST_LIMIT))
+		return 0;       /* also NaN: every comparison is false */
+	x *= p10[decimals];
+	if (!(x < FAST_LIMIT))
+		return 0;
+	n = (uint64_t)x;
+	frac = x - (double)n;
+	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN)
+		return 0;
+	n += frac > 0.5;
+	for (int k = 0; k < decimals; k++, n /= 10)
+		d[--i] = (char)('0' + n % 10);
+	if (decimals > 0)
+		d[--i] = '.';
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (neg)
+		b[len++] = '-';
+	memcpy(b + len, d + i, sizeof(d) - (size_t)i);
+	return len + sizeof(d) - (size_t)i;
+}
+
+/* printf's "%.*f" for what fmt_fixed leaves: up to 309 integer digits
+ * (DBL_MAX), a sign, a point and the decimals (at most 40 are written). */
 void jw_double(struct jsonw *w, double v, int decimals)
 {
-	char b[64];
+	char b[400];
+	size_t n = fmt_fixed(b, v, decimals);
+	int k;
 
 	sep(w);
-	put_fmt(w, b, snprintf(b, sizeof(b), "%.*f", decimals, v));
+	if (n > 0) {
+		put(w, b, n);
+		return;
+	}
+	if (decimals > 40)
+		decimals = 40;
+	k = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	put_fmt(w, b, k < (int)sizeof(b) ? k : (int)sizeof(b) - 1);
 }
 
 void jw_bool(struct jsonw *w, bool v)
