@@ -215,6 +215,12 @@ static void test_numbers(void **state)
 	same_double(&w, NAN, 3);
 	same_double(&w, INFINITY, 1);
 	same_double(&w, -INFINITY, 2);
+	for (int k = 0; k < 20000; k++) {      /* halves of the last digit */
+		same_double(&w, k / 2000.0, 3);
+		same_double(&w, k * 0.0005, 3);
+		same_double(&w, k / 20.0, 1);
+		same_double(&w, -k * 0.05, 1);
+	}
 	same_double(&w, 0.5, 12);       /* past the fast path's 9 decimals */
 	for (int i = 0; i < 400000; i++) {
 		uint64_t r = xorshift64(&seed);

@@ -78,12 +78,18 @@ void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20])
 	STEP(d, e, a, b, c, F1, 0x5a827999u, EXPAND(17));
 	STEP(c, d, e, a, b, F1, 0x5a827999u, EXPAND(18));
 	STEP(b, c, d, e, a, F1, 0x5a827999u, EXPAND(19));
-	for (int t = 20; t < 40; t += 5)
-		FIVE(F2, 0x6ed9eba1u, t, EXPAND);
-	for (int t = 40; t < 60; t += 5)
-		FIVE(F3, 0x8f1bbcdcu, t, EXPAND);
-	for (int t = 60; t < 80; t += 5)
-		FIVE(F2, 0xca62c1d6u, t, EXPAND);
+	FIVE(F2, 0x6ed9eba1u, 20, EXPAND);     /* constant indexes: w in */
+	FIVE(F2, 0x6ed9eba1u, 25, EXPAND);     /* registers, no loop */
+	FIVE(F2, 0x6ed9eba1u, 30, EXPAND);
+	FIVE(F2, 0x6ed9eba1u, 35, EXPAND);
+	FIVE(F3, 0x8f1bbcdcu, 40, EXPAND);
+	FIVE(F3, 0x8f1bbcdcu, 45, EXPAND);
+	FIVE(F3, 0x8f1bbcdcu, 50, EXPAND);
+	FIVE(F3, 0x8f1bbcdcu, 55, EXPAND);
+	FIVE(F2, 0xca62c1d6u, 60, EXPAND);
+	FIVE(F2, 0xca62c1d6u, 65, EXPAND);
+	FIVE(F2, 0xca62c1d6u, 70, EXPAND);
+	FIVE(F2, 0xca62c1d6u, 75, EXPAND);
 	store_be32(out, 0x67452301u + a);
 	store_be32(out + 4, 0xefcdab89u + b);
 	store_be32(out + 8, 0x98badcfeu + c);

@@ -49,11 +49,36 @@ static void put_slow(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
+/* Copies n bytes; up to 16 with two overlapping loads and stores each of
+ * 8 or 4 bytes (no call: most pieces of a record are that short). */
+static inline void copy(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 /* Appends n bytes; the common case is a copy into room already there. */
 static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	if (w->cap - w->len >= n + 2 && !w->oom) {
-		memcpy(w->buf + w->len, s, n);
+		copy(w->buf + w->len, s, n);
 		w->len += n;
 		return;
 	}
@@ -213,6 +238,19 @@ void jw_str(struct jsonw *w, const char *s)
 	put_escaped(w, s, strlen(s));
 }
 
+void jw_str_plain(struct jsonw *w, const char *s, size_t n)
+{
+	sep(w);
+	putc1(w, '"');
+	put(w, s, n);
+	putc1(w, '"');
+}
+
+void jw_name(struct jsonw *w, const char *s)
+{
+	jw_str_plain(w, s, strlen(s));
+}
+
 static void put_fmt(struct jsonw *w, const char *s, int n)
 {
 	if (n > 0)
@@ -271,15 +309,16 @@ void jw_i64(struct jsonw *w, int64_t v)
 }
 
 /* |x| below this takes the fast path of jw_double: ulp(x) <= 2^-22 there,
- * so the product's rounding error (half an ulp) is far below TIE_MARGIN. */
+ * so the product's rounding error (half an ulp) is far below TIE_MARGIN:
+ * outside the margin the rounded product rounds as the exact one would. */
 #define FAST_LIMIT 2147483648.0
 #define TIE_MARGIN 1e-6
 
 /* v with `decimals` (0..9) digits after the point, rounded as printf's
- * "%.*f" does (to nearest, from the exact binary value), without printf,
- * into b (24 bytes at least); returns the length, or 0 when v is out of
- * the fast path's reach (not finite, too large, or within TIE_MARGIN of a
- * tie that the rounded product may misjudge): printf writes those. */
+ * "%.*f" does (to nearest from the exact binary value, ties to even),
+ * without printf, into b (24 bytes at least); returns the length, or 0
+ * when v is out of the fast path's reach (not finite, or too large):
+ * printf writes those. */
 static size_t fmt_fixed(char *b, double v, int decimals)
 {
 	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
@@ -298,9 +337,17 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 		return 0;
 	n = (uint64_t)x;
 	frac = x - (double)n;
-	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN)
-		return 0;
-	n += frac > 0.5;
+	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN) {
+		/* Near a tie: the exact product is x + fma(v, p, -x) (the
+		 * rounding error of a product is a double); the sign of
+		 * (frac - 0.5) + that error says on which side it lies, and
+		 * an exact tie goes to the even neighbour, as printf does. */
+		double err = (frac - 0.5) + fma(neg ? -v : v, p10[decimals], -x);
+
+		n += err > 0 || (err == 0 && (n & 1));
+	} else {
+		n += frac > 0.5;
+	}
 	for (int k = 0; k < decimals; k++, n /= 10)
 		d[--i] = (char)('0' + n % 10);
 	if (decimals > 0)

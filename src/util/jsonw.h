@@ -38,6 +38,12 @@ void jw_arr_end(struct jsonw *w);
 /* key: a literal of the program (plain ASCII; written without escaping). */
 void jw_key(struct jsonw *w, const char *key);
 void jw_str(struct jsonw *w, const char *s);
+/* A string the program made or named itself, known to need no escape (no
+ * '"', no '\\', no byte below 0x20 or above 0x7e): a number, an address,
+ * a time, a name from one of the program's tables.  Written as it is;
+ * anything from a packet, a rule file or an inventory goes to jw_str. */
+void jw_str_plain(struct jsonw *w, const char *s, size_t n);
+void jw_name(struct jsonw *w, const char *s);       /* NUL-terminated */
 void jw_u64(struct jsonw *w, uint64_t v);
 void jw_i64(struct jsonw *w, int64_t v);
 void jw_double(struct jsonw *w, double v, int decimals);
@@ -60,6 +66,11 @@ void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n);
 #define JW_KEY(w, k) jw_key_quoted((w), JW_QUOTED(k))
 #define JW_KSTR(w, k, s) (JW_KEY(w, k), jw_str((w), (s)))
 #define JW_KU64(w, k, v) (JW_KEY(w, k), jw_u64((w), (v)))
+/* A key and a plain string value (jw_name); a key and a literal string
+ * value, both joined into one constant run. */
+#define JW_KNAME(w, k, s) (JW_KEY(w, k), jw_name((w), (s)))
+#define JW_KLIT(w, k, v) \
+	jw_raw((w), "\"" k "\":\"" v "\"", sizeof("\"" k "\":\"" v "\"") - 1)
 
 /* Shorthands: a key and its value. */
 void jw_kstr(struct jsonw *w, const char *key, const char *s);
