@@ -348,6 +348,23 @@ row() { # NAME PPS RSSKEY NOTE
 }
 
 ir() { [ -s "$W/$1.ir" ] && sed -n "${2:-1}p" "$W/$1.ir" || echo nan; }
+# rec_ir NAME: instructions per record in callgrind run NAME, from the
+# functions' inclusive costs: engine.c's report_flow (packet thread: end of
+# inspection, labels, audit, record, hand-off) and output.c's write_flow
+# (writer thread: every sink), over write_flow's calls.  Prints "packet
+# writer total records" (nan when the file is missing).
+rec_ir() {
+	local f
+	f=$(cat "$W/$1.file" 2>/dev/null) && [ -s "$f" ] || { echo nan nan nan 0; return; }
+	callgrind_annotate --inclusive=yes --tree=calling "$f" 2>/dev/null | awk '
+	function num(s) { gsub(/,/, "", s); return s + 0 }
+	/%\)  \*  .*:report_flow / { rf = num($1) }
+	/%\)  \*  .*output\.c:write_flow / { wf = num($1) }
+	/%\)  >  .*output\.c:write_flow \(/ { s = $0; sub(/.*write_flow \(/, "", s)
+		sub(/x\).*/, "", s); n += num(s) }
+	END { if (n > 0) printf "%.0f %.0f %.0f %d\n", rf / n, wf / n, (rf + wf) / n, n
+	      else print "nan nan nan 0" }'
+}
 ipp() { div "$(ir "$1" "${3:-1}")" "$2" "%.0f"; }
 spread() { # max/min - 1 of the arguments, in percent
 	printf '%s\n' "$@" | awk '$1 != "n/a" { v = $1 + 0; if (n == 0 || v > mx) mx = v;
@@ -418,6 +435,12 @@ echo "4. Instructions per packet (callgrind Ir, start-up excluded)"
 P=$IPP_PKTS
 echo "  ipp ($(fmt_int "$P") packets, $(fmt_int "$IPP_FLOWS") flows, each flow's record included):"
 echo "    rawread $(ipp ipp-raw "$P"), rawread -m hash $(ipp ipp-rawhash "$P"), lyncwatch --no-dpi $(ipp ipp-nodpi "$P"), lyncwatch $(ipp ipp-full "$P")"
+echo "  per record, the same runs (inclusive costs: report_flow on the packet thread + write_flow, every sink, on the writer):"
+for m in nodpi full; do
+	read -r rp rw rt rn <<< "$(rec_ir "ipp-$m")"
+	printf '    %-8s %s records: packet thread %s + writer %s = %s instructions per record\n' \
+		"$m" "$(fmt_int "$rn")" "$(fmt_int "$rp")" "$(fmt_int "$rw")" "$(fmt_int "$rt")"
+done
 printf '  flatness: the same 100k packets of the mix after N flows (records of the flows still open not included)\n'
 printf '    %-8s' mode; for n in $TABLE_FLAT; do printf ' %10s' "$(fmt_int "$n")"; done; printf ' %8s\n' spread
 for m in nodpi full; do
@@ -476,6 +499,8 @@ if [ "$HAVE_VG" = 1 ]; then
 		s=$(spread "${vals[@]}")
 		printf '  %-62s %-8s %s\n' "instructions/packet flat, tables $(echo $TABLE_FLAT | tr ' ' /), $m (<= 20%)" "$(verdict "$s" 20 '<=')" "$s%"
 	done
+	read -r _ _ rt _ <<< "$(rec_ir ipp-nodpi)"
+	printf '  %-62s %-8s %s\n' "record path <= 4,000 instructions per record (--no-dpi, ipp)" "$(verdict "$rt" 4000 '<=')" "$rt"
 fi
 echo
 echo "Phase-2 jobs (seconds, two at a time): $(for f in "$W"/*.secs; do j=${f##*/}; printf '%s %s, ' "${j%.secs}" "$(cat "$f")"; done | sed 's/, $//')"

@@ -92,7 +92,8 @@ struct flow {
 };
 
 #define FLOW_F_ALERTED 0x01 /* a violation of this flow was announced */
-#define FLOW_F_NO_DPI  0x02 /* not inspected: nDPI cannot change its audit */
+#define FLOW_F_NO_DPI  0x02 /* not inspected: nDPI cannot change its audit
+			     * or read it (mid-stream TLS) */
 
 struct flow_table_cfg {
 	uint32_t max_flows;      /* > 0 */

@@ -73,6 +73,14 @@ bool wireflow_packet(struct flow *f, const struct pkt *p, int dir,
 	return done;
 }
 
+bool wireflow_tls_pending(const struct flow *f)
+{
+	const struct wire_state *w = f->wire;
+
+	return w != NULL && !w->decided && w->l4 == L4_TCP && !w->from_start &&
+	       w->tls_seen > 0;
+}
+
 void wireflow_end(struct flow *f)
 {
 	if (f->wire != NULL)

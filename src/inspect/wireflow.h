@@ -22,6 +22,12 @@
 bool wireflow_packet(struct flow *f, const struct pkt *p, int dir,
 		     uint64_t *nomem);
 
+/* True while the checks are still reading a TCP flow that started
+ * mid-stream (no handshake seen) and have seen a TLS record header there,
+ * not yet a second in line: nDPI, which cannot read mid-stream TLS, waits
+ * for their answer.  Confirmed, the flow is TLS and nDPI never sees it. */
+bool wireflow_tls_pending(const struct flow *f);
+
 /* Settles f's result if the checks are still being fed (its end).  Safe
  * to call twice. */
 void wireflow_end(struct flow *f);
