@@ -117,12 +117,13 @@ put() { printf '%s\n' "$2" >> "$W/$1"; }     # put FILE VALUE: one more sample
 get() { [ -s "$W/$1" ] && median < "$W/$1" || echo nan; }
 
 # gen NAME SCENE ARGS...: bench/out/cap/NAME.pcap, regenerated only when the
-# pcapgen binary or the arguments changed.
+# pcapgen binary or the arguments changed; what pcapgen says about it in
+# NAME.pcap.info.
 gen() {
 	local name=$1; shift
 	local f=$CAP/$name.pcap key
 	key="$(sha256sum < "$GEN" | cut -c1-64) $*"
-	if [ -s "$f" ] && [ "$(cat "$f.key" 2>/dev/null)" = "$key" ]; then
+	if [ -s "$f" ] && [ -e "$f.info" ] && [ "$(cat "$f.key" 2>/dev/null)" = "$key" ]; then
 		say "bench: $name.pcap is up to date"
 		return 0
 	fi
