@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "output/report.h"
@@ -169,11 +170,16 @@ static void report_summary(struct sink *s, const struct summary *sm)
  * an error now, before any packet.  0, or -1 with a message. */
 static int try_path(struct sink *s, const char *opt, const char *path)
 {
+	struct stat st;
 	char *tmp;
 	FILE *f;
 
 	if (path == NULL)
 		return 0;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "lyncwatch: %s %s: not a regular file\n", opt, path);
+		return -1;
+	}
 	if ((f = file_begin(s, opt, path, &tmp)) == NULL)
 		return -1;
 	fclose(f);
