@@ -168,6 +168,10 @@ struct report_page {
 /* HTML text: s escaped for a terminal (esc_text), then &<>"' as
  * entities. */
 void html_text(FILE *f, const char *s);
+/* A table's header row (texts are HTML already). */
+void report_th_row(FILE *f, const char *const *h, int n);
+/* "(N more rows, F flows) not shown" under a table cut at --report-top. */
+void report_more(const struct report_page *p, uint64_t rows, uint64_t flows);
 /* The whole page. */
 void report_page_write(const struct report_page *p);
 /* The sections (report_page.c, in page order). */

@@ -11,8 +11,10 @@ static uint32_t rtab_hash(const unsigned char *k, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;   /* FNV-1a, then a final mix */
 
+	/* n is the table's keylen, the size of the key type its callers
+	 * pass (rtab_init): the analyser cannot see that. */
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ k[i]) * 1099511628211ull;
+		h = (h ^ k[i]) * 1099511628211ull; // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult)
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	return (uint32_t)(h ^ (h >> 29));
@@ -240,6 +242,7 @@ static void add_hosts(struct report_data *d, const struct flow_record *r)
 	struct rep_host *h;
 	struct rep_pair *p;
 
+	memset(&pk, 0, sizeof(pk));
 	host_key(&pk.h, r->client_addr, r->ipver);
 	if ((h = rtab_get(&d->hosts, &pk.h)) != NULL) {
 		h->flows++;

@@ -48,7 +48,7 @@ static void td_text(FILE *f, const char *s)
 	fputs("</td>", f);
 }
 
-static void th_row(FILE *f, const char *const *h, int n)
+void report_th_row(FILE *f, const char *const *h, int n)
 {
 	fputs("<thead><tr>", f);
 	for (int i = 0; i < n; i++)
@@ -56,13 +56,18 @@ static void th_row(FILE *f, const char *const *h, int n)
 	fputs("</tr></thead>\n", f);
 }
 
-/* "(N more rows, F flows)" under a table cut at --report-top. */
-static void more_rows(const struct report_page *p, uint64_t rows, uint64_t flows)
+void report_more(const struct report_page *p, uint64_t rows, uint64_t flows)
 {
-	if (rows)
-		fprintf(p->f, RT(p, "<p class=\"more\" data-more-rows=\"%" PRIu64 "\">%" PRIu64 " more rows (%" PRIu64 " flows) not shown (--report-top).</p>\n",
-				 "<p class=\"more\" data-more-rows=\"%" PRIu64 "\">ほか %" PRIu64 " 行 (%" PRIu64 " フロー) は省略 (--report-top)。</p>\n"),
-			rows, rows, flows);
+	if (rows == 0)
+		return;
+	fprintf(p->f, "<p class=\"more\" data-more-rows=\"%" PRIu64 "\">", rows);
+	if (p->lang == LANG_JA)
+		fprintf(p->f, "ほか %" PRIu64 " 行 (%" PRIu64 " フロー) は省略 (--report-top)。",
+			rows, flows);
+	else
+		fprintf(p->f, "%" PRIu64 " more rows (%" PRIu64 " flows) not shown (--report-top).",
+			rows, flows);
+	fputs("</p>\n", p->f);
 }
 
 static void glance_verdicts(const struct report_page *p)
@@ -73,7 +78,7 @@ static void glance_verdicts(const struct report_page *p)
 	uint64_t bytes = 0;
 
 	fputs("<table class=\"verdicts\">", p->f);
-	th_row(p->f, RT(p, hen, hja), 3);
+	report_th_row(p->f, RT(p, hen, hja), 3);
 	for (int v = VERDICT_OK; v <= VERDICT_N; v++) {
 		enum verdict e = v == VERDICT_N ? VERDICT_UNCLASSIFIED : (enum verdict)v;
 
@@ -262,13 +267,13 @@ void report_violations(const struct report_page *p)
 	}
 	qsort(v, n, sizeof(*v), viol_cmp);
 	fputs("<table class=\"wide\">", p->f);
-	th_row(p->f, RT(p, hen, hja), 10);
+	report_th_row(p->f, RT(p, hen, hja), 10);
 	for (i = 0; i < n && i < p->top; i++)
 		viol_row(p, v[i]);
 	fputs("</table>\n", p->f);
 	for (; i < n; i++)
 		rest += v[i]->flows;
-	more_rows(p, n > p->top ? n - p->top : 0, rest);
+	report_more(p, n > p->top ? n - p->top : 0, rest);
 	fputs("</section>\n", p->f);
 	free(v);
 }

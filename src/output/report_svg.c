@@ -89,7 +89,7 @@ static int host_cmp(const void *x, const void *y)
 /* The hosts that were the client of a labelled flow, most flows first. */
 static struct rep_host **matrix_rows(const struct report_page *p, int *nrows)
 {
-	uint32_t n, k = 0;
+	uint32_t n, k = 0, lim = p->top < MATRIX_ROWS ? p->top : MATRIX_ROWS;
 	struct rep_host **h = (struct rep_host **)rtab_list(&p->d->hosts, &n);
 
 	if (h == NULL)
@@ -98,9 +98,7 @@ static struct rep_host **matrix_rows(const struct report_page *p, int *nrows)
 		if (h[i]->flows)
 			h[k++] = h[i];
 	qsort(h, k, sizeof(*h), host_cmp);
-	*nrows = (int)(k < MATRIX_ROWS ? k : MATRIX_ROWS);
-	if (p->top < (unsigned)*nrows)
-		*nrows = (int)p->top;
+	*nrows = (int)(lim < k ? lim : k);
 	return h;
 }
 

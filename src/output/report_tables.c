@@ -8,27 +8,11 @@
 #include "output/report.h"
 #include "util/textfmt.h"
 
-static void th_row(FILE *f, const char *const *h, int n)
-{
-	fputs("<thead><tr>", f);
-	for (int i = 0; i < n; i++)
-		fprintf(f, "<th>%s</th>", h[i]);
-	fputs("</tr></thead>\n", f);
-}
-
 static void td(FILE *f, const char *s)
 {
 	fputs("<td>", f);
 	html_text(f, s && *s ? s : "-");
 	fputs("</td>", f);
-}
-
-static void more(const struct report_page *p, uint64_t rows, uint64_t flows)
-{
-	if (rows)
-		fprintf(p->f, RT(p, "<p class=\"more\" data-more-rows=\"%" PRIu64 "\">%" PRIu64 " more rows (%" PRIu64 " flows) not shown (--report-top).</p>\n",
-				 "<p class=\"more\" data-more-rows=\"%" PRIu64 "\">ほか %" PRIu64 " 行 (%" PRIu64 " フロー) は省略 (--report-top)。</p>\n"),
-			rows, rows, flows);
 }
 
 static void allow_row(const struct report_page *p, const struct rep_allow *a)
@@ -69,19 +53,19 @@ void report_allow(const struct report_page *p)
 		n, flows, p->d->allow.dropped, RT(p, "Firewall allow-list", "ファイアウォール許可リスト"),
 		RT(p, "What a firewall between the observed zones must pass for the documented flows seen (verdict ok, or a notice): one row per client network (/24, IPv6 /64), server, protocol, port or range of the row that labels the flow first. Also written as CSV with --allow-list.",
 		   "観測されたゾーン間のファイアウォールが、観測された文書化済みのフロー (判定 ok または notice) のために許可すべきもの: クライアントのネットワーク (/24、IPv6 は /64)、サーバー、プロトコル、フローに最初のラベルを付けた行のポートまたは範囲ごとに 1 行。--allow-list で CSV にも書き出します。"));
-	if (n == 0) {
+	if (v == NULL || n == 0) {
 		fprintf(p->f, "<p>%s</p></section>\n", RT(p, "No documented flow.", "文書化されたフローはありません。"));
 		free(v);
 		return;
 	}
 	fputs("<table class=\"wide\">", p->f);
-	th_row(p->f, RT(p, hen, hja), 9);
+	report_th_row(p->f, RT(p, hen, hja), 9);
 	for (i = 0; i < n && i < p->top; i++)
 		allow_row(p, v[i]);
 	fputs("</table>\n", p->f);
 	for (; i < n; i++)
 		rest += v[i]->flows;
-	more(p, n > p->top ? n - p->top : 0, rest);
+	report_more(p, n > p->top ? n - p->top : 0, rest);
 	fputs("</section>\n", p->f);
 	free(v);
 }
@@ -124,7 +108,7 @@ void report_coverage(const struct report_page *p)
 	fprintf(p->f, RT(p, "%d of the %d rows of the loaded tables labelled at least one flow of this capture.",
 			 "読み込んだ表の %2$d 行のうち %1$d 行がこのキャプチャのフローにラベルを付けました。"), seen, n);
 	fputs("</p>\n<table class=\"wide\">", p->f);
-	th_row(p->f, RT(p, hen, hja), 9);
+	report_th_row(p->f, RT(p, hen, hja), 9);
 	for (int i = 0; i < n; i++)
 		coverage_row(p, rs, i);
 	fputs("</table></section>\n", p->f);
@@ -159,7 +143,7 @@ void report_unclassified(const struct report_page *p)
 	if (v && n) {
 		qsort(v, n, sizeof(*v), port_cmp);
 		fputs("<table>", p->f);
-		th_row(p->f, RT(p, hen, hja), 5);
+		report_th_row(p->f, RT(p, hen, hja), 5);
 		for (i = 0; i < n && i < p->top; i++)
 			fprintf(p->f, "<tr class=\"unc\" data-proto=\"%s\" data-port=\"%u\" data-flows=\"%" PRIu64 "\"><td>%s</td><td class=\"n\">%u</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td></tr>\n",
 				sink_proto_name(v[i]->k.l4), v[i]->k.port, v[i]->flows,
@@ -168,7 +152,7 @@ void report_unclassified(const struct report_page *p)
 		fputs("</table>\n", p->f);
 		for (; i < n; i++)
 			rest += v[i]->flows;
-		more(p, n > p->top ? n - p->top : 0, rest);
+		report_more(p, n > p->top ? n - p->top : 0, rest);
 	}
 	fputs("</section>\n", p->f);
 	free(v);
@@ -216,10 +200,10 @@ void report_certs(const struct report_page *p)
 		return;
 	}
 	fputs("<table class=\"wide\">", p->f);
-	th_row(p->f, RT(p, hen, hja), 9);
+	report_th_row(p->f, RT(p, hen, hja), 9);
 	for (i = 0; i < n && i < p->top; i++)
 		cert_row(p, &sm->certs[i]);
 	fputs("</table>\n", p->f);
-	more(p, n > p->top ? n - p->top : 0, 0);
+	report_more(p, n > p->top ? n - p->top : 0, 0);
 	fputs("</section>\n", p->f);
 }

@@ -71,7 +71,7 @@ void report_page_write(const struct report_page *p)
 	report_certs(p);
 	fprintf(p->f, "<footer>%s %s</footer>\n<script>document.body.setAttribute("
 		"'data-js','ok');</script>\n</body></html>\n",
-		RT(p, "written by", "作成:"), PACKAGE_STRING);
+		RT(p, "written by", "作成:"), "lyncwatch " PACKAGE_VERSION);
 }
 
 /* Opens PATH.tmp (emptied) into *tmp; NULL with a message. */
