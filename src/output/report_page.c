@@ -165,7 +165,13 @@ static void glance_rules(const struct report_page *p)
 	}
 	fprintf(p->f, " (%d %s)</dd><dt>%s</dt><dd>", rs ? rs->nrules : 0,
 		RT(p, "rows", "行"), RT(p, "inventory", "インベントリ"));
-	html_text(p->f, p->inventory ? p->inventory : RT(p, "none", "なし"));
+	if (p->inventory) {
+		const char *sl = strrchr(p->inventory, '/');
+
+		html_text(p->f, sl ? sl + 1 : p->inventory);
+	} else {
+		fputs(RT(p, "none", "なし"), p->f);
+	}
 	fputs("</dd></dl>\n", p->f);
 }
 

@@ -232,7 +232,7 @@ static void timeline_bars(FILE *f, const struct rep_minute *b, uint32_t nb,
 			  bool bytes)
 {
 	uint64_t max = 1;
-	double bw = 600.0 / nb;
+	double bw = 600.0 / nb > 40 ? 40 : 600.0 / nb;
 
 	for (uint32_t i = 0; i < nb; i++) {
 		uint64_t s = 0;
