@@ -84,4 +84,31 @@ stopped TERM
 check "SIGTERM: a new page" sh -c "! cmp -s '$TMP/s.html' '$TMP/s0.html'"
 check "SIGTERM: the new page is complete" sh -c "tail -1 '$TMP/s.html' | grep -q '</html>'"
 check "no temporary file left" [ ! -e "$TMP/s.html.tmp" ]
+
+# Live (root, on lo): the page is rewritten at each stats interval (an
+# interim page, data-final="0", counting the packets so far), and every
+# read of it while it is rewritten finds a complete page.
+if [ "$(id -u)" -eq 0 ] && command -v timeout >/dev/null 2>&1; then
+	"$LW" -i lo --stats-interval 1 --report "$TMP/l.html" \
+		--allow-list "$TMP/l.csv" "udp port 9" > /dev/null 2>&1 &
+	pid=$!
+	sleep 2
+	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5): s.sendto(b"x", ("127.0.0.1", 9))'
+	partial=0
+	for i in $(seq 30); do
+		[ -e "$TMP/l.html" ] && ! tail -1 "$TMP/l.html" | grep -q '</html>' &&
+			partial=$((partial + 1))
+		sleep 0.1
+	done
+	check "live: every read finds a complete page" [ "$partial" -eq 0 ]
+	check "live: an interim page" grep -q 'data-final="0"' "$TMP/l.html"
+	check "live: it counts the packets so far" grep -q 'data-packets="[1-9]' "$TMP/l.html"
+	check "live: the CSV too" [ -s "$TMP/l.csv" ]
+	kill -TERM "$pid"
+	wait "$pid"
+	check "live: the final page at the end" grep -q 'data-final="1"' "$TMP/l.html"
+else
+	echo "SKIP (part): not root: no live capture on lo"
+fi
 finish
