@@ -37,7 +37,8 @@ static void port_item(const struct rule *ru, uint16_t port, uint16_t *lo,
 		}
 }
 
-void allow_add(struct report_data *d, const struct flow_record *r)
+void allow_add(struct report_data *d, const struct flow_record *r,
+	       uint32_t rule)
 {
 	const struct rule *ru = &r->rs->rules[r->labels[0]];
 	struct allow_key k;
@@ -50,11 +51,9 @@ void allow_add(struct report_data *d, const struct flow_record *r)
 	memcpy(k.src, r->client_addr, k.prefix / 8);
 	memcpy(k.dst, r->server_addr, 16);
 	port_item(ru, r->server_port, &k.lo, &k.hi);
-	k.rule = ru;
+	k.rule = rule;
 	if ((a = rtab_get(&d->allow, &k)) == NULL)
 		return;
-	if (ru->role >= 0 && ru->role < r->rs->nroles)
-		a->role = r->rs->roles[ru->role].key;
 	if (a->flows == 0 || r->first_us < a->first_us)
 		a->first_us = r->first_us;
 	if (r->last_us > a->last_us)
@@ -62,6 +61,9 @@ void allow_add(struct report_data *d, const struct flow_record *r)
 	a->flows++;
 	a->bytes += r->bytes_toserver + r->bytes_toclient;
 }
+
+/* The rows' order needs the rule ids: qsort has no context. */
+static const struct report_data *cmp_data;
 
 static int allow_cmp(const void *x, const void *y)
 {
@@ -79,13 +81,15 @@ static int allow_cmp(const void *x, const void *y)
 		c = (int)a->lo - (int)b->lo;
 	if (c == 0)
 		c = (int)a->hi - (int)b->hi;
-	return c != 0 ? c : strcmp(a->rule->id, b->rule->id);
+	return c != 0 ? c : strcmp(report_rule(cmp_data, a->rule)->id,
+				   report_rule(cmp_data, b->rule)->id);
 }
 
 struct rep_allow **allow_sorted(const struct report_data *d, uint32_t *n)
 {
 	struct rep_allow **v = (struct rep_allow **)rtab_list(&d->allow, n);
 
+	cmp_data = d;              /* under the sink's lock */
 	if (v)
 		qsort(v, *n, sizeof(*v), allow_cmp);
 	return v;
@@ -125,9 +129,10 @@ static void csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
-static void csv_row(FILE *f, const struct rep_allow *a)
+static void csv_row(FILE *f, const struct report_data *d,
+		    const struct rep_allow *a)
 {
-	const struct rule *ru = a->k.rule;
+	const struct rep_rule *ru = report_rule(d, a->k.rule);
 	char src[64], dst[48], port[16], n[48], t0[TEXTFMT_TIME_LEN],
 	     t1[TEXTFMT_TIME_LEN];
 
@@ -136,11 +141,11 @@ static void csv_row(FILE *f, const struct rep_allow *a)
 	allow_ports(a, port, sizeof(port));
 	csv_field(f, src, false);
 	csv_field(f, dst, false);
-	csv_field(f, a->role ? a->role : "", false);
+	csv_field(f, ru->role_key, false);
 	csv_field(f, sink_proto_name(a->k.l4), false);
 	csv_field(f, port, false);
 	csv_field(f, ru->id, false);
-	csv_field(f, rule_table_name(ru->table), false);
+	csv_field(f, rule_table_name((enum rule_table)ru->table), false);
 	textfmt_time(a->first_us, t0, sizeof(t0));
 	textfmt_time(a->last_us, t1, sizeof(t1));
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)a->flows);
@@ -161,7 +166,7 @@ int allow_write_csv(FILE *f, const struct report_data *d)
 	fputs("source,destination,destination_role,proto,port,rule,table,"
 	      "flows,bytes,first_seen,last_seen\n", f);
 	for (uint32_t i = 0; i < n; i++)
-		csv_row(f, v[i]);
+		csv_row(f, d, v[i]);
 	free(v);
 	return 0;
 }

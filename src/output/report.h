@@ -1,6 +1,7 @@
 /* report.h: the HTML audit report (--report) and the firewall allow-list
  * (--allow-list), shared by the files that build them:
  *
+ *   report_rules.c the report's own copy of the rule rows it names
  *   report_data.c  what the report gathers from the flow records (bounded
  *                  tables: violations with a sample, coverage of the rule
  *                  rows, hosts x rows, traffic per minute, ports no rule
@@ -12,7 +13,8 @@
  *
  * Records are added on the writer thread, pages written on the caller's:
  * the sink holds a lock around both.  Every table has a bound and counts
- * what it refused.  Rule pointers stay valid: rule sets live until exit.
+ * what it refused.  Rows of the tables are named by an index into the
+ * report's own copies (struct rep_rules): a reload frees old rule sets.
  */
 #ifndef LW_REPORT_H
 #define LW_REPORT_H
@@ -49,6 +51,31 @@ const void *rtab_find(const struct rtab *t, const void *key);
 void **rtab_list(const struct rtab *t, uint32_t *n);
 void rtab_free(struct rtab *t);
 
+/* A rule row as the report shows it, texts in the report's language. */
+struct rep_rule {
+	char *id, *role_key, *role, *service, *protocol, *ports;
+	uint8_t table, app, status, l4;  /* enum rule_table, rule_app, ... */
+};
+
+#define REP_NO_RULE UINT32_MAX
+
+struct rep_rules {
+	struct rep_rule *v;          /* every row seen in any set, by index */
+	uint64_t *flows;             /* flows each labelled */
+	uint32_t n, cap;
+	struct rtab ids;             /* id -> index + 1 */
+	uint64_t serial;             /* the ruleset bound last (0: none) */
+	uint32_t *cur;               /* its rows, in its order: indexes */
+	int ncur;
+	char *files;                 /* its files' base names */
+};
+
+/* Binds the rows of rs (copied by id when new).  0, or -1 when out of
+ * memory (the binding is then unchanged). */
+int rep_rules_bind(struct rep_rules *rr, const struct ruleset *rs,
+		   enum lang lang);
+void rep_rules_free(struct rep_rules *rr);
+
 struct viol_key {
 	uint8_t flag, l4, ipver, pad;
 	uint16_t port, pad2;
@@ -61,8 +88,7 @@ struct rep_viol {
 	/* the first flow of the group, as evidence */
 	uint8_t caddr[16];
 	uint16_t cport;
-	const struct rule *rule;     /* its first label, or NULL */
-	const char *role;            /* that rule's role key, or NULL */
+	uint32_t rule;               /* its first label, or REP_NO_RULE */
 	char cid[COMMUNITY_ID_LEN];
 	char seen[24], by[8];        /* audit_evidence_app, audit_by_name */
 	char reason[AUDIT_REASON_MAX];
@@ -77,12 +103,13 @@ struct rep_host {
 	struct host_key k;
 	uint64_t flows, bytes;       /* as the client of a flow */
 	const char *served;          /* role key of a row it was seen
-				      * serving (judged flows), or NULL */
+				      * serving (judged flows), or NULL (a
+				      * string of struct rep_rule) */
 };
 
 struct pair_key {
 	struct host_key h;           /* the client */
-	const struct rule *rule;     /* the flow's first label */
+	uint32_t rule;               /* the flow's first label */
 };
 
 struct rep_pair {
@@ -115,33 +142,34 @@ struct allow_key {
 	uint8_t ipver, prefix, l4, pad;
 	uint16_t lo, hi;             /* the rule's port item that matched */
 	uint8_t src[16], dst[16];    /* network, server; network order */
-	const struct rule *rule;     /* the flow's first label */
+	uint32_t rule;               /* the flow's first label */
 };
 
 struct rep_allow {
 	struct allow_key k;
 	uint64_t flows, bytes, first_us, last_us;
-	const char *role;            /* the row's role key */
 };
 
 struct report_data {
 	uint64_t flows[VERDICT_N], bytes[VERDICT_N], flag_flows[FLAG_N];
 	uint64_t flows_total, first_us, last_us;
-	const struct ruleset *rs;    /* the rules last seen (coverage) */
-	uint64_t *rule_flows;        /* flows labelled by each of rs's rules */
+	enum lang lang;              /* of the rows' texts */
+	struct rep_rules rules;      /* the rows, and the set bound last */
 	struct rtab viol, hosts, pairs, ports, minutes, allow;
 };
 
 /* Returns 0, or -1 when out of memory.  rs: the rules at the start. */
-int report_data_init(struct report_data *d, const struct ruleset *rs);
+int report_data_init(struct report_data *d, const struct ruleset *rs,
+		     enum lang lang);
 void report_data_free(struct report_data *d);
 /* Counts one ended flow (not a periodic --active-timeout record). */
 void report_data_add(struct report_data *d, const struct flow_record *r);
 /* Whether a flow goes into the allow-list: documented and allowed (ok,
  * or a notice other than unexpected-app), with a label. */
 bool allow_wanted(const struct flow_record *r);
-/* Counts r in the allow-list rows. */
-void allow_add(struct report_data *d, const struct flow_record *r);
+/* Counts r in the allow-list rows (rule: its first label's index). */
+void allow_add(struct report_data *d, const struct flow_record *r,
+	       uint32_t rule);
 /* The rows in their stable order (source, destination, proto, port,
  * rule); malloc'ed, *n of them. */
 struct rep_allow **allow_sorted(const struct report_data *d, uint32_t *n);
@@ -188,8 +216,12 @@ void svg_verdict_bars(const struct report_page *p);
 void svg_matrix(const struct report_page *p);
 void svg_timeline(const struct report_page *p);
 
-/* The role key of rule ru of rs, or NULL. */
-const char *report_role_key(const struct ruleset *rs, const struct rule *ru);
+/* Row i of the report's copies. */
+static inline const struct rep_rule *report_rule(const struct report_data *d,
+						 uint32_t i)
+{
+	return &d->rules.v[i];
+}
 /* Address text with brackets for IPv6 with brackets for IPv6: "[2001:db8::1]". */
 void report_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
 

@@ -123,41 +123,23 @@ static void rtab_init(struct rtab *t, size_t keylen, size_t entlen)
 			    .max = REPORT_TAB_MAX };
 }
 
-/* Follows the rules to rs: the counts of the rules it shares with the
- * old set (by id) are kept.  -1 when out of memory (counts unchanged). */
-static int bind_rules(struct report_data *d, const struct ruleset *rs)
-{
-	uint64_t *n = calloc((size_t)rs->nrules + 1, sizeof(*n));
-
-	if (n == NULL)
-		return -1;
-	for (int i = 0; d->rs && i < d->rs->nrules; i++) {
-		int j = rules_rule_find(rs, d->rs->rules[i].id);
-
-		if (j >= 0)
-			n[j] = d->rule_flows[i];
-	}
-	free(d->rule_flows);
-	d->rule_flows = n;
-	d->rs = rs;
-	return 0;
-}
-
-int report_data_init(struct report_data *d, const struct ruleset *rs)
+int report_data_init(struct report_data *d, const struct ruleset *rs,
+		     enum lang lang)
 {
 	memset(d, 0, sizeof(*d));
+	d->lang = lang;
 	rtab_init(&d->viol, sizeof(struct viol_key), sizeof(struct rep_viol));
 	rtab_init(&d->hosts, sizeof(struct host_key), sizeof(struct rep_host));
 	rtab_init(&d->pairs, sizeof(struct pair_key), sizeof(struct rep_pair));
 	rtab_init(&d->ports, sizeof(struct port_key), sizeof(struct rep_port));
 	rtab_init(&d->minutes, sizeof(struct minute_key), sizeof(struct rep_minute));
 	rtab_init(&d->allow, sizeof(struct allow_key), sizeof(struct rep_allow));
-	return rs ? bind_rules(d, rs) : 0;
+	return rs ? rep_rules_bind(&d->rules, rs, lang) : 0;
 }
 
 void report_data_free(struct report_data *d)
 {
-	free(d->rule_flows);
+	rep_rules_free(&d->rules);
 	rtab_free(&d->viol);
 	rtab_free(&d->hosts);
 	rtab_free(&d->pairs);
@@ -172,25 +154,22 @@ static uint64_t rec_bytes(const struct flow_record *r)
 	return r->bytes_toserver + r->bytes_toclient;
 }
 
-static const struct rule *first_rule(const struct flow_record *r)
+/* The report's index of r's first label, or REP_NO_RULE. */
+static uint32_t first_rule(const struct report_data *d,
+			   const struct flow_record *r)
 {
-	return r->nlabels > 0 ? &r->rs->rules[r->labels[0]] : NULL;
-}
-
-const char *report_role_key(const struct ruleset *rs, const struct rule *ru)
-{
-	if (rs == NULL || ru == NULL || ru->role < 0 || ru->role >= rs->nroles)
-		return NULL;
-	return rs->roles[ru->role].key;
+	if (r->nlabels == 0 || r->labels[0] >= (uint32_t)d->rules.ncur)
+		return REP_NO_RULE;
+	return d->rules.cur[r->labels[0]];
 }
 
 /* The first flow of a group is its evidence. */
-static void viol_sample(struct rep_viol *v, const struct flow_record *r)
+static void viol_sample(struct rep_viol *v, const struct flow_record *r,
+			uint32_t rule)
 {
 	memcpy(v->caddr, r->client_addr, 16);
 	v->cport = r->client_port;
-	v->rule = first_rule(r);
-	v->role = report_role_key(r->rs, v->rule);
+	v->rule = rule;
 	communityid(&r->key, 0, v->cid);
 	snprintf(v->seen, sizeof(v->seen), "%s", audit_evidence_app(&r->audit));
 	snprintf(v->by, sizeof(v->by), "%s", audit_by_name((enum ev_by)r->audit.by));
@@ -216,7 +195,7 @@ static void add_viol(struct report_data *d, const struct flow_record *r)
 		if ((v = rtab_get(&d->viol, &k)) == NULL)
 			continue;
 		if (v->flows == 0) {
-			viol_sample(v, r);
+			viol_sample(v, r, first_rule(d, r));
 			v->first_us = r->first_us;
 		}
 		v->flows++;
@@ -248,18 +227,19 @@ static void add_hosts(struct report_data *d, const struct flow_record *r)
 		h->flows++;
 		h->bytes += rec_bytes(r);
 	}
-	if (r->nlabels == 0)
+	if (first_rule(d, r) == REP_NO_RULE)
 		return;
 	if (r->audit.judged) {
 		struct host_key sk;
 
 		host_key(&sk, r->server_addr, r->ipver);
-		if ((h = rtab_get(&d->hosts, &sk)) != NULL && h->served == NULL)
-			h->served = report_role_key(r->rs, first_rule(r));
+		if ((h = rtab_get(&d->hosts, &sk)) != NULL && h->served == NULL &&
+		    first_rule(d, r) != REP_NO_RULE)
+			h->served = report_rule(d, first_rule(d, r))->role_key;
 	}
 	memset(&pk, 0, sizeof(pk));
 	host_key(&pk.h, r->client_addr, r->ipver);
-	pk.rule = first_rule(r);
+	pk.rule = first_rule(d, r);
 	if ((p = rtab_get(&d->pairs, &pk)) != NULL) {
 		p->flows++;
 		p->bytes += rec_bytes(r);
@@ -293,7 +273,8 @@ void report_data_add(struct report_data *d, const struct flow_record *r)
 
 	if (r->rs == NULL)
 		return;
-	if (r->rs != d->rs && bind_rules(d, r->rs) != 0)
+	if (r->rs->serial != d->rules.serial &&
+	    rep_rules_bind(&d->rules, r->rs, d->lang) != 0)
 		return;
 	d->flows_total++;
 	d->flows[v]++;
@@ -306,10 +287,11 @@ void report_data_add(struct report_data *d, const struct flow_record *r)
 	if (r->last_us > d->last_us)
 		d->last_us = r->last_us;
 	for (int i = 0; i < r->nlabels; i++)
-		d->rule_flows[r->labels[i]]++;
+		if (r->labels[i] < (uint32_t)d->rules.ncur)
+			d->rules.flows[d->rules.cur[r->labels[i]]]++;
 	add_viol(d, r);
 	add_hosts(d, r);
 	add_port_minute(d, r);
-	if (allow_wanted(r))
-		allow_add(d, r);
+	if (allow_wanted(r) && first_rule(d, r) != REP_NO_RULE)
+		allow_add(d, r, first_rule(d, r));
 }

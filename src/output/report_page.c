@@ -153,17 +153,11 @@ static void glance_input(const struct report_page *p)
 
 static void glance_rules(const struct report_page *p)
 {
-	const struct ruleset *rs = p->d->rs;
+	const struct rep_rules *rr = &p->d->rules;
 
 	fprintf(p->f, "<dl class=\"input\"><dt>%s</dt><dd>", RT(p, "rules", "規則"));
-	for (int i = 0; rs && i < rs->nfiles; i++) {
-		const char *sl = strrchr(rs->files[i], '/');
-
-		if (i)
-			fputs(", ", p->f);
-		html_text(p->f, sl ? sl + 1 : rs->files[i]);
-	}
-	fprintf(p->f, " (%d %s)</dd><dt>%s</dt><dd>", rs ? rs->nrules : 0,
+	html_text(p->f, rr->files ? rr->files : "-");
+	fprintf(p->f, " (%d %s)</dd><dt>%s</dt><dd>", rr->ncur,
 		RT(p, "rows", "行"), RT(p, "inventory", "インベントリ"));
 	if (p->inventory) {
 		const char *sl = strrchr(p->inventory, '/');
@@ -205,13 +199,16 @@ static int viol_cmp(const void *x, const void *y)
 /* What the row expects and what the bytes showed. */
 static void viol_expect(const struct report_page *p, const struct rep_viol *v)
 {
+	const struct rep_rule *ru = v->rule == REP_NO_RULE ? NULL :
+				    report_rule(p->d, v->rule);
+
 	fputs("<td>", p->f);
-	if (v->rule) {
-		html_text(p->f, v->rule->id);
+	if (ru) {
+		html_text(p->f, ru->id);
 		fputs(" ", p->f);
-		html_text(p->f, rule_app_name(v->rule->app));
+		html_text(p->f, rule_app_name((enum rule_app)ru->app));
 		fputs(" (", p->f);
-		html_text(p->f, v->rule->text[TEXT_PROTOCOL][p->lang]);
+		html_text(p->f, ru->protocol);
 		fputs(")", p->f);
 	} else {
 		fputs(RT(p, "no row", "行なし"), p->f);
@@ -238,7 +235,7 @@ static void viol_row(const struct report_page *p, const struct rep_viol *v)
 	fprintf(p->f, "<td class=\"v-violation\">%s</td><td>%s:%u &#8594; %s:%u/%s</td>",
 		audit_flag_name(v->k.flag), c, v->cport, s, v->k.port,
 		sink_proto_name(v->k.l4));
-	td_text(p->f, v->rule ? v->rule->text[TEXT_ROLE][p->lang] : NULL);
+	td_text(p->f, v->rule == REP_NO_RULE ? NULL : report_rule(p->d, v->rule)->role);
 	viol_expect(p, v);
 	textfmt_time(v->first_us, t0, sizeof(t0));
 	textfmt_time(v->last_us, t1, sizeof(t1));
@@ -288,8 +285,8 @@ void report_talkers(const struct report_page *p)
 {
 	fprintf(p->f, "<section id=\"talkers\"><h2>%s</h2>\n<p>%s</p>\n",
 		RT(p, "Who talks to whom", "通信の相手"),
-		RT(p, "Flows from each client host (its role in brackets when it served a row) to each row of the tables (hover a column for its role and service).",
-		   "クライアントホスト (行を提供したホストは役割を括弧内に表示) から表の各行へのフロー (列にカーソルを置くと役割とサービスを表示)。"));
+		RT(p, "Flows from each client host (its role in brackets when it served a row) to each row of the tables (the rows are named under the chart).",
+		   "クライアントホスト (行を提供したホストは役割を括弧内に表示) から表の各行へのフロー (行の説明は図の下)。"));
 	svg_matrix(p);
 	fprintf(p->f, "<h3>%s</h3>\n", RT(p, "Traffic over time, by verdict", "判定別の時間推移"));
 	svg_timeline(p);

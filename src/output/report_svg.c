@@ -44,7 +44,7 @@ void svg_verdict_bars(const struct report_page *p)
 }
 
 /* The pairs' rules by flows, most first; NULL-free, malloc'ed. */
-struct col { const struct rule *rule; uint64_t flows; };
+struct col { const struct rep_rule *rule; uint32_t idx; uint64_t flows; };
 
 static int col_cmp(const void *x, const void *y)
 {
@@ -55,7 +55,8 @@ static int col_cmp(const void *x, const void *y)
 	return strcmp(a->rule->id, b->rule->id);
 }
 
-static struct col *matrix_cols(struct rep_pair **v, uint32_t n, int *ncols)
+static struct col *matrix_cols(const struct report_data *d,
+			       struct rep_pair **v, uint32_t n, int *ncols)
 {
 	struct col *c = calloc((size_t)n + 1, sizeof(*c));
 	int k = 0;
@@ -65,10 +66,12 @@ static struct col *matrix_cols(struct rep_pair **v, uint32_t n, int *ncols)
 	for (uint32_t i = 0; i < n; i++) {
 		int j = 0;
 
-		while (j < k && c[j].rule != v[i]->k.rule)
+		while (j < k && c[j].idx != v[i]->k.rule)
 			j++;
-		if (j == k)
-			c[k++].rule = v[i]->k.rule;
+		if (j == k) {
+			c[k].idx = v[i]->k.rule;
+			c[k++].rule = report_rule(d, v[i]->k.rule);
+		}
 		c[j].flows += v[i]->flows;
 	}
 	qsort(c, (size_t)k, sizeof(*c), col_cmp);
@@ -103,7 +106,7 @@ static struct rep_host **matrix_rows(const struct report_page *p, int *nrows)
 }
 
 static uint64_t pair_flows(const struct report_data *d, const struct rep_host *h,
-			   const struct rule *ru)
+			   uint32_t ru)
 {
 	struct pair_key k;
 	const struct rep_pair *pr;
@@ -134,9 +137,9 @@ static void matrix_head(const struct report_page *p, const struct col *c,
 	for (int j = 0; j < ncols; j++) {
 		fprintf(p->f, "<text class=\"col\" transform=\"translate(%d,118) "
 			"rotate(-60)\"><title>", 290 + 48 * j + 23);
-		html_text(p->f, c[j].rule->text[TEXT_ROLE][p->lang]);
+		html_text(p->f, c[j].rule->role);
 		fputs(" / ", p->f);
-		html_text(p->f, c[j].rule->text[TEXT_SERVICE][p->lang]);
+		html_text(p->f, c[j].rule->service);
 		fputs("</title>", p->f);
 		html_text(p->f, c[j].rule->id);
 		fputs("</text>\n", p->f);
@@ -166,8 +169,29 @@ static void matrix_body(const struct report_page *p, struct rep_host **h,
 		fputs("</text>\n", p->f);
 		for (int j = 0; j < ncols; j++)
 			matrix_cell(p->f, 290 + 48 * j, y,
-				    pair_flows(p->d, h[i], c[j].rule), max);
+				    pair_flows(p->d, h[i], c[j].idx), max);
 	}
+}
+
+/* The columns' rows in words, under the chart. */
+static void matrix_legend(const struct report_page *p, const struct col *c,
+			  int ncols)
+{
+	fputs("<p class=\"legend\">", p->f);
+	for (int j = 0; j < ncols; j++) {
+		fputs(j ? "; <b>" : "<b>", p->f);
+		html_text(p->f, c[j].rule->id);
+		fputs("</b> ", p->f);
+		html_text(p->f, c[j].rule->role);
+		if (*c[j].rule->service) {
+			fputs(" / ", p->f);
+			html_text(p->f, c[j].rule->service);
+		}
+		fprintf(p->f, " (%s ", rule_l4_name(c[j].rule->l4));
+		html_text(p->f, c[j].rule->ports);
+		fputc(')', p->f);
+	}
+	fputs("</p>\n", p->f);
 }
 
 void svg_matrix(const struct report_page *p)
@@ -178,7 +202,7 @@ void svg_matrix(const struct report_page *p)
 	struct col *c = NULL;
 	int ncols = 0, nrows = 0;
 
-	if (v == NULL || (c = matrix_cols(v, n, &ncols)) == NULL ||
+	if (v == NULL || (c = matrix_cols(p->d, v, n, &ncols)) == NULL ||
 	    (h = matrix_rows(p, &nrows)) == NULL || ncols == 0 || nrows == 0) {
 		fprintf(p->f, "<p>%s</p>\n", RT(p, "No labelled flow.",
 						  "ラベル付きのフローはありません。"));
@@ -192,6 +216,7 @@ void svg_matrix(const struct report_page *p)
 		matrix_head(p, c, ncols);
 		matrix_body(p, h, nrows, c, ncols);
 		fputs("</svg>\n", p->f);
+		matrix_legend(p, c, ncols);
 	}
 	free(v);
 	free(c);

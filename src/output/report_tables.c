@@ -17,6 +17,7 @@ static void td(FILE *f, const char *s)
 
 static void allow_row(const struct report_page *p, const struct rep_allow *a)
 {
+	const struct rep_rule *ru = report_rule(p->d, a->k.rule);
 	char src[64], dst[48], port[16];
 
 	allow_source(a, src, sizeof(src));
@@ -24,15 +25,15 @@ static void allow_row(const struct report_page *p, const struct rep_allow *a)
 	allow_ports(a, port, sizeof(port));
 	fprintf(p->f, "<tr class=\"allow\" data-src=\"%s\" data-dst=\"%s\" data-proto=\"%s\" data-port=\"%s\" data-rule=\"",
 		src, dst, sink_proto_name(a->k.l4), port);
-	html_text(p->f, a->k.rule->id);
+	html_text(p->f, ru->id);
 	fprintf(p->f, "\" data-flows=\"%" PRIu64 "\">", a->flows);
 	td(p->f, src);
 	td(p->f, dst);
-	td(p->f, a->role);
+	td(p->f, ru->role_key);
 	td(p->f, sink_proto_name(a->k.l4));
 	td(p->f, port);
-	td(p->f, a->k.rule->id);
-	td(p->f, a->k.rule->text[TEXT_SERVICE][p->lang]);
+	td(p->f, ru->id);
+	td(p->f, ru->service);
 	fprintf(p->f, "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td></tr>\n",
 		a->flows, a->bytes);
 }
@@ -70,24 +71,21 @@ void report_allow(const struct report_page *p)
 	free(v);
 }
 
-static void coverage_row(const struct report_page *p, const struct ruleset *rs,
-			 int i)
+static void coverage_row(const struct report_page *p, uint32_t i)
 {
-	const struct rule *r = &rs->rules[i];
-	uint64_t n = p->d->rule_flows[i];
-	char ports[64];
+	const struct rep_rule *r = report_rule(p->d, i);
+	uint64_t n = p->d->rules.flows[i];
 
-	rule_ports_format(r, ports, sizeof(ports));
 	fputs("<tr class=\"cov\" data-rule=\"", p->f);
 	html_text(p->f, r->id);
 	fprintf(p->f, "\" data-flows=\"%" PRIu64 "\" data-seen=\"%d\">", n, n > 0);
 	td(p->f, r->id);
-	td(p->f, rule_table_name(r->table));
-	td(p->f, r->text[TEXT_ROLE][p->lang]);
-	td(p->f, r->text[TEXT_SERVICE][p->lang]);
+	td(p->f, rule_table_name((enum rule_table)r->table));
+	td(p->f, r->role);
+	td(p->f, r->service);
 	td(p->f, rule_l4_name(r->l4));
-	td(p->f, ports);
-	td(p->f, rule_status_name(r->status));
+	td(p->f, r->ports);
+	td(p->f, rule_status_name((enum rule_status)r->status));
 	fprintf(p->f, "<td class=\"%s\">%s</td><td class=\"n\">%" PRIu64 "</td></tr>\n",
 		n ? "seen" : "unseen", n ? RT(p, "seen", "観測") : RT(p, "not seen", "未観測"), n);
 }
@@ -98,11 +96,11 @@ void report_coverage(const struct report_page *p)
 		"proto", "port", "status", "", "flows" };
 	static const char *const hja[] = { "行", "表", "役割", "サービス",
 		"プロトコル", "ポート", "状態", "", "フロー" };
-	const struct ruleset *rs = p->d->rs;
-	int seen = 0, n = rs ? rs->nrules : 0;
+	const struct rep_rules *rr = &p->d->rules;
+	int seen = 0, n = rr->ncur;
 
 	for (int i = 0; i < n; i++)
-		seen += p->d->rule_flows[i] > 0;
+		seen += rr->flows[rr->cur[i]] > 0;
 	fprintf(p->f, "<section id=\"coverage\" data-rows=\"%d\" data-seen=\"%d\"><h2>%s</h2>\n<p>",
 		n, seen, RT(p, "Coverage of the documentation", "文書の網羅"));
 	fprintf(p->f, RT(p, "%d of the %d rows of the loaded tables labelled at least one flow of this capture.",
@@ -110,7 +108,7 @@ void report_coverage(const struct report_page *p)
 	fputs("</p>\n<table class=\"wide\">", p->f);
 	report_th_row(p->f, RT(p, hen, hja), 9);
 	for (int i = 0; i < n; i++)
-		coverage_row(p, rs, i);
+		coverage_row(p, rr->cur[i]);
 	fputs("</table></section>\n", p->f);
 }
 

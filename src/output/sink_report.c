@@ -37,6 +37,7 @@ static const char css[] =
 "dl.input{display:grid;grid-template-columns:max-content auto;gap:2px 1em}"
 "dt{font-weight:bold}dd{margin:0}svg.chart{font-size:11px;max-width:100%;height:auto}"
 ".finding{background:#fdecea;color:#c62828;padding:0 3px}.more{color:#666}"
+".legend{font-size:.85em;color:#444;max-width:1100px}"
 "footer{margin-top:2em;color:#666;font-size:.85em}";
 
 static void page_head(const struct report_page *p)
@@ -199,7 +200,7 @@ static int report_open(struct sink *s)
 	    try_path(s, "--allow-list", c->allow_list))
 		return -1;
 	rp = calloc(1, sizeof(*rp));
-	if (rp == NULL || report_data_init(&rp->d, c->rs) != 0) {
+	if (rp == NULL || report_data_init(&rp->d, c->rs, c->lang) != 0) {
 		free(rp);
 		return -1;
 	}
