@@ -372,6 +372,7 @@ static int setup(struct app *a)
 		.prom = c->prom, .cert_warn_days = c->cert_warn_days,
 		.report = c->report, .allow_list = c->allow_list,
 		.report_top = c->report_top, .inventory = c->inventory,
+		.inputs = c->files, .ninputs = c->nfiles,
 		.rs = &a->rd->rs, .open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;

@@ -189,6 +189,8 @@ struct report_page {
 	const struct summary *sm;    /* at the end, else NULL */
 	const struct interim *in;    /* live, between, else NULL */
 	const char *inventory;       /* --inventory FILE, or NULL */
+	const char *const *inputs;   /* the -r files */
+	int ninputs;
 };
 
 #define RT(p, en, ja) ((p)->lang == LANG_JA ? (ja) : (en))

@@ -122,6 +122,15 @@ static void glance_input(const struct report_page *p)
 	char t0[TEXTFMT_TIME_LEN], t1[TEXTFMT_TIME_LEN];
 
 	fputs("<dl class=\"input\">\n", p->f);
+	if (p->ninputs > 0) {
+		fprintf(p->f, "<dt>%s</dt><dd>", RT(p, "files", "ファイル"));
+		for (int i = 0; i < p->ninputs; i++) {
+			if (i)
+				fputs(", ", p->f);
+			html_text(p->f, p->inputs[i]);
+		}
+		fputs("</dd>\n", p->f);
+	}
 	if (sm) {
 		DL(p, "packets", "パケット", "<span data-packets=\"%" PRIu64 "\">%" PRIu64 "</span> (%" PRIu64 " %s), %d %s",
 		   sm->pkts, sm->pkts, sm->bytes, RT(p, "bytes", "バイト"), sm->inputs,

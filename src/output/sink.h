@@ -43,6 +43,8 @@ struct output_cfg {
 	const char *allow_list;    /* --allow-list FILE.csv, or NULL */
 	unsigned report_top;       /* --report-top: rows of a section */
 	const char *inventory;     /* --inventory FILE (named in the report) */
+	const char *const *inputs; /* the -r files (named in the report) */
+	int ninputs;
 	const struct ruleset *rs;  /* the rules at the start (the report's
 				    * coverage before any record) */
 };

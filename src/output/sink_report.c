@@ -130,7 +130,8 @@ static void write_files(struct sink *s, const struct summary *sm,
 	if (c->report && (f = file_begin(s, "--report", c->report, &tmp)) != NULL) {
 		struct report_page p = { .f = f, .lang = c->lang, .d = &rp->d,
 			.top = c->report_top ? c->report_top : REPORT_DEFAULT_TOP,
-			.sm = sm, .in = in, .inventory = c->inventory };
+			.sm = sm, .in = in, .inventory = c->inventory,
+			.inputs = c->inputs, .ninputs = c->ninputs };
 
 		report_page_write(&p);
 		file_end(s, "--report", c->report, f, tmp, false);
