@@ -370,7 +370,10 @@ static int setup(struct app *a)
 		.json_notes = c->json_notes, .redis = c->redis, .redis_key = c->redis_key,
 		.redis_mode = c->redis_mode, .redis_buffer = c->redis_buffer,
 		.prom = c->prom, .cert_warn_days = c->cert_warn_days,
-		.open_file = privdrop_open_output };
+		.report = c->report, .allow_list = c->allow_list,
+		.report_top = c->report_top, .inventory = c->inventory,
+		.inputs = c->files, .ninputs = c->nfiles,
+		.rs = &a->rd->rs, .open_file = privdrop_open_output };
 	if (output_open(&a->out, &oc))
 		return -1;
 	if (!c->iface && c->user && drop_for_files(a))

@@ -66,6 +66,12 @@ static void usage(FILE *f)
 "  --prom-file PATH    the stats for Prometheus (text format, written to\n"
 "                      PATH.tmp and renamed) at each stats interval and at\n"
 "                      the end\n"
+"  --report FILE.html  an audit report (one self-contained page: verdicts,\n"
+"                      violations, who talks to whom, allow-list, coverage\n"
+"                      of the rule tables), written to FILE.html.tmp and\n"
+"                      renamed, at each stats interval and at the end\n"
+"  --allow-list FILE.csv  the firewall rows the documented flows seen need\n"
+"  --report-top N      rows of a report section, at most (default 50)\n"
 "  --lang en|ja        language of labels, reasons and summary (default en)\n"
 "  -n                  numeric output (lyncwatch never resolves names)\n"
 "  --progress, --no-progress   progress line on stderr (default: when a tty)\n"
@@ -126,7 +132,7 @@ enum long_opt {
 	OPT_DPIPKTS, OPT_CERTWARN, OPT_DPIEXTRA, OPT_DPIEXTRAFLOWS, OPT_MAXINSPECT, OPT_DPISCOPE,
 	OPT_RULESADD, OPT_JSONTRUNC, OPT_NOMEDIA, OPT_MEDIALOSS, OPT_MEDIAJITTER,
 	OPT_MEDIARTT, OPT_REDIS, OPT_REDISKEY, OPT_REDISMODE,
-	OPT_REDISBUF, OPT_PROM, OPT_JSONNOTES,
+	OPT_REDISBUF, OPT_PROM, OPT_JSONNOTES, OPT_REPORT, OPT_ALLOW, OPT_REPORTTOP,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +146,9 @@ static const struct option long_opts[] = {
 	{ "redis-buffer", required_argument, NULL, OPT_REDISBUF },
 	{ "prom-file", required_argument, NULL, OPT_PROM },
 	{ "json-notes", no_argument, NULL, OPT_JSONNOTES },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "allow-list", required_argument, NULL, OPT_ALLOW },
+	{ "report-top", required_argument, NULL, OPT_REPORTTOP },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "check-rules", no_argument, NULL, OPT_CHECK },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
@@ -295,6 +304,10 @@ static int parse_long(struct config *c, int opt, const char *arg)
 	case OPT_REDIS: c->redis = arg; return 0;
 	case OPT_PROM: c->prom = arg; return 0;
 	case OPT_JSONNOTES: c->json_notes = true; return 0;
+	case OPT_REPORT: c->report = arg; return 0;
+	case OPT_ALLOW: c->allow_list = arg; return 0;
+	case OPT_REPORTTOP:
+		return parse_u32("--report-top", arg, 1, 100000, &c->report_top);
 	case OPT_REDISBUF:
 		return parse_u32("--redis-buffer", arg, 1, 1u << 24, &c->redis_buffer);
 	case OPT_REDISKEY:
@@ -458,6 +471,7 @@ void options_defaults(struct config *c)
 	c->workers = 1;
 	c->redis_key = "lyncwatch";
 	c->redis_buffer = 65536;
+	c->report_top = 50;
 }
 
 void options_free(struct config *c)

@@ -30,6 +30,9 @@ struct config {
 	int redis_mode;              /* --redis-mode: enum redis_mode (sink.h) */
 	uint32_t redis_buffer;       /* --redis-buffer: records held back */
 	const char *prom;            /* --prom-file PATH */
+	const char *report;          /* --report FILE.html */
+	const char *allow_list;      /* --allow-list FILE.csv */
+	uint32_t report_top;         /* --report-top N */
 	const char *inventory;       /* --inventory FILE */
 	const char *learn;           /* --learn-inventory FILE */
 	const char *user;            /* -Z: drop to this user after opening */

@@ -15,7 +15,8 @@
 	X(json) \
 	X(text) \
 	X(redis) \
-	X(prom)
+	X(prom) \
+	X(report)
 
 #define SINK_DECLARE(name) extern const struct sink_ops sink_##name##_ops;
 #define SINK_ENTRY(name) &sink_##name##_ops,

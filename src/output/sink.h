@@ -39,6 +39,14 @@ struct output_cfg {
 	int (*open_file)(const char *path, int flags, FILE **f, char *err,
 			 size_t errlen);
 	unsigned cert_warn_days;   /* --cert-warn-days: the expires_soon window */
+	const char *report;        /* --report FILE.html, or NULL */
+	const char *allow_list;    /* --allow-list FILE.csv, or NULL */
+	unsigned report_top;       /* --report-top: rows of a section */
+	const char *inventory;     /* --inventory FILE (named in the report) */
+	const char *const *inputs; /* the -r files (named in the report) */
+	int ninputs;
+	const struct ruleset *rs;  /* the rules at the start (the report's
+				    * coverage before any record) */
 };
 
 #define OUTPUT_TRUNCATE 0x1        /* == PRIVDROP_TRUNCATE */
