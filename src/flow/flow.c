@@ -115,14 +115,14 @@ static uint64_t siphash13(const void *data, size_t len, uint64_t k0,
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-/* The bucket of a key.  An IPv4 key is hashed over its 18 meaningful
+/* The hash of a key.  An IPv4 key is hashed over its 18 meaningful
  * bytes (its addresses use 4 of their 16), an IPv6 key over all 42. */
-static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
+static uint64_t key_hash(const struct flow_key *k, uint64_t k0, uint64_t k1)
 {
 	uint8_t v4[18];
 
 	if (k->ipver != 4)
-		return siphash13(k, sizeof(*k), t->k0, t->k1) & t->mask;
+		return siphash13(k, sizeof(*k), k0, k1);
 	memcpy(v4, k->a, 4);
 	memcpy(v4 + 4, k->b, 4);
 	memcpy(v4 + 8, &k->pa, 2);
@@ -130,7 +130,12 @@ static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
 	memcpy(v4 + 12, k->vlan, 4);
 	v4[16] = k->l4;
 	v4[17] = k->ipver;
-	return siphash13(v4, sizeof(v4), t->k0, t->k1) & t->mask;
+	return siphash13(v4, sizeof(v4), k0, k1);
+}
+
+static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
+{
+	return key_hash(k, t->k0, t->k1) & t->mask;
 }
 
 /* ----------------------------------------------------------------- key */
@@ -508,6 +513,19 @@ void flow_table_free(struct flow_table *t)
 	free(t->chunks);
 	free(t->buckets);
 	free(t);
+}
+
+void flow_table_next_id(struct flow_table *t, uint64_t id)
+{
+	t->next_id = id;
+}
+
+uint64_t flow_pkt_hash(const struct pkt *p, uint64_t seed)
+{
+	struct flow_key k;
+
+	(void)key_from_pkt(p, &k);
+	return key_hash(&k, seed, hash_mix64(seed));
 }
 
 /* Ends, with END_TIMEOUT, the flows at the head of each list while they are
