@@ -1,5 +1,4 @@
 /* filework.c: the reader's hand-off to N engine threads (see filework.h). */
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -55,6 +54,9 @@ struct fw_engine {
 	struct batch *cur;           /* the reader's batch being filled */
 	uint64_t pos;                /* the item being run (merge.h) */
 	_Atomic uint64_t done;       /* every item below this pos is run */
+	atomic_uint waiters;         /* engines waiting for done to rise */
+	pthread_mutex_t mu;          /* with cv: they sleep on these */
+	pthread_cond_t cv;
 	struct merge_item *pend;     /* records of the batch being run */
 	size_t npend, cappend;
 	struct merge_step *steps;    /* gauge changes of the batch (merge.h) */
@@ -135,21 +137,43 @@ static void on_record(void *ctx, const struct flow_record *r)
 	w->pend[w->npend++].rec = *r;
 }
 
+/* Publishes that every item below pos is run, waking engines that wait
+ * for it.  (Dekker: the waiter counts itself in, then reads done; this
+ * stores done, then reads the count; sequentially consistent both.) */
+static void set_done(struct fw_engine *w, uint64_t pos)
+{
+	atomic_store(&w->done, pos);
+	if (atomic_load(&w->waiters) == 0)
+		return;
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Sleeps until engine o has run its items below bound. */
+static void wait_for(struct fw_engine *o, uint64_t bound)
+{
+	for (int spins = 0; spins < 200; spins++)
+		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
+			return;
+	atomic_fetch_add(&o->waiters, 1);
+	pthread_mutex_lock(&o->mu);
+	while (atomic_load(&o->done) < bound)
+		pthread_cond_wait(&o->cv, &o->mu);
+	pthread_mutex_unlock(&o->mu);
+	atomic_fetch_sub(&o->waiters, 1);
+}
+
 /* hosts.h: returns once every other engine has run its items below
- * bound (and so made its marks there). */
+ * bound (and so made its marks there).  No cycle: an engine waits only
+ * for one whose clock is behind its own. */
 static void wait_others(void *ctx, uint64_t bound)
 {
 	struct fw_engine *w = ctx;
 
-	for (unsigned i = 0; i < w->fw->n; i++) {
-		const struct fw_engine *o = &w->fw->e[i];
-		unsigned spins = 0;
-
-		while (o != w &&
-		       atomic_load_explicit(&o->done, memory_order_acquire) < bound)
-			if (++spins > 64)
-				sched_yield();
-	}
+	for (unsigned i = 0; i < w->fw->n; i++)
+		if (&w->fw->e[i] != w)
+			wait_for(&w->fw->e[i], bound);
 }
 
 /* Runs one item at its clock pos.  Its marks in the hosts table are made
@@ -162,7 +186,7 @@ static void run_item(struct fw_engine *w, const struct batch *b,
 	struct raw_packet rp;
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
-	atomic_store_explicit(&w->done, w->pos, memory_order_release);
+	set_done(w, w->pos);
 	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
 	switch (it->kind) {
 	case IT_PACKET:
@@ -207,8 +231,7 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 		note_step(w);
 		last |= b->items[i].kind == IT_FLUSH;
 	}
-	atomic_store_explicit(&w->done, last ? UINT64_MAX : 2 * b->upto,
-			      memory_order_release);
+	set_done(w, last ? UINT64_MAX : 2 * b->upto);
 	merge_sort(w->pend, w->npend);
 	(void)merge_push(w->fw->merge, w->idx, w->pend, w->npend, w->steps,
 			 w->nsteps, last ? UINT64_MAX : 2 * b->upto);
@@ -326,6 +349,8 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->idx = i;
 	bq_init(&w->full);
 	bq_init(&w->free);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	ec.lock = &fw->lock;
 	ec.clock_extern = true;
 	ec.on_record = on_record;
@@ -464,6 +489,8 @@ static void free_engine(struct fw_engine *w)
 	}
 	free(w->pend);
 	free(w->steps);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
 }
 
 void filework_free(struct filework *fw)

@@ -34,6 +34,8 @@ same() {
 		fail "$tag: --workers 1 wrote no stats record"; return
 	fi
 	check "$tag: --workers $n: same exit status" cmp -s "$TMP/$tag.1.rc" "$TMP/$tag.$n.rc"
+	check "$tag: --workers $n: exit 0 or 2 (not a sanitizer's)" \
+		grep -qx '[02]' "$TMP/$tag.$n.rc"
 	sort "$TMP/$tag.1.json" > "$TMP/$tag.1.sorted"
 	sort "$TMP/$tag.$n.json" > "$TMP/$tag.$n.sorted"
 	check "$tag: --workers $n: same records, sorted" \
