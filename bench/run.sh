@@ -14,7 +14,9 @@
 # Environment: BENCH_OUT (default $top_srcdir/bench/out), BENCH_ROUNDS (3),
 # BENCH_JOBS (2), BENCH_IPP_PACKETS (100000), BENCH_NO_INSTALL=1 (never
 # apt-get a missing tool; its rows are skipped instead), BENCH_QUICK=1
-# (small captures: a smoke test of this script, not a benchmark).
+# (small captures: a smoke test of this script, not a benchmark),
+# BENCH_DEPLOY_FLOWS (100000: flows of the deployment-scale capture),
+# BENCH_NO_LIVE=1 (no live ladder; bench/live.sh, which runs only as root).
 set -u
 export LC_ALL=C TZ=UTC
 
@@ -72,6 +74,10 @@ fi
 IPP_FLOWS=$((IPP_PKTS / 10))
 IPP_ARGS="$IPP_PKTS $IPP_FLOWS 2000 80"
 TABLE_TIMED="$TABLE_A $TABLE_B"
+# deploy: the deployment-scale capture (pcapgen deploy: ~31.6 packets a
+# flow, a third of the TCP flows mid-stream, SIP over TCP between servers).
+DEPLOY_FLOWS=${BENCH_DEPLOY_FLOWS:-100000}
+[ "${BENCH_QUICK:-0}" = 1 ] && DEPLOY_FLOWS=${BENCH_DEPLOY_FLOWS:-10000}
 
 LWARGS=(--rules "$RULES" --inventory "$INV" --no-progress --json /dev/null)
 
@@ -111,17 +117,19 @@ put() { printf '%s\n' "$2" >> "$W/$1"; }     # put FILE VALUE: one more sample
 get() { [ -s "$W/$1" ] && median < "$W/$1" || echo nan; }
 
 # gen NAME SCENE ARGS...: bench/out/cap/NAME.pcap, regenerated only when the
-# pcapgen binary or the arguments changed.
+# pcapgen binary or the arguments changed; what pcapgen says about it in
+# NAME.pcap.info.
 gen() {
 	local name=$1; shift
 	local f=$CAP/$name.pcap key
 	key="$(sha256sum < "$GEN" | cut -c1-64) $*"
-	if [ -s "$f" ] && [ "$(cat "$f.key" 2>/dev/null)" = "$key" ]; then
+	if [ -s "$f" ] && [ -e "$f.info" ] && [ "$(cat "$f.key" 2>/dev/null)" = "$key" ]; then
 		say "bench: $name.pcap is up to date"
 		return 0
 	fi
-	rm -f "$f" "$f.key"
-	"$GEN" "$1" "$f" "${@:2}" || die "pcapgen $* failed"
+	rm -f "$f" "$f.key" "$f.info"
+	"$GEN" "$1" "$f" "${@:2}" > "$f.info" 2>&1 ||
+		{ cat "$f.info" >&2; die "pcapgen $* failed"; }
 	printf '%s\n' "$key" > "$f.key"
 }
 
@@ -172,8 +180,9 @@ gen_main() { gen main bench $MAIN_ARGS; }
 gen_big() { gen big bench $BIG_ARGS; }
 gen_tables() { local n; for n in $TABLE_SIZES; do gen "table-$n" bench $TABLE_MIX "$n"; done; }
 gen_small() { gen ipp bench $IPP_ARGS; gen flood flood $FLOOD_N; gen flood-ipp flood $FLOOD_IPP_N; }
-run_jobs gen_big gen_main gen_tables gen_small
-for f in main big ipp flood flood-ipp; do
+gen_deploy() { gen deploy deploy "$CAP/deploy.inv" "$CAP/deploy.ans" "$DEPLOY_FLOWS"; }
+run_jobs gen_big gen_main gen_tables gen_small gen_deploy
+for f in main big ipp flood flood-ipp deploy; do
 	[ -s "$CAP/$f.pcap" ] || die "capture $f.pcap was not written (see $W/gen_*.log)"
 done
 
@@ -291,6 +300,28 @@ stop_redis() {
 	rm -f "$W/redis.pid"
 }
 trap stop_redis EXIT
+# The deployment-scale capture: the references (rawread -m hash,
+# ndpiReader) and lyncwatch with 1 and 2 workers, records to a JSON file.
+# -r with --workers N is probed on the small capture: without it, the
+# rows of 2 workers are skipped with a note.
+DEP=$CAP/deploy.pcap
+DEPARGS=(--rules "$RULES" --inventory "$CAP/deploy.inv" --no-progress --json-truncate)
+DEP_WORKERS="1"
+if "$LW" -r "$CAP/ipp.pcap" "${DEPARGS[@]}" --workers 2 -c 1 --json /dev/null \
+	> /dev/null 2> "$W/workers-probe.err"; then
+	DEP_WORKERS="1 2"
+fi
+deploy_round() {
+	local n
+	timed dep-hash "$RAW" -m hash "$DEP"
+	for n in $DEP_WORKERS; do
+		timed "dep-full$n" "$LW" -r "$DEP" "${DEPARGS[@]}" --workers "$n" \
+			--json "$W/dep-full$n.json"
+		timed "dep-nodpi$n" "$LW" -r "$DEP" "${DEPARGS[@]}" --workers "$n" \
+			--no-dpi --json "$W/dep-nodpi$n.json"
+	done
+	[ "$HAVE_NDPI" = 1 ] && timed dep-ndpi ndpiReader -i "$DEP" -q
+}
 # The slices take a second or less: two more rounds of them, for a median
 # less at the mercy of a neighbour's burst.
 SLICE_ROUNDS=$((ROUNDS < 5 ? 5 : ROUNDS))
@@ -313,6 +344,9 @@ for r in $(seq "$SLICE_ROUNDS"); do
 		fi
 		[ "$HAVE_NDPI" = 1 ] && timed main-ndpi ndpiReader -i "$M" -q
 	fi
+	if [ "$r" -le "$ROUNDS" ]; then
+		deploy_round
+	fi
 	for n in $TABLE_TIMED; do
 		T=$CAP/table-$n.pcap
 		slice_timed "t$n-raw" "$n" 500000 "$RAW" "$T"
@@ -323,6 +357,22 @@ for r in $(seq "$SLICE_ROUNDS"); do
 done
 
 T3=$EPOCHREALTIME
+
+# ------------------------------------------- phase 4: the live rate ladder
+# Alone on the machine too: bench/live.sh (root only; it says why not).
+if [ "${BENCH_NO_LIVE:-0}" = 1 ]; then
+	echo "  live ladder skipped: BENCH_NO_LIVE=1" > "$OUT/live.txt"
+else
+	say "bench: phase 4: live rate ladder (bench/live.sh)"
+	LIVE_ENV=()
+	[ "${BENCH_QUICK:-0}" = 1 ] &&
+		LIVE_ENV=(LIVE_PKTS=100000 "LIVE_RATES=50000 100000" LIVE_TCPDUMP=0)
+	rm -f "$OUT/live.figures"
+	env "${LIVE_ENV[@]}" LW="$LW" RULES="$RULES" INV="$CAP/deploy.inv" CAP="$DEP" \
+		OUT="$OUT" bash "$top_srcdir/bench/live.sh" > /dev/null 2> "$W/live.log" ||
+		echo "  live ladder failed (see $W/live.log)" > "$OUT/live.txt"
+fi
+T4=$EPOCHREALTIME
 
 # --------------------------------------------------------------- report
 say "bench: report"
@@ -348,6 +398,23 @@ row() { # NAME PPS RSSKEY NOTE
 }
 
 ir() { [ -s "$W/$1.ir" ] && sed -n "${2:-1}p" "$W/$1.ir" || echo nan; }
+# rec_ir NAME: instructions per record in callgrind run NAME, from the
+# functions' inclusive costs: engine.c's report_flow (packet thread: end of
+# inspection, labels, audit, record, hand-off) and output.c's write_flow
+# (writer thread: every sink), over write_flow's calls.  Prints "packet
+# writer total records" (nan when the file is missing).
+rec_ir() {
+	local f
+	f=$(cat "$W/$1.file" 2>/dev/null) && [ -s "$f" ] || { echo nan nan nan 0; return; }
+	callgrind_annotate --inclusive=yes --tree=calling "$f" 2>/dev/null | awk '
+	function num(s) { gsub(/,/, "", s); return s + 0 }
+	/%\)  \*  .*:report_flow / { rf = num($1) }
+	/%\)  \*  .*output\.c:write_flow / { wf = num($1) }
+	/%\)  >  .*output\.c:write_flow \(/ { s = $0; sub(/.*write_flow \(/, "", s)
+		sub(/x\).*/, "", s); n += num(s) }
+	END { if (n > 0) printf "%.0f %.0f %.0f %d\n", rf / n, wf / n, (rf + wf) / n, n
+	      else print "nan nan nan 0" }'
+}
 ipp() { div "$(ir "$1" "${3:-1}")" "$2" "%.0f"; }
 spread() { # max/min - 1 of the arguments, in percent
 	printf '%s\n' "$@" | awk '$1 != "n/a" { v = $1 + 0; if (n == 0 || v > mx) mx = v;
@@ -357,6 +424,41 @@ spread() { # max/min - 1 of the arguments, in percent
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {
 	if (v == "n/a" || v == "nan" || v == "") { print "n/a"; exit }
 	ok = op == ">=" ? v + 0 >= t + 0 : v + 0 <= t + 0; print ok ? "MET" : "MISSED" }'; }
+
+# The deploy capture's make-up, from pcapgen's line ("N packets, F flows,
+# T TCP of which M mid-stream") and its answers file: TCP flows of a SIP
+# class whose two ends are both servers of the inventory.
+DEP_INFO=$(cat "$DEP.info" 2>/dev/null)
+DEP_PKTS=$(echo "$DEP_INFO" | sed -n 's/.*: \([0-9]*\) packets.*/\1/p')
+DEP_FLOWS_N=$(echo "$DEP_INFO" | sed -n 's/.* \([0-9]*\) flows.*/\1/p')
+DEP_TCP=$(echo "$DEP_INFO" | sed -n 's/.* \([0-9]*\) TCP of which.*/\1/p')
+DEP_MID=$(echo "$DEP_INFO" | sed -n 's/.*of which \([0-9]*\) mid-stream.*/\1/p')
+DEP_SIPSRV=$(awk -F'\t' 'FNR == NR { if ($0 !~ /^#/ && NF == 0) next
+		split($0, f, /[ \t]+/); if ($0 !~ /^#/ && f[2] !~ /^client/) srv[f[1]] = 1; next }
+	$5 == "TCP" && $9 ~ /^sip/ && ($1 in srv) && ($3 in srv) { n++ }
+	END { print n + 0 }' "$CAP/deploy.inv" "$CAP/deploy.ans" 2>/dev/null)
+DEP_MIDPCT=$(div "$DEP_MID" "$DEP_TCP" "%.3f" | awk '{ if ($1 == "n/a") print "n/a"; else printf "%.1f", $1 * 100 }')
+dpps() { local s; s=$(get "$1.s"); div "${DEP_PKTS:-nan}" "$s" "%.0f"; }
+D_HASH=$(dpps dep-hash)
+D_NDPI=nan; [ "$HAVE_NDPI" = 1 ] && D_NDPI=$(dpps dep-ndpi)
+D_FULL1=$(dpps dep-full1); D_NODPI1=$(dpps dep-nodpi1)
+D_FULL2=nan; D_NODPI2=nan
+case $DEP_WORKERS in *2*) D_FULL2=$(dpps dep-full2); D_NODPI2=$(dpps dep-nodpi2);; esac
+# drow NAME PPS KEY NOTE: packets/s, x hash, x ndpiReader, peak RSS.
+drow() {
+	printf '  %-30s %12s %8s %10s %8s MB  %s\n' "$1" "$(fmt_int "$2")" \
+		"$(div "$2" "$D_HASH")" "$(div "$2" "$D_NDPI")" "$(mb "$(get "$3.rss")")" "$4"
+}
+# The live target: lossless with one worker at min(0.7 x its offline rate,
+# the top speed of the replay with it listening); lossless at --topspeed
+# meets it whatever the rate (L_TOP is then that run's).
+read -r L_BEST L_OFF L_TOP L_TOPALL L_ATTOP < "$OUT/live.figures" 2>/dev/null ||
+	L_BEST=nan L_OFF=nan L_TOP=nan L_TOPALL=nan L_ATTOP=0
+[ "${L_TOP:-0}" = 0 ] && L_TOP=${L_TOPALL:-nan}
+L_GOAL=$(awk -v o="$L_OFF" -v t="$L_TOP" 'BEGIN { if (o == "nan" || t == "nan" || o == "" || t == "") print "nan";
+	else { g = 0.7 * o; if (t + 0 < g) g = t; printf "%.0f\n", g } }')
+L_MET=$(verdict "$(div "$L_BEST" "$L_GOAL" "%.3f")" 1 '>=')
+[ "${L_ATTOP:-0}" = 1 ] && L_MET=MET
 
 {
 echo "lyncwatch benchmark  $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
@@ -371,6 +473,8 @@ echo "  table-N   N one-packet TCP flows, then pcapgen bench $TABLE_MIX (N = $TA
 echo "  big       pcapgen bench OUT $BIG_ARGS (all 1M flows alive at the end)"
 echo "  ipp       pcapgen bench OUT $IPP_ARGS (every flow complete)"
 echo "  flood     pcapgen flood OUT $FLOOD_N (SYN flood + UDP port sweep, one 5-tuple per packet)"
+echo "  deploy    pcapgen deploy OUT INV ANS $DEPLOY_FLOWS: $(fmt_int "${DEP_PKTS:-nan}") packets, $(fmt_int "${DEP_FLOWS_N:-nan}") flows; $(fmt_int "${DEP_MID:-nan}") of $(fmt_int "${DEP_TCP:-nan}") TCP flows"
+echo "            mid-stream ($DEP_MIDPCT%; wanted >= 30%), $(fmt_int "${DEP_SIPSRV:-nan}") SIP-over-TCP flows between inventory servers (wanted > 0)"
 echo
 echo "1. Throughput on main, whole runs (wall time incl. start-up and final records), median of $ROUNDS alternating runs"
 printf '  %-27s %12s %8s %10s %11s  %s\n' "" "packets/s" "x raw" "x ndpiRdr" "peak RSS" ""
@@ -418,6 +522,12 @@ echo "4. Instructions per packet (callgrind Ir, start-up excluded)"
 P=$IPP_PKTS
 echo "  ipp ($(fmt_int "$P") packets, $(fmt_int "$IPP_FLOWS") flows, each flow's record included):"
 echo "    rawread $(ipp ipp-raw "$P"), rawread -m hash $(ipp ipp-rawhash "$P"), lyncwatch --no-dpi $(ipp ipp-nodpi "$P"), lyncwatch $(ipp ipp-full "$P")"
+echo "  per record, the same runs (inclusive costs: report_flow on the packet thread + write_flow, every sink, on the writer):"
+for m in nodpi full; do
+	read -r rp rw rt rn <<< "$(rec_ir "ipp-$m")"
+	printf '    %-8s %s records: packet thread %s + writer %s = %s instructions per record\n' \
+		"$m" "$(fmt_int "$rn")" "$(fmt_int "$rp")" "$(fmt_int "$rw")" "$(fmt_int "$rt")"
+done
 printf '  flatness: the same 100k packets of the mix after N flows (records of the flows still open not included)\n'
 printf '    %-8s' mode; for n in $TABLE_FLAT; do printf ' %10s' "$(fmt_int "$n")"; done; printf ' %8s\n' spread
 for m in nodpi full; do
@@ -453,6 +563,25 @@ while read -r _ r q ns mlps hits; do
 	printf '  %-12s %-24s %-14s %-14s %-12s instructions=%s\n' "$r" "$q" "$ns" "$mlps" "$hits" "${ipl:-n/a}"
 done < "$W/pmbench.txt"
 echo
+echo "7. Deployment-scale capture (deploy), whole runs, records to a JSON file, median of $ROUNDS alternating runs"
+printf '  %-30s %12s %8s %10s %11s  %s\n' "" "packets/s" "x hash" "x ndpiRdr" "peak RSS" ""
+drow "rawread -m hash" "$D_HASH" dep-hash "decode to L4 + 5-tuple hash: the --no-dpi reference"
+drow "lyncwatch --workers 1" "$D_FULL1" dep-full1 "full mode (nDPI)"
+drow "lyncwatch --no-dpi --workers 1" "$D_NODPI1" dep-nodpi1 ""
+case $DEP_WORKERS in
+*2*) drow "lyncwatch --workers 2" "$D_FULL2" dep-full2 "full mode (nDPI)"
+     drow "lyncwatch --no-dpi --workers 2" "$D_NODPI2" dep-nodpi2 "";;
+*)   echo "  lyncwatch --workers 2          skipped: this lyncwatch refuses -r with --workers 2 ($(head -n 1 "$W/workers-probe.err"))";;
+esac
+if [ "$HAVE_NDPI" = 1 ]; then
+	drow "ndpiReader -i FILE -q" "$D_NDPI" dep-ndpi "the full-mode reference"
+else
+	echo "  ndpiReader                     skipped: libndpi-bin is not installed"
+fi
+echo
+echo "8. Live rate ladder (bench/live.sh; the deploy capture's first packets)"
+cat "$OUT/live.txt" 2>/dev/null || echo "  (no output)"
+echo
 echo "Targets"
 V1=$(div "$(pps "t$TABLE_A-nodpi" 500000)" "$(pps "t$TABLE_A-raw" 500000)")
 V1M=$(div "$R_NODPI" "$R_RAW")
@@ -468,6 +597,16 @@ H2N=$(div "$(pps "t$TABLE_B-nodpi" 500000)" "$(pps "t$TABLE_B-hash" 500000)")
 echo "    (the targets' reference, the bare decode+hash loop, itself reaches ${H1}x raw on this machine;"
 echo "     against that loop --no-dpi reaches ${H1N}x at ~100k flows and ${H2N}x at ~800k)"
 printf '  %-62s %-8s %s\n' "full mode >= 4x ndpiReader (main)" "$(verdict "$V3" 4 '>=')" "${V3}x"
+V4=$(div "$D_FULL1" "$D_NDPI"); V5=$(div "$D_FULL2" "$D_NDPI")
+V6=$(div "$D_NODPI1" "$D_HASH"); V7=$(div "$D_NODPI2" "$D_HASH")
+printf '  %-62s %-8s %s\n' "deploy: full mode >= 6x ndpiReader, 1 worker" "$(verdict "$V4" 6 '>=')" "${V4}x"
+printf '  %-62s %-8s %s\n' "deploy: full mode >= 10x ndpiReader, --workers 2" "$(verdict "$V5" 10 '>=')" "${V5}x"
+printf '  %-62s %-8s %s\n' "deploy: --no-dpi >= 0.8x rawread -m hash, 1 worker" "$(verdict "$V6" 0.8 '>=')" "${V6}x"
+printf '  %-62s %-8s %s\n' "deploy: --no-dpi >= 1.5x rawread -m hash, --workers 2" "$(verdict "$V7" 1.5 '>=')" "${V7}x"
+printf '  %-62s %-8s %s\n' "deploy: >= 30% of TCP flows mid-stream, SIP/TCP between servers" \
+	"$(awk -v p="$DEP_MIDPCT" -v n="${DEP_SIPSRV:-0}" 'BEGIN { if (p == "n/a") print "n/a"; else print (p + 0 >= 30 && n + 0 > 0) ? "MET" : "MISSED" }')" "$DEP_MIDPCT%, $(fmt_int "${DEP_SIPSRV:-nan}")"
+printf '  %-62s %-8s %s\n' "live, 1 worker: lossless >= min(0.7x offline, top speed) pps" \
+	"$L_MET" "$(fmt_int "$L_BEST") pps, goal $(fmt_int "$L_GOAL") (offline $(fmt_int "$L_OFF"), top $(fmt_int "$L_TOP")$([ "${L_ATTOP:-0}" = 1 ] && echo ', lossless at top speed'))"
 printf '  %-62s %-8s %s\n' "flow table <= 200 bytes per flow (--no-dpi)" "$(verdict "$BPF" 200 '<=')" "$BPF B"
 printf '  %-62s %-8s %s\n' "$(fmt_int $BIG_FLOWS) concurrent flows <= 512 MB RSS, full mode" "$(verdict "$BIGMB" 512 '<=')" "$BIGMB MB"
 if [ "$HAVE_VG" = 1 ]; then
@@ -476,10 +615,12 @@ if [ "$HAVE_VG" = 1 ]; then
 		s=$(spread "${vals[@]}")
 		printf '  %-62s %-8s %s\n' "instructions/packet flat, tables $(echo $TABLE_FLAT | tr ' ' /), $m (<= 20%)" "$(verdict "$s" 20 '<=')" "$s%"
 	done
+	read -r _ _ rt _ <<< "$(rec_ir ipp-nodpi)"
+	printf '  %-62s %-8s %s\n' "record path <= 4,000 instructions per record (--no-dpi, ipp)" "$(verdict "$rt" 4000 '<=')" "$rt"
 fi
 echo
 echo "Phase-2 jobs (seconds, two at a time): $(for f in "$W"/*.secs; do j=${f##*/}; printf '%s %s, ' "${j%.secs}" "$(cat "$f")"; done | sed 's/, $//')"
-echo "Elapsed: $(awk -v a="$T0" -v b="$EPOCHREALTIME" -v t1="$T1" -v t2="$T2" -v t3="$T3" 'BEGIN { printf "%.0f s (captures %.0f s, counts and memory %.0f s, timed rounds %.0f s)", b - a, t1 - a, t2 - t1, t3 - t2 }')  (logs and raw samples: $W; callgrind files: $CG)"
+echo "Elapsed: $(awk -v a="$T0" -v b="$EPOCHREALTIME" -v t1="$T1" -v t2="$T2" -v t3="$T3" -v t4="$T4" 'BEGIN { printf "%.0f s (captures %.0f s, counts and memory %.0f s, timed rounds %.0f s, live %.0f s)", b - a, t1 - a, t2 - t1, t3 - t2, t4 - t3 }')  (logs and raw samples: $W; callgrind files: $CG)"
 } > "$OUT/results.txt"
 
 # Where the time goes: callgrind_annotate of the ipp runs.

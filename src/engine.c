@@ -83,6 +83,14 @@ static bool wire_wants_metadata(const struct flow *f)
 	}
 }
 
+/* Whether the own checks settled f as TLS records in line mid-stream. */
+static bool wire_tls_midstream(const struct flow *f)
+{
+	return f->wire_proto != WIRE_NONE &&
+	       (f->wire_detail == WD_TLS_APPDATA_MID ||
+		f->wire_detail == WD_TLS_RECORDS_MID);
+}
+
 /* The own checks have settled f: the bytes may say who serves, and may
  * show the server to be a Lync server. */
 static void on_wire_settled(struct engine *e, struct flow *f)
@@ -144,6 +152,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	want = output_wants_record(e->out, ivp);
 	if (want) {
 		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
+		record_server_name(&rec, ls.server);
 		record_media(&rec, f, &ms);
 	}
 	lock(e);
@@ -319,7 +328,12 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	if (e->insp && e->cfg.dpi_audit_only && p.payload_len && !done &&
 	    f->insp == NULL && !(f->flags & FLOW_F_NO_DPI))
 		skip_if_moot(e, f);
-	inspect_packet(e->insp, f, &p, dir);
+	/* nDPI cannot read mid-stream TLS: it waits while the own checks
+	 * confirm the framing, and once they have, never sees the flow. */
+	if (settled && wire_tls_midstream(f))
+		inspect_enough(e->insp, f, false);
+	else if (!wireflow_tls_pending(f))
+		inspect_packet(e->insp, f, &p, dir);
 	/* Once the own checks have named the application, nDPI is fed only
 	 * for what it alone reads: a TLS handshake's names, an HTTP host. */
 	if (settled && f->wire_proto != WIRE_NONE)

@@ -167,7 +167,7 @@ static void *run(void *arg)
 	struct worker *w = arg;
 	struct workers *p = w->pool;
 	struct raw_packet rp;
-	double next = 0;
+	double next = 0, t;
 	int rc = CAPTURE_NONE;
 
 	while (!p->stop) {
@@ -180,10 +180,15 @@ static void *run(void *arg)
 				engine_stats(w->eng)->nomem++;
 			if (budget_spent(p))
 				break;
+			/* The kernel's time stamp (wall clock, at most the
+			 * ring's timeout old): no clock read per packet. */
+			t = (double)rp.ts_us / 1e6;
 		} else if (rc != CAPTURE_NONE) {
 			break;
+		} else {
+			t = now_s();
 		}
-		if (now_s() >= next) {
+		if (t >= next || t < next - 2.0) {   /* or the clock stepped back */
 			tick(w);
 			next = now_s() + 1.0;
 		}

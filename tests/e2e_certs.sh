@@ -73,6 +73,7 @@ mkcerts() {
 	leaf notyet pool.lw.test "DNS:pool.lw.test" "$(d '+10 days')" "$YEAR" &&
 	leaf other other.lw.test "DNS:other.lw.test" "$NOW_M1" "$YEAR" &&
 	leaf rsa pool.lw.test "DNS:pool.lw.test" "$NOW_M1" "$YEAR" "-newkey rsa:2048" &&
+	leaf client client.lw.test "DNS:client.lw.test" "$NOW_M1" "$YEAR" &&
 	# shellcheck disable=SC2086
 	ossl req -x509 $EC -nodes -keyout "$C/self.key" -out "$C/self.crt" \
 		-days 400 -subj /CN=self.lw.test -addext "subjectAltName=DNS:self.lw.test"
@@ -123,6 +124,11 @@ serve "$SRV" 7008 rsa -cipher AES128-SHA; hello "$SRV" 7008 pool.lw.test $T12 -c
 serve "$SRV" 7009 good;    hello "$SRV" 7009 fe1.lw.test $T12
 serve "$SRV" 7009 good2;   hello "$SRV" 7009 fe2.lw.test $T12
 serve "$SRV" 7010 good;    hello "$SRV" 7010 pool.lw.test -tls1_3
+# mutual TLS: a client certificate the server requires, then one the
+# server asks for and the client does not have (an empty Certificate)
+serve "$SRV" 7011 good -Verify 1 -CAfile "$C/ca.crt" -no_ca_names
+hello "$SRV" 7011 pool.lw.test $T12 -cert "$C/client.crt" -key "$C/client.key"
+serve "$SRV" 7012 good -verify 1 -CAfile "$C/ca.crt" -no_ca_names; hello "$SRV" 7012 pool.lw.test $T12
 serve "$SRV" 5061 good;    hello "$SRV" 5061 pool.lw.test $T12
 serve "$SRV2" 5061 good2;  hello "$SRV2" 5061 pool.lw.test $T12
 
@@ -134,8 +140,15 @@ check "capture written" test -s "$TMP/cap.pcap"
 [ -n "${LW_CERTS_KEEP:-}" ] && cp "$TMP/cap.pcap" "$LW_CERTS_KEEP"
 
 # ------------------------------------------------------------ lyncwatch
+# The roles without host names (the names' own check is below).
 cat > "$TMP/inv" <<EOF
-$SRV  front-end fe1
+$SRV  front-end
+$SRV2 front-end
+$CLI  client    client-test
+EOF
+# The same with the servers' names: fe1 by its FQDN, fe2 by a short name.
+cat > "$TMP/inv-names" <<EOF
+$SRV  front-end fe1.lw.test
 $SRV2 front-end fe2
 $CLI  client    client-test
 EOF
@@ -146,19 +159,32 @@ EOF
 	-r "$TMP/cap.pcap" >/dev/null 2>"$TMP/lw.err" ||
 	fail "lyncwatch --cert-warn-days 5: $(cat "$TMP/lw.err")"
 
+"$LW" --rules "$RULES" --inventory "$TMP/inv-names" --json "$TMP/lwn.json" \
+	-r "$TMP/cap.pcap" >/dev/null 2>"$TMP/lw.err" ||
+	fail "lyncwatch with the inventory's names: $(cat "$TMP/lw.err")"
+
+# tshark's reading of the clients' Certificate messages: the client's port
+# and the length of its certificate list.
+tshark -r "$TMP/cap.pcap" -Y "tls.handshake.type == 11 && ip.src == $CLI" -T fields \
+	-E separator='|' -e tcp.srcport -e tls.handshake.certificates_length \
+	>"$TMP/tshark-cc.txt" 2>"$TMP/tshark.err" ||
+	fail "tshark (client certificates): $(head -n 1 "$TMP/tshark.err")"
+
 # tshark's reading: per server certificate message, the server, its port,
 # the first certificate's DER (hex), its dNSNames and validity.
-tshark -r "$TMP/cap.pcap" -Y "tls.handshake.type == 11" -T fields -E separator='|' \
+tshark -r "$TMP/cap.pcap" -Y "tls.handshake.type == 11 && ip.src != $CLI" -T fields -E separator='|' \
 	-e ip.src -e tcp.srcport -e tls.handshake.certificate -e x509ce.dNSName \
 	-e x509af.utcTime -e x509sat.uTF8String >"$TMP/tshark.txt" 2>"$TMP/tshark.err" ||
 	fail "tshark: $(head -n 1 "$TMP/tshark.err")"
 
 # Every field of every tls_server record against tshark, and the findings.
-python3 - "$TMP/lw.json" "$TMP/tshark.txt" "$TMP/lw5.json" "$SRV" "$SRV2" >"$TMP/py.out" 2>&1 <<'EOF'
+python3 - "$TMP/lw.json" "$TMP/tshark.txt" "$TMP/lw5.json" "$SRV" "$SRV2" \
+	"$TMP/tshark-cc.txt" "$TMP/lwn.json" >"$TMP/py.out" 2>&1 <<'EOF'
 import hashlib, json, sys
 lw = [json.loads(l) for l in open(sys.argv[1])]
 lw5 = [json.loads(l) for l in open(sys.argv[3])]
 srv, srv2 = sys.argv[4], sys.argv[5]
+lwn = [json.loads(l) for l in open(sys.argv[7])]
 bad = []
 def t2rfc(s):  # "2020-01-01 00:00:00 (UTC)" -> "2020-01-01T00:00:00Z"
     return s.replace(" (UTC)", "").replace(" ", "T") + "Z"
@@ -169,7 +195,7 @@ for line in open(sys.argv[2]):
     sha1 = hashlib.sha1(bytes.fromhex(der)).hexdigest()
     t = times.split(",")
     ts[(ip, int(port), sha1)] = dict(san=names.split(",") if names else [],
-        not_before=t2rfc(t[0]), not_after=t2rfc(t[1]), cn=utf8.split(",")[-1])
+        not_before=t2rfc(t[0]), not_after=t2rfc(t[1]), cn=utf8.split(",")[1]) # issuer, then subject
 recs = {(r["dest_ip"], r["dest_port"], r["tls_server"]["sha1"]): r["tls_server"]
         for r in lw if r["event_type"] == "tls_server"}
 if set(recs) != set(ts):
@@ -192,7 +218,7 @@ for f in lw:
 want = {7001: [], 7002: ["expired"], 7003: ["expires_soon"],
         7004: ["not_yet_valid"], 7005: ["self_signed"], 7006: ["name_mismatch"],
         7007: ["obsolete_protocol"], 7008: ["weak_cipher"], 7009: ["rotated"],
-        5061: ["pool_differs"]}
+        7011: [], 7012: [], 5061: ["pool_differs"]}
 got = {}
 for (ip, port, sha1), r in recs.items():
     got.setdefault(port, []).append(sorted(x["finding"] for x in r["findings"]))
@@ -204,8 +230,47 @@ for port, w in want.items():
 if 7010 in got:
     bad.append("TLS 1.3 (certificate encrypted) gave an entry: %r" % got[7010])
 st = [r for r in lw if r["event_type"] == "stats"][-1]["stats"]["tls"]
-if st["tls13_encrypted"] != 1 or st["certificate_read"] != 12 or st["no_certificate"] != 0:
+if st["tls13_encrypted"] != 1 or st["certificate_read"] != 14 or st["no_certificate"] != 0:
     bad.append("stats.tls %r" % st)
+# Mutual TLS: each flow's client_cert against tshark's reading of the
+# client's Certificate message ("none" for TLS 1.2 without one; TLS 1.3
+# encrypts it: "hidden").
+cc = {}
+for line in open(sys.argv[6]):
+    port, n = line.rstrip("\n").split("|")
+    cc[int(port)] = "presented" if int(n) > 0 else "empty"
+if sorted(cc.values()) != ["empty", "presented"]:
+    bad.append("tshark's client certificates: %r" % cc)
+for f in lw:
+    if f["event_type"] != "flow":
+        continue
+    want = cc.get(f["src_port"], "hidden" if f["dest_port"] == 7010 else "none")
+    got = f.get("lync", {}).get("tls", {}).get("client_cert")
+    if got != want:
+        bad.append("flow to %d: client_cert %r, want %r" % (f["dest_port"], got, want))
+mt = {r["dest_port"]: r["tls_server"]["client_cert_flows"]
+      for r in lw if r["event_type"] == "tls_server" and r["dest_port"] in (7011, 7012, 7001)}
+if mt != {7001: 0, 7011: 1, 7012: 0}:
+    bad.append("client_cert_flows %r" % mt)
+# The inventory's names: fe1.lw.test must be among the names of the
+# certificates fe1 presents; fe2, a short name, the first label of one.
+n_host = 0
+for r in lwn:
+    if r["event_type"] != "tls_server":
+        continue
+    t = r["tls_server"]
+    ev = [x["evidence"] for x in t["findings"] if x["finding"] == "name_mismatch"]
+    hostmm = any("inventory name" in e for e in ev)
+    n_host += hostmm
+    want = r["dest_ip"] == srv and "fe1.lw.test" not in t["san"]
+    if hostmm != want:
+        bad.append("inventory name check on %s:%d (%r): %r" %
+                   (r["dest_ip"], r["dest_port"], t["san"], ev))
+    if t.get("inventory_name") != ("fe1.lw.test" if r["dest_ip"] == srv else "fe2"):
+        bad.append("inventory_name of %s:%d: %r" % (r["dest_ip"], r["dest_port"], t.get("inventory_name")))
+# expired, soon, notyet, self, other, rsa on fe1 and good2 on its 7009
+if n_host != 7:
+    bad.append("inventory name mismatches: %d, want 7" % n_host)
 # --cert-warn-days 5: the certificate 10 days from expiry gives no finding.
 soon5 = [r["tls_server"]["findings"] for r in lw5
          if r["event_type"] == "tls_server" and r["dest_port"] == 7003]

@@ -94,6 +94,35 @@ static void test_names(void **state)
 	assert_false(certs_name_matches(&t, "cn.lw.test"));
 }
 
+/* An inventory's host name: an FQDN as an SNI; a short name against the
+ * names' first labels (a wildcard covers any). */
+static void test_host_names(void **state)
+{
+	struct inspect_tls t;
+	struct flow_record r = rec(1, 443, 1, "pool.lw.test");
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	strcpy(t.subject, "CN=cn.lw.test");
+	strcpy(t.names, "pool.lw.test,fe1.lw.test");
+	assert_true(certs_host_matches(&t, "fe1.lw.test"));
+	assert_true(certs_host_matches(&t, "FE1"));
+	assert_false(certs_host_matches(&t, "fe2"));
+	assert_false(certs_host_matches(&t, "fe"));
+	assert_false(certs_host_matches(&t, "fe1.other.test"));
+	strcpy(t.names, "*.lw.test");
+	assert_true(certs_host_matches(&t, "fe2"));
+	t.names[0] = '\0';
+	assert_true(certs_host_matches(&t, "cn"));
+	assert_false(certs_host_matches(&t, "pool"));
+	/* the finding, on an entry: the name given, and matched or not */
+	strcpy(r.tls_facts.names, "pool.lw.test,fe1.lw.test");
+	strcpy(r.server_name, "fe1");
+	assert_int_equal(findings_of(&r, T0 + 10, 30), 0);
+	strcpy(r.server_name, "fe2.lw.test");
+	assert_int_equal(findings_of(&r, T0 + 10, 30), 1u << CERT_NAME_MISMATCH);
+}
+
 static void test_validity(void **state)
 {
 	struct flow_record r = rec(1, 443, 1, "pool.lw.test");
@@ -205,6 +234,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_host_names),
 		cmocka_unit_test(test_validity),
 		cmocka_unit_test(test_other_findings),
 		cmocka_unit_test(test_rotation_and_counts),

@@ -7,8 +7,13 @@
  * byte-by-byte reference on 200,000 random strings whose bytes favour the
  * ones to escape and the pieces of UTF-8, at every alignment of the 8-byte
  * scan; commas and nesting are placed right; literal-key macros write what
- * jw_key writes.
+ * jw_key writes; numbers (jw_double's own formatting, jw_i64) are
+ * byte for byte what printf's "%.*f" and "%" PRId64 write, on exact ties
+ * (0.125, 2.5), values near ties, negative zero, huge values, NaN and
+ * infinities, and 400,000 random values of every magnitude.
  */
+#include <inttypes.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,12 +171,86 @@ static void test_growth(void **state)
 	jw_free(&w);
 }
 
+/* One number through jw_double / jw_i64 against snprintf. */
+static void same_double(struct jsonw *w, double v, int dec)
+{
+	char ref[400];
+	int n = snprintf(ref, sizeof(ref), "%.*f", dec, v);
+
+	jw_reset(w);
+	jw_double(w, v, dec);
+	assert_int_equal(w->len, (size_t)n);
+	assert_memory_equal(w->buf, ref, (size_t)n);
+}
+
+static void same_i64(struct jsonw *w, int64_t v)
+{
+	char ref[32];
+	int n = snprintf(ref, sizeof(ref), "%" PRId64, v);
+
+	jw_reset(w);
+	jw_i64(w, v);
+	assert_int_equal(w->len, (size_t)n);
+	assert_memory_equal(w->buf, ref, (size_t)n);
+}
+
+static void test_numbers(void **state)
+{
+	static const double fixed[] = {
+		0.0, -0.0, 0.125, 0.375, 2.5, 3.5, -2.5, 0.0005, 0.0015, 1.0005,
+		-0.0001, 99.9995, 0.05, 0.15, 0.25, 1e-9, 123456.789, 4.35,
+		2147483647.0, 2147483648.0, 1e300, -1e300, 4.9e-324,
+	};
+	uint64_t seed = 0x5eed5eed5eedull;
+	struct jsonw w;
+
+	(void)state;
+	jw_init(&w);
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		for (int dec = 0; dec <= 9; dec++) {
+			same_double(&w, fixed[i], dec);
+			same_double(&w, nextafter(fixed[i], 1e308), dec);
+			same_double(&w, nextafter(fixed[i], -1e308), dec);
+		}
+	same_double(&w, NAN, 3);
+	same_double(&w, INFINITY, 1);
+	same_double(&w, -INFINITY, 2);
+	for (int k = 0; k < 20000; k++) {      /* halves of the last digit */
+		same_double(&w, k / 2000.0, 3);
+		same_double(&w, k * 0.0005, 3);
+		same_double(&w, k / 20.0, 1);
+		same_double(&w, -k * 0.05, 1);
+	}
+	same_double(&w, 0.5, 12);       /* past the fast path's 9 decimals */
+	for (int i = 0; i < 400000; i++) {
+		uint64_t r = xorshift64(&seed);
+		/* a mantissa and an exponent spread over 1e-7 .. 1e12 */
+		double v = (double)(r >> 11) / 9007199254740992.0 *
+			   pow(10.0, (double)(int)(r % 20) - 7.0);
+		int dec = (int)((r >> 5) % 4);
+
+		if (r & 16)
+			v = -v;
+		if ((r & 0x300) == 0)   /* a value with few digits: ties */
+			v = (double)(int64_t)(r >> 40) / 8.0;
+		same_double(&w, v, dec);
+	}
+	same_i64(&w, 0);
+	same_i64(&w, -1);
+	same_i64(&w, INT64_MIN);
+	same_i64(&w, INT64_MAX);
+	for (int i = 0; i < 1000; i++)
+		same_i64(&w, (int64_t)xorshift64(&seed));
+	jw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

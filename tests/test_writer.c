@@ -10,7 +10,11 @@
  * bytes are scanned); with a queue of 4 and batches of 3 the submitters
  * wait and nothing is lost; writer_drain returns only when all earlier
  * records are written, also for a batch that is not full; writer_free
- * writes what is still queued; two submitting threads.
+ * writes what is still queued; two submitting threads.  With a time bound
+ * (writer_set_latency, live): a batch that never fills is written within
+ * the bound without any drain, in one wake-up, and the idle function runs
+ * once after it (not per record), before writer_drain returns; without the
+ * bound such a batch waits for the drain.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "output/writer.h"
@@ -198,6 +203,87 @@ static void test_drain_and_free(void **state)
 	assert_int_equal(s.bad, 0);
 }
 
+struct idle_seen {
+	struct seen *s;
+	int calls;
+	uint64_t n_at_last;           /* records written when it last ran */
+};
+
+static void on_idle(void *ctx)
+{
+	struct idle_seen *is = ctx;
+
+	pthread_mutex_lock(&is->s->mu);
+	is->calls++;
+	is->n_at_last = is->s->n;
+	pthread_mutex_unlock(&is->s->mu);
+}
+
+struct both {                     /* writer_fn and idle share one ctx */
+	struct seen s;
+	struct idle_seen is;
+};
+
+static void both_report(void *ctx, const struct flow_record *r)
+{
+	check_report(&((struct both *)ctx)->s, r);
+}
+
+static void both_idle(void *ctx)
+{
+	on_idle(&((struct both *)ctx)->is);
+}
+
+/* Records written so far, waiting up to ms for at least want. */
+static uint64_t written_within(struct seen *s, uint64_t want, int ms)
+{
+	const struct timespec tick = { 0, 1000000L };
+	uint64_t n = 0;
+
+	for (int t = 0; t <= ms; t++) {
+		pthread_mutex_lock(&s->mu);
+		n = s->n;
+		pthread_mutex_unlock(&s->mu);
+		if (n >= want)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	return n;
+}
+
+static void test_time_bound(void **state)
+{
+	struct both b = { .s = { .mu = PTHREAD_MUTEX_INITIALIZER } };
+	struct writer *w = writer_new(64, 50, both_report, &b);
+	struct job a = { w, 0, 7, 0 }, one = { w, 1, 1, 0 };
+	uint64_t wk;
+
+	(void)state;
+	b.is.s = &b.s;
+	assert_non_null(w);
+	/* No bound: 7 of a batch of 50 stay queued (once the thread sleeps:
+	 * it does when a drain that had a record to wait for has returned). */
+	submit(&one);
+	writer_drain(w);
+	submit(&a);
+	assert_int_equal(written_within(&b.s, 8, 300), 1);
+	writer_drain(w);
+	assert_int_equal(b.s.n, 8);
+	/* Bounded at 50 ms: written within two seconds, no drain. */
+	writer_set_latency(w, 50, both_idle);
+	wk = writer_wakeups(w);
+	b.s.next[0] = 0;
+	submit(&a);
+	assert_int_equal(written_within(&b.s, 15, 2000), 15);
+	writer_drain(w);              /* returns after the idle function */
+	assert_int_equal(b.is.calls, 1);
+	assert_int_equal(b.is.n_at_last, 15);
+	assert_true(writer_wakeups(w) - wk <= 2);   /* 1 unless preempted */
+	assert_int_equal(b.s.bad, 0);
+	writer_free(w);
+	assert_int_equal(b.is.calls, 1);  /* nothing written since */
+}
+
 static void test_bad_sizes(void **state)
 {
 	(void)state;
@@ -212,6 +298,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_copies),
 		cmocka_unit_test(test_drain_and_free),
+		cmocka_unit_test(test_time_bound),
 		cmocka_unit_test(test_bad_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

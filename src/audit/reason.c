@@ -47,6 +47,8 @@ static const char *ndpi_phrase(const struct auditor *a,
 {
 	if (iv == NULL)
 		return TR(a, "not run", "未実行");
+	if (iv->not_fed)
+		return TR(a, "not needed", "不要");
 	if (iv->app_proto == NULL || iv->seen == SEEN_NONE)
 		return TR(a, "no payload", "ペイロードなし");
 	if (strcmp(iv->app_proto, "failed") == 0)

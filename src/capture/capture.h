@@ -37,12 +37,13 @@ struct capture_live_cfg {
 	int snaplen;            /* bytes kept of each packet */
 	int buffer_kib;         /* kernel buffer, KiB; 0: libpcap's default */
 	int promisc;            /* 0 or 1 */
-	int timeout_ms;         /* how long a read waits for packets */
+	int timeout_ms;         /* how long a read waits for packets; also
+				 * how long a packet may wait in the ring */
 	const char *filter;     /* BPF expression, or NULL */
 };
 
-/* Opens and activates an interface (pcap_create, pcap_activate) in
- * immediate mode, applies the filter, and checks that decode reads its link
+/* Opens and activates an interface (pcap_create, pcap_activate; the
+ * TPACKET_V3 ring, packets delivered by the block), applies the filter, and checks that decode reads its link
  * type.  Returns 0, or -1 with c->err set ("eth9: no such interface", a
  * permission hint, ...).  Warnings from pcap_activate go to stderr. */
 int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg);

@@ -115,6 +115,16 @@ static inline bool cur_peek(const struct cursor *c, size_t off, uint8_t *v)
 	return true;
 }
 
+/* The big-endian 16 bits `off` bytes ahead, without moving the cursor. */
+static inline bool cur_peek_be16(const struct cursor *c, size_t off,
+				 uint16_t *v)
+{
+	if (off >= cur_left(c) || cur_left(c) - off < 2)
+		return false;
+	*v = (uint16_t)((c->p[off] << 8) | c->p[off + 1]);
+	return true;
+}
+
 /* The offset (from the cursor, at least `from`) of the next byte equal to
  * b, in *at; false when there is none before the end.  The cursor does
  * not move. */
@@ -167,13 +177,9 @@ static inline bool cur_imatch(struct cursor *c, const char *s, size_t n)
 /* Copies n bytes out; fails without copying when fewer remain. */
 static inline bool cur_copy(struct cursor *c, void *dst, size_t n)
 {
-	const uint8_t *s = c->p;
-	uint8_t *d = dst;
-
 	if (!cur_has(c, n))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	memcpy(dst, c->p, n);   /* a fixed n (an address) compiles to moves */
 	c->p += n;
 	return true;
 }

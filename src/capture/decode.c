@@ -6,7 +6,11 @@
  * (RFC 2784, keys and sequence numbers RFC 2890) and ERSPAN types I, II
  * and III (draft-foschiano-erspan), decapsulated to the mirrored frame.
  *
- * One function per layer, each reading through a struct cursor.  The cursor
+ * One function per layer, each reading through a struct cursor.  Before
+ * them, a fast path takes the common frame whole (Ethernet II, IPv4
+ * without options, not a fragment, TCP or UDP, headers captured and within
+ * the lengths) and gives up on anything else; tests/fuzz/fuzz_decode.c
+ * checks that both paths set every field alike.  The cursor
  * starts at the smaller of caplen and wire length and is cut to the IP and
  * UDP lengths on the way in, so no reader can pass the captured bytes or
  * the enclosing header's length.  A header that the IP header says cannot
@@ -582,9 +586,9 @@ static enum decode_status decode_link(struct cursor *c, struct pkt *p,
 	}
 }
 
-enum decode_status decode_packet(int dlt, const uint8_t *data,
-				 uint32_t caplen, uint32_t wirelen,
-				 struct pkt *out)
+enum decode_status decode_packet_general(int dlt, const uint8_t *data,
+					 uint32_t caplen, uint32_t wirelen,
+					 struct pkt *out)
 {
 	struct cursor c = cur_make(data, caplen < wirelen ? caplen : wirelen);
 
@@ -592,4 +596,87 @@ enum decode_status decode_packet(int dlt, const uint8_t *data,
 	out->wire_len = wirelen;
 	out->cap_len = caplen;
 	return decode_link(&c, out, dlt);
+}
+
+/* The fast path's TCP header at the cursor (the IP payload, cut to the
+ * IP length): whole within both the captured bytes and the IP length. */
+static bool fast_tcp(struct cursor c, struct pkt *p)
+{
+	uint8_t off, flags;
+	size_t hlen;
+
+	if (!cur_has(&c, TCP_HDR_LEN) || !cur_be16(&c, &p->sport) ||
+	    !cur_be16(&c, &p->dport) || !cur_be32(&c, &p->seq) ||
+	    !cur_skip(&c, 4) || !cur_u8(&c, &off) || !cur_u8(&c, &flags))
+		return false;
+	hlen = (size_t)(off >> 4) * 4;
+	if (hlen < TCP_HDR_LEN || hlen > p->ip_len - IPV4_HDR_LEN ||
+	    !cur_skip(&c, hlen - 14))
+		return false;
+	p->tcp_flags = flags;
+	p->payload = c.p;
+	p->payload_len = (uint32_t)cur_left(&c);
+	return true;
+}
+
+/* The fast path's UDP header: its length covers the header and fits in
+ * the IP payload. */
+static bool fast_udp(struct cursor c, struct pkt *p)
+{
+	struct cursor h = c;
+	uint16_t ulen;
+
+	if (!cur_has(&h, UDP_HDR_LEN) || !cur_be16(&h, &p->sport) ||
+	    !cur_be16(&h, &p->dport) || !cur_be16(&h, &ulen) ||
+	    ulen < UDP_HDR_LEN || ulen > p->ip_len - IPV4_HDR_LEN)
+		return false;
+	cur_limit(&c, ulen);
+	if (!cur_skip(&c, UDP_HDR_LEN))
+		return false;
+	p->payload = c.p;
+	p->payload_len = (uint32_t)cur_left(&c);
+	return true;
+}
+
+bool decode_packet_fast(const uint8_t *data, uint32_t caplen,
+			uint32_t wirelen, struct pkt *p)
+{
+	struct cursor c = cur_make(data, caplen < wirelen ? caplen : wirelen);
+	struct cursor h;
+	uint16_t type, tot_len, frag;
+	uint8_t vihl, proto;
+
+	if (!cur_has(&c, ETHER_HDR_LEN + IPV4_HDR_LEN) ||
+	    !cur_peek_be16(&c, 12, &type) || type != ETHERTYPE_IPV4 ||
+	    !cur_peek(&c, 14, &vihl) || vihl != 0x45 ||
+	    !cur_peek_be16(&c, 16, &tot_len) || tot_len < IPV4_HDR_LEN ||
+	    !cur_peek_be16(&c, 20, &frag) ||
+	    (frag & (IPV4_OFFMASK | IPV4_MF)) != 0 ||
+	    !cur_peek(&c, 23, &proto) || (proto != L4_TCP && proto != L4_UDP))
+		return false;
+	memset(p, 0, sizeof(*p));
+	p->wire_len = wirelen;
+	p->cap_len = caplen;
+	p->ipver = 4;
+	p->addr_len = 4;
+	p->l4 = proto;
+	p->ip_len = tot_len;
+	cur_skip(&c, ETHER_HDR_LEN);
+	cur_limit(&c, tot_len);
+	p->l3 = c.p;
+	p->l3_len = (uint32_t)cur_left(&c);
+	h = c;
+	if (!cur_skip(&h, 12) || !cur_copy(&h, p->src, 4) ||
+	    !cur_copy(&h, p->dst, 4))
+		return false;
+	return proto == L4_TCP ? fast_tcp(h, p) : fast_udp(h, p);
+}
+
+enum decode_status decode_packet(int dlt, const uint8_t *data,
+				 uint32_t caplen, uint32_t wirelen,
+				 struct pkt *out)
+{
+	if (dlt == DLT_EN10MB && decode_packet_fast(data, caplen, wirelen, out))
+		return DECODE_OK;
+	return decode_packet_general(dlt, data, caplen, wirelen, out);
 }

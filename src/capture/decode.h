@@ -10,6 +10,7 @@
 #ifndef LW_DECODE_H
 #define LW_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture/pkt.h"
@@ -47,5 +48,17 @@ int decode_link_supported(int dlt);
 enum decode_status decode_packet(int dlt, const uint8_t *data,
 				 uint32_t caplen, uint32_t wirelen,
 				 struct pkt *out);
+
+/* decode_packet's two paths, apart for the fuzz harness that compares
+ * them.  The general one reads every supported frame.  The fast one reads
+ * only an Ethernet II frame of IPv4 without options, not a fragment,
+ * carrying TCP or UDP whose header was captured and lies within the IP
+ * (and UDP) lengths: true with *out as the general path sets it (status
+ * DECODE_OK); false for any other frame, *out then unspecified. */
+enum decode_status decode_packet_general(int dlt, const uint8_t *data,
+					 uint32_t caplen, uint32_t wirelen,
+					 struct pkt *out);
+bool decode_packet_fast(const uint8_t *data, uint32_t caplen,
+			uint32_t wirelen, struct pkt *out);
 
 #endif

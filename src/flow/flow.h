@@ -84,12 +84,16 @@ struct flow {
 	uint8_t wire_proto, wire_detail;
 	int8_t wire_client;
 	uint8_t wire_done;
+	uint8_t tls_cc;                 /* TLS client certificate: the state
+					 * (low 3 bits) and client payloads
+					 * watched (inspect/wireflow.c) */
 	uint64_t report_us;             /* packet time of the last forced report */
 	struct media_flow *media;       /* RTP/RTCP measurement (inspect/media.h) */
 };
 
 #define FLOW_F_ALERTED 0x01 /* a violation of this flow was announced */
-#define FLOW_F_NO_DPI  0x02 /* not inspected: nDPI cannot change its audit */
+#define FLOW_F_NO_DPI  0x02 /* not inspected: nDPI cannot change its audit
+			     * or read it (mid-stream TLS) */
 
 struct flow_table_cfg {
 	uint32_t max_flows;      /* > 0 */

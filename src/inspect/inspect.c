@@ -514,10 +514,14 @@ void inspect_enough(struct inspector *in, struct flow *f, bool metadata)
 {
 	ndpi_protocol none = NDPI_PROTOCOL_NULL;
 
-	if (in == NULL || f->insp == NULL || metadata)
+	if (in == NULL || metadata || f->insp_done ||
+	    (f->flags & FLOW_F_NO_DPI))
 		return;
 	in->st.wire_done++;
-	finish(in, f, true, none);
+	if (f->insp == NULL)            /* never fed: it will not be */
+		f->flags |= FLOW_F_NO_DPI;
+	else
+		finish(in, f, true, none);
 }
 
 void inspect_flow_end(struct inspector *in, struct flow *f)
@@ -622,8 +626,10 @@ void inspect_view(const struct inspector *in, const struct flow *f,
 	size_t used = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (in == NULL || !f->insp_done)
+	if (in == NULL || !f->insp_done) {
+		out->not_fed = in != NULL && (f->flags & FLOW_F_NO_DPI);
 		return;                          /* SEEN_NONE */
+	}
 	out->risks = f->app_risk;
 	out->confidence = ndpi_confidence_get_name(f->app_confidence);
 	out->confirmed = f->app != NDPI_PROTOCOL_UNKNOWN &&

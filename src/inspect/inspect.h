@@ -98,8 +98,9 @@ void inspect_flow_end(struct inspector *in, struct flow *f);
 /* lyncwatch's own wire checks have named f's application: nDPI is not fed
  * f any more (its answer so far is taken, as at the flow's end), unless
  * `metadata` says it still reads what only it extracts (a TLS handshake's
- * server name and JA3, an HTTP host).  Counted in wire_done.  No-op when f
- * is not under inspection. */
+ * server name and JA3, an HTTP host).  Counted in wire_done.  A flow not
+ * fed yet is never fed (FLOW_F_NO_DPI).  No-op for metadata, or when f's
+ * inspection is over. */
 void inspect_enough(struct inspector *in, struct flow *f, bool metadata);
 
 /* The class of application nDPI confirmed by deep packet inspection.
@@ -165,6 +166,9 @@ struct inspect_view {
 	const char *guess;      /* nDPI's unconfirmed label (by port or IP),
 				 * lower case, or NULL; never in app_proto */
 	enum seen_app seen;
+	bool not_fed;           /* never inspected on purpose: its answer
+				 * could not change the audit, or the own
+				 * checks read mid-stream TLS (FLOW_F_NO_DPI) */
 	bool confirmed;         /* nDPI's confidence was DPI ("DPI (cache)",
 				 * a correlation with other flows, is not) */
 	const char *confidence; /* ndpi_confidence_get_name(), e.g. "DPI",

@@ -15,8 +15,30 @@ static void settle(struct flow *f)
 	f->wire_arg = r.arg;
 	f->wire_excluded = r.excluded;
 	f->wire_done = 1 | (uint8_t)(r.decided << 1);
+	if ((r.detail == WD_TLS_CLIENT_HELLO || r.detail == WD_TLS_SERVER_HELLO) &&
+	    r.client_side >= 0)
+		f->tls_cc = WCC_WATCH;
 	free(f->wire);
 	f->wire = NULL;
+}
+
+/* The client's payloads after a handshake the checks saw: the first that
+ * answers (wire_tls_client_flight) settles f->tls_cc; after CC_WATCH_MAX
+ * payloads without an answer it stays unknown. */
+#define CC_ONE   0x08
+#define CC_WATCH_MAX 6
+
+static void watch_client_cert(struct flow *f, const struct pkt *p, int dir)
+{
+	enum wire_client_cert cc;
+
+	if (dir != f->wire_client)
+		return;
+	cc = wire_tls_client_flight(p->payload, p->payload_len);
+	if (cc != WCC_WATCH)
+		f->tls_cc = (uint8_t)cc;
+	else if ((f->tls_cc += CC_ONE) / CC_ONE >= CC_WATCH_MAX)
+		f->tls_cc = WCC_UNKNOWN;
 }
 
 bool wireflow_packet(struct flow *f, const struct pkt *p, int dir,
@@ -24,8 +46,13 @@ bool wireflow_packet(struct flow *f, const struct pkt *p, int dir,
 {
 	bool done;
 
-	if (f->wire_done || p->payload_len == 0)
+	if (p->payload_len == 0)
 		return false;
+	if (f->wire_done) {
+		if ((f->tls_cc & CC_STATE) == WCC_WATCH)
+			watch_client_cert(f, p, dir);
+		return false;
+	}
 	if (f->wire == NULL) {
 		if ((f->wire = malloc(sizeof(*f->wire))) == NULL) {
 			(*nomem)++;
@@ -44,6 +71,14 @@ bool wireflow_packet(struct flow *f, const struct pkt *p, int dir,
 	if (done)
 		settle(f);
 	return done;
+}
+
+bool wireflow_tls_pending(const struct flow *f)
+{
+	const struct wire_state *w = f->wire;
+
+	return w != NULL && !w->decided && w->l4 == L4_TCP && !w->from_start &&
+	       w->tls_seen > 0;
 }
 
 void wireflow_end(struct flow *f)
@@ -68,3 +103,4 @@ void wireflow_result(const struct flow *f, struct wire_result *out)
 	out->arg = f->wire_arg;
 	out->excluded = f->wire_excluded;
 }
+

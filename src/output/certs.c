@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "inspect/wire/wire.h"
 #include "output/certs.h"
 #include "output/record.h"
 #include "util/hash.h"
@@ -137,6 +138,13 @@ static void entry_use(struct cert_entry *e, const struct flow_record *r)
 		e->min_version = r->tls_facts.version;
 	if (r->tls_facts.weak_cipher > e->weak)
 		e->weak = r->tls_facts.weak_cipher;
+	if (r->tls_client_cert == WCC_PRESENTED)
+		e->client_cert_flows++;
+	if (e->host_name[0] == '\0' && r->server_name[0] &&
+	    strlen(r->server_name) < sizeof(e->host_name)) {
+		memcpy(e->host_name, r->server_name, strlen(r->server_name) + 1);
+		e->host_mismatch = !certs_host_matches(&e->t, e->host_name);
+	}
 	if (sni == NULL || sni[0] == '\0')
 		return;
 	e->sni_flows++;
@@ -210,6 +218,27 @@ bool certs_name_matches(const struct inspect_tls *t, const char *host)
 	return false;
 }
 
+bool certs_host_matches(const struct inspect_tls *t, const char *name)
+{
+	size_t hl = strlen(name), n;
+	const char *p = t->names;
+
+	if (strchr(name, '.') != NULL)
+		return certs_name_matches(t, name);
+	if (*p == '\0' && (p = subject_cn(t->subject, &n)) != NULL)
+		return (n > 1 && p[0] == '*' && p[1] == '.') ||
+		       (strcspn(p, ".,") == hl && strncasecmp(p, name, hl) == 0);
+	for (; p != NULL && *p;) {
+		n = strcspn(p, ",");
+		if (n > 1 && p[0] == '*' && p[1] == '.')
+			return true;
+		if (strcspn(p, ".,") == hl && strncasecmp(p, name, hl) == 0)
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
 /* ------------------------------------------------------------ findings */
 
 /* The findings of one entry alone (capture end: end_s, seconds). */
@@ -230,7 +259,7 @@ static uint32_t own_findings(const struct cert_entry *e, int64_t end_s,
 		f |= 1u << CERT_NOT_YET_VALID;
 	if (e->t.subject[0] && strcmp(e->t.subject, e->t.issuer) == 0)
 		f |= 1u << CERT_SELF_SIGNED;
-	if (e->mismatch_flows)
+	if (e->mismatch_flows || e->host_mismatch)
 		f |= 1u << CERT_NAME_MISMATCH;
 	if (e->min_version >= 0x0300 && e->min_version < 0x0303)
 		f |= 1u << CERT_OBSOLETE_TLS;
@@ -339,8 +368,8 @@ static const struct {
 		"the certificate is self-signed (subject and issuer are the same)",
 		"自己署名証明書 (サブジェクトと発行者が同一)" } },
 	[CERT_NAME_MISMATCH] = { "name_mismatch", {
-		"a client asked for a name the certificate does not carry",
-		"クライアントが要求した名前が証明書に含まれていない" } },
+		"a client asked for a name, or the inventory names the server by one, that the certificate does not carry",
+		"クライアントが要求した名前、またはインベントリ上のサーバー名が証明書に含まれていない" } },
 	[CERT_OBSOLETE_TLS] = { "obsolete_protocol", {
 		"the server negotiated an obsolete protocol (SSL 3.0, TLS 1.0 or 1.1)",
 		"サーバーが旧式のプロトコル (SSL 3.0、TLS 1.0、1.1) を使用した" } },
@@ -423,8 +452,16 @@ const char *certs_finding_evidence(const struct cert_entry *e,
 		snprintf(buf, len, "subject = issuer = %s", e->t.subject);
 		break;
 	case CERT_NAME_MISMATCH:
-		snprintf(buf, len, "sni %s in %" PRIu64 " of %" PRIu64 " flows",
-			 e->mismatch_sni, e->mismatch_flows, e->sni_flows);
+		if (e->mismatch_flows && e->host_mismatch)
+			snprintf(buf, len, "sni %s in %" PRIu64 " of %" PRIu64
+				 " flows; inventory name %s", e->mismatch_sni,
+				 e->mismatch_flows, e->sni_flows, e->host_name);
+		else if (e->mismatch_flows)
+			snprintf(buf, len, "sni %s in %" PRIu64 " of %" PRIu64
+				 " flows", e->mismatch_sni, e->mismatch_flows,
+				 e->sni_flows);
+		else
+			snprintf(buf, len, "inventory name %s", e->host_name);
 		break;
 	case CERT_OBSOLETE_TLS:
 		snprintf(buf, len, "version 0x%04x", (unsigned)e->min_version);

@@ -25,6 +25,7 @@
 #define CERTS_DEFAULT_WARN_DAYS 30
 #define CERTS_ROLE_LEN 32
 #define CERTS_SNI_LEN 128
+#define CERTS_HOST_LEN 64
 
 struct flow_record;
 
@@ -33,7 +34,8 @@ enum cert_finding {
 	CERT_EXPIRES_SOON,   /* within warn_days of the capture's last packet */
 	CERT_NOT_YET_VALID,  /* not_before after the entry was first seen */
 	CERT_SELF_SIGNED,    /* subject == issuer */
-	CERT_NAME_MISMATCH,  /* a client's SNI is not among the names */
+	CERT_NAME_MISMATCH,  /* a client's SNI, or the server's inventory
+			      * name, is not among the names */
 	CERT_OBSOLETE_TLS,   /* negotiated SSL 3.0, TLS 1.0 or 1.1 */
 	CERT_WEAK_CIPHER,    /* a suite nDPI rates weak or insecure */
 	CERT_ROTATED,        /* the server (address, port) presented several */
@@ -57,6 +59,9 @@ struct cert_entry {
 	uint64_t sni_flows;          /* flows whose client named a server */
 	uint64_t mismatch_flows;     /* ... a name not among the certificate's */
 	char mismatch_sni[CERTS_SNI_LEN]; /* the first such name */
+	char host_name[CERTS_HOST_LEN]; /* the server's inventory name, or "" */
+	bool host_mismatch;          /* host_name is not among the names */
+	uint64_t client_cert_flows;  /* flows whose client presented one */
 	uint32_t findings;           /* bit n: enum cert_finding n (certs_finish) */
 	uint32_t rotated_with;       /* other certificates on this server/port */
 	uint32_t pool_others;        /* ... on other servers of its role/port */
@@ -111,5 +116,10 @@ const char *certs_sha1_hex(const uint8_t sha1[20], char out[41]);
  * alternative names, or its subject's CN when it has none (RFC 6125).
  * Case-insensitive; "*.a.b" covers exactly one more label. */
 bool certs_name_matches(const struct inspect_tls *t, const char *host);
+
+/* Whether an inventory's host name is among the certificate's names: as
+ * certs_name_matches for a name with a dot; a name without one (a short
+ * host name) matches a name whose first label it is, or a wildcard. */
+bool certs_host_matches(const struct inspect_tls *t, const char *name);
 
 #endif

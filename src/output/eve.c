@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect/wire/wire.h"
 #include "output/certs.h"
 #include "output/communityid.h"
 #include "output/eve.h"
@@ -107,9 +108,34 @@ static void json_label_cached(struct eve *j, const struct ruleset *rs,
 	jw_free(&tmp);
 }
 
+/* A key and a time (textfmt_time's text) as its value.  The text up to
+ * the second is kept per second (two slots: a record's start and end), so
+ * a record's three times mostly cost their microseconds. */
+static void json_ktime(struct eve *e, const char *qkey, size_t qn,
+		       uint64_t us)
+{
+	struct eve_time *c = &e->times[(us / 1000000) & 1];
+	char t[48];
+	unsigned frac = (unsigned)(us % 1000000);
+
+	if (c->len == 0 || c->sec != us / 1000000) {
+		size_t n = textfmt_time(us - frac, c->text, sizeof(c->text));
+
+		c->sec = us / 1000000;
+		c->len = n > 7 ? n - 7 : 0;     /* without "uuuuuuZ" */
+	}
+	memcpy(t, c->text, c->len);
+	for (int i = 5; i >= 0; i--, frac /= 10)
+		t[c->len + (size_t)i] = (char)('0' + frac % 10);
+	t[c->len + 6] = 'Z';
+	jw_key_quoted(&e->jw, qkey, qn);
+	jw_str_plain(&e->jw, t, c->len + 7);
+}
+
 static void json_endpoints(struct jsonw *w, const struct flow_record *r)
 {
 	char a[INET6_ADDRSTRLEN];
+	size_t n;
 
 	if (r->nvlan) {
 		JW_KEY(w, "vlan");
@@ -118,18 +144,23 @@ static void json_endpoints(struct jsonw *w, const struct flow_record *r)
 			jw_u64(w, r->vlan[i]);
 		jw_arr_end(w);
 	}
-	textfmt_addr(r->client_addr, r->ipver, a, sizeof(a));
-	JW_KSTR(w, "src_ip", a);
+	n = textfmt_addr(r->client_addr, r->ipver, a, sizeof(a));
+	JW_KEY(w, "src_ip");
+	jw_str_plain(w, a, n);
 	JW_KU64(w, "src_port", r->client_port);
-	textfmt_addr(r->server_addr, r->ipver, a, sizeof(a));
-	JW_KSTR(w, "dest_ip", a);
+	n = textfmt_addr(r->server_addr, r->ipver, a, sizeof(a));
+	JW_KEY(w, "dest_ip");
+	jw_str_plain(w, a, n);
 	JW_KU64(w, "dest_port", r->server_port);
-	JW_KSTR(w, "proto", sink_proto_name(r->l4));
+	if (r->l4 == L4_TCP)
+		JW_KLIT(w, "proto", "TCP");
+	else
+		JW_KLIT(w, "proto", "UDP");
 }
 
-static void json_counters(struct jsonw *w, const struct flow_record *r)
+static void json_counters(struct eve *e, const struct flow_record *r)
 {
-	char t[40];
+	struct jsonw *w = &e->jw;
 	enum flow_end why = (enum flow_end)r->why;
 
 	JW_KEY(w, "flow");
@@ -138,13 +169,11 @@ static void json_counters(struct jsonw *w, const struct flow_record *r)
 	JW_KU64(w, "pkts_toclient", r->pkts_toclient);
 	JW_KU64(w, "bytes_toserver", r->bytes_toserver);
 	JW_KU64(w, "bytes_toclient", r->bytes_toclient);
-	textfmt_time(r->first_us, t, sizeof(t));
-	JW_KSTR(w, "start", t);
-	textfmt_time(r->last_us, t, sizeof(t));
-	JW_KSTR(w, "end", t);
+	json_ktime(e, JW_QUOTED("start"), r->first_us);
+	json_ktime(e, JW_QUOTED("end"), r->last_us);
 	JW_KU64(w, "age", (r->last_us - r->first_us) / 1000000);
-	JW_KSTR(w, "state", flow_state_name((enum flow_state)r->state));
-	JW_KSTR(w, "reason", why == END_EVICTED ? "evicted" : flow_end_name(why));
+	JW_KNAME(w, "state", flow_state_name((enum flow_state)r->state));
+	JW_KNAME(w, "reason", why == END_EVICTED ? "evicted" : flow_end_name(why));
 	jw_obj_end(w);
 }
 
@@ -213,8 +242,9 @@ static void json_tls(struct jsonw *w, const struct flow_record *r)
 {
 	const char *ver = record_name(r, REC_TLS_VERSION);
 	const char *ja3 = record_name(r, REC_JA3), *ja3s = record_name(r, REC_JA3S);
+	const char *cc = wire_client_cert_name(r->tls_client_cert);
 
-	if (!ver && !ja3 && !ja3s && !r->tls)
+	if (!ver && !ja3 && !ja3s && !r->tls && !cc)
 		return;
 	JW_KEY(w, "tls");
 	jw_obj_begin(w);
@@ -231,6 +261,8 @@ static void json_tls(struct jsonw *w, const struct flow_record *r)
 		if (r->tls_facts.cert)
 			json_cert(w, &r->tls_facts);
 	}
+	if (cc)
+		JW_KSTR(w, "client_cert", cc);
 	jw_obj_end(w);
 }
 
@@ -268,8 +300,8 @@ static void json_evidence(struct jsonw *w, const struct audit_result *ar)
 	wire_detail(&ar->wire, detail, sizeof(detail));
 	JW_KEY(w, "evidence");
 	jw_obj_begin(w);
-	JW_KSTR(w, "app", audit_evidence_app(ar));
-	JW_KSTR(w, "by", audit_by_name((enum ev_by)ar->by));
+	JW_KNAME(w, "app", audit_evidence_app(ar));
+	JW_KNAME(w, "by", audit_by_name((enum ev_by)ar->by));
 	JW_KEY(w, "packets");
 	jw_u64(w, ar->wire.packets);
 	JW_KSTR(w, "detail", detail);
@@ -307,7 +339,10 @@ static void json_stream(struct jsonw *w, const struct flow_record *r,
 {
 	jw_obj_begin(w);
 	JW_KU64(w, "ssrc", o->ssrc);
-	JW_KSTR(w, "direction", o->dir == r->toserver_dir ? "toserver" : "toclient");
+	if (o->dir == r->toserver_dir)
+		JW_KLIT(w, "direction", "toserver");
+	else
+		JW_KLIT(w, "direction", "toclient");
 	JW_KU64(w, "packets", o->packets);
 	if (o->packets == 0) {          /* RTCP reports only */
 		json_rtcp(w, o);
@@ -367,18 +402,18 @@ static void json_lync(struct eve *e, const struct flow_record *r)
 		json_label_cached(e, r->rs, r->labels[i],
 				  (enum support)r->audit.support);
 	jw_arr_end(w);
-	JW_KSTR(w, "verdict", verdict_name(r->audit.verdict));
+	JW_KNAME(w, "verdict", verdict_name(r->audit.verdict));
 	JW_KEY(w, "flags");
 	jw_arr_begin(w);
 	for (int i = 0; i < FLAG_N; i++)
 		if (r->audit.flags & (1u << i))
-			jw_str(w, audit_flag_name(i));
+			jw_name(w, audit_flag_name(i));
 	jw_arr_end(w);
 	JW_KSTR(w, "reason", r->audit.reason);
 	if (r->nlabels)
-		JW_KSTR(w, "support", audit_support_name(r->audit.support));
+		JW_KNAME(w, "support", audit_support_name(r->audit.support));
 	json_evidence(w, &r->audit);
-	JW_KSTR(w, "server_side_by", side_by_name((enum side_by)r->side_by));
+	JW_KNAME(w, "server_side_by", side_by_name((enum side_by)r->side_by));
 	json_inspection(w, r);
 	json_media(w, r);
 	jw_obj_end(w);
@@ -387,20 +422,20 @@ static void json_lync(struct eve *e, const struct flow_record *r)
 void eve_flow(struct eve *e, const struct flow_record *r)
 {
 	struct jsonw *w = &e->jw;
-	char t[40], cid[COMMUNITY_ID_LEN];
+	char cid[COMMUNITY_ID_LEN];
 
 	jw_reset(w);
 	jw_obj_begin(w);
-	textfmt_time(r->last_us, t, sizeof(t));
-	JW_KSTR(w, "timestamp", t);
+	json_ktime(e, JW_QUOTED("timestamp"), r->last_us);
 	JW_KU64(w, "flow_id", r->id);
-	JW_KSTR(w, "event_type", "flow");
+	JW_KLIT(w, "event_type", "flow");
 	json_endpoints(w, r);
 	if (record_name(r, REC_APP_PROTO))
 		JW_KSTR(w, "app_proto", record_name(r, REC_APP_PROTO));
 	communityid(&r->key, 0, cid);        /* on the writer thread */
-	JW_KSTR(w, "community_id", cid);
-	json_counters(w, r);
+	JW_KEY(w, "community_id");
+	jw_str_plain(w, cid, COMMUNITY_ID_LEN - 1);
+	json_counters(e, r);
 	json_lync(e, r);
 	jw_obj_end(w);
 }
@@ -642,6 +677,9 @@ void eve_tls_server(struct eve *eve, const struct cert_entry *ce,
 	json_cert(w, &ce->t);
 	JW_KU64(w, "flows", ce->flows);
 	JW_KU64(w, "sni_flows", ce->sni_flows);
+	JW_KU64(w, "client_cert_flows", ce->client_cert_flows);
+	if (ce->host_name[0])
+		JW_KSTR(w, "inventory_name", ce->host_name);
 	textfmt_time(ce->first_us, t, sizeof(t));
 	JW_KSTR(w, "first_seen", t);
 	textfmt_time(ce->last_us, t, sizeof(t));

@@ -25,8 +25,16 @@ struct label_cache {
 	uint32_t *len;
 };
 
+/* A time's text up to the second ("2026-01-05T09:00:00."), for `sec`. */
+struct eve_time {
+	uint64_t sec;
+	size_t len;                /* 0: empty */
+	char text[48];
+};
+
 struct eve {
 	struct jsonw jw;           /* the last record built (no newline) */
+	struct eve_time times[2];  /* by second & 1 */
 	struct label_cache labels[2]; /* the rules in use and the ones before */
 	int next_cache;            /* the slot a new ruleset replaces */
 	enum lang lang;

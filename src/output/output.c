@@ -101,15 +101,27 @@ static void write_flow(void *ctx, const struct flow_record *r)
 			o->sinks[i].ops->flow(&o->sinks[i], r);
 }
 
+/* Live: the queue has run empty; each sink delivers what it holds (the
+ * JSON file is flushed once per burst of records, not per record). */
+static void writer_idle(void *ctx)
+{
+	struct output *o = ctx;
+
+	for (int i = 0; i < o->nsinks; i++)
+		if (o->sinks[i].ops->flush)
+			o->sinks[i].ops->flush(&o->sinks[i], false);
+}
+
 #define WRITER_DEPTH 1024   /* records queued at most (~2.1 KB each) */
-#define WRITER_BATCH 64     /* reading a file: wake the writer this seldom */
+#define WRITER_BATCH 64     /* wake the writer this seldom ... */
+#define WRITER_DELAY_MS 100 /* ... live: or this long after a record */
 
 int output_start_writer(struct output *o)
 {
-	if (o->writer == NULL)
-		o->writer = writer_new(WRITER_DEPTH,
-				       o->cfg.flush_each ? 1 : WRITER_BATCH,
-				       write_flow, o);
+	if (o->writer == NULL &&
+	    (o->writer = writer_new(WRITER_DEPTH, WRITER_BATCH, write_flow,
+				    o)) != NULL && o->cfg.flush_each)
+		writer_set_latency(o->writer, WRITER_DELAY_MS, writer_idle);
 	return o->writer ? 0 : -1;
 }
 
@@ -120,6 +132,8 @@ void output_flow(struct output *o, const struct flow_record *r)
 	} else {
 		o->nsync++;
 		write_flow(o, r);
+		if (o->cfg.flush_each)
+			writer_idle(o);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* record.c: a flow record filled from the flow as it ends (see record.h). */
 #include <string.h>
 
+#include "inspect/wireflow.h"
 #include "output/record.h"
 
 /* Copies s into r->names at *used and notes where (NULL: none). */
@@ -86,9 +87,23 @@ void record_fill(struct flow_record *r, const struct flow *f,
 	r->dpi = false;
 	r->risks = 0;
 	r->tls = false;
+	r->tls_client_cert = (uint8_t)wireflow_client_cert(f);
+	r->server_name[0] = '\0';
 	memset(r->name_at, 0, sizeof(r->name_at));
 	if (iv)
 		fill_view(r, iv);
+}
+
+void record_server_name(struct flow_record *r, const struct inv_host *h)
+{
+	size_t n;
+
+	r->server_name[0] = '\0';
+	if (h == NULL || h->prefix != (h->ipver == 4 ? 32 : 128))
+		return;
+	n = strlen(h->name);
+	if (n < sizeof(r->server_name))
+		memcpy(r->server_name, h->name, n + 1);
 }
 
 void record_media(struct flow_record *r, const struct flow *f,

@@ -18,6 +18,7 @@
 
 #include "audit/audit.h"
 #include "classify/classify.h"
+#include "classify/inventory.h"
 #include "classify/rules.h"
 #include "flow/flow.h"
 #include "inspect/inspect.h"
@@ -32,6 +33,8 @@ enum rec_name {
 /* Room for the names: inspect_view's buffer plus nDPI's static strings
  * (confidence, "failed") that do not live in it. */
 #define RECORD_NAMES_LEN (INSPECT_VIEW_BUFLEN + 64)
+
+#define RECORD_SERVER_NAME_LEN 64
 
 struct flow_record {
 	uint64_t id;                   /* flow id */
@@ -52,6 +55,10 @@ struct flow_record {
 	struct audit_result audit;     /* verdict, flags, reason sentence */
 	bool dpi;                      /* nDPI ran: the fields below are set */
 	uint64_t risks;                /* nDPI risk bits (bit n = risk n) */
+	uint8_t tls_client_cert;       /* enum wire_client_cert: what the
+					* client showed of its certificate */
+	char server_name[RECORD_SERVER_NAME_LEN]; /* the inventory's name of
+					* the server's host entry, or "" */
 	bool tls;                      /* nDPI read a server hello: tls_facts */
 	struct inspect_tls tls_facts;
 	uint16_t name_at[REC_NNAMES];  /* offset + 1 into names; 0: none */
@@ -69,6 +76,10 @@ void record_fill(struct flow_record *r, const struct flow *f,
 		 enum flow_end why, const struct ruleset *rs,
 		 const uint32_t *labels, int n, const struct audit_result *ar,
 		 const struct inspect_view *iv);
+
+/* Notes the inventory's name of the server, when h (NULL: none) is a host
+ * entry (a full-length prefix) with a name that fits. */
+void record_server_name(struct flow_record *r, const struct inv_host *h);
 
 /* Copies f's media streams (ms, from media_summarize) into *r. */
 void record_media(struct flow_record *r, const struct flow *f,

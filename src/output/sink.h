@@ -27,7 +27,7 @@ struct output_cfg {
 	FILE *summary;             /* the text summary, or NULL */
 	FILE *diag;                /* live stats lines (stderr) */
 	enum lang lang;
-	bool flush_each;           /* flush after every record (live) */
+	bool flush_each;           /* live: records delivered without delay */
 	bool json_notes;           /* labels carry the vendor's note */
 	const char *redis;         /* --redis HOST[:PORT] or unix:PATH, or NULL */
 	const char *redis_key;     /* the list or channel */

@@ -18,10 +18,19 @@ static void json_emit(struct sink *s, bool flush)
 		s->write_errors++;
 }
 
+/* Live (flush_each), output.c flushes (json_flush) once the writer's
+ * queue has run empty, not after every record. */
 static void json_flow(struct sink *s, const struct flow_record *r)
 {
 	eve_flow(s->priv, r);
-	json_emit(s, s->cfg->flush_each);
+	json_emit(s, false);
+}
+
+static void json_flush(struct sink *s, bool final)
+{
+	(void)final;
+	if (fflush(s->cfg->json) != 0)
+		s->write_errors++;
 }
 
 static void json_summary(struct sink *s, const struct summary *sm)
@@ -98,6 +107,7 @@ const struct sink_ops sink_json_ops = {
 	.flow = json_flow,
 	.interim = json_interim,
 	.summary = json_summary,
+	.flush = json_flush,
 	.reopen = json_reopen,
 	.close = json_close,
 };

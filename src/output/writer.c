@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output/writer.h"
 
@@ -14,11 +15,62 @@ struct writer {
 	unsigned cap, head, count;        /* count: filled, not yet written */
 	unsigned batch;                   /* wake a sleeping thread at this count */
 	bool sleeping;                    /* the thread waits for `filled` */
+	bool idle;                        /* ... with nothing queued, untimed */
 	bool stop;
+	bool busy;                        /* in the idle function */
+	bool dirty;                       /* written since the idle function */
+	unsigned hurry;                   /* drains waiting: no batch wait */
+	unsigned max_delay_ms;            /* 0: no time bound (see header) */
 	uint64_t records, peak, waits;    /* see writer_counters */
+	uint64_t wakeups;                 /* times the thread started writing */
 	writer_fn fn;
+	writer_idle_fn idle_fn;
 	void *ctx;
 };
+
+/* now + ms on CLOCK_MONOTONIC (the clock the condition waits on). */
+static struct timespec deadline(unsigned ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += (time_t)(ms / 1000);
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/* Called with the lock held and nothing queued: runs the idle function
+ * once after records were written (busy keeps writer_drain waiting). */
+static void run_idle(struct writer *w)
+{
+	w->dirty = false;
+	w->busy = true;
+	pthread_mutex_unlock(&w->mu);
+	w->idle_fn(w->ctx);
+	pthread_mutex_lock(&w->mu);
+	w->busy = false;
+	pthread_cond_broadcast(&w->emptied);
+}
+
+/* Called with the lock held and count > 0: with a time bound, waits until
+ * a batch is queued, max_delay_ms have passed, or someone drains/stops. */
+static void gather(struct writer *w)
+{
+	struct timespec until;
+
+	if (w->max_delay_ms == 0 || w->count >= w->batch || w->hurry || w->stop)
+		return;
+	until = deadline(w->max_delay_ms);
+	w->sleeping = true;
+	while (w->count < w->batch && !w->hurry && !w->stop)
+		if (pthread_cond_timedwait(&w->filled, &w->mu, &until) != 0)
+			break;                    /* time is up */
+	w->sleeping = false;
+}
 
 static void *run(void *arg)
 {
@@ -29,12 +81,24 @@ static void *run(void *arg)
 		struct flow_record *r;
 
 		while (w->count == 0 && !w->stop) {
-			w->sleeping = true;
+			if (w->dirty && w->idle_fn) {
+				run_idle(w);
+				continue;
+			}
+			w->sleeping = w->idle = true;
 			pthread_cond_wait(&w->filled, &w->mu);
-			w->sleeping = false;
+			w->sleeping = w->idle = false;
+			if (w->count > 0) {
+				w->wakeups++;
+				gather(w);
+			}
 		}
-		if (w->count == 0)
-			break;                    /* stopped and drained */
+		if (w->count == 0) {              /* stopped and drained */
+			if (w->dirty && w->idle_fn)
+				run_idle(w);
+			break;
+		}
+		w->dirty = true;
 		r = &w->ring[w->head];
 		pthread_mutex_unlock(&w->mu);
 		w->fn(w->ctx, r);                 /* the slot is ours till freed */
@@ -61,6 +125,19 @@ static int start_thread(struct writer *w)
 	return rc;
 }
 
+/* `filled` times its waits on CLOCK_MONOTONIC: a step of the wall clock
+ * neither stretches nor cuts a batch's wait. */
+static void init_conds(struct writer *w)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->filled, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&w->emptied, NULL);
+}
+
 struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 			  void *ctx)
 {
@@ -76,8 +153,7 @@ struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 	w->fn = fn;
 	w->ctx = ctx;
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->filled, NULL);
-	pthread_cond_init(&w->emptied, NULL);
+	init_conds(w);
 	if (start_thread(w) != 0) {
 		pthread_cond_destroy(&w->emptied);
 		pthread_cond_destroy(&w->filled);
@@ -104,7 +180,10 @@ void writer_submit(struct writer *w, const struct flow_record *r)
 	w->records++;
 	if (w->count > w->peak)
 		w->peak = w->count;
-	if (w->sleeping && w->count >= w->batch)
+	/* Woken: at a batch; with a time bound also at the first record
+	 * (the thread then gathers the rest for at most max_delay_ms). */
+	if (w->sleeping && (w->count >= w->batch ||
+			    (w->idle && w->max_delay_ms > 0)))
 		pthread_cond_signal(&w->filled);
 	pthread_mutex_unlock(&w->mu);
 }
@@ -112,11 +191,32 @@ void writer_submit(struct writer *w, const struct flow_record *r)
 void writer_drain(struct writer *w)
 {
 	pthread_mutex_lock(&w->mu);
+	w->hurry++;
 	if (w->count > 0)
 		pthread_cond_signal(&w->filled);  /* a batch not yet full */
-	while (w->count > 0)
+	while (w->count > 0 || w->busy)
 		pthread_cond_wait(&w->emptied, &w->mu);
+	w->hurry--;
 	pthread_mutex_unlock(&w->mu);
+}
+
+void writer_set_latency(struct writer *w, unsigned max_delay_ms,
+			writer_idle_fn idle)
+{
+	pthread_mutex_lock(&w->mu);
+	w->max_delay_ms = max_delay_ms;
+	w->idle_fn = idle;
+	pthread_mutex_unlock(&w->mu);
+}
+
+uint64_t writer_wakeups(struct writer *w)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->wakeups;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 void writer_counters(struct writer *w, uint64_t *records, uint64_t *peak,

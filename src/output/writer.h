@@ -17,15 +17,27 @@
 
 typedef void (*writer_fn)(void *ctx, const struct flow_record *r);
 
+/* Called on the writer thread when the queue has run empty after records
+ * were written (e.g. to flush the sinks' streams). */
+typedef void (*writer_idle_fn)(void *ctx);
+
 struct writer;
 
 /* A writer thread with room for `depth` records, calling fn(ctx, record)
  * for each.  Once idle, the thread is woken when `batch` records wait (1:
- * at once, for live output; more: fewer wake-ups for a file) or on
- * writer_drain.  NULL on a bad size, when out of memory or when the
- * thread cannot start. */
+ * at once; more: fewer wake-ups) or on writer_drain.  NULL on a bad size,
+ * when out of memory or when the thread cannot start. */
 struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 			  void *ctx);
+
+/* Live output: a record is written at most about max_delay_ms after its
+ * submission (a sleeping thread wakes at the first record and gathers the
+ * rest of a batch for that long; 0: no bound, wait for `batch`), and
+ * idle(ctx) runs each time the queue runs empty after records were written
+ * (NULL: none).  Call before submitting; writer_drain waits for a running
+ * idle function too. */
+void writer_set_latency(struct writer *w, unsigned max_delay_ms,
+			writer_idle_fn idle);
 
 /* Copies r into the queue; waits while it is full.  Callable from several
  * threads. */
@@ -38,6 +50,9 @@ void writer_drain(struct writer *w);
  * room: since writer_new. */
 void writer_counters(struct writer *w, uint64_t *records, uint64_t *peak,
 		     uint64_t *waits);
+
+/* Times the thread woke up to write (a measure of the hand-off's cost). */
+uint64_t writer_wakeups(struct writer *w);
 
 /* Drains, stops the thread, frees the writer.  NULL is ignored. */
 void writer_free(struct writer *w);

@@ -1,5 +1,6 @@
 /* jsonw.c: JSON text into a memory buffer (RFC 8259). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,11 +49,36 @@ static void put_slow(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
+/* Copies n bytes; up to 16 with two overlapping loads and stores each of
+ * 8 or 4 bytes (no call: most pieces of a record are that short). */
+static inline void copy(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 /* Appends n bytes; the common case is a copy into room already there. */
 static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	if (w->cap - w->len >= n + 2 && !w->oom) {
-		memcpy(w->buf + w->len, s, n);
+		copy(w->buf + w->len, s, n);
 		w->len += n;
 		return;
 	}
@@ -199,7 +225,7 @@ void jw_key(struct jsonw *w, const char *key)
 	w->after_key = true;
 }
 
-void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
+void jw_key_quoted_slow(struct jsonw *w, const char *quoted, size_t n)
 {
 	sep(w);
 	put(w, quoted, n);
@@ -212,22 +238,50 @@ void jw_str(struct jsonw *w, const char *s)
 	put_escaped(w, s, strlen(s));
 }
 
+void jw_str_plain(struct jsonw *w, const char *s, size_t n)
+{
+	sep(w);
+	putc1(w, '"');
+	put(w, s, n);
+	putc1(w, '"');
+}
+
+void jw_name(struct jsonw *w, const char *s)
+{
+	jw_str_plain(w, s, strlen(s));
+}
+
 static void put_fmt(struct jsonw *w, const char *s, int n)
 {
 	if (n > 0)
 		put(w, s, (size_t)n);
 }
 
-/* Decimal digits of v, without printf (called for every number). */
+/* Decimal digits of v, without printf (called for every number), two
+ * digits a step. */
 static void put_u64(struct jsonw *w, uint64_t v)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
 	char b[20];
 	int i = (int)sizeof(b);
 
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		size_t k = (size_t)(v % 100) * 2;
+
+		v /= 100;
+		b[--i] = pairs[k + 1];
+		b[--i] = pairs[k];
+	}
+	if (v >= 10) {
+		b[--i] = pairs[v * 2 + 1];
+		b[--i] = pairs[v * 2];
+	} else {
+		b[--i] = (char)('0' + v);
+	}
 	put(w, b + i, sizeof(b) - (size_t)i);
 }
 
@@ -241,6 +295,11 @@ void jw_raw(struct jsonw *w, const char *json, size_t len)
 {
 	sep(w);
 	put(w, json, len);
+}
+
+void jw_raw_slow(struct jsonw *w, const char *json, size_t len)
+{
+	jw_raw(w, json, len);
 }
 
 void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
@@ -260,18 +319,86 @@ void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
 
 void jw_i64(struct jsonw *w, int64_t v)
 {
-	char b[24];
-
 	sep(w);
-	put_fmt(w, b, snprintf(b, sizeof(b), "%" PRId64, v));
+	if (v < 0) {
+		putc1(w, '-');
+		put_u64(w, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u64(w, (uint64_t)v);
+	}
 }
 
+/* |x| below this takes the fast path of jw_double: ulp(x) <= 2^-22 there,
+ * so the product's rounding error (half an ulp) is far below TIE_MARGIN:
+ * outside the margin the rounded product rounds as the exact one would. */
+#define FAST_LIMIT 2147483648.0
+#define TIE_MARGIN 1e-6
+
+/* v with `decimals` (0..9) digits after the point, rounded as printf's
+ * "%.*f" does (to nearest from the exact binary value, ties to even),
+ * without printf, into b (24 bytes at least); returns the length, or 0
+ * when v is out of the fast path's reach (not finite, or too large):
+ * printf writes those. */
+static size_t fmt_fixed(char *b, double v, int decimals)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+				      1e7, 1e8, 1e9 };
+	bool neg = signbit(v) != 0;
+	double x = neg ? -v : v, frac;
+	uint64_t n;
+	char d[24];
+	int i = (int)sizeof(d);
+	size_t len = 0;
+
+	if (decimals < 0 || decimals > 9 || !(x < FAST_LIMIT))
+		return 0;       /* also NaN: every comparison is false */
+	x *= p10[decimals];
+	if (!(x < FAST_LIMIT))
+		return 0;
+	n = (uint64_t)x;
+	frac = x - (double)n;
+	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN) {
+		/* Near a tie: the exact product is x + fma(v, p, -x) (the
+		 * rounding error of a product is a double); the sign of
+		 * (frac - 0.5) + that error says on which side it lies, and
+		 * an exact tie goes to the even neighbour, as printf does. */
+		double err = (frac - 0.5) + fma(neg ? -v : v, p10[decimals], -x);
+
+		n += err > 0 || (err == 0 && (n & 1));
+	} else {
+		n += frac > 0.5;
+	}
+	for (int k = 0; k < decimals; k++, n /= 10)
+		d[--i] = (char)('0' + n % 10);
+	if (decimals > 0)
+		d[--i] = '.';
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (neg)
+		b[len++] = '-';
+	memcpy(b + len, d + i, sizeof(d) - (size_t)i);
+	return len + sizeof(d) - (size_t)i;
+}
+
+/* printf's "%.*f" for what fmt_fixed leaves: up to 309 integer digits
+ * (DBL_MAX), a sign, a point and the decimals (at most 40 are written). */
 void jw_double(struct jsonw *w, double v, int decimals)
 {
-	char b[64];
+	char b[400];
+	size_t n = fmt_fixed(b, v, decimals);
+	int k;
 
 	sep(w);
-	put_fmt(w, b, snprintf(b, sizeof(b), "%.*f", decimals, v));
+	if (n > 0) {
+		put(w, b, n);
+		return;
+	}
+	if (decimals > 40)
+		decimals = 40;
+	k = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	put_fmt(w, b, k < (int)sizeof(b) ? k : (int)sizeof(b) - 1);
 }
 
 void jw_bool(struct jsonw *w, bool v)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JW_DEPTH 16
 
@@ -38,6 +39,12 @@ void jw_arr_end(struct jsonw *w);
 /* key: a literal of the program (plain ASCII; written without escaping). */
 void jw_key(struct jsonw *w, const char *key);
 void jw_str(struct jsonw *w, const char *s);
+/* A string the program made or named itself, known to need no escape (no
+ * '"', no '\\', no byte below 0x20 or above 0x7e): a number, an address,
+ * a time, a name from one of the program's tables.  Written as it is;
+ * anything from a packet, a rule file or an inventory goes to jw_str. */
+void jw_str_plain(struct jsonw *w, const char *s, size_t n);
+void jw_name(struct jsonw *w, const char *s);       /* NUL-terminated */
 void jw_u64(struct jsonw *w, uint64_t v);
 void jw_i64(struct jsonw *w, int64_t v);
 void jw_double(struct jsonw *w, double v, int decimals);
@@ -55,11 +62,44 @@ void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
 /* A key given as a string literal: its quotes and colon are joined at
  * compile time, so the hot path copies one constant run (JW_KEY, JW_KSTR,
  * JW_KU64); the functions below take any key. */
-void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n);
+void jw_key_quoted_slow(struct jsonw *w, const char *quoted, size_t n);
+void jw_raw_slow(struct jsonw *w, const char *json, size_t len);
+
+/* A literal run (a key, or a key and its value) placed after the comma
+ * its position needs; inline, so that the copy of a literal's known
+ * length compiles to a few moves.  `key`: a value follows.  The rare
+ * cases (no room, a key right after a key, out of memory) go the slow
+ * way, which does the same. */
+static inline void jw_lit(struct jsonw *w, const char *s, size_t n, bool key)
+{
+	if (w->after_key || w->oom || w->cap - w->len < n + 3) {
+		if (key)
+			jw_key_quoted_slow(w, s, n);
+		else
+			jw_raw_slow(w, s, n);
+		return;
+	}
+	if (!w->first[w->depth])
+		w->buf[w->len++] = ',';
+	w->first[w->depth] = false;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->after_key = key;
+}
+
+static inline void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
+{
+	jw_lit(w, quoted, n, true);
+}
 #define JW_QUOTED(k) "\"" k "\":", sizeof("\"" k "\":") - 1
 #define JW_KEY(w, k) jw_key_quoted((w), JW_QUOTED(k))
 #define JW_KSTR(w, k, s) (JW_KEY(w, k), jw_str((w), (s)))
 #define JW_KU64(w, k, v) (JW_KEY(w, k), jw_u64((w), (v)))
+/* A key and a plain string value (jw_name); a key and a literal string
+ * value, both joined into one constant run. */
+#define JW_KNAME(w, k, s) (JW_KEY(w, k), jw_name((w), (s)))
+#define JW_KLIT(w, k, v) \
+	jw_lit((w), "\"" k "\":\"" v "\"", sizeof("\"" k "\":\"" v "\"") - 1, false)
 
 /* Shorthands: a key and its value. */
 void jw_kstr(struct jsonw *w, const char *key, const char *s);

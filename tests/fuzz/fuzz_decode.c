@@ -15,6 +15,15 @@
  * must be in range and its sentence fit any buffer.  It also goes through
  * the media measurement (src/inspect/media.c) a few times each way: the
  * streams stay within the cap and the state is freed.
+ *
+ * The fast path (decode_packet_fast) against the general one
+ * (decode_packet_general), on every input read as an Ethernet frame and
+ * as the link type byte 0 picks: when the fast path takes a frame, the
+ * general path must say DECODE_OK and set every field of struct pkt the
+ * same; when it declines, the frame must be outside its scope (not IPv4
+ * without options in Ethernet II, a fragment, not TCP or UDP) or the
+ * general path must not say DECODE_OK.  decode_packet must equal the
+ * general path in status and, on DECODE_OK, in every field.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -127,6 +136,60 @@ static void media(const struct pkt *p)
 	FUZZ_CHECK(f.media == NULL);
 }
 
+/* Every field of two decoded packets (the pointers by address). */
+static void same_pkt(const struct pkt *a, const struct pkt *b)
+{
+	FUZZ_CHECK(a->ts_us == b->ts_us);
+	FUZZ_CHECK(a->wire_len == b->wire_len && a->cap_len == b->cap_len);
+	FUZZ_CHECK(a->nvlan == b->nvlan);
+	FUZZ_CHECK(memcmp(a->vlan, b->vlan, sizeof(a->vlan)) == 0);
+	FUZZ_CHECK(a->ipver == b->ipver && a->l4 == b->l4);
+	FUZZ_CHECK(a->tcp_flags == b->tcp_flags && a->addr_len == b->addr_len);
+	FUZZ_CHECK(memcmp(a->src, b->src, sizeof(a->src)) == 0);
+	FUZZ_CHECK(memcmp(a->dst, b->dst, sizeof(a->dst)) == 0);
+	FUZZ_CHECK(a->sport == b->sport && a->dport == b->dport);
+	FUZZ_CHECK(a->seq == b->seq);
+	FUZZ_CHECK(a->l3 == b->l3 && a->l3_len == b->l3_len);
+	FUZZ_CHECK(a->payload == b->payload && a->payload_len == b->payload_len);
+	FUZZ_CHECK(a->ip_len == b->ip_len && a->tunnels == b->tunnels);
+}
+
+/* Whether an Ethernet frame is one the fast path must take when the
+ * general path decodes it: IPv4 without options, neither a fragment nor
+ * a first fragment, TCP or UDP (the lengths are the general path's to
+ * judge). */
+static bool fast_scope(const uint8_t *f, uint32_t avail)
+{
+	return avail >= 34 && f[12] == 0x08 && f[13] == 0x00 &&
+	       f[14] == 0x45 && (f[20] & 0x3f) == 0 && f[21] == 0 &&
+	       (f[23] == L4_TCP || f[23] == L4_UDP);
+}
+
+/* Both paths on one frame of link type dlt; returns the general status. */
+static enum decode_status both_paths(int dlt, const uint8_t *f,
+				     uint32_t caplen, uint32_t wirelen)
+{
+	struct pkt g, q, d;
+	enum decode_status st = decode_packet_general(dlt, f, caplen, wirelen, &g);
+	enum decode_status sd = decode_packet(dlt, f, caplen, wirelen, &d);
+	bool fast;
+
+	FUZZ_CHECK(sd == st);
+	if (st == DECODE_OK)
+		same_pkt(&d, &g);
+	if (dlt != DLT_EN10MB)
+		return st;
+	fast = decode_packet_fast(f, caplen, wirelen, &q);
+	if (fast) {
+		FUZZ_CHECK(st == DECODE_OK);
+		same_pkt(&q, &g);
+	} else {
+		FUZZ_CHECK(st != DECODE_OK ||
+			   !fast_scope(f, caplen < wirelen ? caplen : wirelen));
+	}
+	return st;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt p;
@@ -144,6 +207,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wirelen = caplen + (mode & 0x7fu);
 	else
 		wirelen = caplen > (mode & 0x7fu) ? caplen - (mode & 0x7fu) : 0;
+	(void)both_paths(DLT_EN10MB, data + 2, caplen, wirelen);
+	(void)both_paths(dlt, data + 2, caplen, wirelen);
 	st = decode_packet(dlt, data + 2, caplen, wirelen, &p);
 	FUZZ_CHECK((unsigned)st < DECODE_NSTATUS);
 	FUZZ_CHECK(decode_status_name(st) != NULL);

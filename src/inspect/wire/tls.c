@@ -293,3 +293,36 @@ enum wire_ans wire_tls(struct wire_state *w, const struct wire_in *in,
 	}
 	return scan(w, in, hit);
 }
+
+enum wire_client_cert wire_tls_client_flight(const uint8_t *p, uint32_t len)
+{
+	struct cursor c = cur_make(p, len);
+	uint8_t h[HDR_LEN], t;
+	uint32_t mlen, list;
+	struct rec r;
+
+	if (!cur_copy(&c, h, HDR_LEN) || !rec_parse(h, &r))
+		return WCC_WATCH;
+	if (r.type == 20)                       /* ChangeCipherSpec */
+		return WCC_HIDDEN;
+	if (r.type != 22 || !cur_u8(&c, &t))
+		return WCC_WATCH;
+	if (t == 16)                            /* ClientKeyExchange */
+		return WCC_NONE;
+	/* Certificate: a 24-bit message length, then the list's */
+	if (t != 11 || !cur_be24(&c, &mlen) || !cur_be24(&c, &list) ||
+	    list + 3 != mlen)
+		return WCC_WATCH;
+	return list ? WCC_PRESENTED : WCC_EMPTY;
+}
+
+const char *wire_client_cert_name(enum wire_client_cert c)
+{
+	switch (c) {
+	case WCC_PRESENTED: return "presented";
+	case WCC_EMPTY: return "empty";
+	case WCC_NONE: return "none";
+	case WCC_HIDDEN: return "hidden";
+	default: return NULL;
+	}
+}

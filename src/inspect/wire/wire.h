@@ -163,6 +163,31 @@ const char *wire_proto_name(enum wire_proto p);
  * application data (mid-stream)"; always NUL-terminated when len > 0. */
 void wire_detail(const struct wire_result *r, char *buf, size_t len);
 
+/* What a TLS client's second flight shows of its certificate (RFC 5246
+ * sections 7.4.4 and 7.4.6): a client that a server's CertificateRequest
+ * asked for one answers with a Certificate message, the first of its
+ * second flight (an empty list when it has none); a client not asked
+ * starts that flight with ClientKeyExchange.  Only TLS 1.2 and earlier
+ * show it: TLS 1.3 encrypts the flight, and an abbreviated (resumed)
+ * handshake has none, both starting with ChangeCipherSpec. */
+enum wire_client_cert {
+	WCC_UNKNOWN = 0,   /* not watched, or the flight was never seen */
+	WCC_WATCH,         /* the segment says nothing yet: keep watching */
+	WCC_PRESENTED,     /* a Certificate message with a certificate */
+	WCC_EMPTY,         /* a Certificate message with none: asked, none */
+	WCC_NONE,          /* ClientKeyExchange first: not asked */
+	WCC_HIDDEN,        /* ChangeCipherSpec first: resumed, or TLS 1.3 */
+};
+
+/* What one client payload p[0..len) of a TLS connection followed from its
+ * handshake says: WCC_WATCH unless it starts with a record that answers
+ * (reads the record header, the first handshake message's type and its
+ * certificate list's length, nothing more). */
+enum wire_client_cert wire_tls_client_flight(const uint8_t *p, uint32_t len);
+
+/* "presented", "empty", "none", "hidden"; NULL for the other values. */
+const char *wire_client_cert_name(enum wire_client_cert c);
+
 /* A SIP/HTTP method's name from its index in a WD_*_REQUEST arg. */
 const char *wire_method_name(uint32_t idx);
 
