@@ -13,6 +13,7 @@
 #define BATCH_ITEMS (2u * BATCH_PKTS + 1u) /* and a sweep before each, a flush */
 #define BATCH_BYTES (512u * 1024u) /* packet bytes per batch */
 #define DEPTH 8u                 /* batches per engine */
+#define FLUSH_CHUNK 256u         /* records handed on at a time at the end */
 #define SWEEP_EVERY_US 1000000u  /* as one engine sweeps (engine.c) */
 
 enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
@@ -54,6 +55,7 @@ struct fw_engine {
 	struct batch *cur;           /* the reader's batch being filled */
 	uint64_t pos;                /* the item being run (merge.h) */
 	_Atomic uint64_t done;       /* every item below this pos is run */
+	bool flushing;               /* running the last item (IT_FLUSH) */
 	atomic_uint waiters;         /* engines waiting for done to rise */
 	pthread_mutex_t mu;          /* with cv: they sleep on these */
 	pthread_cond_t cv;
@@ -135,6 +137,13 @@ static void on_record(void *ctx, const struct flow_record *r)
 	}
 	w->pend[w->npend].pos = w->pos;
 	w->pend[w->npend++].rec = *r;
+	/* At the end of input the flows end in key order (flow_table_flush):
+	 * hand them on in chunks, not all at once. */
+	if (w->flushing && w->npend >= FLUSH_CHUNK) {
+		merge_sort(w->pend, w->npend);
+		(void)merge_push_upto(w->fw->merge, w->idx, w->pend, w->npend);
+		w->npend = 0;
+	}
 }
 
 /* Publishes that every item below pos is run, waking engines that wait
@@ -200,6 +209,7 @@ static void run_item(struct fw_engine *w, const struct batch *b,
 		engine_expire(w->eng, it->ts_us);
 		break;
 	default:
+		w->flushing = true;
 		engine_flush(w->eng, END_SHUTDOWN);
 		break;
 	}

@@ -6,7 +6,9 @@
  * has said nothing holds everything back); ties at one pos (a sweep in
  * two engines) go by last packet time, then by id; merge_sort sorts one
  * engine's batch; a watermark of UINT64_MAX on every stream writes what
- * is left; the gauges' peak is the peak of the sum over streams taken in
+ * is left; a stream handing on its last records in chunks
+ * (merge_push_upto) lets the others' records before its last one through
+ * and holds back those after it; the gauges' peak is the peak of the sum over streams taken in
  * clock order (two engines' flows open at once add up, one after the
  * other do not), with a transient top within a step counted.
  */
@@ -106,6 +108,39 @@ static void test_sort(void **state)
 		assert_true(merge_cmp(&v[i], &v[i + 1]) < 0);
 }
 
+static void test_chunks(void **state)
+{
+	struct out o = { .n = 0 };
+	struct merge *m = merge_new(2, collect, &o);
+	struct merge_item a[2] = { item(100, 10, 1), item(100, 30, 3) };
+	struct merge_item b[3] = { item(100, 20, 2), item(100, 40, 4),
+				   item(100, 50, 5) };
+	struct merge_item a2 = item(100, 45, 6);
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(merge_push(m, 1, NULL, 0, NULL, 0, 100), 0);
+	assert_int_equal(merge_push_upto(m, 0, a, 2), 0);
+	assert_int_equal(o.n, 0);           /* stream 1 may still give pos 100 */
+	assert_int_equal(merge_push_upto(m, 1, b, 3), 0);
+	/* 1, 2, 3 are below both marks; 4 and 5 are after stream 0's last. */
+	assert_int_equal(o.n, 3);
+	assert_int_equal(o.id[2], 3);
+	assert_int_equal(merge_push_upto(m, 0, &a2, 1), 0);
+	/* 4 (40), then 6 (45): stream 1 has nothing before its 50 left. */
+	assert_int_equal(o.n, 5);
+	assert_int_equal(o.id[3], 4);
+	assert_int_equal(o.id[4], 6);
+	/* Stream 0 is done: stream 1's head goes (its own later records
+	 * never go before it). */
+	assert_int_equal(merge_push(m, 0, NULL, 0, NULL, 0, UINT64_MAX), 0);
+	assert_int_equal(o.n, 6);
+	assert_int_equal(o.id[5], 5);
+	assert_int_equal(merge_push(m, 1, NULL, 0, NULL, 0, UINT64_MAX), 0);
+	assert_int_equal(o.n, 6);
+	merge_free(m);
+}
+
 static struct merge_step step(uint64_t pos, uint64_t flows, uint64_t states,
 			      uint64_t states_top)
 {
@@ -156,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_order_and_watermarks),
 		cmocka_unit_test(test_ties_by_id),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_peaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

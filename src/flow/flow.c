@@ -542,12 +542,34 @@ void flow_table_expire(struct flow_table *t, uint64_t now_us)
 	}
 }
 
-/* Ends every flow with `why`, least recently seen first across all lists
- * (ties: lower id first).  The table is empty afterwards but usable. */
+static int cmp_older(const void *x, const void *y)
+{
+	const struct flow *a = *(struct flow *const *)x;
+	const struct flow *b = *(struct flow *const *)y;
+
+	return older(a, b) ? -1 : older(b, a) ? 1 : 0;
+}
+
+/* Ends every flow with `why`, least recently seen first (ties: lower id
+ * first), exactly so even where packet time ran backwards (offline
+ * engines stream these records in that order, filework.c); when that
+ * order cannot be had (no memory), least recently seen first across the
+ * list heads.  The table is empty afterwards but usable. */
 void flow_table_flush(struct flow_table *t, enum flow_end why)
 {
+	struct flow **v = t->st.active ? malloc(t->st.active * sizeof(*v)) : NULL;
 	struct flow *f;
+	uint64_t n = 0;
 
+	if (v != NULL) {
+		for (int l = 0; l < LST_N; l++)
+			for (f = t->lst[l].head; f; f = f->lnext)
+				v[n++] = f;
+		qsort(v, n, sizeof(*v), cmp_older);
+		for (uint64_t i = 0; i < n; i++)
+			end_flow(t, v[i], why);
+		free(v);
+	}
 	while ((f = oldest_head(t)))
 		end_flow(t, f, why);
 }

@@ -1,5 +1,6 @@
 /* merge.c: the ordered merge of offline engines' records (see merge.h). */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@ struct stream {
 	size_t shead, nsteps, capsteps;
 	uint64_t now[MERGE_GAUGES];  /* the gauges after the last step summed */
 	uint64_t upto;               /* no later record has a lower pos */
+	struct merge_item *mark;     /* or a key not above the last one pushed
+				      * (merge_push_upto): points into wm */
+	struct merge_item wm;
 };
 
 struct merge {
@@ -180,21 +184,33 @@ static void sum_steps(struct merge *m)
 	}
 }
 
-/* The stream whose head is written next, or -1 when none may be yet. */
+/* Whether stream s can still give a record that goes before it. */
+static bool may_precede(const struct stream *s, const struct merge_item *it)
+{
+	if (s->mark)
+		return merge_cmp(s->mark, it) < 0;
+	return s->upto <= it->pos;
+}
+
+/* The stream whose head is written next, or -1 when none may be yet: the
+ * least head, once no other stream can give one before it (a stream's
+ * own later records never go before its head). */
 static int next_stream(const struct merge *m)
 {
-	uint64_t low = low_watermark(m);
 	int best = -1;
 
 	for (unsigned i = 0; i < m->ns; i++) {
 		const struct stream *s = &m->s[i];
 
-		if (s->head == s->n || s->items[s->head].pos >= low)
-			continue;
-		if (best < 0 || merge_cmp(&s->items[s->head],
-					  &m->s[best].items[m->s[best].head]) < 0)
+		if (s->head < s->n && (best < 0 ||
+		    merge_cmp(&s->items[s->head],
+			      &m->s[best].items[m->s[best].head]) < 0))
 			best = (int)i;
 	}
+	for (unsigned i = 0; best >= 0 && i < m->ns; i++)
+		if ((int)i != best &&
+		    may_precede(&m->s[i], &m->s[best].items[m->s[best].head]))
+			return -1;
 	return best;
 }
 
@@ -221,8 +237,10 @@ int merge_push(struct merge *m, unsigned si, const struct merge_item *items,
 	pthread_mutex_lock(&m->mu);
 	if (n && reserve(s, n) != 0) {
 		/* Out of memory: what is held goes first, then these. */
-		for (unsigned i = 0; i < m->ns; i++)
+		for (unsigned i = 0; i < m->ns; i++) {
 			m->s[i].upto = UINT64_MAX;
+			m->s[i].mark = NULL;
+		}
 		write_ready(m);
 		for (size_t i = 0; i < n; i++)
 			m->fn(m->ctx, &items[i].rec);
@@ -242,9 +260,34 @@ int merge_push(struct merge *m, unsigned si, const struct merge_item *items,
 	} else if (nsteps) {
 		rc = -1;
 	}
-	if (upto > s->upto)
+	if (upto > s->upto) {
 		s->upto = upto;
+		s->mark = NULL;
+	}
 	sum_steps(m);
+	write_ready(m);
+	pthread_mutex_unlock(&m->mu);
+	return rc;
+}
+
+int merge_push_upto(struct merge *m, unsigned si,
+		    const struct merge_item *items, size_t n)
+{
+	struct stream *s = &m->s[si];
+	int rc;
+
+	if (n == 0)
+		return 0;
+	pthread_mutex_lock(&m->mu);
+	s->wm.pos = items[n - 1].pos;
+	s->wm.rec.last_us = items[n - 1].rec.last_us;
+	s->wm.rec.id = items[n - 1].rec.id;
+	s->wm.rec.why = items[n - 1].rec.why;
+	pthread_mutex_unlock(&m->mu);
+	/* The pos watermark stays below: steps at this pos wait. */
+	rc = merge_push(m, si, items, n, NULL, 0, 0);
+	pthread_mutex_lock(&m->mu);
+	s->mark = &s->wm;
 	write_ready(m);
 	pthread_mutex_unlock(&m->mu);
 	return rc;

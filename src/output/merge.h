@@ -66,6 +66,14 @@ int merge_push(struct merge *m, unsigned s, const struct merge_item *items,
 	       size_t n, const struct merge_step *steps, size_t nsteps,
 	       uint64_t upto);
 
+/* Appends the n > 0 items of stream s (in write order, after those it
+ * pushed before) and declares that it will give no record before the
+ * last of them (an engine ending its flows at the end of input, in
+ * chunks: its records are written as the others' reach them).  Returns as
+ * merge_push. */
+int merge_push_upto(struct merge *m, unsigned s,
+		    const struct merge_item *items, size_t n);
+
 /* The most each gauge summed over the streams reached (steps summed so
  * far). */
 void merge_peaks(struct merge *m, uint64_t peak[MERGE_GAUGES]);
