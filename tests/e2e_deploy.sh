@@ -50,4 +50,29 @@ for line in open(sys.argv[1]):
 print("mid-stream TLS flows:", mid, "reached nDPI:", bad)
 sys.exit(mid < 100 or bad > 0)
 PY
+# A flow reported several times (--active-timeout) keeps its Community ID
+# (the writer reuses it): every record of a flow names the one its single
+# record names without the periodic reports.
+"$LW" -r "$TMP/d.pcap" --inventory "$TMP/d.inventory" --no-dpi \
+	--json "$TMP/one.json" > /dev/null 2>&1
+"$LW" -r "$TMP/d.pcap" --inventory "$TMP/d.inventory" --no-dpi \
+	--active-timeout 1 --json "$TMP/many.json" > /dev/null 2>&1
+check "periodic records keep the flow's Community ID" python3 - \
+	"$TMP/one.json" "$TMP/many.json" <<'PY'
+import collections, json, sys
+def flows(path):
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("event_type") == "flow":
+            yield r["flow_id"], r["community_id"]
+one = dict(flows(sys.argv[1]))
+n = collections.Counter()
+for fid, cid in flows(sys.argv[2]):
+    n[fid] += 1
+    if one.get(fid) != cid:
+        sys.exit("flow %d: %s, alone %s" % (fid, cid, one.get(fid)))
+again = sum(1 for c in n.values() if c > 1)
+print("flows reported more than once:", again)
+sys.exit(again < 100)
+PY
 finish

@@ -419,10 +419,25 @@ static void json_lync(struct eve *e, const struct flow_record *r)
 	jw_obj_end(w);
 }
 
+/* The Community ID of r's flow: computed at its first record, reused by
+ * the next ones (the same flow id and key). */
+static const char *flow_cid(struct eve *e, const struct flow_record *r)
+{
+	struct eve_cid *c = &e->cids[r->id % EVE_CID_SLOTS];
+
+	if (!c->used || c->id != r->id ||
+	    memcmp(&c->key, &r->key, sizeof(r->key)) != 0) {
+		communityid(&r->key, 0, c->cid);   /* on the writer thread */
+		c->id = r->id;
+		c->key = r->key;
+		c->used = true;
+	}
+	return c->cid;
+}
+
 void eve_flow(struct eve *e, const struct flow_record *r)
 {
 	struct jsonw *w = &e->jw;
-	char cid[COMMUNITY_ID_LEN];
 
 	jw_reset(w);
 	jw_obj_begin(w);
@@ -432,9 +447,8 @@ void eve_flow(struct eve *e, const struct flow_record *r)
 	json_endpoints(w, r);
 	if (record_name(r, REC_APP_PROTO))
 		JW_KSTR(w, "app_proto", record_name(r, REC_APP_PROTO));
-	communityid(&r->key, 0, cid);        /* on the writer thread */
 	JW_KEY(w, "community_id");
-	jw_str_plain(w, cid, COMMUNITY_ID_LEN - 1);
+	jw_str_plain(w, flow_cid(e, r), COMMUNITY_ID_LEN - 1);
 	json_counters(e, r);
 	json_lync(e, r);
 	jw_obj_end(w);

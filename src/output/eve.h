@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "classify/rules.h"
+#include "output/communityid.h"
 #include "output/record.h"
 #include "output/summary.h"
 #include "util/jsonw.h"
@@ -32,9 +33,20 @@ struct eve_time {
 	char text[48];
 };
 
+/* A flow's Community ID, kept so that its later records (--active-timeout
+ * reports) reuse it; found by flow id, valid for exactly `key`. */
+#define EVE_CID_SLOTS 256
+struct eve_cid {
+	uint64_t id;
+	struct flow_key key;
+	bool used;
+	char cid[COMMUNITY_ID_LEN];
+};
+
 struct eve {
 	struct jsonw jw;           /* the last record built (no newline) */
 	struct eve_time times[2];  /* by second & 1 */
+	struct eve_cid cids[EVE_CID_SLOTS]; /* by flow id % EVE_CID_SLOTS */
 	struct label_cache labels[2]; /* the rules in use and the ones before */
 	int next_cache;            /* the slot a new ruleset replaces */
 	enum lang lang;
