@@ -158,9 +158,11 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	lock(e);
 	if (why != END_FORCED && e->learner)
 		learn_flow(e->learner, f);
-	if (want)
+	if (want && e->cfg.on_record == NULL)
 		output_flow(e->out, &rec);
 	unlock(e);
+	if (want && e->cfg.on_record)
+		e->cfg.on_record(e->cfg.record_ctx, &rec);
 	if (why != END_FORCED) {
 		inspect_release(f);
 		media_drop(e, f);
@@ -310,7 +312,7 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	if (st != DECODE_OK)
 		return 0;
 	p.ts_us = rp->ts_us;
-	if (p.ts_us >= e->next_expire) {
+	if (!e->cfg.clock_extern && p.ts_us >= e->next_expire) {
 		flow_table_expire(e->ft, p.ts_us);
 		e->next_expire = p.ts_us + EXPIRE_EVERY_US;
 	}
@@ -363,6 +365,11 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 	return 0;
 }
 
+void engine_next_id(struct engine *e, uint64_t id)
+{
+	flow_table_next_id(e->ft, id);
+}
+
 void engine_expire(struct engine *e, uint64_t now_us)
 {
 	flow_table_expire(e->ft, now_us);
@@ -410,6 +417,22 @@ void engine_run_info(const struct engine *e, struct run_info *ri,
 	if (e->insp) {
 		inspect_get_stats(e->insp, is);
 		ri->insp = is;
+	}
+}
+
+void engine_span(struct engine *e, uint64_t *flows, uint64_t *states,
+		 uint64_t *states_top)
+{
+	struct flow_table_stats fs;
+	struct inspect_stats is;
+
+	flow_table_get_stats(e->ft, &fs);
+	*flows = fs.active;
+	*states = *states_top = 0;
+	if (e->insp) {
+		inspect_get_stats(e->insp, &is);
+		*states = is.live_states;
+		*states_top = inspect_span_peak(e->insp);
 	}
 }
 

@@ -27,6 +27,10 @@
 typedef void (*engine_alert_fn)(void *ctx, const struct flow *f,
 				const struct audit_result *ar);
 
+/* Offline engines hand each record here instead of to the output (the
+ * ordered merge, filework.h); r is the caller's until the call returns. */
+typedef void (*engine_record_fn)(void *ctx, const struct flow_record *r);
+
 struct engine_cfg {
 	struct flow_table_cfg ft;
 	enum lang lang;
@@ -47,6 +51,10 @@ struct engine_cfg {
 	void *alert_ctx;
 	pthread_mutex_t *lock;       /* held around output, learner and alerts
 				      * that workers share; NULL: one thread */
+	bool clock_extern;           /* idle flows end only at engine_expire
+				      * (offline: the reader's clock) */
+	engine_record_fn on_record;  /* NULL: records go to the output */
+	void *record_ctx;
 };
 
 struct engine;
@@ -62,6 +70,9 @@ void engine_free(struct engine *e);
 /* Processes one packet of link type dlt.  Returns 0, or -1 when out of
  * memory (the packet is counted, its flow is not tracked). */
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp);
+
+/* The id of the next flow engine_packet creates (flow_table_next_id). */
+void engine_next_id(struct engine *e, uint64_t id);
 
 /* Uses another ruleset, matcher and inventory from now on (SIGHUP).  Flows
  * keep no rule indexes, so open flows are labelled by the new rules when
@@ -91,6 +102,11 @@ enum verdict engine_worst(const struct engine *e);
  * the live capture counters) reads zero until the caller adds it. */
 void engine_run_info(const struct engine *e, struct run_info *ri,
 		     struct inspect_stats *is);
+
+/* Flows open now; nDPI states live now and the most live at once since
+ * the previous call (0 without nDPI). */
+void engine_span(struct engine *e, uint64_t *flows, uint64_t *states,
+		 uint64_t *states_top);
 
 /* The flow table's counters now (active, evicted, ...). */
 void engine_flow_stats(const struct engine *e, struct flow_table_stats *out);

@@ -20,6 +20,7 @@
 #include "capture/capture.h"
 #include "capture/decode.h"
 #include "engine.h"
+#include "filework.h"
 #include "inspect/inspect.h"
 #include "classify/hosts.h"
 #include "classify/inventory.h"
@@ -60,7 +61,9 @@ struct app {
 	 * pre[i] is open and not yet read, else nonzero). */
 	struct capture *pre;
 	int *pre_rc;
-	struct engine *eng;          /* files: the one engine */
+	struct filework *fw;         /* files: the reader's engines */
+	int files;                   /* files: inputs read */
+	uint64_t input_errors;       /* files: inputs not read */
 	struct workers *workers;     /* live: the capture threads and engines */
 	struct alerter *alerter;     /* live: early announcements of violations */
 	struct hosts *hosts;         /* servers inferred from the capture */
@@ -240,14 +243,8 @@ static void reload(struct app *a)
 	}
 	/* Records name the ruleset they were labelled with: the output keeps
 	 * no rules of its own. */
-	if (a->workers) {
-		a->retired_gen[a->nretired] =
-			workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
-	} else if (engine_set_rules(a->eng, &rd->rs, rd->pm, rd->inv) != 0) {
-		fprintf(stderr, "lyncwatch: reload failed: out of memory\n");
-		ruledata_free(rd);
-		return;
-	}
+	a->retired_gen[a->nretired] =
+		workers_set_rules(a->workers, &rd->rs, rd->pm, rd->inv);
 	a->retired[a->nretired++] = a->rd;
 	a->rd = rd;
 	fprintf(stderr, "lyncwatch: reloaded %d rules%s\n", rd->rs.nrules,
@@ -346,12 +343,48 @@ static int drop_for_files(struct app *a)
 	return 0;
 }
 
+/* The number of engines reading files: --workers, else one per core (at
+ * most FILEWORK_MAX).  One with --learn-inventory, whose tables depend on
+ * the order flows end in, and, without --workers, when a limit that each
+ * engine applies to its own flows (--max-flows, --max-inspect,
+ * --dpi-extra-flows) is given: it then holds for the run. */
+static unsigned file_engines(const struct config *c)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct config d;
+
+	options_defaults(&d);
+	if (c->learn)
+		return 1;
+	if (!c->workers && (c->ft.max_flows != d.ft.max_flows ||
+			    c->max_inspect != d.max_inspect ||
+			    c->dpi_extra_flows != d.dpi_extra_flows))
+		return 1;
+	if (c->workers)
+		return c->workers < FILEWORK_MAX ? c->workers : FILEWORK_MAX;
+	return cores < 1 ? 1 : cores > FILEWORK_MAX ? FILEWORK_MAX : (unsigned)cores;
+}
+
+static int open_filework(struct app *a)
+{
+	struct filework_cfg fc = {
+		.n = file_engines(a->cfg), .ec = engine_config(a),
+		.rs = &a->rd->rs, .pm = a->rd->pm, .inv = a->rd->inv,
+		.out = &a->out, .learner = a->learner,
+	};
+	char err[512];
+
+	a->fw = filework_new(&fc, err, sizeof(err));
+	if (a->fw == NULL)
+		fprintf(stderr, "lyncwatch: %s\n", err);
+	return a->fw ? 0 : -1;
+}
+
 static int setup(struct app *a)
 {
 	const struct config *c = a->cfg;
 	bool json_stdout = c->json && strcmp(c->json, "-") == 0;
 	struct output_cfg oc;
-	struct engine_cfg ec;
 
 	a->pinned = c->learn ? a->rd : NULL;
 	if (c->learn && ((a->learn_out = open_out(c->learn, PRIVDROP_TRUNCATE)) == NULL ||
@@ -385,10 +418,7 @@ static int setup(struct app *a)
 		(void)output_start_writer(&a->out);
 	if (c->iface)
 		return setup_alerts(a);
-	ec = engine_config(a);
-	a->eng = engine_new(&ec, &a->rd->rs, a->rd->pm, a->rd->inv, &a->out,
-			    a->learner);
-	return a->eng ? 0 : -1;
+	return open_filework(a);
 }
 
 /* Flushes and closes an output; reports a write error (e.g. a full disk)
@@ -423,7 +453,7 @@ static int close_learn(struct app *a)
 static void teardown(struct app *a)
 {
 	workers_free(a->workers);
-	engine_free(a->eng);
+	filework_free(a->fw);
 	alert_free(a->alerter);
 	learn_free(a->learner);
 	hosts_free(a->hosts);
@@ -456,15 +486,14 @@ static void progress(struct app *a, const struct capture *cap, double t0)
 {
 	double secs = stats_now() - t0;
 	int64_t off = capture_offset(cap);
-	struct flow_table_stats fs;
 
 	fprintf(stderr, "\r\033[K%s: ", cap->name);
 	if (off >= 0 && cap->size > 0)
 		fprintf(stderr, "%.1f MB (%.0f%%), ", (double)off / 1e6,
 			100.0 * (double)off / (double)cap->size);
-	engine_flow_stats(a->eng, &fs);
 	fprintf(stderr, "%" PRIu64 " packets, %.0f packets/s, %" PRIu64 " flows",
-		cap->pktno, secs > 0 ? (double)cap->pktno / secs : 0.0, fs.active);
+		cap->pktno, secs > 0 ? (double)cap->pktno / secs : 0.0,
+		filework_active(a->fw));
 }
 
 /* Reads one capture file to its end; returns 0, or -1 after an input
@@ -481,7 +510,7 @@ static int run_file(struct app *a, int i, uint64_t *left)
 	if (a->pre ? (cap = a->pre[i], a->pre_rc[i]) :
 	    capture_open_file(&cap, name, a->cfg->filter)) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
-		engine_stats(a->eng)->input_errors++;
+		a->input_errors++;
 		return -1;
 	}
 	if (!decode_link_supported(cap.dlt))
@@ -489,16 +518,11 @@ static int run_file(struct app *a, int i, uint64_t *left)
 			"its packets are counted as unsupported\n", name,
 			pcap_datalink_val_to_name(cap.dlt) ?
 			pcap_datalink_val_to_name(cap.dlt) : "?", cap.dlt);
-	engine_stats(a->eng)->files++;
+	a->files++;
 	g_cap = &cap;
 	while (*left && !g_stop && (rc = capture_next(&cap, &rp)) == CAPTURE_PACKET) {
 		(*left)--;
-		if (engine_packet(a->eng, cap.dlt, &rp)) {
-			snprintf(cap.err, sizeof(cap.err), "%s: packet %" PRIu64
-				 ": out of memory", name, cap.pktno);
-			rc = CAPTURE_ERROR;
-			break;
-		}
+		filework_packet(a->fw, cap.dlt, &rp);
 		if (show && (cap.pktno & 0xffff) == 0 && stats_now() - last > 0.5) {
 			last = stats_now();
 			progress(a, &cap, t0);
@@ -511,7 +535,7 @@ static int run_file(struct app *a, int i, uint64_t *left)
 		rc = CAPTURE_END;       /* a read cut by SIGINT/SIGTERM: stopped */
 	if (rc == CAPTURE_ERROR) {
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
-		engine_stats(a->eng)->input_errors++;
+		a->input_errors++;
 	}
 	capture_close(&cap);
 	if (a->pre)
@@ -564,7 +588,7 @@ static struct workers *open_workers(struct app *a)
 {
 	const struct config *c = a->cfg;
 	struct workers_cfg wc = {
-		.n = c->workers,
+		.n = c->workers ? c->workers : 1,
 		.live = { .iface = c->iface, .snaplen = c->snaplen,
 			  .buffer_kib = c->buffer_kib, .promisc = c->promisc,
 			  .timeout_ms = LIVE_TIMEOUT_MS, .filter = c->filter },
@@ -675,7 +699,7 @@ static int run(struct app *a)
 
 	if (a->cfg->iface && a->workers == NULL)
 		return status; /* the capture never started: nothing to write */
-	if (!a->cfg->iface && engine_stats(a->eng)->files == 0)
+	if (!a->cfg->iface && a->files == 0)
 		return status; /* no input could be opened: nothing to sum up */
 	if (a->workers) {
 		eng = workers_merged(a->workers);
@@ -686,9 +710,9 @@ static int run(struct app *a)
 		ri.kernel_drops = ws.kernel_drops;
 		ri.iface_drops = ws.iface_drops;
 	} else {
-		eng = a->eng;
-		engine_flush(eng, END_SHUTDOWN);
-		engine_run_info(eng, &ri, &is);
+		eng = filework_finish(a->fw, &ri, &is);
+		engine_stats(eng)->files = a->files;
+		engine_stats(eng)->input_errors += a->input_errors;
 	}
 	ri.hosts = a->hosts;
 	ri.rs = &a->rd->rs;

@@ -39,6 +39,9 @@ static void usage(FILE *f)
 "                      or every -r file and the outputs are open; refuses\n"
 "                      root; fails closed\n"
 "  --workers N         live: N capture threads in one PACKET_FANOUT group\n"
+"                      (default 1); -r: N engine threads, flows split by\n"
+"                      their hash, the same records in the same order as\n"
+"                      one (default: one per core, at most 64)\n"
 "Rules:\n"
 "  --rules FILE        load this rule file instead of the shipped rules\n"
 "                      (lync2013.rules): naming one replaces them; repeatable\n"
@@ -428,8 +431,6 @@ static int check_combination(struct config *c, int argc, char **argv)
 		return bad_usage("%s", "give -i or -r, not both");
 	if (!c->iface && c->nfiles == 0)
 		return bad_usage("%s", "nothing to read: give -r FILE or -i IFACE");
-	if (!c->iface && c->workers > 1)
-		return bad_usage("%s", "--workers goes with -i");
 	return 0;
 }
 
@@ -468,7 +469,7 @@ void options_defaults(struct config *c)
 	c->buffer_kib = DEFAULT_BUFFER_KIB;
 	c->promisc = true;
 	c->stats_interval_s = 60;
-	c->workers = 1;
+	c->workers = 0;              /* live: 1; files: one per core */
 	c->redis_key = "lyncwatch";
 	c->redis_buffer = 65536;
 	c->report_top = 50;

@@ -50,7 +50,7 @@ struct config {
 	uint32_t active_timeout_s;   /* report long flows this often; 0: off */
 	bool use_syslog;             /* --syslog */
 	const char *syslog_facility; /* --syslog-facility NAME */
-	unsigned workers;            /* --workers N (live) */
+	unsigned workers;            /* --workers N; 0: not given */
 	bool check_rules, list_rules;
 	bool no_dpi, audit_all;
 	uint32_t dpi_packets;        /* --dpi-packets: fed per flow, at most */

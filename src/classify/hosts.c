@@ -17,8 +17,30 @@
 
 struct slot {
 	atomic_uchar used;
+	_Atomic uint64_t pos;      /* the clock of the kept mark (a view's) */
 	struct host_seen e;
 };
+
+/* The calling thread's view (hosts_view); wait NULL: none. */
+struct view {
+	uint64_t pos, bound, ready; /* ready: bound already waited for */
+	hosts_wait_fn wait;
+	void *ctx;
+};
+
+static _Thread_local struct view tl_view;
+
+void hosts_view(uint64_t pos, uint64_t bound, hosts_wait_fn wait, void *ctx)
+{
+	struct view *v = &tl_view;
+
+	if (wait != v->wait || ctx != v->ctx)
+		v->ready = 0;
+	v->pos = pos;
+	v->bound = bound;
+	v->wait = wait;
+	v->ctx = ctx;
+}
 
 struct hosts {
 	pthread_mutex_t lock;
@@ -79,28 +101,74 @@ static uint32_t probe(const struct hosts *h, int ipver, const uint8_t a[16])
 	}
 }
 
+/* The slot's entry if this thread's view sees it. */
+static const struct host_seen *seen(const struct slot *s)
+{
+	const struct view *v = &tl_view;
+
+	if (!atomic_load_explicit(&s->used, memory_order_acquire))
+		return NULL;
+	if (v->wait && atomic_load_explicit(&s->pos, memory_order_acquire) >= v->bound)
+		return NULL;
+	return &s->e;
+}
+
 const struct host_seen *hosts_find(const struct hosts *h, int ipver,
 				   const uint8_t addr[16])
 {
-	const struct slot *s;
+	struct view *v = &tl_view;
+	const struct host_seen *e;
 
 	if (h == NULL)
 		return NULL;
-	s = &h->slot[probe(h, ipver, addr)];
-	return atomic_load_explicit(&s->used, memory_order_acquire) ? &s->e : NULL;
+	e = seen(&h->slot[probe(h, ipver, addr)]);
+	if (e != NULL || v->wait == NULL || v->ready >= v->bound)
+		return e;
+	/* Another engine may still mark it below the bound: wait, look again. */
+	v->wait(v->ctx, v->bound);
+	v->ready = v->bound;
+	return seen(&h->slot[probe(h, ipver, addr)]);
+}
+
+/* Whether a mark (pos, first_us, port, rule) comes before e's. */
+static bool earlier(uint64_t pos, uint64_t first_us, uint16_t port,
+		    uint32_t rule, uint64_t epos, const struct host_seen *e)
+{
+	if (pos != epos)
+		return pos < epos;
+	if (first_us != e->first_us)
+		return first_us < e->first_us;
+	if (port != e->port)
+		return port < e->port;
+	return rule < e->rule;
 }
 
 void hosts_mark(struct hosts *h, int ipver, const uint8_t addr[16],
 		uint8_t l4, uint16_t port, uint32_t rule, uint64_t first_us)
 {
+	const struct view *v = &tl_view;
+	uint64_t pos = v->wait ? v->pos : 0;
 	struct slot *s;
 
-	if (h == NULL || hosts_find(h, ipver, addr) != NULL)
+	if (h == NULL)
+		return;
+	s = &h->slot[probe(h, ipver, addr)];
+	if (atomic_load_explicit(&s->used, memory_order_acquire) &&
+	    (v->wait == NULL || atomic_load_explicit(&s->pos, memory_order_acquire) < pos))
 		return;
 	pthread_mutex_lock(&h->lock);
 	s = &h->slot[probe(h, ipver, addr)];
 	if (atomic_load_explicit(&s->used, memory_order_relaxed)) {
-		/* another thread published it meanwhile */
+		/* Known: an earlier mark (offline) replaces what it showed. */
+		if (v->wait && earlier(pos, first_us, port, rule,
+				       atomic_load_explicit(&s->pos, memory_order_relaxed),
+				       &s->e)) {
+			s->e.l4 = l4;
+			s->e.port = port;
+			s->e.rule = rule;
+			s->e.first_us = first_us;
+			atomic_store_explicit(&s->pos, pos, memory_order_release);
+		}
 	} else if (h->n >= HOSTS_MAX) {
 		h->dropped++;
 	} else {
@@ -111,6 +179,7 @@ void hosts_mark(struct hosts *h, int ipver, const uint8_t addr[16],
 		s->e.rule = rule;
 		s->e.first_us = first_us;
 		h->n++;
+		atomic_store_explicit(&s->pos, pos, memory_order_relaxed);
 		atomic_store_explicit(&s->used, 1, memory_order_release);
 	}
 	pthread_mutex_unlock(&h->lock);

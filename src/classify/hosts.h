@@ -11,9 +11,17 @@
  * inferred servers.
  *
  * One table is shared by every engine thread: hosts_mark() takes a lock,
- * hosts_find() takes none (an entry, once published, never changes or
- * moves).  Bounded: at most HOSTS_MAX hosts; further ones are counted in
+ * hosts_find() takes none (an entry, once published, never moves).
+ * Bounded: at most HOSTS_MAX hosts; further ones are counted in
  * `dropped`, never kept.
+ *
+ * Offline engines (filework.h) see the table as one engine alone would:
+ * each sets a view (hosts_view) before each step of the reader's clock.
+ * A mark made at clock pos is seen by lookups whose bound is above pos,
+ * once every other engine has made its marks below that bound (the wait
+ * function); of several marks of one host the earliest (pos, then
+ * first_us, port, rule) is kept.  Without a view (live) a mark is seen at
+ * once and the first one is kept.
  */
 #ifndef LW_HOSTS_H
 #define LW_HOSTS_H
@@ -35,17 +43,27 @@ struct host_seen {
 
 struct hosts;
 
+/* Returns once every other engine has made its marks below bound. */
+typedef void (*hosts_wait_fn)(void *ctx, uint64_t bound);
+
+/* The calling thread's view from now on: its marks are made at pos,
+ * its lookups see the marks below bound (waiting first with wait(ctx,
+ * bound) when the answer could change).  wait NULL: no view. */
+void hosts_view(uint64_t pos, uint64_t bound, hosts_wait_fn wait, void *ctx);
+
 /* Returns NULL when out of memory. */
 struct hosts *hosts_new(void);
 void hosts_free(struct hosts *h);
 
 /* Records that addr served (l4, port), documented by rule, in a flow that
- * started at first_us.  A host already known keeps its first entry.
- * Thread safe. */
+ * started at first_us.  A host already known keeps its first entry (with
+ * a view: its earliest, see above).  Thread safe. */
 void hosts_mark(struct hosts *h, int ipver, const uint8_t addr[16],
 		uint8_t l4, uint16_t port, uint32_t rule, uint64_t first_us);
 
-/* The entry of addr, or NULL.  Thread safe, lock free.  h may be NULL. */
+/* The entry of addr (existence only: its fields may still be replaced by
+ * an earlier mark while engines run), or NULL.  Thread safe, lock free
+ * (with a view it may wait for other engines).  h may be NULL. */
 const struct host_seen *hosts_find(const struct hosts *h, int ipver,
 				   const uint8_t addr[16]);
 

@@ -115,14 +115,14 @@ static uint64_t siphash13(const void *data, size_t len, uint64_t k0,
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-/* The bucket of a key.  An IPv4 key is hashed over its 18 meaningful
+/* The hash of a key.  An IPv4 key is hashed over its 18 meaningful
  * bytes (its addresses use 4 of their 16), an IPv6 key over all 42. */
-static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
+static uint64_t key_hash(const struct flow_key *k, uint64_t k0, uint64_t k1)
 {
 	uint8_t v4[18];
 
 	if (k->ipver != 4)
-		return siphash13(k, sizeof(*k), t->k0, t->k1) & t->mask;
+		return siphash13(k, sizeof(*k), k0, k1);
 	memcpy(v4, k->a, 4);
 	memcpy(v4 + 4, k->b, 4);
 	memcpy(v4 + 8, &k->pa, 2);
@@ -130,7 +130,12 @@ static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
 	memcpy(v4 + 12, k->vlan, 4);
 	v4[16] = k->l4;
 	v4[17] = k->ipver;
-	return siphash13(v4, sizeof(v4), t->k0, t->k1) & t->mask;
+	return siphash13(v4, sizeof(v4), k0, k1);
+}
+
+static uint64_t bucket_of(const struct flow_table *t, const struct flow_key *k)
+{
+	return key_hash(k, t->k0, t->k1) & t->mask;
 }
 
 /* ----------------------------------------------------------------- key */
@@ -510,6 +515,19 @@ void flow_table_free(struct flow_table *t)
 	free(t);
 }
 
+void flow_table_next_id(struct flow_table *t, uint64_t id)
+{
+	t->next_id = id;
+}
+
+uint64_t flow_pkt_hash(const struct pkt *p, uint64_t seed)
+{
+	struct flow_key k;
+
+	(void)key_from_pkt(p, &k);
+	return key_hash(&k, seed, hash_mix64(seed));
+}
+
 /* Ends, with END_TIMEOUT, the flows at the head of each list while they are
  * idle past their timeout at now_us.  Lists are in update order, so if
  * packet time ran backwards an idle flow may wait behind a fresher head
@@ -524,12 +542,34 @@ void flow_table_expire(struct flow_table *t, uint64_t now_us)
 	}
 }
 
-/* Ends every flow with `why`, least recently seen first across all lists
- * (ties: lower id first).  The table is empty afterwards but usable. */
+static int cmp_older(const void *x, const void *y)
+{
+	const struct flow *a = *(struct flow *const *)x;
+	const struct flow *b = *(struct flow *const *)y;
+
+	return older(a, b) ? -1 : older(b, a) ? 1 : 0;
+}
+
+/* Ends every flow with `why`, least recently seen first (ties: lower id
+ * first), exactly so even where packet time ran backwards (offline
+ * engines stream these records in that order, filework.c); when that
+ * order cannot be had (no memory), least recently seen first across the
+ * list heads.  The table is empty afterwards but usable. */
 void flow_table_flush(struct flow_table *t, enum flow_end why)
 {
+	struct flow **v = t->st.active ? malloc(t->st.active * sizeof(*v)) : NULL;
 	struct flow *f;
+	uint64_t n = 0;
 
+	if (v != NULL) {
+		for (int l = 0; l < LST_N; l++)
+			for (f = t->lst[l].head; f; f = f->lnext)
+				v[n++] = f;
+		qsort(v, n, sizeof(*v), cmp_older);
+		for (uint64_t i = 0; i < n; i++)
+			end_flow(t, v[i], why);
+		free(v);
+	}
 	while ((f = oldest_head(t)))
 		end_flow(t, f, why);
 }

@@ -131,6 +131,15 @@ void flow_table_free(struct flow_table *t); /* ends nothing; frees all */
 struct flow *flow_table_update(struct flow_table *t, const struct pkt *p,
 			       int *dir, bool *created);
 
+/* The id the next flow created gets (then id + 1, ...); with cfg.ids set
+ * this has no effect.  Offline, the run's packet number of the flow's
+ * first packet: the same however flows are split among engines. */
+void flow_table_next_id(struct flow_table *t, uint64_t id);
+
+/* A hash of p's canonical key (p decoded DECODE_OK), the same for both
+ * directions of a flow: offline engines are chosen by it. */
+uint64_t flow_pkt_hash(const struct pkt *p, uint64_t seed);
+
 /* Ends every flow idle past its timeout at packet time now_us. */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 

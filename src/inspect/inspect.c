@@ -44,6 +44,7 @@ struct inspector {
 	uint64_t max_extra;            /* states in the metadata phase at most */
 	uint64_t max_states;           /* live states at most; 0: no cap */
 	uint64_t mem;                  /* bytes held now (see tl_in) */
+	uint64_t span_peak;            /* most live states since inspect_span_peak */
 	struct inspect_stats st;
 };
 
@@ -241,6 +242,17 @@ void inspect_free(struct inspector *in)
 	free(in);
 }
 
+uint64_t inspect_span_peak(struct inspector *in)
+{
+	uint64_t top;
+
+	if (in == NULL)
+		return 0;
+	top = in->span_peak > in->st.live_states ? in->span_peak : in->st.live_states;
+	in->span_peak = in->st.live_states;
+	return top;
+}
+
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out)
 {
 	if (in == NULL) {
@@ -270,6 +282,8 @@ static struct inspect_state *state_new(struct inspector *in)
 	in->st.flows_inspected++;
 	if (++in->st.live_states > in->st.peak_states)
 		in->st.peak_states = in->st.live_states;
+	if (in->st.live_states > in->span_peak)
+		in->span_peak = in->st.live_states;
 	return s;
 }
 

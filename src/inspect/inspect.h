@@ -232,4 +232,8 @@ struct inspect_stats {
 
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out);
 
+/* The most states live at once since the previous call (offline engines'
+ * peaks add up exactly: filework.c); 0 when in is NULL. */
+uint64_t inspect_span_peak(struct inspector *in);
+
 #endif

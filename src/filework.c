@@ -1,0 +1,518 @@
+/* filework.c: the reader's hand-off to N engine threads (see filework.h). */
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/decode.h"
+#include "filework.h"
+#include "output/merge.h"
+
+#define BATCH_PKTS 256u          /* packets per round of batches */
+#define BATCH_ITEMS (2u * BATCH_PKTS + 1u) /* and a sweep before each, a flush */
+#define BATCH_BYTES (512u * 1024u) /* packet bytes per batch */
+#define DEPTH 8u                 /* batches per engine */
+#define FLUSH_CHUNK 256u         /* records handed on at a time at the end */
+#define SWEEP_EVERY_US 1000000u  /* as one engine sweeps (engine.c) */
+
+enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
+
+/* A packet copy, or an instruction, at the reader's packet number seq. */
+struct item {
+	uint64_t seq, ts_us;
+	uint32_t caplen, len, off;   /* off: into the batch's data */
+	int dlt;
+	uint8_t kind;                /* enum item_kind */
+};
+
+/* One engine's share of a round: items in packet order; every item of
+ * the engine's with a packet number below `upto` is in this batch or an
+ * earlier one. */
+struct batch {
+	uint64_t upto;
+	unsigned n;
+	uint32_t used;
+	struct item items[BATCH_ITEMS];
+	uint8_t data[BATCH_BYTES];
+};
+
+/* A bounded FIFO of batches between two threads. */
+struct bq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *v[DEPTH];
+	unsigned head, n;
+};
+
+struct fw_engine {
+	struct filework *fw;
+	unsigned idx;
+	pthread_t th;
+	bool started;
+	struct engine *eng;
+	struct bq full, free;        /* reader -> engine, engine -> reader */
+	struct batch *cur;           /* the reader's batch being filled */
+	uint64_t pos;                /* the item being run (merge.h) */
+	_Atomic uint64_t done;       /* every item below this pos is run */
+	bool flushing;               /* running the last item (IT_FLUSH) */
+	atomic_uint waiters;         /* engines waiting for done to rise */
+	pthread_mutex_t mu;          /* with cv: they sleep on these */
+	pthread_cond_t cv;
+	struct merge_item *pend;     /* records of the batch being run */
+	size_t npend, cappend;
+	struct merge_step *steps;    /* gauge changes of the batch (merge.h) */
+	size_t nsteps;
+	uint64_t now[MERGE_GAUGES];  /* the gauges after the last item */
+	_Atomic uint64_t active;     /* flows open after the last batch */
+};
+
+struct filework {
+	struct filework_cfg cfg;
+	pthread_mutex_t lock;        /* the learner the engines share */
+	struct fw_engine *e;
+	unsigned n;
+	struct merge *merge;
+	uint64_t seq;                /* packets handed over */
+	uint64_t next_sweep;         /* packet time of the next sweep */
+	unsigned round;              /* packets in the current round */
+	bool finished;
+};
+
+static void bq_init(struct bq *q)
+{
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+}
+
+static void bq_destroy(struct bq *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+}
+
+/* Never full: each queue has room for every batch of its engine. */
+static void bq_push(struct bq *q, struct batch *b)
+{
+	pthread_mutex_lock(&q->mu);
+	q->v[(q->head + q->n) % DEPTH] = b;
+	q->n++;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static struct batch *bq_pop(struct bq *q)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->n == 0)
+		pthread_cond_wait(&q->cv, &q->mu);
+	b = q->v[q->head];
+	q->head = (q->head + 1) % DEPTH;
+	q->n--;
+	pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+/* ------------------------------------------------------- engine side */
+
+static void on_record(void *ctx, const struct flow_record *r)
+{
+	struct fw_engine *w = ctx;
+
+	if (w->npend == w->cappend) {
+		size_t cap = w->cappend ? 2 * w->cappend : 64;
+		struct merge_item *p = realloc(w->pend, cap * sizeof(*p));
+
+		if (p == NULL) {
+			/* Out of memory: written now, out of order. */
+			struct merge_item one = { .pos = w->pos, .rec = *r };
+
+			(void)merge_push(w->fw->merge, w->idx, &one, 1, NULL, 0, 0);
+			return;
+		}
+		w->pend = p;
+		w->cappend = cap;
+	}
+	w->pend[w->npend].pos = w->pos;
+	w->pend[w->npend++].rec = *r;
+	/* At the end of input the flows end in key order (flow_table_flush):
+	 * hand them on in chunks, not all at once. */
+	if (w->flushing && w->npend >= FLUSH_CHUNK) {
+		merge_sort(w->pend, w->npend);
+		(void)merge_push_upto(w->fw->merge, w->idx, w->pend, w->npend);
+		w->npend = 0;
+	}
+}
+
+/* Publishes that every item below pos is run, waking engines that wait
+ * for it.  (Dekker: the waiter counts itself in, then reads done; this
+ * stores done, then reads the count; sequentially consistent both.) */
+static void set_done(struct fw_engine *w, uint64_t pos)
+{
+	atomic_store(&w->done, pos);
+	if (atomic_load(&w->waiters) == 0)
+		return;
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Sleeps until engine o has run its items below bound. */
+static void wait_for(struct fw_engine *o, uint64_t bound)
+{
+	for (int spins = 0; spins < 200; spins++)
+		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
+			return;
+	atomic_fetch_add(&o->waiters, 1);
+	pthread_mutex_lock(&o->mu);
+	while (atomic_load(&o->done) < bound)
+		pthread_cond_wait(&o->cv, &o->mu);
+	pthread_mutex_unlock(&o->mu);
+	atomic_fetch_sub(&o->waiters, 1);
+}
+
+/* hosts.h: returns once every other engine has run its items below
+ * bound (and so made its marks there).  No cycle: an engine waits only
+ * for one whose clock is behind its own. */
+static void wait_others(void *ctx, uint64_t bound)
+{
+	struct fw_engine *w = ctx;
+
+	for (unsigned i = 0; i < w->fw->n; i++)
+		if (&w->fw->e[i] != w)
+			wait_for(&w->fw->e[i], bound);
+}
+
+/* Runs one item at its clock pos.  Its marks in the hosts table are made
+ * at pos; its lookups see the marks of a sweep (even pos) made before it,
+ * and for a packet (odd pos) also those of the sweep in front of it and
+ * its own. */
+static void run_item(struct fw_engine *w, const struct batch *b,
+		     const struct item *it)
+{
+	struct raw_packet rp;
+
+	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
+	set_done(w, w->pos);
+	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
+	switch (it->kind) {
+	case IT_PACKET:
+		rp = (struct raw_packet){ .ts_us = it->ts_us, .caplen = it->caplen,
+					  .len = it->len, .data = b->data + it->off };
+		engine_next_id(w->eng, it->seq);
+		if (engine_packet(w->eng, it->dlt, &rp))
+			engine_stats(w->eng)->nomem++;
+		break;
+	case IT_SWEEP:
+		engine_expire(w->eng, it->ts_us);
+		break;
+	default:
+		w->flushing = true;
+		engine_flush(w->eng, END_SHUTDOWN);
+		break;
+	}
+}
+
+/* Notes a change of the gauges by the item just run. */
+static void note_step(struct fw_engine *w)
+{
+	struct merge_step st = { .pos = w->pos };
+
+	engine_span(w->eng, &st.now[0], &st.now[1], &st.top[1]);
+	st.top[0] = st.now[0];
+	if (st.now[0] == w->now[0] && st.now[1] == w->now[1] &&
+	    st.top[1] <= st.now[1])
+		return;
+	w->steps[w->nsteps++] = st;
+	w->now[0] = st.now[0];
+	w->now[1] = st.now[1];
+}
+
+/* Runs one batch; true when it was the last. */
+static bool run_batch(struct fw_engine *w, struct batch *b)
+{
+	struct flow_table_stats fs;
+	bool last = false;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		run_item(w, b, &b->items[i]);
+		note_step(w);
+		last |= b->items[i].kind == IT_FLUSH;
+	}
+	set_done(w, last ? UINT64_MAX : 2 * b->upto);
+	merge_sort(w->pend, w->npend);
+	(void)merge_push(w->fw->merge, w->idx, w->pend, w->npend, w->steps,
+			 w->nsteps, last ? UINT64_MAX : 2 * b->upto);
+	w->npend = 0;
+	w->nsteps = 0;
+	engine_flow_stats(w->eng, &fs);
+	atomic_store_explicit(&w->active, fs.active, memory_order_relaxed);
+	return last;
+}
+
+static void *engine_main(void *arg)
+{
+	struct fw_engine *w = arg;
+	bool last = false;
+
+	while (!last) {
+		struct batch *b = bq_pop(&w->full);
+
+		last = run_batch(w, b);
+		bq_push(&w->free, b);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------- reader side */
+
+/* Hands every engine its batch of the round and takes a fresh one (the
+ * reader waits here while an engine is DEPTH batches behind). */
+static void end_round(struct filework *fw, uint64_t upto)
+{
+	for (unsigned i = 0; i < fw->n; i++) {
+		struct fw_engine *w = &fw->e[i];
+
+		w->cur->upto = upto;
+		bq_push(&w->full, w->cur);
+		w->cur = bq_pop(&w->free);
+		w->cur->n = 0;
+		w->cur->used = 0;
+	}
+	fw->round = 0;
+}
+
+static void add_item(struct fw_engine *w, enum item_kind kind, uint64_t seq,
+		     uint64_t ts_us)
+{
+	struct item *it = &w->cur->items[w->cur->n++];
+
+	*it = (struct item){ .seq = seq, .ts_us = ts_us, .kind = (uint8_t)kind };
+}
+
+static void add_packet(struct fw_engine *w, uint64_t seq, int dlt,
+		       const struct raw_packet *rp, uint32_t caplen)
+{
+	struct batch *b = w->cur;
+	struct item *it = &b->items[b->n++];
+
+	*it = (struct item){ .seq = seq, .ts_us = rp->ts_us, .caplen = caplen,
+			     .len = rp->len, .off = b->used, .dlt = dlt,
+			     .kind = IT_PACKET };
+	memcpy(b->data + b->used, rp->data, caplen);
+	b->used += caplen;
+}
+
+void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
+{
+	uint32_t caplen = rp->caplen < BATCH_BYTES ? rp->caplen : BATCH_BYTES;
+	struct pkt p;
+	unsigned k = 0;
+
+	fw->seq++;
+	if (decode_packet(dlt, rp->data, caplen, rp->len, &p) == DECODE_OK) {
+		k = (unsigned)(flow_pkt_hash(&p, fw->cfg.ec.ft.seed) % fw->n);
+		if (rp->ts_us >= fw->next_sweep) {
+			for (unsigned i = 0; i < fw->n; i++)
+				add_item(&fw->e[i], IT_SWEEP, fw->seq, rp->ts_us);
+			fw->next_sweep = rp->ts_us + SWEEP_EVERY_US;
+		}
+	}
+	if (fw->e[k].cur->used + caplen > BATCH_BYTES) {
+		/* No room for the bytes: this round ends before the packet
+		 * (its sweep, if any, stays in front of it). */
+		end_round(fw, fw->seq);
+	}
+	add_packet(&fw->e[k], fw->seq, dlt, rp, caplen);
+	if (++fw->round == BATCH_PKTS)
+		end_round(fw, fw->seq + 1);
+}
+
+uint64_t filework_pkts(const struct filework *fw)
+{
+	return fw->seq;
+}
+
+uint64_t filework_active(const struct filework *fw)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < fw->n; i++)
+		n += atomic_load_explicit(&fw->e[i].active, memory_order_relaxed);
+	return n;
+}
+
+/* ------------------------------------------------------- life cycle */
+
+static void write_record(void *ctx, const struct flow_record *r)
+{
+	output_flow(ctx, r);
+}
+
+static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
+{
+	struct engine_cfg ec = fw->cfg.ec;
+
+	w->fw = fw;
+	w->idx = i;
+	bq_init(&w->full);
+	bq_init(&w->free);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	ec.lock = &fw->lock;
+	ec.clock_extern = true;
+	ec.on_record = on_record;
+	ec.record_ctx = w;
+	w->eng = engine_new(&ec, fw->cfg.rs, fw->cfg.pm, fw->cfg.inv,
+			    fw->cfg.out, fw->cfg.learner);
+	w->steps = calloc(BATCH_ITEMS, sizeof(*w->steps));
+	if (w->eng == NULL || w->steps == NULL)
+		return -1;
+	for (unsigned k = 0; k < DEPTH; k++) {
+		struct batch *b = malloc(sizeof(*b));
+
+		if (b == NULL)
+			return -1;
+		bq_push(&w->free, b);
+	}
+	w->cur = bq_pop(&w->free);
+	w->cur->n = 0;
+	w->cur->used = 0;
+	return 0;
+}
+
+/* Starts the engine threads with every signal blocked: signals go to the
+ * reader. */
+static int start(struct filework *fw)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned i = 0; i < fw->n && rc == 0; i++) {
+		rc = pthread_create(&fw->e[i].th, NULL, engine_main, &fw->e[i]);
+		fw->e[i].started = rc == 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+struct filework *filework_new(const struct filework_cfg *cfg, char *err,
+			      size_t errlen)
+{
+	struct filework *fw = calloc(1, sizeof(*fw));
+	int rc;
+
+	if (fw == NULL || cfg->n == 0 || cfg->n > FILEWORK_MAX ||
+	    (fw->e = calloc(cfg->n, sizeof(*fw->e))) == NULL) {
+		free(fw);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	fw->cfg = *cfg;
+	fw->n = cfg->n;
+	pthread_mutex_init(&fw->lock, NULL);
+	fw->merge = merge_new(fw->n, write_record, cfg->out);
+	for (unsigned i = 0; i < fw->n; i++)
+		if (fw->merge == NULL || open_engine(fw, &fw->e[i], i)) {
+			snprintf(err, errlen, "cannot set up %u engines: out of "
+				 "memory", fw->n);
+			filework_free(fw);
+			return NULL;
+		}
+	rc = start(fw);
+	if (rc) {
+		snprintf(err, errlen, "cannot start engine threads: %s", strerror(rc));
+		filework_free(fw);
+		return NULL;
+	}
+	return fw;
+}
+
+/* Every engine ends its open flows after the last packet and stops. */
+static void stop(struct filework *fw)
+{
+	if (fw->finished)
+		return;
+	fw->finished = true;
+	for (unsigned i = 0; i < fw->n; i++)
+		if (fw->e[i].started)
+			add_item(&fw->e[i], IT_FLUSH, fw->seq + 1, 0);
+	for (unsigned i = 0; i < fw->n; i++) {
+		struct fw_engine *w = &fw->e[i];
+
+		if (!w->started)
+			continue;
+		w->cur->upto = UINT64_MAX;
+		bq_push(&w->full, w->cur);
+		w->cur = NULL;
+	}
+	for (unsigned i = 0; i < fw->n; i++)
+		if (fw->e[i].started) {
+			pthread_join(fw->e[i].th, NULL);
+			fw->e[i].started = false;
+		}
+}
+
+struct engine *filework_finish(struct filework *fw, struct run_info *ri,
+			       struct inspect_stats *is)
+{
+	struct inspect_stats one;
+	struct run_info r1;
+	uint64_t peak[MERGE_GAUGES];
+
+	stop(fw);
+	engine_run_info(fw->e[0].eng, ri, is);
+	for (unsigned i = 1; i < fw->n; i++) {
+		engine_merge_stats(fw->e[0].eng, fw->e[i].eng);
+		engine_run_info(fw->e[i].eng, &r1, &one);
+		if (ri->insp && r1.insp) {
+#define INSP_ADD(name) is->name += one.name;
+			INSPECT_STATS_SUMS(INSP_ADD)
+#undef INSP_ADD
+		}
+	}
+	/* The peaks of the sums, as one engine would have seen them. */
+	merge_peaks(fw->merge, peak);
+	ri->flows_active_peak = peak[0];
+	if (ri->insp)
+		is->peak_states = peak[1];
+	return fw->e[0].eng;
+}
+
+static void free_engine(struct fw_engine *w)
+{
+	struct bq *qs[2] = { &w->full, &w->free };
+
+	engine_free(w->eng);
+	free(w->cur);
+	for (int q = 0; q < 2; q++) {
+		while (qs[q]->n > 0) {
+			free(qs[q]->v[qs[q]->head]);
+			qs[q]->head = (qs[q]->head + 1) % DEPTH;
+			qs[q]->n--;
+		}
+		bq_destroy(qs[q]);
+	}
+	free(w->pend);
+	free(w->steps);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+}
+
+void filework_free(struct filework *fw)
+{
+	if (fw == NULL)
+		return;
+	stop(fw);
+	for (unsigned i = 0; i < fw->n; i++)
+		if (fw->e[i].fw)
+			free_engine(&fw->e[i]);
+	merge_free(fw->merge);
+	pthread_mutex_destroy(&fw->lock);
+	free(fw->e);
+	free(fw);
+}

@@ -1,0 +1,59 @@
+/* filework.h: capture files read on N engine threads.
+ *
+ * The caller's thread is the reader: it hands each packet of the files to
+ * filework_packet, which decodes it as far as the flow key, picks the
+ * engine by the key's symmetric hash (both directions of a flow go to one
+ * engine) and copies it into that engine's batch.  Batches go to the
+ * engines through bounded queues: when an engine is behind, the reader
+ * waits (nothing is dropped).  Idle flows end on the reader's clock: when
+ * one engine alone would sweep them (before a packet a packet-second
+ * after the last sweep), every engine sweeps at that packet's time.  Flow
+ * ids are run-wide packet numbers of the flows' first packets, and the
+ * records meet in an ordered merge (output/merge.h) in front of the
+ * output: 1 engine and N write the same records in the same order.
+ */
+#ifndef LW_FILEWORK_H
+#define LW_FILEWORK_H
+
+#include <stdint.h>
+
+#include "capture/capture.h"
+#include "engine.h"
+
+#define FILEWORK_MAX 64 /* engines at most */
+
+struct filework_cfg {
+	unsigned n;                      /* engines, 1 .. FILEWORK_MAX */
+	struct engine_cfg ec;            /* lock, clock, records: set here */
+	const struct ruleset *rs;
+	const struct portmatch *pm;
+	const struct inventory *inv;
+	struct output *out;
+	struct learner *learner;         /* or NULL */
+};
+
+struct filework;
+
+/* Sets up the engines and starts their threads.  NULL with err set. */
+struct filework *filework_new(const struct filework_cfg *cfg, char *err,
+			      size_t errlen);
+
+/* Hands over the next packet of the input (link type dlt). */
+void filework_packet(struct filework *w, int dlt, const struct raw_packet *rp);
+
+/* Packets handed over so far (the run's packet number of the last). */
+uint64_t filework_pkts(const struct filework *w);
+
+/* Flows open now, about (each engine publishes after a batch). */
+uint64_t filework_active(const struct filework *w);
+
+/* Ends every open flow (END_SHUTDOWN), waits for the engines and the
+ * merge, and returns the first engine with every engine's stats merged
+ * into it; *ri and *is as engine_run_info gives them, over all engines. */
+struct engine *filework_finish(struct filework *w, struct run_info *ri,
+			       struct inspect_stats *is);
+
+/* Stops the threads if still running; frees everything.  NULL ignored. */
+void filework_free(struct filework *w);
+
+#endif
