@@ -76,6 +76,8 @@ struct filework {
 	uint64_t seq;                /* packets handed over */
 	uint64_t next_sweep;         /* packet time of the next sweep */
 	unsigned round;              /* packets in the current round */
+	bool sync;                   /* one engine: its batches run on the
+				      * reader's thread, as they are made */
 	bool finished;
 };
 
@@ -272,6 +274,16 @@ static void *engine_main(void *arg)
  * reader waits here while an engine is DEPTH batches behind). */
 static void end_round(struct filework *fw, uint64_t upto)
 {
+	if (fw->sync) {
+		struct fw_engine *w = &fw->e[0];
+
+		w->cur->upto = upto;
+		(void)run_batch(w, w->cur);
+		w->cur->n = 0;
+		w->cur->used = 0;
+		fw->round = 0;
+		return;
+	}
 	for (unsigned i = 0; i < fw->n; i++) {
 		struct fw_engine *w = &fw->e[i];
 
@@ -384,12 +396,18 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 }
 
 /* Starts the engine threads with every signal blocked: signals go to the
- * reader. */
+ * reader.  One engine runs on the reader's thread: a thread of its own
+ * would only add the hand-off (and the reader and the writer already
+ * share the cores). */
 static int start(struct filework *fw)
 {
 	sigset_t all, old;
 	int rc = 0;
 
+	if (fw->n == 1) {
+		fw->sync = true;
+		return 0;
+	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (unsigned i = 0; i < fw->n && rc == 0; i++) {
@@ -438,6 +456,13 @@ static void stop(struct filework *fw)
 	if (fw->finished)
 		return;
 	fw->finished = true;
+	if (fw->sync) {
+		add_item(&fw->e[0], IT_FLUSH, fw->seq + 1, 0);
+		fw->e[0].cur->upto = UINT64_MAX;
+		(void)run_batch(&fw->e[0], fw->e[0].cur);
+		fw->e[0].cur->n = 0;
+		return;
+	}
 	for (unsigned i = 0; i < fw->n; i++)
 		if (fw->e[i].started)
 			add_item(&fw->e[i], IT_FLUSH, fw->seq + 1, 0);

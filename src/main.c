@@ -343,8 +343,9 @@ static int drop_for_files(struct app *a)
 	return 0;
 }
 
-/* The number of engines reading files: --workers, else one per core (at
- * most FILEWORK_MAX).  One with --learn-inventory, whose tables depend on
+/* The number of engines reading files: --workers, else one per core but
+ * one (the reader and the writer have threads of their own; at most
+ * FILEWORK_MAX).  One with --learn-inventory, whose tables depend on
  * the order flows end in, and, without --workers, when a limit that each
  * engine applies to its own flows (--max-flows, --max-inspect,
  * --dpi-extra-flows) is given: it then holds for the run. */
@@ -362,6 +363,7 @@ static unsigned file_engines(const struct config *c)
 		return 1;
 	if (c->workers)
 		return c->workers < FILEWORK_MAX ? c->workers : FILEWORK_MAX;
+	cores--;
 	return cores < 1 ? 1 : cores > FILEWORK_MAX ? FILEWORK_MAX : (unsigned)cores;
 }
 

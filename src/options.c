@@ -41,7 +41,8 @@ static void usage(FILE *f)
 "  --workers N         live: N capture threads in one PACKET_FANOUT group\n"
 "                      (default 1); -r: N engine threads, flows split by\n"
 "                      their hash, the same records in the same order as\n"
-"                      one (default: one per core, at most 64)\n"
+"                      one (default: one per core but one, at least 1,\n"
+"                      at most 64; 1 runs on the reading thread)\n"
 "Rules:\n"
 "  --rules FILE        load this rule file instead of the shipped rules\n"
 "                      (lync2013.rules): naming one replaces them; repeatable\n"
@@ -469,7 +470,7 @@ void options_defaults(struct config *c)
 	c->buffer_kib = DEFAULT_BUFFER_KIB;
 	c->promisc = true;
 	c->stats_interval_s = 60;
-	c->workers = 0;              /* live: 1; files: one per core */
+	c->workers = 0;              /* live: 1; files: cores - 1 */
 	c->redis_key = "lyncwatch";
 	c->redis_buffer = 65536;
 	c->report_top = 50;
