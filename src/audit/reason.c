@@ -131,6 +131,8 @@ static void reason_unjudged(const struct auditor *a, const struct flow *f,
 			head, host);
 }
 
+/* The sentence once the head is written: the host and the evidence are
+ * worded only by the branches that name them. */
 static void reason_labelled(const struct auditor *a, const struct flow *f,
 			    const struct label_set *ls, const struct audit_result *ar,
 			    const struct inspect_view *iv, char *out, size_t len)
@@ -139,7 +141,6 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 	unsigned port = flow_server_port(f);
 
 	row_phrase(a, &a->rs->rules[ls->rule[0]], row, sizeof(row));
-	host_phrase(f, ls->server, host, sizeof(host));
 	if (ls->primary)
 		textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
 					       "%s %u は %s として記載されています"),
@@ -148,24 +149,28 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 		textfmt(head, sizeof(head), TR(a, "%s %u is covered only by the clients' catch-all rows (media, file transfer, application sharing)",
 					       "%s %u はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当します"),
 			l4_name(f->key.l4), port);
-	evidence_phrase(a, ar, iv, ev, sizeof(ev));
-	if (!ar->judged)
+	if (!ar->judged) {
 		reason_unjudged(a, f, ls, head, out, len);
-	else if (ar->flags & (1u << FLAG_ROLE_MISMATCH))
+	} else if (ar->flags & (1u << FLAG_ROLE_MISMATCH)) {
+		host_phrase(f, ls->server, host, sizeof(host));
 		textfmt(out, len, TR(a, "%s, but %s holds no such role",
 				     "%s が、%s はその役割を持ちません"), head, host);
-	else if (ar->flags & ((1u << FLAG_APP_MISMATCH) | (1u << FLAG_UNEXPECTED_APP)))
+	} else if (ar->flags & ((1u << FLAG_APP_MISMATCH) | (1u << FLAG_UNEXPECTED_APP))) {
+		evidence_phrase(a, ar, iv, ev, sizeof(ev));
 		textfmt(out, len, TR(a, "%s, but %s", "%s が、%s"), head, ev);
-	else if (ar->flags & (1u << FLAG_OPTIONAL_PORT))
+	} else if (ar->flags & (1u << FLAG_OPTIONAL_PORT)) {
 		textfmt(out, len, TR(a, "%s, as an optional or legacy port",
 				     "%s (オプションまたは旧バージョン用のポート)"), head);
-	else if (ar->flags & (1u << FLAG_UNVERIFIED))
+	} else if (ar->flags & (1u << FLAG_UNVERIFIED)) {
+		evidence_phrase(a, ar, iv, ev, sizeof(ev));
 		textfmt(out, len, TR(a, "%s; it could not be confirmed: %s",
 				     "%s。確認できませんでした: %s"), head, ev);
-	else if (ar->outcome == APP_CONFIRMED)
+	} else if (ar->outcome == APP_CONFIRMED) {
+		evidence_phrase(a, ar, iv, ev, sizeof(ev));
 		textfmt(out, len, TR(a, "%s, and %s", "%s。%s"), head, ev);
-	else
+	} else {
 		textfmt(out, len, "%s", head);
+	}
 }
 
 void audit_reason(const struct auditor *a, const struct flow *f,
