@@ -26,6 +26,7 @@ struct engine {
 	uint64_t media_nomem;        /* media blocks that could not be had */
 	uint64_t media_blocks;       /* flows with a media block now */
 	enum verdict worst;
+	struct inv_cache ic;         /* cls's memo of the inventory */
 };
 
 static void lock(struct engine *e)
@@ -255,7 +256,8 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 	e->learner = learner;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
 				      .hosts = cfg->hosts,
-				      .strict_fallback = cfg->audit_all };
+				      .strict_fallback = cfg->audit_all,
+				      .ic = &e->ic };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
 				   .audit_all = cfg->audit_all };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
@@ -355,9 +357,11 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 	if (stats_rebind(&e->stats, rs))
 		return -1;
 	e->rs = rs;
+	inventory_cache_clear(&e->ic);
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
 				      .hosts = e->cfg.hosts,
-				      .strict_fallback = e->cfg.audit_all };
+				      .strict_fallback = e->cfg.audit_all,
+				      .ic = &e->ic };
 	e->aud.rs = rs;
 	e->aud.inv = inv;
 	return 0;

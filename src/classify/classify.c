@@ -203,10 +203,10 @@ static void find_hosts(const struct classifier *c, const struct flow *f,
 	out->server = out->client = NULL;
 	out->support = SUPPORT_PORT;
 	if (c->inv != NULL) {
-		out->server = inventory_lookup(c->inv, f->key.ipver,
-					       flow_server_addr(f));
-		out->client = inventory_lookup(c->inv, f->key.ipver,
-					       flow_client_addr(f));
+		out->server = inventory_lookup_cached(c->inv, c->ic, f->key.ipver,
+						      flow_server_addr(f));
+		out->client = inventory_lookup_cached(c->inv, c->ic, f->key.ipver,
+						      flow_client_addr(f));
 	}
 	if (out->server != NULL && inventory_host_is_server(c->inv, out->server))
 		out->support = SUPPORT_INVENTORY;

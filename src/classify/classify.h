@@ -57,6 +57,8 @@ struct classifier {
 					* or NULL */
 	bool strict_fallback;          /* fallback rows label only flows whose
 					* server the inventory knows (--audit-all) */
+	struct inv_cache *ic;          /* the caller's memo of inv's answers,
+					* cleared for each inv; NULL: none */
 };
 
 /* How strongly the labels are tied to the flow's server (JSON "support"):
