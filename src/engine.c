@@ -27,6 +27,7 @@ struct engine {
 	uint64_t media_blocks;       /* flows with a media block now */
 	enum verdict worst;
 	struct inv_cache ic;         /* cls's memo of the inventory */
+	struct reason_memo memo;     /* aud's memo of reason sentences */
 };
 
 static void lock(struct engine *e)
@@ -259,7 +260,7 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 				      .strict_fallback = cfg->audit_all,
 				      .ic = &e->ic };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
-				   .audit_all = cfg->audit_all };
+				   .audit_all = cfg->audit_all, .memo = &e->memo };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
 	if (e->ft == NULL || stats_init(&e->stats, rs)) {
 		fprintf(stderr, "lyncwatch: out of memory\n");
@@ -362,6 +363,7 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 				      .hosts = e->cfg.hosts,
 				      .strict_fallback = e->cfg.audit_all,
 				      .ic = &e->ic };
+	memset(&e->memo, 0, sizeof(e->memo));
 	e->aud.rs = rs;
 	e->aud.inv = inv;
 	return 0;

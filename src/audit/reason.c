@@ -173,6 +173,86 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 	}
 }
 
+/* Whether the sentence of a labelled flow names its host. */
+static bool names_host(const struct label_set *ls, const struct audit_result *ar)
+{
+	return ar->judged ? (ar->flags & (1u << FLAG_ROLE_MISMATCH)) != 0 :
+			    ls->primary;
+}
+
+/* The memo's key for a labelled flow, or false when its sentence names a
+ * host or nDPI's own words (those vary flow by flow). */
+static bool memo_key(const struct auditor *a, const struct flow *f,
+		     const struct label_set *ls, const struct audit_result *ar,
+		     const struct inspect_view *iv, struct reason_key *k)
+{
+	const char *ndpi = ndpi_phrase(a, iv);
+
+	if (names_host(ls, ar) || (iv != NULL && ndpi == iv->app_proto))
+		return false;
+	memset(k, 0, sizeof(*k));
+	k->rs = a->rs;
+	k->ndpi = ndpi;
+	k->rule = ls->rule[0];
+	k->flags = ar->flags;
+	k->arg = ar->wire.arg;
+	k->port = flow_server_port(f);
+	k->lang = (uint8_t)a->lang;
+	k->l4 = f->key.l4;
+	k->primary = ls->primary;
+	k->judged = ar->judged;
+	k->outcome = ar->outcome;
+	k->by = ar->by;
+	k->proto = ar->wire.proto;
+	k->detail = ar->wire.detail;
+	return true;
+}
+
+static unsigned memo_slot(const struct reason_key *k)
+{
+	uint32_t h = k->rule * 0x9E3779B1u ^ k->port * 0x85EBCA6Bu ^
+		     k->arg * 0xC2B2AE35u ^ k->flags ^
+		     (uint32_t)k->detail << 8 ^ (uint32_t)k->outcome << 16 ^
+		     (uint32_t)k->by << 20 ^ (uint32_t)k->judged << 24;
+
+	h ^= h >> 15;
+	h *= 0x2C1B3C6Du;
+	return (h >> 16) % REASON_MEMO_SLOTS;
+}
+
+/* reason_labelled through a->memo: a sentence that names no host and no
+ * word of nDPI's is worded once per distinct key (and kept when it fits
+ * REASON_MEMO_LEN). */
+static void reason_labelled_memo(const struct auditor *a, const struct flow *f,
+				 const struct label_set *ls,
+				 const struct audit_result *ar,
+				 const struct inspect_view *iv, char *out, size_t len)
+{
+	struct reason_key k;
+	unsigned i;
+	size_t n;
+
+	if (a->memo == NULL || !memo_key(a, f, ls, ar, iv, &k)) {
+		reason_labelled(a, f, ls, ar, iv, out, len);
+		return;
+	}
+	i = memo_slot(&k);
+	if (a->memo->slot[i].used && memcmp(&a->memo->slot[i].k, &k, sizeof(k)) == 0) {
+		n = strlen(a->memo->slot[i].text);
+		if (n < len) {
+			memcpy(out, a->memo->slot[i].text, n + 1);
+			return;
+		}
+	}
+	reason_labelled(a, f, ls, ar, iv, out, len);
+	n = strlen(out);
+	if (n < REASON_MEMO_LEN) {
+		a->memo->slot[i].k = k;
+		a->memo->slot[i].used = true;
+		memcpy(a->memo->slot[i].text, out, n + 1);
+	}
+}
+
 void audit_reason(const struct auditor *a, const struct flow *f,
 		  const struct label_set *ls, const struct inspect_view *iv,
 		  struct audit_result *ar)
@@ -180,7 +260,7 @@ void audit_reason(const struct auditor *a, const struct flow *f,
 	if (ls->n == 0 || (ar->flags & (1u << FLAG_WRONG_TRANSPORT)))
 		reason_unlabelled(a, f, ls, ar, ar->reason, sizeof(ar->reason));
 	else
-		reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+		reason_labelled_memo(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
 }
 
 /* A figure with one decimal, for textfmt's %s. */
