@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "util/jsonw.h"
 #include "shipped.h"
 
 static struct ruleset rs;
@@ -295,7 +296,8 @@ static void test_no_payload(void **state)
  * in both languages, with nDPI's words and without, ports, details and
  * arguments varied, and for the sentences that name the server's address
  * (role mismatch; a shared port not judged), which changes while the
- * memo's key does not. */
+ * memo's key does not.  Each says rightly whether its sentence is plain
+ * JSON (English) or not (Japanese). */
 static void test_reason_memo(void **state)
 {
 	static const char *const ids[][2] = { { "srv-46", NULL }, { "srv-07", NULL },
@@ -332,6 +334,8 @@ static void test_reason_memo(void **state)
 		audit_flow(&plain, &f, &ls, v == 2 ? &iv : NULL, &a1);
 		audit_flow(&memod, &f, &ls, v == 2 ? &iv : NULL, &a2);
 		assert_string_equal(a2.reason, a1.reason);
+		assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
+		assert_int_equal(a2.reason_plain, a1.reason_plain);
 		checked++;
 	}
 	assert_int_equal(checked, 2 * 2 * 3 * 4 * 3 * 2 * 2);

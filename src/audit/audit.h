@@ -103,6 +103,8 @@ struct audit_result {
 	uint8_t seen;                   /* nDPI's class (enum seen_app) when it
 					 * confirmed one by DPI, else SEEN_NONE */
 	struct wire_result wire;        /* the own checks' answer */
+	bool reason_plain;              /* no byte of reason needs a JSON
+					 * escape (jw_plain); false: unknown */
 	char reason[AUDIT_REASON_MAX];  /* one sentence, in the output
 					 * language; "" until audit_reason */
 };
@@ -126,7 +128,7 @@ struct reason_key {
 struct reason_memo {
 	struct {
 		struct reason_key k;
-		bool used;
+		bool used, plain;       /* plain: text's jw_plain */
 		char text[REASON_MEMO_LEN];
 	} slot[REASON_MEMO_SLOTS];
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "util/jsonw.h"
 #include "util/textfmt.h"
 
 #define TR(a, en, ja) ((a)->lang == LANG_JA ? (ja) : (en))
@@ -220,36 +221,38 @@ static unsigned memo_slot(const struct reason_key *k)
 	return (h >> 16) % REASON_MEMO_SLOTS;
 }
 
-/* reason_labelled through a->memo: a sentence that names no host and no
- * word of nDPI's is worded once per distinct key (and kept when it fits
- * REASON_MEMO_LEN). */
+/* reason_labelled into ar->reason through a->memo: a sentence that names
+ * no host and no word of nDPI's is worded once per distinct key (and kept
+ * when it fits REASON_MEMO_LEN), its plainness with it. */
 static void reason_labelled_memo(const struct auditor *a, const struct flow *f,
 				 const struct label_set *ls,
-				 const struct audit_result *ar,
-				 const struct inspect_view *iv, char *out, size_t len)
+				 struct audit_result *ar,
+				 const struct inspect_view *iv)
 {
 	struct reason_key k;
 	unsigned i;
 	size_t n;
 
 	if (a->memo == NULL || !memo_key(a, f, ls, ar, iv, &k)) {
-		reason_labelled(a, f, ls, ar, iv, out, len);
+		reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+		ar->reason_plain = jw_plain(ar->reason, strlen(ar->reason));
 		return;
 	}
 	i = memo_slot(&k);
 	if (a->memo->slot[i].used && memcmp(&a->memo->slot[i].k, &k, sizeof(k)) == 0) {
-		n = strlen(a->memo->slot[i].text);
-		if (n < len) {
-			memcpy(out, a->memo->slot[i].text, n + 1);
-			return;
-		}
+		memcpy(ar->reason, a->memo->slot[i].text,
+		       strlen(a->memo->slot[i].text) + 1);
+		ar->reason_plain = a->memo->slot[i].plain;
+		return;
 	}
-	reason_labelled(a, f, ls, ar, iv, out, len);
-	n = strlen(out);
+	reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+	n = strlen(ar->reason);
+	ar->reason_plain = jw_plain(ar->reason, n);
 	if (n < REASON_MEMO_LEN) {
 		a->memo->slot[i].k = k;
 		a->memo->slot[i].used = true;
-		memcpy(a->memo->slot[i].text, out, n + 1);
+		a->memo->slot[i].plain = ar->reason_plain;
+		memcpy(a->memo->slot[i].text, ar->reason, n + 1);
 	}
 }
 
@@ -257,10 +260,12 @@ void audit_reason(const struct auditor *a, const struct flow *f,
 		  const struct label_set *ls, const struct inspect_view *iv,
 		  struct audit_result *ar)
 {
-	if (ls->n == 0 || (ar->flags & (1u << FLAG_WRONG_TRANSPORT)))
+	if (ls->n == 0 || (ar->flags & (1u << FLAG_WRONG_TRANSPORT))) {
 		reason_unlabelled(a, f, ls, ar, ar->reason, sizeof(ar->reason));
-	else
-		reason_labelled_memo(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+		ar->reason_plain = jw_plain(ar->reason, strlen(ar->reason));
+	} else {
+		reason_labelled_memo(a, f, ls, ar, iv);
+	}
 }
 
 /* A figure with one decimal, for textfmt's %s. */
@@ -294,7 +299,7 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 		 struct audit_result *ar)
 {
 	char what[128], ssrc[16], mos[32];
-	size_t used = strlen(ar->reason);
+	size_t used = strlen(ar->reason), n;
 
 	for (int i = 0; i < ms->n; i++) {
 		const struct media_stream_out *o = &ms->s[i];
@@ -306,11 +311,13 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 			ar->verdict = VERDICT_NOTICE;
 		poor_phrase(a, o, what, sizeof(what));
 		snprintf(ssrc, sizeof(ssrc), "0x%08x", (unsigned)o->ssrc);
-		textfmt(ar->reason + used, sizeof(ar->reason) - used,
-			TR(a, "%spoor media on RTP stream %s: %s (MOS %s)",
-			   "%sRTP ストリーム %s のメディア品質が低い: %s (MOS %s)"),
-			used ? TR(a, "; ", "。") : "", ssrc, what,
-			fig(mos, sizeof(mos), o->mos));
+		n = textfmt(ar->reason + used, sizeof(ar->reason) - used,
+			    TR(a, "%spoor media on RTP stream %s: %s (MOS %s)",
+			       "%sRTP ストリーム %s のメディア品質が低い: %s (MOS %s)"),
+			    used ? TR(a, "; ", "。") : "", ssrc, what,
+			    fig(mos, sizeof(mos), o->mos));
+		ar->reason_plain = ar->reason_plain &&
+				   jw_plain(ar->reason + used, n);
 		return;
 	}
 }

@@ -45,8 +45,9 @@ static void fill_view(struct flow_record *r, const struct inspect_view *iv)
 /* *src with its reason up to the NUL (the last field). */
 static void copy_audit(struct audit_result *dst, const struct audit_result *src)
 {
-	_Static_assert(offsetof(struct audit_result, reason) + AUDIT_REASON_MAX ==
-		       sizeof(struct audit_result), "reason is audit_result's last field");
+	_Static_assert(sizeof(struct audit_result) - AUDIT_REASON_MAX -
+		       offsetof(struct audit_result, reason) <
+		       _Alignof(struct audit_result), "reason is audit_result's last field");
 	memcpy(dst, src, offsetof(struct audit_result, reason));
 	memcpy(dst->reason, src->reason, strlen(src->reason) + 1);
 }
