@@ -27,6 +27,7 @@ struct engine {
 	uint64_t media_blocks;       /* flows with a media block now */
 	enum verdict worst;
 	struct inv_cache ic;         /* cls's memo of the inventory */
+	struct label_memo lm;        /* cls's memo of label sets */
 	struct reason_memo memo;     /* aud's memo of reason sentences */
 };
 
@@ -258,7 +259,7 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
 				      .hosts = cfg->hosts,
 				      .strict_fallback = cfg->audit_all,
-				      .ic = &e->ic };
+				      .ic = &e->ic, .lm = &e->lm };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
 				   .audit_all = cfg->audit_all, .memo = &e->memo };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
@@ -359,10 +360,11 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 		return -1;
 	e->rs = rs;
 	inventory_cache_clear(&e->ic);
+	memset(&e->lm, 0, sizeof(e->lm));
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
 				      .hosts = e->cfg.hosts,
 				      .strict_fallback = e->cfg.audit_all,
-				      .ic = &e->ic };
+				      .ic = &e->ic, .lm = &e->lm };
 	memset(&e->memo, 0, sizeof(e->memo));
 	e->aud.rs = rs;
 	e->aud.inv = inv;
