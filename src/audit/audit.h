@@ -110,7 +110,7 @@ struct audit_result {
 };
 
 /* What a labelled flow's reason sentence depends on when it names no host
- * and nDPI said nothing of its own (audit/reason.c); zeroed, then set. */
+ * and nDPI said nothing of its own (audit/reason.c). */
 struct reason_key {
 	const struct ruleset *rs;
 	const char *ndpi;               /* the nDPI phrase: a literal */

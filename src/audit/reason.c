@@ -191,7 +191,6 @@ static bool memo_key(const struct auditor *a, const struct flow *f,
 
 	if (names_host(ls, ar) || (iv != NULL && ndpi == iv->app_proto))
 		return false;
-	memset(k, 0, sizeof(*k));
 	k->rs = a->rs;
 	k->ndpi = ndpi;
 	k->rule = ls->rule[0];
@@ -207,6 +206,15 @@ static bool memo_key(const struct auditor *a, const struct flow *f,
 	k->proto = ar->wire.proto;
 	k->detail = ar->wire.detail;
 	return true;
+}
+
+static bool key_eq(const struct reason_key *x, const struct reason_key *y)
+{
+	return x->rs == y->rs && x->ndpi == y->ndpi && x->rule == y->rule &&
+	       x->flags == y->flags && x->arg == y->arg && x->port == y->port &&
+	       x->lang == y->lang && x->l4 == y->l4 && x->primary == y->primary &&
+	       x->judged == y->judged && x->outcome == y->outcome &&
+	       x->by == y->by && x->proto == y->proto && x->detail == y->detail;
 }
 
 static unsigned memo_slot(const struct reason_key *k)
@@ -239,7 +247,7 @@ static void reason_labelled_memo(const struct auditor *a, const struct flow *f,
 		return;
 	}
 	i = memo_slot(&k);
-	if (a->memo->slot[i].used && memcmp(&a->memo->slot[i].k, &k, sizeof(k)) == 0) {
+	if (a->memo->slot[i].used && key_eq(&a->memo->slot[i].k, &k)) {
 		memcpy(ar->reason, a->memo->slot[i].text,
 		       strlen(a->memo->slot[i].text) + 1);
 		ar->reason_plain = a->memo->slot[i].plain;

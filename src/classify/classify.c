@@ -296,7 +296,7 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 		lm->slot[k].exact = out->exact;
 		lm->slot[k].role_mismatch = out->role_mismatch;
 		lm->slot[k].shared = out->shared;
-		lm->slot[k].n = (int8_t)out->n;
+		lm->slot[k].n = (uint8_t)out->n;
 		lm->slot[k].other_l4 = out->other_l4;
 		memcpy(lm->slot[k].rule, out->rule, (size_t)out->n * sizeof(out->rule[0]));
 		return;

@@ -61,7 +61,7 @@ struct label_memo {
 		uint16_t port;
 		uint8_t l4, support, used;
 		bool primary, exact, role_mismatch, shared;
-		int8_t n;
+		uint8_t n;
 		int other_l4;
 		uint32_t rule[CLASSIFY_MAX_LABELS];
 	} slot[LABEL_MEMO_SLOTS];
