@@ -26,6 +26,9 @@ struct engine {
 	uint64_t media_nomem;        /* media blocks that could not be had */
 	uint64_t media_blocks;       /* flows with a media block now */
 	enum verdict worst;
+	struct inv_cache ic;         /* cls's memo of the inventory */
+	struct label_memo lm;        /* cls's memo of label sets */
+	struct reason_memo memo;     /* aud's memo of reason sentences */
 };
 
 static void lock(struct engine *e)
@@ -257,9 +260,10 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 	e->learner = learner;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
 				      .hosts = cfg->hosts,
-				      .strict_fallback = cfg->audit_all };
+				      .strict_fallback = cfg->audit_all,
+				      .ic = &e->ic, .lm = &e->lm };
 	e->aud = (struct auditor){ .rs = rs, .inv = inv, .lang = cfg->lang,
-				   .audit_all = cfg->audit_all };
+				   .audit_all = cfg->audit_all, .memo = &e->memo };
 	e->ft = flow_table_new(&cfg->ft, on_flow_end, e);
 	if (e->ft == NULL || stats_init(&e->stats, rs)) {
 		fprintf(stderr, "lyncwatch: out of memory\n");
@@ -357,9 +361,13 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 	if (stats_rebind(&e->stats, rs))
 		return -1;
 	e->rs = rs;
+	inventory_cache_clear(&e->ic);
+	memset(&e->lm, 0, sizeof(e->lm));
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
 				      .hosts = e->cfg.hosts,
-				      .strict_fallback = e->cfg.audit_all };
+				      .strict_fallback = e->cfg.audit_all,
+				      .ic = &e->ic, .lm = &e->lm };
+	memset(&e->memo, 0, sizeof(e->memo));
 	e->aud.rs = rs;
 	e->aud.inv = inv;
 	return 0;

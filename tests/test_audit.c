@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "util/jsonw.h"
 #include "shipped.h"
 
 static struct ruleset rs;
@@ -290,6 +291,56 @@ static void test_no_payload(void **state)
 	assert_string_equal(audit_by_name((enum ev_by)ar.by), "none");
 }
 
+/* The memo of reason sentences words each flow as the auditor without it
+ * does, asked twice (the second time from the memo where it keeps one),
+ * in both languages, with nDPI's words and without, ports, details and
+ * arguments varied, and for the sentences that name the server's address
+ * (role mismatch; a shared port not judged), which changes while the
+ * memo's key does not.  Each says rightly whether its sentence is plain
+ * JSON (English) or not (Japanese). */
+static void test_reason_memo(void **state)
+{
+	static const char *const ids[][2] = { { "srv-46", NULL }, { "srv-07", NULL },
+					      { "srv-12", NULL } };
+	static const uint8_t details[] = { WD_SIP_REQUEST, WD_TLS_APPDATA_MID,
+					   WD_NO_MATCH, WD_TLS_UNCONFIRMED };
+	static struct reason_memo memo;
+	struct inspect_view iv = ndpi(SEEN_HTTP, "http");
+	int checked = 0;
+
+	(void)state;
+	for (int lang = 0; lang < 2; lang++)
+	for (int round = 0; round < 2; round++)
+	for (int r = 0; r < 3; r++)
+	for (size_t d = 0; d < sizeof(details); d++)
+	for (int v = 0; v < 3; v++)
+	for (int mis = 0; mis < 2; mis++)
+	for (int host = 0; host < 2; host++) {
+		struct auditor plain = { .rs = &rs, .lang = lang ? LANG_JA : LANG_EN };
+		struct auditor memod = plain;
+		struct flow f;
+		struct label_set ls;
+		struct audit_result a1, a2;
+
+		memod.memo = &memo;
+		flow_with(&f, L4_TCP, (uint16_t)(r == 2 ? 443 : r ? 8057 : 5070 + v % 2),
+			  d < 2 ? WIRE_SIP + (enum wire_proto)d : WIRE_NONE,
+			  details[d], (uint16_t)(2 + v), 0);
+		f.key.a[3] = (uint8_t)(1 + host);  /* the server's address */
+		f.wire_arg = (uint32_t)v;
+		labels_of(&ls, ids[r], true, true,
+			  mis ? SUPPORT_INVENTORY : SUPPORT_PORT);
+		ls.role_mismatch = mis;
+		audit_flow(&plain, &f, &ls, v == 2 ? &iv : NULL, &a1);
+		audit_flow(&memod, &f, &ls, v == 2 ? &iv : NULL, &a2);
+		assert_string_equal(a2.reason, a1.reason);
+		assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
+		assert_int_equal(a2.reason_plain, a1.reason_plain);
+		checked++;
+	}
+	assert_int_equal(checked, 2 * 2 * 3 * 4 * 3 * 2 * 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_shared_port),
 		cmocka_unit_test(test_wrong_transport),
 		cmocka_unit_test(test_no_payload),
+		cmocka_unit_test(test_reason_memo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

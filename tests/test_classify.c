@@ -313,6 +313,110 @@ static void test_role_narrowing(void **state)
 	assert_false(ls.role_mismatch);
 }
 
+static void expect_same(const struct label_set *a, const struct label_set *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_memory_equal(a->rule, b->rule, (size_t)a->n * sizeof(a->rule[0]));
+	assert_int_equal(a->primary, b->primary);
+	assert_int_equal(a->exact, b->exact);
+	assert_int_equal(a->role_mismatch, b->role_mismatch);
+	assert_int_equal(a->shared, b->shared);
+	assert_int_equal(a->support, b->support);
+	assert_int_equal(a->other_l4, b->other_l4);
+}
+
+/* Makes every slot of lm hold its one used entry. */
+static void poison(struct label_memo *lm)
+{
+	int used = -1;
+
+	for (int k = 0; k < LABEL_MEMO_SLOTS; k++)
+		if (lm->slot[k].used)
+			used = k;
+	assert_true(used >= 0);
+	for (int k = 0; k < LABEL_MEMO_SLOTS; k++)
+		lm->slot[k] = lm->slot[used];
+}
+
+/* Flow f's labels with and without the memo, after every slot of the
+ * memo has been made to hold the entry that flow g leaves: an entry that
+ * differs in any part of its key must not answer for f. */
+static void expect_not_mistaken(struct classifier *memod, struct flow *g,
+				struct flow *f)
+{
+	struct classifier plain = *memod;
+	struct label_set a, b;
+
+	plain.lm = NULL;
+	memset(memod->lm, 0, sizeof(*memod->lm));
+	classify_labels(memod, g, &b);
+	poison(memod->lm);
+	classify_labels(&plain, f, &a);
+	classify_labels(memod, f, &b);
+	expect_same(&a, &b);
+}
+
+/* The label memo answers only for its whole key: server entry, port, L4
+ * and support (each one changed alone, against a memo filled with the
+ * other flow's entry), and changes no label set over many flows. */
+static void test_label_memo(void **state)
+{
+	static struct label_memo lm;
+	struct hosts *h = hosts_new();
+	struct classifier c = { .rs = &rs, .pm = pm, .inv = inv, .hosts = h,
+				.lm = &lm };
+	struct flow g, f;
+	struct label_set a, b;
+	uint8_t med[16] = { 198, 18, 10, 30 };
+
+	(void)state;
+	assert_non_null(h);
+	first_packet(&c, &g, L4_TCP, "198.19.1.101", 50000, "198.18.10.11", 5061, TCPF_SYN);
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.20", 5061, TCPF_SYN);
+	expect_not_mistaken(&c, &g, &f);
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.11", 5062, TCPF_SYN);
+	expect_not_mistaken(&c, &g, &f);
+	first_packet(&c, &g, L4_UDP, "198.19.1.101", 50000, "198.18.10.11", 3478, 0);
+	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.11", 3478, TCPF_SYN);
+	expect_not_mistaken(&c, &g, &f);
+	/* Support alone: port for g (no hosts table), host for f. */
+	c.hosts = NULL;
+	assert_int_equal(first_packet(&c, &g, L4_UDP, "198.19.1.1", 50020,
+				      "198.18.10.30", 50500, 0), 50500);
+	f = g;
+	hosts_mark(h, 4, med, L4_TCP, 5070, 0, 1);
+	{
+		struct classifier with_hosts = c;
+
+		with_hosts.hosts = h;
+		memset(&lm, 0, sizeof(lm));
+		classify_labels(&c, &g, &b);
+		assert_int_equal(b.support, SUPPORT_PORT);
+		poison(&lm);
+		classify_labels(&with_hosts, &f, &b);
+		with_hosts.lm = NULL;
+		classify_labels(&with_hosts, &f, &a);
+		expect_same(&a, &b);
+		assert_int_equal(b.support, SUPPORT_HOST);
+	}
+	hosts_free(h);
+	/* Many flows, each asked twice, slots reused. */
+	c.hosts = NULL;
+	memset(&lm, 0, sizeof(lm));
+	for (int round = 0; round < 2; round++)
+		for (unsigned k = 0; k < 2 * LABEL_MEMO_SLOTS; k++) {
+			struct classifier plain = c;
+
+			plain.lm = NULL;
+			first_packet(&c, &f, k & 1 ? L4_UDP : L4_TCP, "198.19.1.101",
+				     60000, k & 2 ? "198.18.10.11" : "198.18.10.20",
+				     (uint16_t)(400 + 29 * k), TCPF_SYN);
+			classify_labels(&plain, &f, &a);
+			classify_labels(&c, &f, &b);
+			expect_same(&a, &b);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_host_side),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_role_narrowing),
+		cmocka_unit_test(test_label_memo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

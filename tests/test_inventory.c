@@ -186,6 +186,47 @@ static void test_lookup_ipv4_tail(void **state)
 	inventory_free(inv);
 }
 
+/* The memo answers as the lookup does, for addresses found and not, in
+ * both families, over more addresses than it has slots (so slots are
+ * reused), asked twice; cleared, it answers for another inventory. */
+static void test_lookup_cached(void **state)
+{
+	static struct inv_cache ic;
+	struct inventory *inv = inventory_new(&rs), *inv2 = inventory_new(&rs);
+	char *msgs = NULL, *msgs2 = NULL;
+
+	(void)state;
+	assert_int_equal(load(inv, "t.inv", "198.19.0.10 front-end\n"
+			      "198.19.0.0/24 director\n2001:db8::/32 client\n",
+			      &msgs), 0);
+	assert_int_equal(load(inv2, "u.inv", "198.19.0.7 edge\n", &msgs2), 0);
+	inventory_cache_clear(&ic);
+	for (int round = 0; round < 2; round++)
+		for (unsigned i = 0; i < 4 * INV_CACHE_SLOTS; i++) {
+			uint8_t a[16] = { 198, 19, (uint8_t)(i >> 8), (uint8_t)i };
+			uint8_t b[16] = { 0x20, 0x01, 0x0d, (uint8_t)(0xb8 + (i & 1)),
+					  [15] = (uint8_t)i };
+
+			assert_ptr_equal(inventory_lookup_cached(inv, &ic, 4, a),
+					 inventory_lookup(inv, 4, a));
+			assert_ptr_equal(inventory_lookup_cached(inv, &ic, 6, b),
+					 inventory_lookup(inv, 6, b));
+			assert_ptr_equal(inventory_lookup_cached(inv, NULL, 4, a),
+					 inventory_lookup(inv, 4, a));
+		}
+	inventory_cache_clear(&ic);
+	for (unsigned i = 0; i < 16; i++) {
+		uint8_t a[16] = { 198, 19, 0, (uint8_t)i };
+
+		assert_ptr_equal(inventory_lookup_cached(inv2, &ic, 4, a),
+				 inventory_lookup(inv2, 4, a));
+	}
+	free(msgs);
+	free(msgs2);
+	inventory_free(inv);
+	inventory_free(inv2);
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void test_error_address(void **state)
@@ -440,6 +481,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_longest_prefix),
 		cmocka_unit_test(test_lookup_ipv4_tail),
+		cmocka_unit_test(test_lookup_cached),
 		cmocka_unit_test(test_error_address),
 		cmocka_unit_test(test_error_prefix),
 		cmocka_unit_test(test_error_host_bits),

@@ -244,6 +244,32 @@ static void test_numbers(void **state)
 	jw_free(&w);
 }
 
+/* jw_plain: true exactly when jw_str would write the bytes as they are,
+ * for each byte value at each position of a 20-byte string (the word
+ * steps and the tail). */
+static void test_plain(void **state)
+{
+	(void)state;
+	for (int c = 1; c < 256; c++)
+		for (size_t at = 0; at < 20; at++) {
+			char s[21];
+			struct jsonw w;
+			bool plain;
+
+			memset(s, 'a', 20);
+			s[20] = '\0';
+			s[at] = (char)c;
+			plain = jw_plain(s, 20);
+			jw_init(&w);
+			jw_str(&w, s);
+			assert_int_equal(plain, w.len == 22 &&
+					 memcmp(w.buf + 1, s, 20) == 0);
+			assert_int_equal(plain, c >= 0x20 && c < 0x7f &&
+					 c != '"' && c != '\\');
+			jw_free(&w);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_plain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

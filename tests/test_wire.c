@@ -1354,6 +1354,27 @@ static void test_random(void **state)
 	}
 }
 
+/* Every detail text is printable ASCII without '"' or '\\' (the JSON
+ * sinks write it unescaped), whatever the code and argument. */
+static void test_detail_plain(void **state)
+{
+	static const uint32_t args[] = { 0, 1, 199, 0x0303, 0x1ca00, 0x20001,
+					 0xffffffffu };
+
+	(void)state;
+	for (unsigned d = 0; d < 256; d++)
+		for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+			struct wire_result r = { .detail = (uint8_t)d,
+						 .arg = args[i] };
+			char buf[128];
+
+			wire_detail(&r, buf, sizeof(buf));
+			for (const char *p = buf; *p; p++)
+				assert_true(*p >= 0x20 && *p < 0x7f &&
+					    *p != '"' && *p != '\\');
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1388,6 +1409,7 @@ int main(void)
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_detail_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

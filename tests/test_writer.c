@@ -7,7 +7,8 @@
  * overwritten) right after each submit, so any pointer kept into them is
  * a use after free under ASan and a wrong value without it; a record holds
  * no pointer into the flow, its nDPI state or the view's buffers (its
- * bytes are scanned); with a queue of 4 and batches of 3 the submitters
+ * bytes are scanned); the server name, TLS facts and media streams that
+ * record_copy moves only as far as used arrive whole; with a queue of 4 and batches of 3 the submitters
  * wait and nothing is lost; writer_drain returns only when all earlier
  * records are written, also for a batch that is not full; writer_free
  * writes what is still queued; two submitting threads.  With a time bound
@@ -37,6 +38,37 @@ struct seen {
 	int bad;
 };
 
+/* The parts record_copy takes only as far as used (set by add_extras). */
+static int copied_extras(const struct flow_record *r, uint64_t i)
+{
+	if (strcmp(r->server_name, i % 2 ? "fe1" : "") != 0 ||
+	    r->tls != (i % 2 == 1) || r->media.n != i % 3 ||
+	    r->media.capped != i)
+		return 0;
+	if (r->tls && (r->tls_facts.version != (uint16_t)i ||
+		       strcmp(r->tls_facts.subject, "CN=fe1") != 0))
+		return 0;
+	for (int k = 0; k < r->media.n; k++)
+		if (r->media.s[k].ssrc != (uint32_t)(i + (uint64_t)k))
+			return 0;
+	return 1;
+}
+
+/* Sets the server name, TLS facts and media streams of record i. */
+static void add_extras(struct flow_record *r, uint64_t i)
+{
+	strcpy(r->server_name, i % 2 ? "fe1" : "");
+	r->tls = i % 2 == 1;
+	if (r->tls) {
+		r->tls_facts.version = (uint16_t)i;
+		strcpy(r->tls_facts.subject, "CN=fe1");
+	}
+	r->media.n = (uint8_t)(i % 3);
+	r->media.capped = (uint32_t)i;
+	for (int k = 0; k < r->media.n; k++)
+		r->media.s[k].ssrc = (uint32_t)(i + (uint64_t)k);
+}
+
 /* The formatting function: checks each copy against what was submitted. */
 static void check_report(void *ctx, const struct flow_record *r)
 {
@@ -54,7 +86,8 @@ static void check_report(void *ctx, const struct flow_record *r)
 	    r->nlabels != (int)(i % 5) || (r->nlabels && r->labels[0] != i) ||
 	    host == NULL || strcmp(host, want) != 0 || app == NULL ||
 	    strcmp(app, "tls") != 0 || record_name(r, REC_JA3) != NULL ||
-	    r->pkts_toserver != i + 1 || r->server_port != 5061)
+	    r->pkts_toserver != i + 1 || r->server_port != 5061 ||
+	    !copied_extras(r, i))
 		s->bad++;
 	else
 		s->next[who]++;
@@ -147,6 +180,7 @@ static void *submit(void *arg)
 		for (int k = 0; k < n; k++)
 			labels[k] = (uint32_t)i;
 		record_fill(r, f, END_SHUTDOWN, NULL, labels, n, &ar, &iv);
+		add_extras(r, i);
 		if (points_into(r, f, sizeof(*f)) || points_into(r, f->insp, 64) ||
 		    points_into(r, f->meta, 64) || points_into(r, host, 64))
 			j->leaks++;

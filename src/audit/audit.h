@@ -103,8 +103,34 @@ struct audit_result {
 	uint8_t seen;                   /* nDPI's class (enum seen_app) when it
 					 * confirmed one by DPI, else SEEN_NONE */
 	struct wire_result wire;        /* the own checks' answer */
+	bool reason_plain;              /* no byte of reason needs a JSON
+					 * escape (jw_plain); false: unknown */
 	char reason[AUDIT_REASON_MAX];  /* one sentence, in the output
 					 * language; "" until audit_reason */
+};
+
+/* What a labelled flow's reason sentence depends on when it names no host
+ * and nDPI said nothing of its own (audit/reason.c). */
+struct reason_key {
+	const struct ruleset *rs;
+	const char *ndpi;               /* the nDPI phrase: a literal */
+	uint32_t rule, flags, arg;      /* labels' first rule; ar's flags;
+					 * the wire result's arg */
+	uint16_t port;
+	uint8_t lang, l4, primary, judged, outcome, by, proto, detail;
+};
+
+#define REASON_MEMO_SLOTS 128
+#define REASON_MEMO_LEN 256
+
+/* A direct-mapped memo of such sentences for one thread (an engine's
+ * auditor): zeroed is empty. */
+struct reason_memo {
+	struct {
+		struct reason_key k;
+		bool used, plain;       /* plain: text's jw_plain */
+		char text[REASON_MEMO_LEN];
+	} slot[REASON_MEMO_SLOTS];
 };
 
 struct auditor {
@@ -112,6 +138,8 @@ struct auditor {
 	const struct inventory *inv;    /* NULL without --inventory */
 	enum lang lang;
 	bool audit_all;                 /* --audit-all */
+	struct reason_memo *memo;       /* the caller's, zeroed for each rule
+					 * set; NULL: none */
 };
 
 /* Decides the verdict of flow f: flags, outcome, evidence; reason "".  iv

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "util/jsonw.h"
 #include "util/textfmt.h"
 
 #define TR(a, en, ja) ((a)->lang == LANG_JA ? (ja) : (en))
@@ -131,6 +132,8 @@ static void reason_unjudged(const struct auditor *a, const struct flow *f,
 			head, host);
 }
 
+/* The sentence once the head is written: the host and the evidence are
+ * worded only by the branches that name them. */
 static void reason_labelled(const struct auditor *a, const struct flow *f,
 			    const struct label_set *ls, const struct audit_result *ar,
 			    const struct inspect_view *iv, char *out, size_t len)
@@ -139,7 +142,6 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 	unsigned port = flow_server_port(f);
 
 	row_phrase(a, &a->rs->rules[ls->rule[0]], row, sizeof(row));
-	host_phrase(f, ls->server, host, sizeof(host));
 	if (ls->primary)
 		textfmt(head, sizeof(head), TR(a, "%s %u is documented as %s",
 					       "%s %u は %s として記載されています"),
@@ -148,34 +150,130 @@ static void reason_labelled(const struct auditor *a, const struct flow *f,
 		textfmt(head, sizeof(head), TR(a, "%s %u is covered only by the clients' catch-all rows (media, file transfer, application sharing)",
 					       "%s %u はクライアントの包括的な行 (メディア、ファイル転送、アプリケーション共有) にのみ該当します"),
 			l4_name(f->key.l4), port);
-	evidence_phrase(a, ar, iv, ev, sizeof(ev));
-	if (!ar->judged)
+	if (!ar->judged) {
 		reason_unjudged(a, f, ls, head, out, len);
-	else if (ar->flags & (1u << FLAG_ROLE_MISMATCH))
+	} else if (ar->flags & (1u << FLAG_ROLE_MISMATCH)) {
+		host_phrase(f, ls->server, host, sizeof(host));
 		textfmt(out, len, TR(a, "%s, but %s holds no such role",
 				     "%s が、%s はその役割を持ちません"), head, host);
-	else if (ar->flags & ((1u << FLAG_APP_MISMATCH) | (1u << FLAG_UNEXPECTED_APP)))
+	} else if (ar->flags & ((1u << FLAG_APP_MISMATCH) | (1u << FLAG_UNEXPECTED_APP))) {
+		evidence_phrase(a, ar, iv, ev, sizeof(ev));
 		textfmt(out, len, TR(a, "%s, but %s", "%s が、%s"), head, ev);
-	else if (ar->flags & (1u << FLAG_OPTIONAL_PORT))
+	} else if (ar->flags & (1u << FLAG_OPTIONAL_PORT)) {
 		textfmt(out, len, TR(a, "%s, as an optional or legacy port",
 				     "%s (オプションまたは旧バージョン用のポート)"), head);
-	else if (ar->flags & (1u << FLAG_UNVERIFIED))
+	} else if (ar->flags & (1u << FLAG_UNVERIFIED)) {
+		evidence_phrase(a, ar, iv, ev, sizeof(ev));
 		textfmt(out, len, TR(a, "%s; it could not be confirmed: %s",
 				     "%s。確認できませんでした: %s"), head, ev);
-	else if (ar->outcome == APP_CONFIRMED)
+	} else if (ar->outcome == APP_CONFIRMED) {
+		evidence_phrase(a, ar, iv, ev, sizeof(ev));
 		textfmt(out, len, TR(a, "%s, and %s", "%s。%s"), head, ev);
-	else
+	} else {
 		textfmt(out, len, "%s", head);
+	}
+}
+
+/* Whether the sentence of a labelled flow names its host. */
+static bool names_host(const struct label_set *ls, const struct audit_result *ar)
+{
+	return ar->judged ? (ar->flags & (1u << FLAG_ROLE_MISMATCH)) != 0 :
+			    ls->primary;
+}
+
+/* The memo's key for a labelled flow, or false when its sentence names a
+ * host or nDPI's own words (those vary flow by flow). */
+static bool memo_key(const struct auditor *a, const struct flow *f,
+		     const struct label_set *ls, const struct audit_result *ar,
+		     const struct inspect_view *iv, struct reason_key *k)
+{
+	const char *ndpi = ndpi_phrase(a, iv);
+
+	if (names_host(ls, ar) || (iv != NULL && ndpi == iv->app_proto))
+		return false;
+	k->rs = a->rs;
+	k->ndpi = ndpi;
+	k->rule = ls->rule[0];
+	k->flags = ar->flags;
+	k->arg = ar->wire.arg;
+	k->port = flow_server_port(f);
+	k->lang = (uint8_t)a->lang;
+	k->l4 = f->key.l4;
+	k->primary = ls->primary;
+	k->judged = ar->judged;
+	k->outcome = ar->outcome;
+	k->by = ar->by;
+	k->proto = ar->wire.proto;
+	k->detail = ar->wire.detail;
+	return true;
+}
+
+static bool key_eq(const struct reason_key *x, const struct reason_key *y)
+{
+	return x->rs == y->rs && x->ndpi == y->ndpi && x->rule == y->rule &&
+	       x->flags == y->flags && x->arg == y->arg && x->port == y->port &&
+	       x->lang == y->lang && x->l4 == y->l4 && x->primary == y->primary &&
+	       x->judged == y->judged && x->outcome == y->outcome &&
+	       x->by == y->by && x->proto == y->proto && x->detail == y->detail;
+}
+
+static unsigned memo_slot(const struct reason_key *k)
+{
+	uint32_t h = k->rule * 0x9E3779B1u ^ k->port * 0x85EBCA6Bu ^
+		     k->arg * 0xC2B2AE35u ^ k->flags ^
+		     (uint32_t)k->detail << 8 ^ (uint32_t)k->outcome << 16 ^
+		     (uint32_t)k->by << 20 ^ (uint32_t)k->judged << 24;
+
+	h ^= h >> 15;
+	h *= 0x2C1B3C6Du;
+	return (h >> 16) % REASON_MEMO_SLOTS;
+}
+
+/* reason_labelled into ar->reason through a->memo: a sentence that names
+ * no host and no word of nDPI's is worded once per distinct key (and kept
+ * when it fits REASON_MEMO_LEN), its plainness with it. */
+static void reason_labelled_memo(const struct auditor *a, const struct flow *f,
+				 const struct label_set *ls,
+				 struct audit_result *ar,
+				 const struct inspect_view *iv)
+{
+	struct reason_key k;
+	unsigned i;
+	size_t n;
+
+	if (a->memo == NULL || !memo_key(a, f, ls, ar, iv, &k)) {
+		reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+		ar->reason_plain = jw_plain(ar->reason, strlen(ar->reason));
+		return;
+	}
+	i = memo_slot(&k);
+	if (a->memo->slot[i].used && key_eq(&a->memo->slot[i].k, &k)) {
+		memcpy(ar->reason, a->memo->slot[i].text,
+		       strlen(a->memo->slot[i].text) + 1);
+		ar->reason_plain = a->memo->slot[i].plain;
+		return;
+	}
+	reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+	n = strlen(ar->reason);
+	ar->reason_plain = jw_plain(ar->reason, n);
+	if (n < REASON_MEMO_LEN) {
+		a->memo->slot[i].k = k;
+		a->memo->slot[i].used = true;
+		a->memo->slot[i].plain = ar->reason_plain;
+		memcpy(a->memo->slot[i].text, ar->reason, n + 1);
+	}
 }
 
 void audit_reason(const struct auditor *a, const struct flow *f,
 		  const struct label_set *ls, const struct inspect_view *iv,
 		  struct audit_result *ar)
 {
-	if (ls->n == 0 || (ar->flags & (1u << FLAG_WRONG_TRANSPORT)))
+	if (ls->n == 0 || (ar->flags & (1u << FLAG_WRONG_TRANSPORT))) {
 		reason_unlabelled(a, f, ls, ar, ar->reason, sizeof(ar->reason));
-	else
-		reason_labelled(a, f, ls, ar, iv, ar->reason, sizeof(ar->reason));
+		ar->reason_plain = jw_plain(ar->reason, strlen(ar->reason));
+	} else {
+		reason_labelled_memo(a, f, ls, ar, iv);
+	}
 }
 
 /* A figure with one decimal, for textfmt's %s. */
@@ -209,7 +307,7 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 		 struct audit_result *ar)
 {
 	char what[128], ssrc[16], mos[32];
-	size_t used = strlen(ar->reason);
+	size_t used = strlen(ar->reason), n;
 
 	for (int i = 0; i < ms->n; i++) {
 		const struct media_stream_out *o = &ms->s[i];
@@ -221,11 +319,13 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 			ar->verdict = VERDICT_NOTICE;
 		poor_phrase(a, o, what, sizeof(what));
 		snprintf(ssrc, sizeof(ssrc), "0x%08x", (unsigned)o->ssrc);
-		textfmt(ar->reason + used, sizeof(ar->reason) - used,
-			TR(a, "%spoor media on RTP stream %s: %s (MOS %s)",
-			   "%sRTP ストリーム %s のメディア品質が低い: %s (MOS %s)"),
-			used ? TR(a, "; ", "。") : "", ssrc, what,
-			fig(mos, sizeof(mos), o->mos));
+		n = textfmt(ar->reason + used, sizeof(ar->reason) - used,
+			    TR(a, "%spoor media on RTP stream %s: %s (MOS %s)",
+			       "%sRTP ストリーム %s のメディア品質が低い: %s (MOS %s)"),
+			    used ? TR(a, "; ", "。") : "", ssrc, what,
+			    fig(mos, sizeof(mos), o->mos));
+		ar->reason_plain = ar->reason_plain &&
+				   jw_plain(ar->reason + used, n);
 		return;
 	}
 }

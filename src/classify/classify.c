@@ -1,5 +1,8 @@
 /* classify.c: server side by handshake, inventory, rules or port; labels
  * by rules, narrowed by inventory roles. */
+#include <stdint.h>
+#include <string.h>
+
 #include "classify/classify.h"
 
 enum rank {
@@ -203,10 +206,10 @@ static void find_hosts(const struct classifier *c, const struct flow *f,
 	out->server = out->client = NULL;
 	out->support = SUPPORT_PORT;
 	if (c->inv != NULL) {
-		out->server = inventory_lookup(c->inv, f->key.ipver,
-					       flow_server_addr(f));
-		out->client = inventory_lookup(c->inv, f->key.ipver,
-					       flow_client_addr(f));
+		out->server = inventory_lookup_cached(c->inv, c->ic, f->key.ipver,
+						      flow_server_addr(f));
+		out->client = inventory_lookup_cached(c->inv, c->ic, f->key.ipver,
+						      flow_client_addr(f));
 	}
 	if (out->server != NULL && inventory_host_is_server(c->inv, out->server))
 		out->support = SUPPORT_INVENTORY;
@@ -214,19 +217,19 @@ static void find_hosts(const struct classifier *c, const struct flow *f,
 		out->support = SUPPORT_HOST;
 }
 
-void classify_labels(const struct classifier *c, const struct flow *f,
-		     struct label_set *out)
+/* The labels of a flow to `port` over l4 whose hosts find_hosts has put
+ * in *out: they depend on nothing else. */
+static void derive_labels(const struct classifier *c, uint8_t l4,
+			  uint16_t port, struct label_set *out)
 {
-	uint16_t port = flow_server_port(f);
-	uint8_t other = f->key.l4 == L4_TCP ? L4_UDP : L4_TCP;
+	uint8_t other = l4 == L4_TCP ? L4_UDP : L4_TCP;
 	struct pm_result m;
 
 	out->n = 0;
 	out->exact = false;
 	out->role_mismatch = false;
 	out->shared = true;
-	find_hosts(c, f, out);
-	portmatch_lookup(c->pm, f->key.l4, port, &m);
+	portmatch_lookup(c->pm, l4, port, &m);
 	out->other_l4 = -1;
 	if (first_primary(c, &m, out) < 0) {
 		/* Nothing documents the port for this L4: does the other? */
@@ -255,4 +258,54 @@ void classify_labels(const struct classifier *c, const struct flow *f,
 	out->shared = true;
 	out->primary = add_kind(c, out, &m, false, false) > 0;
 	out->shared = out->shared && out->n > 0;
+}
+
+static unsigned memo_slot(const struct inv_host *server, uint16_t port,
+			  uint8_t l4, uint8_t support)
+{
+	uint32_t h = (uint32_t)port * 0x9E3779B1u ^ (uint32_t)l4 << 3 ^ support ^
+		     (uint32_t)((uintptr_t)server >> 4) * 0x85EBCA6Bu;
+
+	return (h >> 24) % LABEL_MEMO_SLOTS;
+}
+
+void classify_labels(const struct classifier *c, const struct flow *f,
+		     struct label_set *out)
+{
+	uint16_t port = flow_server_port(f);
+	uint8_t l4 = f->key.l4;
+	struct label_memo *lm = c->lm;
+	unsigned k;
+
+	find_hosts(c, f, out);
+	if (lm == NULL) {
+		derive_labels(c, l4, port, out);
+		return;
+	}
+	k = memo_slot(out->server, port, l4, out->support);
+	if (!lm->slot[k].used || lm->slot[k].server != out->server ||
+	    lm->slot[k].port != port || lm->slot[k].l4 != l4 ||
+	    lm->slot[k].support != out->support) {
+		derive_labels(c, l4, port, out);
+		lm->slot[k].server = out->server;
+		lm->slot[k].port = port;
+		lm->slot[k].l4 = l4;
+		lm->slot[k].support = out->support;
+		lm->slot[k].used = 1;
+		lm->slot[k].primary = out->primary;
+		lm->slot[k].exact = out->exact;
+		lm->slot[k].role_mismatch = out->role_mismatch;
+		lm->slot[k].shared = out->shared;
+		lm->slot[k].n = (uint8_t)out->n;
+		lm->slot[k].other_l4 = out->other_l4;
+		memcpy(lm->slot[k].rule, out->rule, (size_t)out->n * sizeof(out->rule[0]));
+		return;
+	}
+	out->primary = lm->slot[k].primary;
+	out->exact = lm->slot[k].exact;
+	out->role_mismatch = lm->slot[k].role_mismatch;
+	out->shared = lm->slot[k].shared;
+	out->n = lm->slot[k].n;
+	out->other_l4 = lm->slot[k].other_l4;
+	memcpy(out->rule, lm->slot[k].rule, (size_t)out->n * sizeof(out->rule[0]));
 }

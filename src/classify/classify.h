@@ -49,6 +49,24 @@
 
 #define CLASSIFY_MAX_LABELS 64
 
+/* A direct-mapped memo of the label sets classify_labels derives from
+ * (L4, server port, the server's inventory entry, support), for one
+ * thread: an engine's classifier.  Zeroed is empty; whoever switches to
+ * another rule set, port matcher or inventory zeroes it first. */
+#define LABEL_MEMO_SLOTS 256
+
+struct label_memo {
+	struct {
+		const struct inv_host *server;
+		uint16_t port;
+		uint8_t l4, support, used;
+		bool primary, exact, role_mismatch, shared;
+		uint8_t n;
+		int other_l4;
+		uint32_t rule[CLASSIFY_MAX_LABELS];
+	} slot[LABEL_MEMO_SLOTS];
+};
+
 struct classifier {
 	const struct ruleset *rs;
 	const struct portmatch *pm;
@@ -57,6 +75,10 @@ struct classifier {
 					* or NULL */
 	bool strict_fallback;          /* fallback rows label only flows whose
 					* server the inventory knows (--audit-all) */
+	struct inv_cache *ic;          /* the caller's memo of inv's answers,
+					* cleared for each inv; NULL: none */
+	struct label_memo *lm;         /* the caller's memo of label sets,
+					* cleared likewise; NULL: none */
 };
 
 /* How strongly the labels are tied to the flow's server (JSON "support"):

@@ -589,3 +589,36 @@ const struct inv_host *inventory_lookup(const struct inventory *inv,
 	}
 	return NULL;
 }
+
+void inventory_cache_clear(struct inv_cache *ic)
+{
+	memset(ic, 0, sizeof(*ic));
+}
+
+/* The slot of an address: its four 32-bit words folded and multiplied. */
+static unsigned cache_slot(int ipver, const uint8_t addr[16])
+{
+	uint32_t w[4];
+
+	memcpy(w, addr, sizeof(w));
+	return (((w[0] ^ w[1] ^ w[2] ^ w[3] ^ (uint32_t)ipver) * 0x9E3779B1u) >> 24) %
+	       INV_CACHE_SLOTS;
+}
+
+const struct inv_host *inventory_lookup_cached(const struct inventory *inv,
+					       struct inv_cache *ic, int ipver,
+					       const uint8_t addr[16])
+{
+	unsigned k;
+
+	if (ic == NULL)
+		return inventory_lookup(inv, ipver, addr);
+	k = cache_slot(ipver, addr);
+	if (ic->slot[k].ipver != (uint8_t)ipver ||
+	    memcmp(ic->slot[k].addr, addr, sizeof(ic->slot[k].addr)) != 0) {
+		memcpy(ic->slot[k].addr, addr, sizeof(ic->slot[k].addr));
+		ic->slot[k].ipver = (uint8_t)ipver;
+		ic->slot[k].h = inventory_lookup(inv, ipver, addr);
+	}
+	return ic->slot[k].h;
+}

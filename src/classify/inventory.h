@@ -69,6 +69,27 @@ int inventory_load_buffer(struct inventory *inv, const char *name,
 const struct inv_host *inventory_lookup(const struct inventory *inv,
 					int ipver, const uint8_t addr[16]);
 
+/* A small direct-mapped memo of inventory_lookup's answers (found or not)
+ * for one thread: an engine's classifier.  The inventory is immutable once
+ * loaded; whoever switches to another one clears the cache first. */
+#define INV_CACHE_SLOTS 256
+
+struct inv_cache {
+	struct {
+		uint8_t addr[16];
+		uint8_t ipver;          /* 0: the slot is empty */
+		const struct inv_host *h;
+	} slot[INV_CACHE_SLOTS];
+};
+
+void inventory_cache_clear(struct inv_cache *ic);
+
+/* inventory_lookup(inv, ipver, addr), answered from ic when it holds addr
+ * (ic NULL: no cache). */
+const struct inv_host *inventory_lookup_cached(const struct inventory *inv,
+					       struct inv_cache *ic, int ipver,
+					       const uint8_t addr[16]);
+
 /* Entries in lookup order (IPv4 first; longest prefix first; address). */
 size_t inventory_count(const struct inventory *inv);
 const struct inv_host *inventory_host(const struct inventory *inv, size_t i);

@@ -304,7 +304,7 @@ static void json_evidence(struct jsonw *w, const struct audit_result *ar)
 	JW_KNAME(w, "by", audit_by_name((enum ev_by)ar->by));
 	JW_KEY(w, "packets");
 	jw_u64(w, ar->wire.packets);
-	JW_KSTR(w, "detail", detail);
+	JW_KNAME(w, "detail", detail);   /* literals and digits: plain */
 	jw_obj_end(w);
 }
 
@@ -409,7 +409,11 @@ static void json_lync(struct eve *e, const struct flow_record *r)
 		if (r->audit.flags & (1u << i))
 			jw_name(w, audit_flag_name(i));
 	jw_arr_end(w);
-	JW_KSTR(w, "reason", r->audit.reason);
+	JW_KEY(w, "reason");
+	if (r->audit.reason_plain)
+		jw_str_plain(w, r->audit.reason, strlen(r->audit.reason));
+	else
+		jw_str(w, r->audit.reason);
 	if (r->nlabels)
 		JW_KNAME(w, "support", audit_support_name(r->audit.support));
 	json_evidence(w, &r->audit);

@@ -1,4 +1,5 @@
 /* record.c: a flow record filled from the flow as it ends (see record.h). */
+#include <stddef.h>
 #include <string.h>
 
 #include "inspect/wireflow.h"
@@ -35,9 +36,20 @@ static void fill_view(struct flow_record *r, const struct inspect_view *iv)
 	keep(r, REC_TLS_VERSION, iv->tls_version, &used);
 	keep(r, REC_JA3, iv->ja3, &used);
 	keep(r, REC_JA3S, iv->ja3s, &used);
+	r->names_used = (uint16_t)used;
 	r->tls = iv->tls;
 	if (iv->tls)
 		r->tls_facts = iv->tls_facts;
+}
+
+/* *src with its reason up to the NUL (the last field). */
+static void copy_audit(struct audit_result *dst, const struct audit_result *src)
+{
+	_Static_assert(sizeof(struct audit_result) - AUDIT_REASON_MAX -
+		       offsetof(struct audit_result, reason) <
+		       _Alignof(struct audit_result), "reason is audit_result's last field");
+	memcpy(dst, src, offsetof(struct audit_result, reason));
+	memcpy(dst->reason, src->reason, strlen(src->reason) + 1);
 }
 
 static void fill_flow(struct flow_record *r, const struct flow *f)
@@ -80,7 +92,7 @@ void record_fill(struct flow_record *r, const struct flow *f,
 	if (n > 0)
 		memcpy(r->labels, labels, (size_t)n * sizeof(r->labels[0]));
 	r->nlabels = n;
-	r->audit = *ar;
+	copy_audit(&r->audit, ar);
 	r->toserver_dir = (uint8_t)flow_toserver_dir(f);
 	r->media.n = 0;
 	r->media.capped = 0;
@@ -90,6 +102,7 @@ void record_fill(struct flow_record *r, const struct flow *f,
 	r->tls_client_cert = (uint8_t)wireflow_client_cert(f);
 	r->server_name[0] = '\0';
 	memset(r->name_at, 0, sizeof(r->name_at));
+	r->names_used = 0;
 	if (iv)
 		fill_view(r, iv);
 }
@@ -114,4 +127,26 @@ void record_media(struct flow_record *r, const struct flow *f,
 	r->media.capped = ms->capped;
 	if (ms->n > 0)
 		memcpy(r->media.s, ms->s, ms->n * sizeof(ms->s[0]));
+}
+
+void record_copy(struct flow_record *dst, const struct flow_record *src)
+{
+	_Static_assert(offsetof(struct flow_record, audit) >
+		       offsetof(struct flow_record, nlabels), "see record.h");
+	memcpy(dst, src, offsetof(struct flow_record, audit));
+	copy_audit(&dst->audit, &src->audit);
+	dst->dpi = src->dpi;
+	dst->risks = src->risks;
+	dst->tls_client_cert = src->tls_client_cert;
+	memcpy(dst->server_name, src->server_name, strlen(src->server_name) + 1);
+	dst->tls = src->tls;
+	if (src->tls)
+		dst->tls_facts = src->tls_facts;
+	memcpy(dst->name_at, src->name_at, sizeof(dst->name_at));
+	dst->names_used = src->names_used;
+	memcpy(dst->names, src->names, src->names_used);
+	dst->toserver_dir = src->toserver_dir;
+	dst->media.n = src->media.n;
+	dst->media.capped = src->media.capped;
+	memcpy(dst->media.s, src->media.s, src->media.n * sizeof(src->media.s[0]));
 }

@@ -62,6 +62,7 @@ struct flow_record {
 	bool tls;                      /* nDPI read a server hello: tls_facts */
 	struct inspect_tls tls_facts;
 	uint16_t name_at[REC_NNAMES];  /* offset + 1 into names; 0: none */
+	uint16_t names_used;           /* bytes of names in use */
 	char names[RECORD_NAMES_LEN];
 	uint8_t toserver_dir;          /* the DIR_* that media.s[].dir calls
 					* toserver */
@@ -76,6 +77,12 @@ void record_fill(struct flow_record *r, const struct flow *f,
 		 enum flow_end why, const struct ruleset *rs,
 		 const uint32_t *labels, int n, const struct audit_result *ar,
 		 const struct inspect_view *iv);
+
+/* Copies what a sink may read of src into dst: the fields, the strings up
+ * to their NULs, tls_facts only when tls, names only as far as used, the
+ * media streams only up to n.  (The fields declared before `audit` are
+ * copied at once: a new field goes there, or is named in record_copy.) */
+void record_copy(struct flow_record *dst, const struct flow_record *src);
 
 /* Notes the inventory's name of the server, when h (NULL: none) is a host
  * entry (a full-length prefix) with a name that fits. */

@@ -175,7 +175,7 @@ void writer_submit(struct writer *w, const struct flow_record *r)
 		w->waits++;
 	while (w->count == w->cap)
 		pthread_cond_wait(&w->emptied, &w->mu);
-	w->ring[(w->head + w->count) % w->cap] = *r;
+	record_copy(&w->ring[(w->head + w->count) % w->cap], r);
 	w->count++;
 	w->records++;
 	if (w->count > w->peak)

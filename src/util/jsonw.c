@@ -160,6 +160,11 @@ static size_t plain_prefix(const char *s, size_t n)
 	return i;
 }
 
+bool jw_plain(const char *s, size_t n)
+{
+	return plain_prefix(s, n) == n;
+}
+
 /* Writes \u followed by the 4 hex digits of v (v <= 0xffff). */
 static void put_u(struct jsonw *w, uint32_t v)
 {

@@ -44,6 +44,9 @@ void jw_str(struct jsonw *w, const char *s);
  * a time, a name from one of the program's tables.  Written as it is;
  * anything from a packet, a rule file or an inventory goes to jw_str. */
 void jw_str_plain(struct jsonw *w, const char *s, size_t n);
+/* Whether no byte of s[0..n) needs an escape in a JSON string (then
+ * jw_str_plain writes what jw_str would). */
+bool jw_plain(const char *s, size_t n);
 void jw_name(struct jsonw *w, const char *s);       /* NUL-terminated */
 void jw_u64(struct jsonw *w, uint64_t v);
 void jw_i64(struct jsonw *w, int64_t v);

@@ -207,12 +207,11 @@ size_t textfmt(char *buf, size_t len, const char *tmpl, ...)
 		return 0;
 	va_start(ap, tmpl);
 	while (*s) {
-		const char *run = s;
+		const char *run = s, *pct = strchr(s, '%');
 		char num[20];
 		int ok = 1;
 
-		while (*s && *s != '%')
-			s++;
+		s = pct ? pct : s + strlen(s);
 		if (s > run)
 			ok = put(buf, len, &pos, run, (size_t)(s - run));
 		if (!ok || *s == '\0')

@@ -1,9 +1,72 @@
 /* detail.c: the sentence fragment for a wire result (wire_detail), made
- * only when a record is written, never on the packet path. */
-#include <stdio.h>
+ * only when a record is written, never on the packet path.  Built without
+ * printf: fixed fragments and one number at most, appended by `struct out`
+ * (the same text and truncation as snprintf). */
+#include <stddef.h>
 
 #include "inspect/wire/check.h"
 #include "inspect/wire/wire.h"
+
+/* An output buffer: at most len - 1 bytes and a NUL, like snprintf. */
+struct out {
+	char *buf;
+	size_t len, pos;
+};
+
+static void put_s(struct out *o, const char *s)
+{
+	while (*s && o->pos + 1 < o->len)
+		o->buf[o->pos++] = *s++;
+	o->buf[o->pos] = '\0';
+}
+
+/* v in decimal (base 10) or lower-case hex (16), at least `width` digits,
+ * zero padded. */
+static void put_num(struct out *o, uint32_t v, unsigned base, int width)
+{
+	static const char dig[] = "0123456789abcdef";
+	char t[16];
+	int n = 0;
+
+	do {
+		t[n++] = dig[v % base];
+		v /= base;
+	} while (v);
+	while (n < width && n < (int)sizeof(t) - 1)
+		t[n++] = '0';
+	t[n] = '\0';
+	for (int i = 0; i < n / 2; i++) {
+		char c = t[i];
+
+		t[i] = t[n - 1 - i];
+		t[n - 1 - i] = c;
+	}
+	put_s(o, t);
+}
+
+/* Template t with at most one conversion: %u, %x or %0Nx (N one digit),
+ * taking arg. */
+static void put_tmpl(struct out *o, const char *t, uint32_t arg)
+{
+	for (; *t && *t != '%'; t++)
+		if (o->pos + 1 < o->len)
+			o->buf[o->pos++] = *t;
+	o->buf[o->pos] = '\0';
+	if (*t != '%')
+		return;
+	t++;
+	if (*t == 'u') {
+		put_num(o, arg, 10, 1);
+		t++;
+	} else if (t[0] == '0' && t[1] >= '1' && t[1] <= '9' && t[2] == 'x') {
+		put_num(o, arg, 16, t[1] - '0');
+		t += 3;
+	} else if (*t == 'x') {
+		put_num(o, arg, 16, 1);
+		t++;
+	}
+	put_s(o, t);
+}
 
 /* Fixed texts; "%u" takes the result's arg where the code has one. */
 static const char *const text[WD_N] = {
@@ -78,15 +141,18 @@ static const char *stun_class(uint32_t type)
 	return cls[((type >> 7) & 2u) | ((type >> 4) & 1u)];
 }
 
-static void stun(const struct wire_result *r, char *buf, size_t len)
+static void stun(const struct wire_result *r, struct out *o)
 {
 	static const char *const fam[] = { "STUN", "classic STUN (RFC 3489)",
 					   "MS-TURN" };
 	uint32_t t = r->arg & 0xffff;
 
-	snprintf(buf, len, "%s %s %s%s", fam[r->detail - WD_STUN],
-		 stun_method(t), stun_class(t),
-		 (r->arg >> 17) & 1 ? " (MS-TURN TCP framing)" :
+	put_s(o, fam[r->detail - WD_STUN]);
+	put_s(o, " ");
+	put_s(o, stun_method(t));
+	put_s(o, " ");
+	put_s(o, stun_class(t));
+	put_s(o, (r->arg >> 17) & 1 ? " (MS-TURN TCP framing)" :
 		 (r->arg >> 16) & 1 ? " (RFC 4571 framing)" : "");
 }
 
@@ -114,7 +180,16 @@ static const char *tds_type(uint32_t t)
 	}
 }
 
-static void special(const struct wire_result *r, char *buf, size_t len)
+static const char *hello_name(unsigned detail)
+{
+	return detail == WD_TLS_SERVER_HELLO ? "TLS ServerHello (" :
+	       detail == WD_TLS_CLIENT_HELLO ? "TLS ClientHello (" :
+	       detail == WD_TLS_HELLO_NOEXT ?
+	       "TLS ClientHello without extensions (as MS-TURN pseudo-TLS) (" :
+	       "TLS SSL 2.0-compatible ClientHello (";
+}
+
+static void special(const struct wire_result *r, struct out *o)
 {
 	uint32_t a = r->arg;
 
@@ -123,68 +198,67 @@ static void special(const struct wire_result *r, char *buf, size_t len)
 	case WD_TLS_SERVER_HELLO:
 	case WD_TLS_SSL2_HELLO:
 	case WD_TLS_HELLO_NOEXT:
-		snprintf(buf, len, "TLS %s (%s)",
-			 r->detail == WD_TLS_SERVER_HELLO ? "ServerHello" :
-			 r->detail == WD_TLS_CLIENT_HELLO ? "ClientHello" :
-			 r->detail == WD_TLS_HELLO_NOEXT ?
-			 "ClientHello without extensions (as MS-TURN pseudo-TLS)" :
-			 "SSL 2.0-compatible ClientHello", tls_version(a));
+		put_s(o, hello_name(r->detail));
+		put_s(o, tls_version(a));
+		put_s(o, ")");
 		break;
 	case WD_SIP_REQUEST:
 	case WD_HTTP_REQUEST:
-		snprintf(buf, len, "%s %s request",
-			 r->detail == WD_SIP_REQUEST ? "SIP" : "HTTP",
-			 wire_method_name(a));
+		put_s(o, r->detail == WD_SIP_REQUEST ? "SIP " : "HTTP ");
+		put_s(o, wire_method_name(a));
+		put_s(o, " request");
 		break;
 	case WD_SIP_STATUS:
 	case WD_HTTP_STATUS:
-		snprintf(buf, len, "%s status %u",
-			 r->detail == WD_SIP_STATUS ? "SIP" : "HTTP", a);
+		put_tmpl(o, r->detail == WD_SIP_STATUS ? "SIP status %u" :
+			 "HTTP status %u", a);
 		break;
 	case WD_STUN:
 	case WD_STUN_CLASSIC:
 	case WD_MSTURN:
-		stun(r, buf, len);
+		stun(r, o);
 		break;
 	case WD_RTCP:
 	case WD_SRTCP:
-		snprintf(buf, len, "%s %s (%u in the packet)",
-			 r->detail == WD_RTCP ? "RTCP" : "SRTCP",
-			 rtcp_type(a & 0xff), (a >> 8) & 0xff);
+		put_s(o, r->detail == WD_RTCP ? "RTCP " : "SRTCP ");
+		put_s(o, rtcp_type(a & 0xff));
+		put_tmpl(o, " (%u in the packet)", (a >> 8) & 0xff);
 		break;
 	case WD_TDS_PACKETS:
-		snprintf(buf, len, "TDS %s and %s", tds_type(a & 0xff),
-			 tds_type((a >> 8) & 0xff));
+		put_s(o, "TDS ");
+		put_s(o, tds_type(a & 0xff));
+		put_s(o, " and ");
+		put_s(o, tds_type((a >> 8) & 0xff));
 		break;
 	case WD_TDS_REQUEST:
-		snprintf(buf, len, "TDS %s request", tds_type(a));
+		put_s(o, "TDS ");
+		put_s(o, tds_type(a));
+		put_s(o, " request");
 		break;
 	case WD_SSH_BANNER:
-		snprintf(buf, len, "SSH banner (%s)", a == 199 ? "1.99" : "2.0");
+		put_s(o, a == 199 ? "SSH banner (1.99)" : "SSH banner (2.0)");
 		break;
 	case WD_DNS_RESPONSE:
-		snprintf(buf, len, "DNS response type %u rcode %u", a & 0xffff,
-			 a >> 16);
+		put_tmpl(o, "DNS response type %u", a & 0xffff);
+		put_tmpl(o, " rcode %u", a >> 16);
 		break;
 	default:
-		snprintf(buf, len, "detail %u", r->detail);
+		put_tmpl(o, "detail %u", r->detail);
 		break;
 	}
 }
 
 void wire_detail(const struct wire_result *r, char *buf, size_t len)
 {
+	struct out o = { buf, len, 0 };
 	const char *t;
 
 	if (len == 0)
 		return;
+	buf[0] = '\0';
 	t = r->detail < WD_N ? text[r->detail] : NULL;
-	if (t == NULL) {
-		special(r, buf, len);
-		return;
-	}
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	snprintf(buf, len, t, r->arg);
-#pragma GCC diagnostic pop
+	if (t == NULL)
+		special(r, &o);
+	else
+		put_tmpl(&o, t, r->arg);
 }
