@@ -325,7 +325,8 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 
 	fw->seq++;
 	if (decode_packet(dlt, rp->data, caplen, rp->len, &p) == DECODE_OK) {
-		k = (unsigned)(flow_pkt_hash(&p, fw->cfg.ec.ft.seed) % fw->n);
+		if (fw->n > 1)  /* one engine: no hash to pick it by */
+			k = (unsigned)(flow_pkt_hash(&p, fw->cfg.ec.ft.seed) % fw->n);
 		if (rp->ts_us >= fw->next_sweep) {
 			for (unsigned i = 0; i < fw->n; i++)
 				add_item(&fw->e[i], IT_SWEEP, fw->seq, rp->ts_us);
