@@ -175,7 +175,7 @@ void allow_add(struct report_data *d, const struct flow_record *r,
 struct rep_allow **allow_sorted(const struct report_data *d, uint32_t *n);
 /* "198.19.2.0/24", the source of a row. */
 void allow_source(const struct rep_allow *a, char *buf, size_t len);
-/* "5061" or "50000-59999". */
+/* "PORT" or "LO-HI" (a range). */
 void allow_ports(const struct rep_allow *a, char *buf, size_t len);
 /* The CSV: a header line and every row.  Returns 0, or -1 (no memory). */
 int allow_write_csv(FILE *f, const struct report_data *d);
