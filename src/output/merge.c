@@ -93,52 +93,51 @@ void merge_sort(struct merge_item *items, size_t n)
 		qsort(items, n, sizeof(*items), cmp_items);
 }
 
+/* Room for `more` elements of `size` bytes in the array *v holding
+ * [*head, *n) of *cap, the consumed ones dropped from the front. */
+static int fifo_reserve(void **v, size_t *head, size_t *n, size_t *cap,
+			size_t size, size_t more)
+{
+	size_t live = *n - *head, c;
+	void *p;
+
+	if (*head > 0) {
+		memmove(*v, (char *)*v + *head * size, live * size);
+		*head = 0;
+		*n = live;
+	}
+	if (live + more <= *cap)
+		return 0;
+	c = *cap ? *cap : 64;
+	while (c < live + more)
+		c *= 2;
+	p = realloc(*v, c * size);
+	if (p == NULL)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
 /* Room for n more items in s, moving the unwritten ones to the front. */
 static int reserve(struct stream *s, size_t n)
 {
-	size_t live = s->n - s->head, cap;
-	struct merge_item *p;
+	void *v = s->items;
+	int rc = fifo_reserve(&v, &s->head, &s->n, &s->cap, sizeof(*s->items), n);
 
-	if (s->head > 0) {
-		memmove(s->items, s->items + s->head, live * sizeof(*s->items));
-		s->head = 0;
-		s->n = live;
-	}
-	if (live + n <= s->cap)
-		return 0;
-	cap = s->cap ? s->cap : 64;
-	while (cap < live + n)
-		cap *= 2;
-	p = realloc(s->items, cap * sizeof(*p));
-	if (p == NULL)
-		return -1;
-	s->items = p;
-	s->cap = cap;
-	return 0;
+	s->items = v;
+	return rc;
 }
 
 /* Room for n more steps in s. */
 static int reserve_steps(struct stream *s, size_t n)
 {
-	size_t live = s->nsteps - s->shead, cap;
-	struct merge_step *p;
+	void *v = s->steps;
+	int rc = fifo_reserve(&v, &s->shead, &s->nsteps, &s->capsteps,
+			      sizeof(*s->steps), n);
 
-	if (s->shead > 0) {
-		memmove(s->steps, s->steps + s->shead, live * sizeof(*s->steps));
-		s->shead = 0;
-		s->nsteps = live;
-	}
-	if (live + n <= s->capsteps)
-		return 0;
-	cap = s->capsteps ? s->capsteps : 64;
-	while (cap < live + n)
-		cap *= 2;
-	p = realloc(s->steps, cap * sizeof(*p));
-	if (p == NULL)
-		return -1;
-	s->steps = p;
-	s->capsteps = cap;
-	return 0;
+	s->steps = v;
+	return rc;
 }
 
 static uint64_t low_watermark(const struct merge *m)
