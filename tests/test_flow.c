@@ -652,6 +652,46 @@ static void test_many_flows_bounded(void **state)
 	flow_table_free(t);
 }
 
+/* The chains double as flows arrive (4,096 at first, here up to 2^17):
+ * 100,000 flows alive at once, each found again after every doubling,
+ * ended exactly once, and the table empty and usable afterwards. */
+static void test_chains_grow(void **state)
+{
+	struct rec r;
+	struct flow_table *t = table(&r, 100000, 3);
+	const uint32_t n = 100000;
+	(void)state;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct pkt p = nth_udp(i, T0 + i);
+
+		upd(t, &p, DIR_AB, true);
+		if (i == 4096 || i == 70000 || i == n - 1)
+			for (uint32_t j = 0; j <= i; j += 97) {
+				struct pkt q = nth_udp(j, T0 + i);
+				struct pkt b = reply(&q, 0, T0 + i, 80);
+
+				assert_int_equal(upd(t, &b, DIR_BA, false)->id, j + 1);
+			}
+	}
+	assert_int_equal(stats(t).active, n);
+	assert_int_equal(stats(t).evicted, 0);
+	for (uint32_t j = 0; j < n; j += 1) {
+		struct pkt q = nth_udp(j, T0 + n);
+
+		assert_int_equal(upd(t, &q, DIR_AB, false)->id, j + 1);
+	}
+	flow_table_flush(t, END_SHUTDOWN);
+	assert_int_equal(stats(t).active, 0);
+	assert_int_equal(r.by_why[END_SHUTDOWN], n);
+	{
+		struct pkt q = nth_udp(5, T0 + n + 1);
+
+		assert_int_equal(upd(t, &q, DIR_AB, true)->id, n + 1);
+	}
+	flow_table_free(t);
+}
+
 /* A pseudo-random mix of TCP and UDP packets, both directions, some time
  * going backwards, expiry now and then, and a small table.  Returns a
  * digest of everything observable. */
@@ -739,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_full_table_prefers_timeout),
 		cmocka_unit_test(test_flush_oldest_first),
 		cmocka_unit_test(test_many_flows_bounded),
+		cmocka_unit_test(test_chains_grow),
 		cmocka_unit_test(test_seed_independent),
 		cmocka_unit_test(test_bad_config),
 	};

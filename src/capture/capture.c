@@ -1,6 +1,8 @@
 /* capture.c: offline and live captures through libpcap. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,28 +31,60 @@ static int set_filter(struct capture *c, const char *filter)
 	return 0;
 }
 
+/* The stdio buffer of a capture file: libpcap reads a savefile with two
+ * fread calls a packet, and stdio's default buffer (one file-system block)
+ * makes that a read(2) every few packets; a large one makes it one every
+ * few thousand. */
+#define FILE_BUF_BYTES (1u << 18)
+
+/* The stream of file name ("-": stdin) with a large buffer; NULL with
+ * c->err set. */
+static FILE *open_stream(struct capture *c, const char *name)
+{
+	FILE *fp = strcmp(name, "-") == 0 ? stdin : fopen(name, "rbe");
+
+	if (fp == NULL) {
+		snprintf(c->err, sizeof(c->err), "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	c->iobuf = malloc(FILE_BUF_BYTES);
+	if (c->iobuf && setvbuf(fp, c->iobuf, _IOFBF, FILE_BUF_BYTES) != 0) {
+		free(c->iobuf);
+		c->iobuf = NULL;
+	}
+	return fp;
+}
+
 int capture_open_file(struct capture *c, const char *name, const char *filter)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct stat st;
+	FILE *fp;
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
 	c->size = -1;
-	c->p = pcap_open_offline_with_tstamp_precision(name,
+	if ((fp = open_stream(c, name)) == NULL)
+		return -1;
+	c->p = pcap_fopen_offline_with_tstamp_precision(fp,
 			PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (c->p == NULL) {
-		/* libpcap names the file itself when it could not open it. */
+		/* libpcap names the file itself in some of its messages. */
 		size_t n = strlen(name);
 
 		if (strncmp(errbuf, name, n) == 0 && errbuf[n] == ':')
 			snprintf(c->err, sizeof(c->err), "%s", errbuf);
 		else
 			snprintf(c->err, sizeof(c->err), "%s: %s", name, errbuf);
+		if (fp != stdin)
+			fclose(fp);
+		free(c->iobuf);
+		c->iobuf = NULL;
 		return -1;
 	}
 	c->dlt = pcap_datalink(c->p);
-	if (strcmp(name, "-") != 0 && stat(name, &st) == 0 && S_ISREG(st.st_mode))
+	if (strcmp(name, "-") != 0 && fstat(fileno(fp), &st) == 0 &&
+	    S_ISREG(st.st_mode))
 		c->size = (int64_t)st.st_size;
 	return set_filter(c, filter);
 }
@@ -227,6 +261,8 @@ int64_t capture_offset(const struct capture *c)
 void capture_close(struct capture *c)
 {
 	if (c->p)
-		pcap_close(c->p);
+		pcap_close(c->p);       /* closes the stream before its buffer goes */
 	c->p = NULL;
+	free(c->iobuf);
+	c->iobuf = NULL;
 }

@@ -18,6 +18,7 @@ struct capture {
 	int dlt;                /* link type */
 	uint64_t pktno;         /* packets read so far (1-based number of the last) */
 	int64_t size;           /* file size in bytes, -1 when unknown (stdin) */
+	void *iobuf;            /* the file stream's buffer, or NULL */
 	char err[CAPTURE_ERRLEN];
 };
 

@@ -54,8 +54,10 @@ struct media_flow;
 
 struct flow {
 	struct flow_key key;
-	uint32_t bucket;                /* hash chain: the key is hashed once
-					 * (in the key's tail padding) */
+	uint32_t hash;                  /* the key's hash (low bits pick the
+					 * chain): hashed once per packet,
+					 * never again (in the key's tail
+					 * padding) */
 	struct flow *hnext;             /* hash chain */
 	struct flow *lprev, *lnext;     /* least-recently-seen list */
 	uint64_t id;                    /* from 1, unique per run (cfg.ids) */
