@@ -303,10 +303,41 @@ static void skip_if_moot(struct engine *e, struct flow *f)
 		inspect_skip(e->insp, f);
 }
 
+enum decode_status engine_decode(const struct engine *e, int dlt,
+				 const struct raw_packet *rp, struct pkt *p,
+				 uint32_t *hash)
+{
+	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen,
+					      rp->len, p);
+
+	if (st == DECODE_OK)
+		*hash = flow_table_hash(e->ft, p);
+	return st;
+}
+
+void engine_prefetch(const struct engine *e, uint32_t hash)
+{
+	flow_table_prefetch(e->ft, hash);
+}
+
+void engine_prefetch_near(const struct engine *e, uint32_t hash)
+{
+	flow_table_prefetch_near(e->ft, hash);
+}
+
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 {
 	struct pkt p;
 	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen, rp->len, &p);
+
+	return engine_decoded(e, rp, st, &p,
+			      st == DECODE_OK ? flow_table_hash(e->ft, &p) : 0);
+}
+
+int engine_decoded(struct engine *e, const struct raw_packet *rp,
+		   enum decode_status st, struct pkt *pp, uint32_t hash)
+{
+	struct pkt p;
 	struct flow *f;
 	bool created, settled;
 	uint8_t done;
@@ -315,12 +346,13 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 	stats_packet(&e->stats, rp->len, rp->ts_us, st);
 	if (st != DECODE_OK)
 		return 0;
+	p = *pp;
 	p.ts_us = rp->ts_us;
 	if (!e->cfg.clock_extern && p.ts_us >= e->next_expire) {
 		flow_table_expire(e->ft, p.ts_us);
 		e->next_expire = p.ts_us + EXPIRE_EVERY_US;
 	}
-	f = flow_table_update(e->ft, &p, &dir, &created);
+	f = flow_table_update_hashed(e->ft, &p, hash, &dir, &created);
 	if (f == NULL)
 		return -1;
 	classify_packet(&e->cls, f, &p, dir, created);

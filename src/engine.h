@@ -13,6 +13,7 @@
 
 #include "audit/audit.h"
 #include "capture/capture.h"
+#include "capture/decode.h"
 #include "flow/flow.h"
 #include "classify/hosts.h"
 #include "classify/inventory.h"
@@ -70,6 +71,20 @@ void engine_free(struct engine *e);
 /* Processes one packet of link type dlt.  Returns 0, or -1 when out of
  * memory (the packet is counted, its flow is not tracked). */
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp);
+
+/* engine_packet in steps, for a batch of packets read ahead: decodes rp
+ * into *p and, for a packet of a flow, sets *hash and starts fetching its
+ * flow (flow_table_hash); engine_prefetch and engine_prefetch_near, a
+ * packet or two apart, fetch the rest (flow_table_prefetch*);
+ * engine_decoded then does what engine_packet does after decoding.  rp's
+ * bytes must stay valid until then. */
+enum decode_status engine_decode(const struct engine *e, int dlt,
+				 const struct raw_packet *rp, struct pkt *p,
+				 uint32_t *hash);
+void engine_prefetch(const struct engine *e, uint32_t hash);
+void engine_prefetch_near(const struct engine *e, uint32_t hash);
+int engine_decoded(struct engine *e, const struct raw_packet *rp,
+		   enum decode_status st, struct pkt *p, uint32_t hash);
 
 /* The id of the next flow engine_packet creates (flow_table_next_id). */
 void engine_next_id(struct engine *e, uint64_t id);

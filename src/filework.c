@@ -119,6 +119,29 @@ static struct batch *bq_pop(struct bq *q)
 
 /* ------------------------------------------------------- engine side */
 
+/* Hands the records gathered in w->pend on in write order, with the
+ * gauge steps of the batch and the watermark upto (flush: 0, none), and
+ * empties pend.  One engine writes them straight out: sorted, they are
+ * in the merge's order and no other stream can precede them. */
+static void hand_on(struct fw_engine *w, const struct merge_step *steps,
+		    size_t nsteps, uint64_t upto, bool flush)
+{
+	merge_sort(w->pend, w->npend);
+	if (w->fw->sync) {
+		for (size_t i = 0; i < w->npend; i++)
+			output_flow(w->fw->cfg.out, &w->pend[i].rec);
+		if (!flush)
+			(void)merge_push(w->fw->merge, w->idx, NULL, 0, steps,
+					 nsteps, upto);
+	} else if (flush) {
+		(void)merge_push_upto(w->fw->merge, w->idx, w->pend, w->npend);
+	} else {
+		(void)merge_push(w->fw->merge, w->idx, w->pend, w->npend, steps,
+				 nsteps, upto);
+	}
+	w->npend = 0;
+}
+
 static void on_record(void *ctx, const struct flow_record *r)
 {
 	struct fw_engine *w = ctx;
@@ -131,7 +154,11 @@ static void on_record(void *ctx, const struct flow_record *r)
 			/* Out of memory: written now, out of order. */
 			struct merge_item one = { .pos = w->pos, .rec = *r };
 
-			(void)merge_push(w->fw->merge, w->idx, &one, 1, NULL, 0, 0);
+			if (w->fw->sync)
+				output_flow(w->fw->cfg.out, r);
+			else
+				(void)merge_push(w->fw->merge, w->idx, &one, 1,
+						 NULL, 0, 0);
 			return;
 		}
 		w->pend = p;
@@ -141,11 +168,8 @@ static void on_record(void *ctx, const struct flow_record *r)
 	w->pend[w->npend++].rec = *r;
 	/* At the end of input the flows end in key order (flow_table_flush):
 	 * hand them on in chunks, not all at once. */
-	if (w->flushing && w->npend >= FLUSH_CHUNK) {
-		merge_sort(w->pend, w->npend);
-		(void)merge_push_upto(w->fw->merge, w->idx, w->pend, w->npend);
-		w->npend = 0;
-	}
+	if (w->flushing && w->npend >= FLUSH_CHUNK)
+		hand_on(w, NULL, 0, 0, true);
 }
 
 /* Publishes that every item below pos is run, waking engines that wait
@@ -187,24 +211,81 @@ static void wait_others(void *ctx, uint64_t bound)
 			wait_for(&w->fw->e[i], bound);
 }
 
-/* Runs one item at its clock pos.  Its marks in the hosts table are made
- * at pos; its lookups see the marks of a sweep (even pos) made before it,
- * and for a packet (odd pos) also those of the sweep in front of it and
- * its own. */
-static void run_item(struct fw_engine *w, const struct batch *b,
-		     const struct item *it)
+/* The look-ahead of a batch: packets decoded AHEAD items before they
+ * run, so that their flows are fetched toward the cache while the packets
+ * in front of them run (flow_table_hash, then _prefetch AHEAD_FLOW items
+ * ahead, then _prefetch_near AHEAD_NEAR ahead).  Slot i % AHEAD holds item i. */
+#define AHEAD 8u
+#define AHEAD_FLOW 4u   /* the flow's lines: a chain head fetched 3 items ago */
+#define AHEAD_NEAR 2u   /* its neighbours: the flow fetched 2 items ago */
+struct lookahead {
+	struct pkt p[AHEAD];
+	uint32_t hash[AHEAD];
+	uint8_t st[AHEAD];              /* enum decode_status */
+};
+
+static void raw_of(const struct batch *b, const struct item *it,
+		   struct raw_packet *rp)
+{
+	*rp = (struct raw_packet){ .ts_us = it->ts_us, .caplen = it->caplen,
+				   .len = it->len, .data = b->data + it->off };
+}
+
+/* Decodes item j of b (a packet) into its slot, fetching its chain. */
+static void decode_item(struct fw_engine *w, const struct batch *b,
+			struct lookahead *la, unsigned j)
 {
 	struct raw_packet rp;
+	unsigned s = j % AHEAD;
+
+	if (j >= b->n || b->items[j].kind != IT_PACKET)
+		return;
+	raw_of(b, &b->items[j], &rp);
+	la->st[s] = (uint8_t)engine_decode(w->eng, b->items[j].dlt, &rp,
+					   &la->p[s], &la->hash[s]);
+}
+
+/* True when item j of b is a packet of a flow, decoded in la. */
+static bool ahead_ok(const struct batch *b, const struct lookahead *la,
+		     unsigned j)
+{
+	return j < b->n && b->items[j].kind == IT_PACKET &&
+	       la->st[j % AHEAD] == DECODE_OK;
+}
+
+/* Moves the look-ahead on to item i of b: decodes item i + AHEAD - 1,
+ * fetches the flow of item i + AHEAD_FLOW and what item i + AHEAD_NEAR's
+ * flow (fetched two steps before) points to. */
+static void look_ahead(struct fw_engine *w, const struct batch *b,
+		       struct lookahead *la, unsigned i)
+{
+	decode_item(w, b, la, i + AHEAD - 1);
+	if (ahead_ok(b, la, i + AHEAD_FLOW))
+		engine_prefetch(w->eng, la->hash[(i + AHEAD_FLOW) % AHEAD]);
+	if (ahead_ok(b, la, i + AHEAD_NEAR))
+		engine_prefetch_near(w->eng, la->hash[(i + AHEAD_NEAR) % AHEAD]);
+}
+
+/* Runs item i of b at its clock pos.  Its marks in the hosts table are
+ * made at pos; its lookups see the marks of a sweep (even pos) made
+ * before it, and for a packet (odd pos) also those of the sweep in front
+ * of it and its own. */
+static void run_item(struct fw_engine *w, const struct batch *b,
+		     struct lookahead *la, unsigned i)
+{
+	const struct item *it = &b->items[i];
+	struct raw_packet rp;
+	unsigned s = i % AHEAD;
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
 	set_done(w, w->pos);
 	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
 	switch (it->kind) {
 	case IT_PACKET:
-		rp = (struct raw_packet){ .ts_us = it->ts_us, .caplen = it->caplen,
-					  .len = it->len, .data = b->data + it->off };
+		raw_of(b, it, &rp);
 		engine_next_id(w->eng, it->seq);
-		if (engine_packet(w->eng, it->dlt, &rp))
+		if (engine_decoded(w->eng, &rp, (enum decode_status)la->st[s],
+				   &la->p[s], la->hash[s]))
 			engine_stats(w->eng)->nomem++;
 		break;
 	case IT_SWEEP:
@@ -238,16 +319,18 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 	struct flow_table_stats fs;
 	bool last = false;
 
+	struct lookahead la;
+
+	for (unsigned j = 0; j + 1 < AHEAD; j++)
+		decode_item(w, b, &la, j);
 	for (unsigned i = 0; i < b->n; i++) {
-		run_item(w, b, &b->items[i]);
+		look_ahead(w, b, &la, i);
+		run_item(w, b, &la, i);
 		note_step(w);
 		last |= b->items[i].kind == IT_FLUSH;
 	}
 	set_done(w, last ? UINT64_MAX : 2 * b->upto);
-	merge_sort(w->pend, w->npend);
-	(void)merge_push(w->fw->merge, w->idx, w->pend, w->npend, w->steps,
-			 w->nsteps, last ? UINT64_MAX : 2 * b->upto);
-	w->npend = 0;
+	hand_on(w, w->steps, w->nsteps, last ? UINT64_MAX : 2 * b->upto, false);
 	w->nsteps = 0;
 	engine_flow_stats(w->eng, &fs);
 	atomic_store_explicit(&w->active, fs.active, memory_order_relaxed);

@@ -482,12 +482,12 @@ static bool must_restart(const struct flow_table *t, const struct flow *f,
 	       (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 }
 
-struct flow *flow_table_update(struct flow_table *t, const struct pkt *p,
-			       int *dir, bool *created)
+struct flow *flow_table_update_hashed(struct flow_table *t,
+				      const struct pkt *p, uint32_t h,
+				      int *dir, bool *created)
 {
 	struct flow_key k;
 	int d = key_from_pkt(p, &k);
-	uint32_t h = hash_of(t, &k);
 	struct flow *f = hash_find(t, h, &k);
 	bool fresh = false;
 
@@ -507,6 +507,63 @@ struct flow *flow_table_update(struct flow_table *t, const struct pkt *p,
 	if (created)
 		*created = fresh;
 	return f;
+}
+
+struct flow *flow_table_update(struct flow_table *t, const struct pkt *p,
+			       int *dir, bool *created)
+{
+	return flow_table_update_hashed(t, p, flow_table_hash(t, p), dir,
+					created);
+}
+
+/* ---------------------------------------------------------- look-ahead */
+
+uint32_t flow_table_hash(const struct flow_table *t, const struct pkt *p)
+{
+	struct flow_key k;
+	uint32_t h;
+
+	(void)key_from_pkt(p, &k);
+	h = hash_of(t, &k);
+	__builtin_prefetch(&t->buckets[h & t->mask]);
+	return h;
+}
+
+/* The bytes of f a packet touches: all of it (struct flow spans four
+ * cache lines, or five when the pool places it across a boundary). */
+static void prefetch_flow(const struct flow *f)
+{
+	const char *c = (const char *)f;
+
+	for (size_t off = 0; off < sizeof(*f) + 63; off += 64)
+		__builtin_prefetch(c + (off < sizeof(*f) ? off : sizeof(*f) - 1), 1);
+}
+
+void flow_table_prefetch(const struct flow_table *t, uint32_t h)
+{
+	const struct flow *f = t->buckets[h & t->mask];
+
+	if (f)
+		prefetch_flow(f);
+}
+
+void flow_table_prefetch_near(const struct flow_table *t, uint32_t h)
+{
+	const struct flow *f = t->buckets[h & t->mask];
+
+	if (f == NULL || f->hash != h)
+		return;
+	if (f->lprev)
+		__builtin_prefetch(&f->lprev->lnext, 1);
+	if (f->lnext)
+		__builtin_prefetch(&f->lnext->lprev, 1);
+	/* What the later stages keep of the flow: the first line of each. */
+	if (f->media)
+		__builtin_prefetch(f->media, 1);
+	if (f->wire)
+		__builtin_prefetch(f->wire, 1);
+	if (f->insp)
+		__builtin_prefetch(f->insp, 1);
 }
 
 /* ------------------------------------------------------ table lifetime */

@@ -133,6 +133,21 @@ void flow_table_free(struct flow_table *t); /* ends nothing; frees all */
 struct flow *flow_table_update(struct flow_table *t, const struct pkt *p,
 			       int *dir, bool *created);
 
+/* Look-ahead for a batch of packets (p decoded DECODE_OK): the hash of
+ * p's flow, its chain head fetched toward the cache.  A packet or two
+ * later flow_table_prefetch(t, hash) fetches the chain's first flow and,
+ * once that has arrived, its list neighbours and the first line of the
+ * state of later stages it points to; flow_table_update_hashed()
+ * then finds them there.  Hints only: nothing observable changes. */
+uint32_t flow_table_hash(const struct flow_table *t, const struct pkt *p);
+void flow_table_prefetch(const struct flow_table *t, uint32_t hash);
+void flow_table_prefetch_near(const struct flow_table *t, uint32_t hash);
+
+/* flow_table_update with p's hash from flow_table_hash (same table). */
+struct flow *flow_table_update_hashed(struct flow_table *t,
+				      const struct pkt *p, uint32_t hash,
+				      int *dir, bool *created);
+
 /* The id the next flow created gets (then id + 1, ...); with cfg.ids set
  * this has no effect.  Offline, the run's packet number of the flow's
  * first packet: the same however flows are split among engines. */

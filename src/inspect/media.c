@@ -21,8 +21,16 @@ struct media_sr {
 	uint64_t us;                    /* when the sensor saw it */
 };
 
+/* Streams take slots in order of first packet and keep them: s[0..n) are
+ * in use, each allocated when its first packet comes (most flows carry
+ * one stream a way, so a flow holds ~0.6 KB, not the 2 KB of all eight).
+ * Their keys sit together at the front, so finding a packet's stream
+ * reads one cache line, not one per stream. */
 struct media_flow {
-	struct media_stream s[MEDIA_MAX_STREAMS];
+	uint32_t ssrc[MEDIA_MAX_STREAMS];       /* of s[i] */
+	uint8_t dir[MEDIA_MAX_STREAMS];         /* of s[i], DIR_* */
+	uint8_t n;                              /* slots in use */
+	struct media_stream *s[MEDIA_MAX_STREAMS];
 	struct media_sr sr[2];          /* per DIR_* */
 	uint32_t capped;
 };
@@ -229,32 +237,38 @@ void media_stream_rtp(struct media_stream *s, const struct media_rtp *r,
 
 /* The stream (dir, ssrc) of m, created if there is room; NULL past the
  * cap (counted). */
+/* The stream of ssrc in direction dir, taken on its first packet; NULL
+ * when the flow has its fill of streams (counted in capped) or out of
+ * memory (counted in *nomem when not NULL). */
 static struct media_stream *stream_of(struct media_flow *m, int dir,
-				      uint32_t ssrc)
+				      uint32_t ssrc, uint64_t *nomem)
 {
-	struct media_stream *free_slot = NULL;
+	struct media_stream *s;
 	int n = 0;
 
-	for (int i = 0; i < MEDIA_MAX_STREAMS; i++) {
-		struct media_stream *s = &m->s[i];
-
-		if (!s->used) {
-			if (free_slot == NULL)
-				free_slot = s;
+	for (int i = 0; i < m->n; i++) {
+		if (m->dir[i] != dir)
 			continue;
-		}
-		if (s->dir == dir && s->ssrc == ssrc)
-			return s;
-		n += s->dir == dir;
+		if (m->ssrc[i] == ssrc)
+			return m->s[i];
+		n++;
 	}
-	if (n >= MEDIA_PER_DIR || free_slot == NULL) {
+	if (n >= MEDIA_PER_DIR || m->n >= MEDIA_MAX_STREAMS) {
 		m->capped++;
 		return NULL;
 	}
-	free_slot->used = 1;
-	free_slot->dir = (uint8_t)dir;
-	free_slot->ssrc = ssrc;
-	return free_slot;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (nomem)
+			(*nomem)++;
+		return NULL;
+	}
+	m->ssrc[m->n] = ssrc;
+	m->dir[m->n] = (uint8_t)dir;
+	m->s[m->n++] = s;
+	s->used = 1;
+	s->dir = (uint8_t)dir;
+	s->ssrc = ssrc;
+	return s;
 }
 
 /* ---------------------------------------------------------------- RTCP */
@@ -273,7 +287,7 @@ static void report_block(struct media_flow *m, int dir, struct cursor *c,
 	    !cur_be32(c, &ext) || !cur_be32(c, &jitter) ||
 	    !cur_be32(c, &lsr) || !cur_be32(c, &dlsr))
 		return;
-	if ((s = stream_of(m, 1 - dir, ssrc)) == NULL)
+	if ((s = stream_of(m, 1 - dir, ssrc, NULL)) == NULL)
 		return;
 	s->rtcp.reports++;
 	s->rtcp.fraction_lost = frac;
@@ -354,7 +368,7 @@ static void message(struct flow *f, const uint8_t *p, uint32_t len, int dir,
 		(void)rtcp_compound(f->media, dir, cur_make(p, len), us, false);
 		return;
 	}
-	if ((s = stream_of(f->media, dir, r.ssrc)) != NULL)
+	if ((s = stream_of(f->media, dir, r.ssrc, nomem)) != NULL)
 		media_stream_rtp(s, &r, len, us);
 }
 
@@ -460,13 +474,16 @@ void media_summarize(const struct flow *f, const struct media_limits *l,
 	if (f->media == NULL)
 		return;
 	out->capped = f->media->capped;
-	for (int i = 0; i < MEDIA_MAX_STREAMS; i++)
-		if (f->media->s[i].used)
-			media_stream_out(&f->media->s[i], l, &out->s[out->n++]);
+	for (int i = 0; i < f->media->n; i++)
+		media_stream_out(f->media->s[i], l, &out->s[out->n++]);
 }
 
 void media_free(struct flow *f)
 {
+	if (f->media == NULL)
+		return;
+	for (int i = 0; i < f->media->n; i++)
+		free(f->media->s[i]);
 	free(f->media);
 	f->media = NULL;
 }
