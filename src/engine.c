@@ -325,6 +325,15 @@ void engine_prefetch_near(const struct engine *e, uint32_t hash)
 	flow_table_prefetch_near(e->ft, hash);
 }
 
+void engine_prefetch_last(const struct engine *e, uint32_t hash,
+			  const struct pkt *p)
+{
+	const struct flow *f;
+
+	if (e->cfg.media && p->payload_len && (f = flow_table_peek(e->ft, hash)))
+		media_prefetch(f, p);
+}
+
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 {
 	struct pkt p;

@@ -74,8 +74,9 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp);
 
 /* engine_packet in steps, for a batch of packets read ahead: decodes rp
  * into *p and, for a packet of a flow, sets *hash and starts fetching its
- * flow (flow_table_hash); engine_prefetch and engine_prefetch_near, a
- * packet or two apart, fetch the rest (flow_table_prefetch*);
+ * flow (flow_table_hash); engine_prefetch, engine_prefetch_near and
+ * engine_prefetch_last, a packet or two apart, fetch the rest (the flow,
+ * what it points to, the media stream p updates);
  * engine_decoded then does what engine_packet does after decoding.  rp's
  * bytes must stay valid until then. */
 enum decode_status engine_decode(const struct engine *e, int dlt,
@@ -83,6 +84,8 @@ enum decode_status engine_decode(const struct engine *e, int dlt,
 				 uint32_t *hash);
 void engine_prefetch(const struct engine *e, uint32_t hash);
 void engine_prefetch_near(const struct engine *e, uint32_t hash);
+void engine_prefetch_last(const struct engine *e, uint32_t hash,
+			  const struct pkt *p);
 int engine_decoded(struct engine *e, const struct raw_packet *rp,
 		   enum decode_status st, struct pkt *p, uint32_t hash);
 

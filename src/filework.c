@@ -218,6 +218,7 @@ static void wait_others(void *ctx, uint64_t bound)
 #define AHEAD 8u
 #define AHEAD_FLOW 4u   /* the flow's lines: a chain head fetched 3 items ago */
 #define AHEAD_NEAR 2u   /* its neighbours: the flow fetched 2 items ago */
+#define AHEAD_LAST 1u   /* its media stream: its media block fetched 1 ago */
 struct lookahead {
 	struct pkt p[AHEAD];
 	uint32_t hash[AHEAD];
@@ -255,7 +256,8 @@ static bool ahead_ok(const struct batch *b, const struct lookahead *la,
 
 /* Moves the look-ahead on to item i of b: decodes item i + AHEAD - 1,
  * fetches the flow of item i + AHEAD_FLOW and what item i + AHEAD_NEAR's
- * flow (fetched two steps before) points to. */
+ * flow (fetched two steps before) points to, and the media stream of
+ * item i + AHEAD_LAST. */
 static void look_ahead(struct fw_engine *w, const struct batch *b,
 		       struct lookahead *la, unsigned i)
 {
@@ -264,6 +266,9 @@ static void look_ahead(struct fw_engine *w, const struct batch *b,
 		engine_prefetch(w->eng, la->hash[(i + AHEAD_FLOW) % AHEAD]);
 	if (ahead_ok(b, la, i + AHEAD_NEAR))
 		engine_prefetch_near(w->eng, la->hash[(i + AHEAD_NEAR) % AHEAD]);
+	if (ahead_ok(b, la, i + AHEAD_LAST))
+		engine_prefetch_last(w->eng, la->hash[(i + AHEAD_LAST) % AHEAD],
+				     &la->p[(i + AHEAD_LAST) % AHEAD]);
 }
 
 /* Runs item i of b at its clock pos.  Its marks in the hosts table are

@@ -547,11 +547,20 @@ void flow_table_prefetch(const struct flow_table *t, uint32_t h)
 		prefetch_flow(f);
 }
 
-void flow_table_prefetch_near(const struct flow_table *t, uint32_t h)
+const struct flow *flow_table_peek(const struct flow_table *t, uint32_t h)
 {
 	const struct flow *f = t->buckets[h & t->mask];
 
-	if (f == NULL || f->hash != h)
+	while (f && f->hash != h)
+		f = f->hnext;
+	return f;
+}
+
+void flow_table_prefetch_near(const struct flow_table *t, uint32_t h)
+{
+	const struct flow *f = flow_table_peek(t, h);
+
+	if (f == NULL)
 		return;
 	if (f->lprev)
 		__builtin_prefetch(&f->lprev->lnext, 1);

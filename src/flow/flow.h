@@ -143,6 +143,10 @@ uint32_t flow_table_hash(const struct flow_table *t, const struct pkt *p);
 void flow_table_prefetch(const struct flow_table *t, uint32_t hash);
 void flow_table_prefetch_near(const struct flow_table *t, uint32_t hash);
 
+/* The first flow of hash's chain with that hash, or NULL: most likely the
+ * flow of the packet hashed (a hint for look-ahead; keys not compared). */
+const struct flow *flow_table_peek(const struct flow_table *t, uint32_t hash);
+
 /* flow_table_update with p's hash from flow_table_hash (same table). */
 struct flow *flow_table_update_hashed(struct flow_table *t,
 				      const struct pkt *p, uint32_t hash,

@@ -1,5 +1,6 @@
 /* media.c: RTP/RTCP stream measurement (see media.h). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -389,6 +390,26 @@ void media_packet(struct flow *f, const struct pkt *p, int dir,
 		message(f, c.p, n, dir, p->ts_us, nomem);
 		(void)cur_skip(&c, n);
 	}
+}
+
+void media_prefetch(const struct flow *f, const struct pkt *p)
+{
+	const struct media_flow *m = f->media;
+	struct cursor c = cur_make(p->payload, p->payload_len);
+	uint32_t ssrc;
+
+	if (m == NULL || p->l4 == L4_TCP || !cur_skip(&c, 8) ||
+	    !cur_be32(&c, &ssrc))
+		return;
+	for (int i = 0; i < m->n; i++)
+		if (m->ssrc[i] == ssrc) {
+			const char *b = (const char *)m->s[i];
+
+			/* what an RTP packet updates: the lines before rtcp */
+			for (size_t off = 0; off < offsetof(struct media_stream, rtcp);
+			     off += 64)
+				__builtin_prefetch(b + off, 1);
+		}
 }
 
 /* ------------------------------------------------------------- output */

@@ -109,6 +109,11 @@ void media_packet(struct flow *f, const struct pkt *p, int dir,
 		  uint64_t *nomem);
 
 /* The streams of f, with their quality against l; n = 0 when none. */
+/* Look-ahead (a hint; nothing observable changes): fetches toward the
+ * cache the stream an RTP datagram p of flow f will update, when f
+ * measures one of that SSRC.  f->media should be cached already. */
+void media_prefetch(const struct flow *f, const struct pkt *p);
+
 void media_summarize(const struct flow *f, const struct media_limits *l,
 		     struct media_summary *out);
 
