@@ -121,13 +121,13 @@ static struct batch *bq_pop(struct bq *q)
 
 /* Hands the records gathered in w->pend on in write order, with the
  * gauge steps of the batch and the watermark upto (flush: 0, none), and
- * empties pend.  One engine writes them straight out: sorted, they are
- * in the merge's order and no other stream can precede them. */
+ * empties pend.  A lone engine writes them straight out: sorted, they
+ * are in the merge's order and no other stream can precede them. */
 static void hand_on(struct fw_engine *w, const struct merge_step *steps,
 		    size_t nsteps, uint64_t upto, bool flush)
 {
 	merge_sort(w->pend, w->npend);
-	if (w->fw->sync) {
+	if (w->fw->n == 1) {
 		for (size_t i = 0; i < w->npend; i++)
 			output_flow(w->fw->cfg.out, &w->pend[i].rec);
 		if (!flush)
@@ -154,7 +154,7 @@ static void on_record(void *ctx, const struct flow_record *r)
 			/* Out of memory: written now, out of order. */
 			struct merge_item one = { .pos = w->pos, .rec = *r };
 
-			if (w->fw->sync)
+			if (w->fw->n == 1)
 				output_flow(w->fw->cfg.out, r);
 			else
 				(void)merge_push(w->fw->merge, w->idx, &one, 1,
@@ -485,15 +485,13 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 }
 
 /* Starts the engine threads with every signal blocked: signals go to the
- * reader.  One engine runs on the reader's thread: a thread of its own
- * would only add the hand-off (and the reader and the writer already
- * share the cores). */
+ * reader; or none, one engine on the reader's thread (cfg.inline_one). */
 static int start(struct filework *fw)
 {
 	sigset_t all, old;
 	int rc = 0;
 
-	if (fw->n == 1) {
+	if (fw->n == 1 && fw->cfg.inline_one) {
 		fw->sync = true;
 		return 0;
 	}

@@ -4,9 +4,13 @@
  * one file on purpose: it is the one place where the stages meet, and what
  * it holds (set-up, the two read loops, the reload that swaps rules under
  * running workers, the teardown) shares the one `struct app`. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* sched_getaffinity */
+#endif
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -349,9 +353,23 @@ static int drop_for_files(struct app *a)
  * the order flows end in, and, without --workers, when a limit that each
  * engine applies to its own flows (--max-flows, --max-inspect,
  * --dpi-extra-flows) is given: it then holds for the run. */
+/* The cores this process may run on (taskset, cgroups' cpusets), at
+ * least 1. */
+static long usable_cores(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    (n = CPU_COUNT(&set)) > 0)
+		return n;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? n : 1;
+}
+
 static unsigned file_engines(const struct config *c)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long cores = usable_cores();
 	struct config d;
 
 	options_defaults(&d);
@@ -371,6 +389,7 @@ static int open_filework(struct app *a)
 {
 	struct filework_cfg fc = {
 		.n = file_engines(a->cfg), .ec = engine_config(a),
+		.inline_one = usable_cores() < 2,
 		.rs = &a->rd->rs, .pm = a->rd->pm, .inv = a->rd->inv,
 		.out = &a->out, .learner = a->learner,
 	};
