@@ -303,16 +303,9 @@ static void skip_if_moot(struct engine *e, struct flow *f)
 		inspect_skip(e->insp, f);
 }
 
-enum decode_status engine_decode(const struct engine *e, int dlt,
-				 const struct raw_packet *rp, struct pkt *p,
-				 uint32_t *hash)
+void engine_prefetch_chain(const struct engine *e, uint32_t hash)
 {
-	enum decode_status st = decode_packet(dlt, rp->data, rp->caplen,
-					      rp->len, p);
-
-	if (st == DECODE_OK)
-		*hash = flow_table_hash(e->ft, p);
-	return st;
+	flow_table_prefetch_chain(e->ft, hash);
 }
 
 void engine_prefetch(const struct engine *e, uint32_t hash)
@@ -344,7 +337,7 @@ int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp)
 }
 
 int engine_decoded(struct engine *e, const struct raw_packet *rp,
-		   enum decode_status st, struct pkt *pp, uint32_t hash)
+		   enum decode_status st, const struct pkt *pp, uint32_t hash)
 {
 	struct pkt p;
 	struct flow *f;

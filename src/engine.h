@@ -72,22 +72,22 @@ void engine_free(struct engine *e);
  * memory (the packet is counted, its flow is not tracked). */
 int engine_packet(struct engine *e, int dlt, const struct raw_packet *rp);
 
-/* engine_packet in steps, for a batch of packets read ahead: decodes rp
- * into *p and, for a packet of a flow, sets *hash and starts fetching its
- * flow (flow_table_hash); engine_prefetch, engine_prefetch_near and
- * engine_prefetch_last, a packet or two apart, fetch the rest (the flow,
- * what it points to, the media stream p updates);
- * engine_decoded then does what engine_packet does after decoding.  rp's
- * bytes must stay valid until then. */
-enum decode_status engine_decode(const struct engine *e, int dlt,
-				 const struct raw_packet *rp, struct pkt *p,
-				 uint32_t *hash);
+/* engine_packet in steps, for a batch of packets decoded ahead by the
+ * reader, which hashed each packet of a flow (the low 32 bits of
+ * flow_pkt_hash with the engine's seed, cfg.ft.seed): a few packets
+ * before a packet runs, engine_prefetch_chain, engine_prefetch,
+ * engine_prefetch_near and engine_prefetch_last, a packet or two apart,
+ * fetch its flow toward the cache in steps (the chain, the flow, what it
+ * points to, the media stream p updates); engine_decoded then does what
+ * engine_packet does after decoding rp into *p (status st).  rp's bytes
+ * must stay valid until then. */
+void engine_prefetch_chain(const struct engine *e, uint32_t hash);
 void engine_prefetch(const struct engine *e, uint32_t hash);
 void engine_prefetch_near(const struct engine *e, uint32_t hash);
 void engine_prefetch_last(const struct engine *e, uint32_t hash,
 			  const struct pkt *p);
 int engine_decoded(struct engine *e, const struct raw_packet *rp,
-		   enum decode_status st, struct pkt *p, uint32_t hash);
+		   enum decode_status st, const struct pkt *p, uint32_t hash);
 
 /* The id of the next flow engine_packet creates (flow_table_next_id). */
 void engine_next_id(struct engine *e, uint64_t id);

@@ -18,12 +18,16 @@
 
 enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
 
-/* A packet copy, or an instruction, at the reader's packet number seq. */
+/* A packet copy, or an instruction, at the reader's packet number seq.
+ * The reader decodes a packet (p points into the batch's copy of its
+ * bytes) and hashes its flow key once; the engine takes both. */
 struct item {
 	uint64_t seq, ts_us;
 	uint32_t caplen, len, off;   /* off: into the batch's data */
-	int dlt;
+	uint32_t hash;               /* flow_pkt_hash's low 32 bits */
 	uint8_t kind;                /* enum item_kind */
+	uint8_t st;                  /* enum decode_status of a packet */
+	struct pkt p;                /* when st is DECODE_OK */
 };
 
 /* One engine's share of a round: items in packet order; every item of
@@ -211,86 +215,56 @@ static void wait_others(void *ctx, uint64_t bound)
 			wait_for(&w->fw->e[i], bound);
 }
 
-/* The look-ahead of a batch: packets decoded AHEAD items before they
- * run, so that their flows are fetched toward the cache while the packets
- * in front of them run (flow_table_hash, then _prefetch AHEAD_FLOW items
- * ahead, then _prefetch_near AHEAD_NEAR ahead).  Slot i % AHEAD holds item i. */
+/* The look-ahead of a batch: while the packets in front of it run, an
+ * item's flow is fetched toward the cache in steps (its chain AHEAD - 1
+ * items ahead, the flow AHEAD_FLOW ahead, what the flow points to
+ * AHEAD_NEAR ahead, its media stream AHEAD_LAST ahead). */
 #define AHEAD 8u
 #define AHEAD_FLOW 4u   /* the flow's lines: a chain head fetched 3 items ago */
 #define AHEAD_NEAR 2u   /* its neighbours: the flow fetched 2 items ago */
 #define AHEAD_LAST 1u   /* its media stream: its media block fetched 1 ago */
-struct lookahead {
-	struct pkt p[AHEAD];
-	uint32_t hash[AHEAD];
-	uint8_t st[AHEAD];              /* enum decode_status */
-};
 
-static void raw_of(const struct batch *b, const struct item *it,
-		   struct raw_packet *rp)
+/* Item j of b when it is a packet of a flow, else NULL. */
+static const struct item *flow_item(const struct batch *b, unsigned j)
 {
-	*rp = (struct raw_packet){ .ts_us = it->ts_us, .caplen = it->caplen,
-				   .len = it->len, .data = b->data + it->off };
+	const struct item *it = &b->items[j];
+
+	return j < b->n && it->kind == IT_PACKET && it->st == DECODE_OK ? it : NULL;
 }
 
-/* Decodes item j of b (a packet) into its slot, fetching its chain. */
-static void decode_item(struct fw_engine *w, const struct batch *b,
-			struct lookahead *la, unsigned j)
+/* Moves the look-ahead on to item i of b. */
+static void look_ahead(struct fw_engine *w, const struct batch *b, unsigned i)
 {
-	struct raw_packet rp;
-	unsigned s = j % AHEAD;
+	const struct item *it;
 
-	if (j >= b->n || b->items[j].kind != IT_PACKET)
-		return;
-	raw_of(b, &b->items[j], &rp);
-	la->st[s] = (uint8_t)engine_decode(w->eng, b->items[j].dlt, &rp,
-					   &la->p[s], &la->hash[s]);
-}
-
-/* True when item j of b is a packet of a flow, decoded in la. */
-static bool ahead_ok(const struct batch *b, const struct lookahead *la,
-		     unsigned j)
-{
-	return j < b->n && b->items[j].kind == IT_PACKET &&
-	       la->st[j % AHEAD] == DECODE_OK;
-}
-
-/* Moves the look-ahead on to item i of b: decodes item i + AHEAD - 1,
- * fetches the flow of item i + AHEAD_FLOW and what item i + AHEAD_NEAR's
- * flow (fetched two steps before) points to, and the media stream of
- * item i + AHEAD_LAST. */
-static void look_ahead(struct fw_engine *w, const struct batch *b,
-		       struct lookahead *la, unsigned i)
-{
-	decode_item(w, b, la, i + AHEAD - 1);
-	if (ahead_ok(b, la, i + AHEAD_FLOW))
-		engine_prefetch(w->eng, la->hash[(i + AHEAD_FLOW) % AHEAD]);
-	if (ahead_ok(b, la, i + AHEAD_NEAR))
-		engine_prefetch_near(w->eng, la->hash[(i + AHEAD_NEAR) % AHEAD]);
-	if (ahead_ok(b, la, i + AHEAD_LAST))
-		engine_prefetch_last(w->eng, la->hash[(i + AHEAD_LAST) % AHEAD],
-				     &la->p[(i + AHEAD_LAST) % AHEAD]);
+	if ((it = flow_item(b, i + AHEAD - 1)))
+		engine_prefetch_chain(w->eng, it->hash);
+	if ((it = flow_item(b, i + AHEAD_FLOW)))
+		engine_prefetch(w->eng, it->hash);
+	if ((it = flow_item(b, i + AHEAD_NEAR)))
+		engine_prefetch_near(w->eng, it->hash);
+	if ((it = flow_item(b, i + AHEAD_LAST)))
+		engine_prefetch_last(w->eng, it->hash, &it->p);
 }
 
 /* Runs item i of b at its clock pos.  Its marks in the hosts table are
  * made at pos; its lookups see the marks of a sweep (even pos) made
  * before it, and for a packet (odd pos) also those of the sweep in front
  * of it and its own. */
-static void run_item(struct fw_engine *w, const struct batch *b,
-		     struct lookahead *la, unsigned i)
+static void run_item(struct fw_engine *w, const struct batch *b, unsigned i)
 {
 	const struct item *it = &b->items[i];
-	struct raw_packet rp;
-	unsigned s = i % AHEAD;
+	struct raw_packet rp = { .ts_us = it->ts_us, .caplen = it->caplen,
+				 .len = it->len, .data = b->data + it->off };
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
 	set_done(w, w->pos);
 	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
 	switch (it->kind) {
 	case IT_PACKET:
-		raw_of(b, it, &rp);
 		engine_next_id(w->eng, it->seq);
-		if (engine_decoded(w->eng, &rp, (enum decode_status)la->st[s],
-				   &la->p[s], la->hash[s]))
+		if (engine_decoded(w->eng, &rp, (enum decode_status)it->st,
+				   &it->p, it->hash))
 			engine_stats(w->eng)->nomem++;
 		break;
 	case IT_SWEEP:
@@ -324,13 +298,14 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 	struct flow_table_stats fs;
 	bool last = false;
 
-	struct lookahead la;
+	const struct item *it;
 
 	for (unsigned j = 0; j + 1 < AHEAD; j++)
-		decode_item(w, b, &la, j);
+		if ((it = flow_item(b, j)))
+			engine_prefetch_chain(w->eng, it->hash);
 	for (unsigned i = 0; i < b->n; i++) {
-		look_ahead(w, b, &la, i);
-		run_item(w, b, &la, i);
+		look_ahead(w, b, i);
+		run_item(w, b, i);
 		note_step(w);
 		last |= b->items[i].kind == IT_FLUSH;
 	}
@@ -392,16 +367,35 @@ static void add_item(struct fw_engine *w, enum item_kind kind, uint64_t seq,
 	*it = (struct item){ .seq = seq, .ts_us = ts_us, .kind = (uint8_t)kind };
 }
 
-static void add_packet(struct fw_engine *w, uint64_t seq, int dlt,
-		       const struct raw_packet *rp, uint32_t caplen)
+/* p (decoded from data) as if decoded from its copy at to. */
+static void rebase(struct pkt *p, const uint8_t *data, const uint8_t *to)
+{
+	if (p->l3)
+		p->l3 = to + (p->l3 - data);
+	if (p->payload)
+		p->payload = to + (p->payload - data);
+}
+
+static void add_packet(struct fw_engine *w, uint64_t seq,
+		       const struct raw_packet *rp, uint32_t caplen,
+		       enum decode_status st, const struct pkt *p, uint32_t hash)
 {
 	struct batch *b = w->cur;
 	struct item *it = &b->items[b->n++];
 
-	*it = (struct item){ .seq = seq, .ts_us = rp->ts_us, .caplen = caplen,
-			     .len = rp->len, .off = b->used, .dlt = dlt,
-			     .kind = IT_PACKET };
+	it->seq = seq;
+	it->ts_us = rp->ts_us;
+	it->caplen = caplen;
+	it->len = rp->len;
+	it->off = b->used;
+	it->kind = IT_PACKET;
+	it->st = (uint8_t)st;
+	it->hash = hash;
 	memcpy(b->data + b->used, rp->data, caplen);
+	if (st == DECODE_OK) {
+		it->p = *p;
+		rebase(&it->p, rp->data, b->data + b->used);
+	}
 	b->used += caplen;
 }
 
@@ -409,12 +403,15 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 {
 	uint32_t caplen = rp->caplen < BATCH_BYTES ? rp->caplen : BATCH_BYTES;
 	struct pkt p;
+	enum decode_status st = decode_packet(dlt, rp->data, caplen, rp->len, &p);
+	uint64_t h = 0;
 	unsigned k = 0;
 
 	fw->seq++;
-	if (decode_packet(dlt, rp->data, caplen, rp->len, &p) == DECODE_OK) {
-		if (fw->n > 1)  /* one engine: no hash to pick it by */
-			k = (unsigned)(flow_pkt_hash(&p, fw->cfg.ec.ft.seed) % fw->n);
+	if (st == DECODE_OK) {
+		/* the engine by the high half, its chains by the low half */
+		h = flow_pkt_hash(&p, fw->cfg.ec.ft.seed);
+		k = (unsigned)((h >> 32) % fw->n);
 		if (rp->ts_us >= fw->next_sweep) {
 			for (unsigned i = 0; i < fw->n; i++)
 				add_item(&fw->e[i], IT_SWEEP, fw->seq, rp->ts_us);
@@ -426,7 +423,7 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 		 * (its sweep, if any, stays in front of it). */
 		end_round(fw, fw->seq);
 	}
-	add_packet(&fw->e[k], fw->seq, dlt, rp, caplen);
+	add_packet(&fw->e[k], fw->seq, rp, caplen, st, &p, (uint32_t)h);
 	if (++fw->round == BATCH_PKTS)
 		end_round(fw, fw->seq + 1);
 }

@@ -692,6 +692,36 @@ static void test_chains_grow(void **state)
 	flow_table_free(t);
 }
 
+/* The offline reader hashes a packet once for the engine: the table's
+ * hash is the low half of flow_pkt_hash with the table's seed, the same
+ * for both directions, IPv4 and IPv6; another seed gives another hash. */
+static void test_pkt_hash_is_table_hash(void **state)
+{
+	struct rec r;
+	const uint64_t seed = 0x1234567890abcdefULL;
+	struct flow_table *t = table(&r, 100, seed);
+	struct pkt p4 = mkpkt("10.0.0.1", 40000, "10.0.0.2", 443, L4_TCP,
+			      TCPF_SYN, T0, 60);
+	struct pkt p6 = mkpkt("2001:db8::1", 5000, "2001:db8::2", 5001,
+			      L4_UDP, 0, T0, 100);
+	struct pkt b4 = reply(&p4, TCPF_SYN | TCPF_ACK, T0, 60);
+	(void)state;
+
+	assert_int_equal(flow_table_hash(t, &p4), (uint32_t)flow_pkt_hash(&p4, seed));
+	assert_int_equal(flow_table_hash(t, &b4), (uint32_t)flow_pkt_hash(&p4, seed));
+	assert_int_equal(flow_table_hash(t, &p6), (uint32_t)flow_pkt_hash(&p6, seed));
+	assert_int_not_equal(flow_pkt_hash(&p4, seed), flow_pkt_hash(&p4, seed + 1));
+	assert_ptr_equal(flow_table_peek(t, flow_table_hash(t, &p4)), NULL);
+	{
+		struct flow *f = upd(t, &p4, DIR_AB, true);
+
+		assert_ptr_equal(flow_table_update_hashed(t, &b4,
+			(uint32_t)flow_pkt_hash(&b4, seed), NULL, NULL), f);
+		assert_ptr_equal(flow_table_peek(t, flow_table_hash(t, &b4)), f);
+	}
+	flow_table_free(t);
+}
+
 /* A pseudo-random mix of TCP and UDP packets, both directions, some time
  * going backwards, expiry now and then, and a small table.  Returns a
  * digest of everything observable. */
@@ -780,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_flush_oldest_first),
 		cmocka_unit_test(test_many_flows_bounded),
 		cmocka_unit_test(test_chains_grow),
+		cmocka_unit_test(test_pkt_hash_is_table_hash),
 		cmocka_unit_test(test_seed_independent),
 		cmocka_unit_test(test_bad_config),
 	};

@@ -525,8 +525,13 @@ uint32_t flow_table_hash(const struct flow_table *t, const struct pkt *p)
 
 	(void)key_from_pkt(p, &k);
 	h = hash_of(t, &k);
-	__builtin_prefetch(&t->buckets[h & t->mask]);
+	flow_table_prefetch_chain(t, h);
 	return h;
+}
+
+void flow_table_prefetch_chain(const struct flow_table *t, uint32_t h)
+{
+	__builtin_prefetch(&t->buckets[h & t->mask]);
 }
 
 /* The bytes of f a packet touches: all of it (struct flow spans four

@@ -134,12 +134,14 @@ struct flow *flow_table_update(struct flow_table *t, const struct pkt *p,
 			       int *dir, bool *created);
 
 /* Look-ahead for a batch of packets (p decoded DECODE_OK): the hash of
- * p's flow, its chain head fetched toward the cache.  A packet or two
+ * p's flow, its chain head fetched toward the cache (or, for a hash
+ * known already, flow_table_prefetch_chain).  A packet or two
  * later flow_table_prefetch(t, hash) fetches the chain's first flow and,
  * once that has arrived, its list neighbours and the first line of the
  * state of later stages it points to; flow_table_update_hashed()
  * then finds them there.  Hints only: nothing observable changes. */
 uint32_t flow_table_hash(const struct flow_table *t, const struct pkt *p);
+void flow_table_prefetch_chain(const struct flow_table *t, uint32_t hash);
 void flow_table_prefetch(const struct flow_table *t, uint32_t hash);
 void flow_table_prefetch_near(const struct flow_table *t, uint32_t hash);
 
@@ -158,7 +160,8 @@ struct flow *flow_table_update_hashed(struct flow_table *t,
 void flow_table_next_id(struct flow_table *t, uint64_t id);
 
 /* A hash of p's canonical key (p decoded DECODE_OK), the same for both
- * directions of a flow: offline engines are chosen by it. */
+ * directions of a flow.  Its low 32 bits are flow_table_hash()'s in a
+ * table of that seed; offline engines are chosen by the high 32. */
 uint64_t flow_pkt_hash(const struct pkt *p, uint64_t seed);
 
 /* Ends every flow idle past its timeout at packet time now_us. */
