@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -52,6 +53,8 @@ static FILE *open_stream(struct capture *c, const char *name)
 		free(c->iobuf);
 		c->iobuf = NULL;
 	}
+	/* One thread reads it: no lock around each of libpcap's freads. */
+	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	return fp;
 }
 
