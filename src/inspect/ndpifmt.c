@@ -2,60 +2,40 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "inspect/ndpifmt.h"
 
-/* The output so far: n counts every byte of the text, buf receives those
- * that fit before its last byte (kept for the NUL). */
-struct fmt_out {
-	char *buf;
-	size_t len;
-	size_t n;
-};
-
-static void put(struct fmt_out *o, char c)
-{
-	if (o->n + 1 < o->len)
-		o->buf[o->n] = c;
-	o->n++;
-}
-
-static void put_str(struct fmt_out *o, const char *s)
-{
-	if (s == NULL)
-		s = "(null)";
-	while (*s)
-		put(o, *s++);
-}
-
-static void put_dec(struct fmt_out *o, unsigned v)
+/* Writes v in decimal at d; returns the digits written (1..10). */
+static size_t put_dec(char *d, unsigned v)
 {
 	char tmp[10];
-	unsigned k = 0;
+	size_t k = 0, n;
 
 	do {
 		tmp[k++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
+	n = k;
 	while (k)
-		put(o, tmp[--k]);
+		*d++ = tmp[--k];
+	return n;
 }
 
-/* v in hex (upper: A-F), at least `width` digits, zero-padded. */
-static void put_hex(struct fmt_out *o, unsigned v, bool upper, unsigned width)
+/* Writes v in hex (upper: A-F) at d, at least `width` digits, zero-padded;
+ * returns the digits written (1..9 for width <= 9). */
+static size_t put_hex(char *d, unsigned v, bool upper, unsigned width)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[16];
-	unsigned k = 0;
+	size_t n = 1;
 
-	do {
-		tmp[k++] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	while (k < width)
-		tmp[k++] = '0';
-	while (k)
-		put(o, tmp[--k]);
+	for (unsigned t = v >> 4; t; t >>= 4)
+		n++;
+	if (n < width)
+		n = width;
+	for (size_t i = n; i > 0; i--, v >>= 4)
+		d[i - 1] = digits[v & 15];
+	return n;
 }
 
 /* Reads the directive after a '%' at *p: its conversion and width (the
@@ -78,37 +58,65 @@ static char directive(const char **p, unsigned *width)
 	return 0;
 }
 
+/* Room a number needs in the text: 10 decimal digits, 9 hex at most. */
+#define NUM_ROOM 10
+
+/* "%02x" or "%02X" of a byte into buf[len >= 3]: the MD5 digits of each
+ * JA3 and JA3S, half of nDPI's calls.  Returns 2, or -1 for a larger v. */
+static int hex_byte(char *buf, char conv, unsigned v)
+{
+	const char *digits = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	if (v > 255)
+		return -1;
+	buf[0] = digits[v >> 4];
+	buf[1] = digits[v & 15];
+	buf[2] = '\0';
+	return 2;
+}
+
 int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap)
 {
-	struct fmt_out o = { buf, len, 0 };
+	char out[NDPIFMT_MAX];
+	size_t n = 0;
 	unsigned width;
+	const char *s;
 	char c;
 
+	if (fmt[0] == '%' && fmt[1] == '0' && fmt[2] == '2' &&
+	    (fmt[3] == 'x' || fmt[3] == 'X') && fmt[4] == '\0' && len >= 3)
+		return hex_byte(buf, fmt[3], va_arg(ap, unsigned));
 	while ((c = *fmt++) != '\0') {
 		if (c != '%') {
-			put(&o, c);
+			if (n == NDPIFMT_MAX)
+				return -1;
+			out[n++] = c;
 			continue;
 		}
-		switch (directive(&fmt, &width)) {
-		case 's':
-			put_str(&o, va_arg(ap, const char *));
-			break;
-		case 'u':
-			put_dec(&o, va_arg(ap, unsigned));
-			break;
-		case 'x':
-			put_hex(&o, va_arg(ap, unsigned), false, width);
-			break;
-		case 'X':
-			put_hex(&o, va_arg(ap, unsigned), true, width);
-			break;
-		default:
+		c = directive(&fmt, &width);
+		if (c == 's') {
+			if ((s = va_arg(ap, const char *)) == NULL)
+				s = "(null)";
+			for (; *s; s++) {
+				if (n == NDPIFMT_MAX)
+					return -1;
+				out[n++] = *s;
+			}
+		} else if (c == 0 || NDPIFMT_MAX - n < NUM_ROOM) {
 			return -1;
+		} else if (c == 'u') {
+			n += put_dec(out + n, va_arg(ap, unsigned));
+		} else {
+			n += put_hex(out + n, va_arg(ap, unsigned), c == 'X', width);
 		}
 	}
-	if (len)
-		buf[o.n < len ? o.n : len - 1] = '\0';
-	return (int)o.n;
+	if (len) {
+		size_t k = n < len ? n : len - 1;
+
+		memcpy(buf, out, k);
+		buf[k] = '\0';
+	}
+	return (int)n;
 }
 
 #ifdef __GLIBC__

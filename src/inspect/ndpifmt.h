@@ -25,11 +25,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* vsnprintf(buf, len, fmt, ap) when fmt has only the directives above:
- * writes at most len - 1 bytes and a NUL (nothing when len is 0)
- * and returns the length of the whole text.  Otherwise returns -1 having
- * read some of ap and written some of buf: the caller formats again from a
- * va_copy() of ap taken before. */
+/* Longest text written here, bytes; a longer one goes to stdio. */
+#define NDPIFMT_MAX 128
+
+/* vsnprintf(buf, len, fmt, ap) when fmt has only the directives above and
+ * the text is at most NDPIFMT_MAX bytes: writes at most len - 1 bytes and
+ * a NUL (nothing when len is 0) and returns the length of the whole text.
+ * Otherwise (or when a number would not fit in the room left before
+ * NDPIFMT_MAX) returns -1 having read some of ap and written nothing: the
+ * caller formats again from a va_copy() of ap taken before. */
 int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap);
 
 #endif
