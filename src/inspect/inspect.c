@@ -242,15 +242,15 @@ void inspect_free(struct inspector *in)
 	free(in);
 }
 
-uint64_t inspect_span_peak(struct inspector *in)
+void inspect_span(struct inspector *in, uint64_t *live, uint64_t *top)
 {
-	uint64_t top;
-
-	if (in == NULL)
-		return 0;
-	top = in->span_peak > in->st.live_states ? in->span_peak : in->st.live_states;
-	in->span_peak = in->st.live_states;
-	return top;
+	if (in == NULL) {
+		*live = *top = 0;
+		return;
+	}
+	*live = in->st.live_states;
+	*top = in->span_peak > *live ? in->span_peak : *live;
+	in->span_peak = *live;
 }
 
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out)
