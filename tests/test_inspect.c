@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ndpi/ndpi_api.h>
+
 #include "inspect/inspect.h"
 #include "payloads.h"
 
@@ -1056,6 +1058,56 @@ static void test_view_small_buffer(void **state)
 	assert_string_equal(v.app_proto, "sip");
 }
 
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* The view's names of (app, master) pairs come from the inspector's memo:
+ * over pairs that share its slots, in a random order, twice, each reads
+ * what nDPI names it (fails when the memo's key drops app or master). */
+static void test_view_names_memo(void **state)
+{
+	struct inspector *in = *state;
+	struct ndpi_detection_module_struct *mod =
+		ndpi_init_detection_module(ndpi_no_prefs);
+	uint64_t r = 0x2545f4914f6cdd1dull;
+
+	assert_non_null(mod);
+	ndpi_finalize_initialization(mod);
+	for (int i = 0; i < 4000; i++) {
+		struct flow f;
+		struct inspect_view v;
+		char buf[INSPECT_VIEW_BUFLEN], want[INSPECT_VIEW_BUFLEN];
+		ndpi_protocol pr = NDPI_PROTOCOL_NULL;
+
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		memset(&f, 0, sizeof(f));
+		f.app = (uint16_t)(1 + r % 40);         /* 1..40 */
+		f.app_master = (uint16_t)((r >> 20) % 8 == 0 ? 0 :
+					  1 + (r >> 24) % 40);
+		f.app_confidence = NDPI_CONFIDENCE_DPI;
+		f.insp_done = 1;
+		inspect_view(in, &f, &v, buf, sizeof(buf));
+		pr.app_protocol = f.app;
+		pr.master_protocol = f.app_master;
+		ndpi_protocol2name(mod, pr, want, sizeof(want));
+		lower(want);
+		assert_string_equal(v.app_proto, want);
+		if (f.app_master == 0) {
+			assert_null(v.app_master);
+		} else {
+			snprintf(want, sizeof(want), "%s",
+				 ndpi_get_proto_name(mod, f.app_master));
+			lower(want);
+			assert_string_equal(v.app_master, want);
+		}
+	}
+	ndpi_exit_detection_module(mod);
+}
+
 static void test_seen_names(void **state)
 {
 	(void)state;
@@ -1092,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_new_rejects_bad_budget),
 		T(test_view_small_buffer),
 		cmocka_unit_test(test_seen_names),
+		T(test_view_names_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,19 @@ struct inspect_state {
 	struct ndpi_flow_struct nf;    /* zeroed at allocation, as nDPI wants */
 };
 
+/* nDPI's lower-case names of one (app, master) pair: the view's app_proto
+ * ("master.app") and app_master; names longer than the slots are not
+ * memoized. */
+#define NAME_MEMO 32               /* slots, direct-mapped; a power of 2 */
+#define NAME_FULL_LEN 64
+#define NAME_MASTER_LEN 32
+
+struct name_slot {
+	uint32_t key;                  /* app << 16 | master, plus 1; 0: empty */
+	char full[NAME_FULL_LEN];
+	char master[NAME_MASTER_LEN];  /* "" when the pair has no master */
+};
+
 struct inspector {
 	struct ndpi_detection_module_struct *mod;
 	size_t state_size;             /* bytes of one struct inspect_state */
@@ -46,6 +59,7 @@ struct inspector {
 	uint64_t mem;                  /* bytes held now (see tl_in) */
 	uint64_t span_peak;            /* most live states since inspect_span_peak */
 	struct inspect_stats st;
+	struct name_slot names[NAME_MEMO];
 };
 
 /* ------------------------------------------------------------ classes */
@@ -554,17 +568,89 @@ static const char *put_lower(const char *name, char *buf, size_t buflen,
 	return d;
 }
 
-/* nDPI's "master.app" (or "app") name of f's stored answer. */
-static const char *full_name(const struct inspector *in, const struct flow *f,
-			     char *buf, size_t buflen, size_t *used)
+/* Lower-cases the NUL-terminated src into d[len]; false when it does not
+ * fit. */
+static bool lower_into(char *d, size_t len, const char *src)
 {
+	size_t n = strlen(src);
+
+	if (n >= len)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		d[i] = (char)tolower((unsigned char)src[i]);
+	return true;
+}
+
+/* The slot holding f's (app, master) names, filled on a miss; NULL when a
+ * name is too long for a slot (the caller asks nDPI itself). */
+static const struct name_slot *names_of(struct inspector *in,
+					const struct flow *f)
+{
+	uint32_t key = ((uint32_t)f->app << 16 | f->app_master) + 1;
+	struct name_slot *sl = &in->names[(f->app * 31u + f->app_master) &
+					  (NAME_MEMO - 1)];
 	ndpi_protocol pr = NDPI_PROTOCOL_NULL;
 	char tmp[INSPECT_VIEW_BUFLEN];
 
+	if (sl->key == key)
+		return sl;
+	sl->key = 0;
+	pr.app_protocol = f->app;
+	pr.master_protocol = f->app_master;
+	ndpi_protocol2name(in->mod, pr, tmp, sizeof(tmp));
+	if (!lower_into(sl->full, sizeof(sl->full), tmp))
+		return NULL;
+	sl->master[0] = '\0';
+	if (f->app_master != NDPI_PROTOCOL_UNKNOWN &&
+	    !lower_into(sl->master, sizeof(sl->master),
+			ndpi_get_proto_name(in->mod, f->app_master)))
+		return NULL;
+	sl->key = key;
+	return sl;
+}
+
+/* Appends the NUL-terminated s to buf at *used; returns it, or NULL when
+ * it does not fit. */
+static const char *put_plain(const char *s, char *buf, size_t buflen,
+			     size_t *used)
+{
+	size_t n = strlen(s);
+	char *d;
+
+	if (buf == NULL || *used > buflen || n + 1 > buflen - *used)
+		return NULL;
+	d = buf + *used;
+	memcpy(d, s, n + 1);
+	*used += n + 1;
+	return d;
+}
+
+/* nDPI's "master.app" (or "app") name of f's stored answer. */
+static const char *full_name(struct inspector *in, const struct flow *f,
+			     char *buf, size_t buflen, size_t *used)
+{
+	const struct name_slot *sl = names_of(in, f);
+	ndpi_protocol pr = NDPI_PROTOCOL_NULL;
+	char tmp[INSPECT_VIEW_BUFLEN];
+
+	if (sl != NULL)
+		return put_plain(sl->full, buf, buflen, used);
 	pr.app_protocol = f->app;
 	pr.master_protocol = f->app_master;
 	ndpi_protocol2name(in->mod, pr, tmp, sizeof(tmp));
 	return put_lower(tmp, buf, buflen, used);
+}
+
+/* nDPI's name of f's master (f->app_master is set), lower case. */
+static const char *master_name(struct inspector *in, const struct flow *f,
+			       char *buf, size_t buflen, size_t *used)
+{
+	const struct name_slot *sl = names_of(in, f);
+
+	if (sl != NULL)
+		return put_plain(sl->master, buf, buflen, used);
+	return put_lower(ndpi_get_proto_name(in->mod, f->app_master), buf,
+			 buflen, used);
 }
 
 /* Copies s into buf at *used; returns the copy, or NULL when it does not
@@ -620,7 +706,7 @@ const char *inspect_tls_cipher_name(uint16_t cipher)
 	return n != NULL && n[0] != '\0' ? n : NULL;
 }
 
-void inspect_view(const struct inspector *in, const struct flow *f,
+void inspect_view(struct inspector *in, const struct flow *f,
 		  struct inspect_view *out, char *buf, size_t buflen)
 {
 	size_t used = 0;
@@ -646,9 +732,7 @@ void inspect_view(const struct inspector *in, const struct flow *f,
 	out->app_proto = full_name(in, f, buf, buflen, &used);
 	view_meta(f->meta, out, buf, buflen, &used);
 	if (f->app_master != NDPI_PROTOCOL_UNKNOWN)
-		out->app_master = put_lower(ndpi_get_proto_name(in->mod,
-							f->app_master),
-					    buf, buflen, &used);
+		out->app_master = master_name(in, f, buf, buflen, &used);
 }
 
 const char *inspect_risk_name(unsigned bit)
