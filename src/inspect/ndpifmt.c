@@ -9,16 +9,12 @@
 /* Writes v in decimal at d; returns the digits written (1..10). */
 static size_t put_dec(char *d, unsigned v)
 {
-	char tmp[10];
-	size_t k = 0, n;
+	size_t n = 1;
 
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	n = k;
-	while (k)
-		*d++ = tmp[--k];
+	for (unsigned t = v; t >= 10; t /= 10)
+		n++;
+	for (size_t i = n; i > 0; i--, v /= 10)
+		d[i - 1] = (char)('0' + v % 10);
 	return n;
 }
 
@@ -75,9 +71,13 @@ static int hex_byte(char *buf, char conv, unsigned v)
 	return 2;
 }
 
-int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap)
+/* ndpifmt_try(), inlined into __snprintf_chk.  The text is built in buf
+ * itself when buf is longer than any text written here (nDPI's JA3
+ * buffers), else in a local copy. */
+static inline int format_v(char *buf, size_t len, const char *fmt, va_list ap)
 {
-	char out[NDPIFMT_MAX];
+	char local[NDPIFMT_MAX];
+	char *out = len > NDPIFMT_MAX ? buf : local;
 	size_t n = 0;
 	unsigned width;
 	const char *s;
@@ -110,13 +110,20 @@ int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap)
 			n += put_hex(out + n, va_arg(ap, unsigned), c == 'X', width);
 		}
 	}
-	if (len) {
+	if (out == buf) {
+		buf[n] = '\0';
+	} else if (len) {
 		size_t k = n < len ? n : len - 1;
 
 		memcpy(buf, out, k);
 		buf[k] = '\0';
 	}
 	return (int)n;
+}
+
+int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	return format_v(buf, len, fmt, ap);
 }
 
 #ifdef __GLIBC__
@@ -141,7 +148,7 @@ int __snprintf_chk(char *restrict s, size_t maxlen, int flag, size_t slen,
 	va_start(ap, fmt);
 	va_copy(again, ap);
 	if (maxlen <= slen)
-		n = ndpifmt_try(s, maxlen, fmt, ap);
+		n = format_v(s, maxlen, fmt, ap);
 	if (n < 0)
 		n = __vsnprintf_chk(s, maxlen, flag, slen, fmt, again);
 	va_end(again);

@@ -32,8 +32,9 @@
  * the text is at most NDPIFMT_MAX bytes: writes at most len - 1 bytes and
  * a NUL (nothing when len is 0) and returns the length of the whole text.
  * Otherwise (or when a number would not fit in the room left before
- * NDPIFMT_MAX) returns -1 having read some of ap and written nothing: the
- * caller formats again from a va_copy() of ap taken before. */
+ * NDPIFMT_MAX) returns -1 having read some of ap and written at most a
+ * prefix of the text into buf, no NUL: the caller formats again from a
+ * va_copy() of ap taken before. */
 int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap);
 
 #endif
