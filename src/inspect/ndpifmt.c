@@ -71,10 +71,29 @@ static int hex_byte(char *buf, char conv, unsigned v)
 	return 2;
 }
 
-/* ndpifmt_try(), inlined into __snprintf_chk.  The text is built in buf
- * itself when buf is longer than any text written here (nDPI's JA3
- * buffers), else in a local copy. */
-static inline int format_v(char *buf, size_t len, const char *fmt, va_list ap)
+/* "%s%u" of a separator ("" or "-") and a number into buf[len > NDPIFMT_MAX]:
+ * each cipher, extension and curve of each JA3 and JA3S, most of nDPI's
+ * other calls.  Returns -1 for a separator longer than the room. */
+static int sep_num(char *buf, const char *sep, unsigned v)
+{
+	size_t n = 0;
+
+	if (sep == NULL)
+		sep = "(null)";
+	for (; *sep; sep++) {
+		if (n == NDPIFMT_MAX - NUM_ROOM)
+			return -1;
+		buf[n++] = *sep;
+	}
+	n += put_dec(buf + n, v);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* Any format of the directives above.  The text is built in buf itself
+ * when buf is longer than any text written here (nDPI's JA3 buffers),
+ * else in a local copy. */
+static int format_v(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	char local[NDPIFMT_MAX];
 	char *out = len > NDPIFMT_MAX ? buf : local;
@@ -83,9 +102,6 @@ static inline int format_v(char *buf, size_t len, const char *fmt, va_list ap)
 	const char *s;
 	char c;
 
-	if (fmt[0] == '%' && fmt[1] == '0' && fmt[2] == '2' &&
-	    (fmt[3] == 'x' || fmt[3] == 'X') && fmt[4] == '\0' && len >= 3)
-		return hex_byte(buf, fmt[3], va_arg(ap, unsigned));
 	while ((c = *fmt++) != '\0') {
 		if (c != '%') {
 			if (n == NDPIFMT_MAX)
@@ -121,9 +137,26 @@ static inline int format_v(char *buf, size_t len, const char *fmt, va_list ap)
 	return (int)n;
 }
 
+/* ndpifmt_try(), inlined into __snprintf_chk: nDPI's two shapes per
+ * number first, without the general loop's set-up. */
+static inline __attribute__((always_inline)) int
+try_v(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	if (fmt[0] == '%' && fmt[1] == '0' && fmt[2] == '2' &&
+	    (fmt[3] == 'x' || fmt[3] == 'X') && fmt[4] == '\0' && len >= 3)
+		return hex_byte(buf, fmt[3], va_arg(ap, unsigned));
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '%' && fmt[3] == 'u' &&
+	    fmt[4] == '\0' && len > NDPIFMT_MAX) {
+		const char *sep = va_arg(ap, const char *);
+
+		return sep_num(buf, sep, va_arg(ap, unsigned));
+	}
+	return format_v(buf, len, fmt, ap);
+}
+
 int ndpifmt_try(char *buf, size_t len, const char *fmt, va_list ap)
 {
-	return format_v(buf, len, fmt, ap);
+	return try_v(buf, len, fmt, ap);
 }
 
 #ifdef __GLIBC__
@@ -148,7 +181,7 @@ int __snprintf_chk(char *restrict s, size_t maxlen, int flag, size_t slen,
 	va_start(ap, fmt);
 	va_copy(again, ap);
 	if (maxlen <= slen)
-		n = format_v(s, maxlen, fmt, ap);
+		n = try_v(s, maxlen, fmt, ap);
 	if (n < 0)
 		n = __vsnprintf_chk(s, maxlen, flag, slen, fmt, again);
 	va_end(again);
