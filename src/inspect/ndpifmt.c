@@ -6,15 +6,34 @@
 
 #include "inspect/ndpifmt.h"
 
-/* Writes v in decimal at d; returns the digits written (1..10). */
+/* Writes v in decimal at d; returns the digits written (1..10).  Two
+ * digits per division: nDPI's numbers (cipher and extension codes) have
+ * four or five. */
 static size_t put_dec(char *d, unsigned v)
 {
-	size_t n = 1;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 :
+		   v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 :
+		   v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+	char *p = d + n;
 
-	for (unsigned t = v; t >= 10; t /= 10)
-		n++;
-	for (size_t i = n; i > 0; i--, v /= 10)
-		d[i - 1] = (char)('0' + v % 10);
+	while (v >= 100) {
+		unsigned k = (v % 100) * 2;
+
+		v /= 100;
+		*--p = pairs[k + 1];
+		*--p = pairs[k];
+	}
+	if (v >= 10) {
+		*--p = pairs[v * 2 + 1];
+		*--p = pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return n;
 }
 
