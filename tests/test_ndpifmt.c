@@ -2,9 +2,10 @@
  *
  * Proves: every format nDPI 4.2 prints per handshake (and the other
  * combinations of %s, %u, %x, %X, %0Nx, %0NX with literal text) gives the
- * bytes and the return value of glibc's vsnprintf, over edge and 5,000
- * random numbers, strings empty, long and NULL, and every buffer size from
- * 0 to past the text (truncation and the NUL); any other directive (%d, a
+ * bytes and the return value of glibc's vsnprintf, over both sides of
+ * every power of ten (and of sixteen up to 65536) and 5,000 random
+ * numbers of every size, strings empty, long and NULL, and every buffer
+ * size from 0 to past the text (truncation and the NUL); any other directive (%d, a
  * plain width, a precision, a length, %%, %c, a trailing %) is refused and
  * __snprintf_chk then formats through glibc, with the same result; and
  * the program's __snprintf_chk is the one a shared library's call binds to
@@ -159,9 +160,11 @@ static void check(const struct case_fmt *c, const struct arg *a)
 
 static void test_same_as_glibc(void **state)
 {
-	static const unsigned edges[] = { 0, 1, 9, 10, 15, 16, 99, 255, 256,
-					  4095, 65535, 65536, 999999999,
-					  1000000000, INT_MAX, UINT_MAX };
+	static const unsigned edges[] = {
+		0, 1, 9, 10, 15, 16, 99, 100, 255, 256, 999, 1000, 4095, 4096,
+		9999, 10000, 65535, 65536, 99999, 100000, 999999, 1000000,
+		9999999, 10000000, 99999999, 100000000, 999999999,
+		1000000000, INT_MAX, UINT_MAX };
 	const size_t nf = sizeof(fmts) / sizeof(fmts[0]);
 	const size_t ns = sizeof(strs) / sizeof(strs[0]);
 	const size_t ne = sizeof(edges) / sizeof(edges[0]);
@@ -178,10 +181,12 @@ static void test_same_as_glibc(void **state)
 		}
 		for (int i = 0; i < 5000; i++) {
 			uint64_t r = xorshift64(&rng);
+			/* every magnitude, not mostly ten digits */
 			struct arg a[3] = {
-				{ strs[r % ns], (unsigned)r },
+				{ strs[r % ns], (unsigned)r >> (r >> 59) },
 				{ strs[(r >> 8) % ns], (unsigned)(r >> 32) },
-				{ strs[(r >> 16) % ns], (unsigned)(r >> 40) },
+				{ strs[(r >> 16) % ns],
+				  (unsigned)(r >> 24) >> ((r >> 53) & 31) },
 			};
 			check(&fmts[f], a);
 		}
