@@ -5,9 +5,10 @@
  * bytes and the return value of glibc's vsnprintf, over both sides of
  * every power of ten (and of sixteen up to 65536) and 5,000 random
  * numbers of every size, strings empty, long and NULL, and every buffer
- * size from 0 to past the text (truncation and the NUL); any other directive (%d, a
- * plain width, a precision, a length, %%, %c, a trailing %) is refused and
- * __snprintf_chk then formats through glibc, with the same result; and
+ * size from 0 to past the text (truncation and the NUL); any other
+ * directive (%d, a plain width, a precision, a length, %%, %c, a trailing
+ * %) is refused and __snprintf_chk then formats through glibc, with the
+ * same result; and
  * the program's __snprintf_chk is the one a shared library's call binds to
  * (libndpi's), and nDPI's own formatting through it still reads right.
  */
