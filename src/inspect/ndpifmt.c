@@ -22,15 +22,15 @@ static size_t put_dec(char *d, unsigned v)
 	char *p = d + n;
 
 	while (v >= 100) {
-		unsigned k = (v % 100) * 2;
+		size_t k = (size_t)(v % 100) * 2;
 
 		v /= 100;
 		*--p = pairs[k + 1];
 		*--p = pairs[k];
 	}
 	if (v >= 10) {
-		*--p = pairs[v * 2 + 1];
-		*--p = pairs[v * 2];
+		*--p = pairs[(size_t)v * 2 + 1];
+		*--p = pairs[(size_t)v * 2];
 	} else {
 		*--p = (char)('0' + v);
 	}
