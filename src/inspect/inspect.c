@@ -58,7 +58,7 @@ struct inspector {
 	uint64_t max_extra;            /* states in the metadata phase at most */
 	uint64_t max_states;           /* live states at most; 0: no cap */
 	uint64_t mem;                  /* bytes held now (see tl_in) */
-	uint64_t span_peak;            /* most live states since inspect_span_peak */
+	uint64_t span_peak;            /* most live states since inspect_span */
 	struct inspect_stats st;
 	struct name_slot names[NAME_MEMO];
 	void *spare;                   /* freed states kept for reuse: a list
