@@ -466,16 +466,10 @@ void engine_span(struct engine *e, uint64_t *flows, uint64_t *states,
 		 uint64_t *states_top)
 {
 	struct flow_table_stats fs;
-	struct inspect_stats is;
 
 	flow_table_get_stats(e->ft, &fs);
 	*flows = fs.active;
-	*states = *states_top = 0;
-	if (e->insp) {
-		inspect_get_stats(e->insp, &is);
-		*states = is.live_states;
-		*states_top = inspect_span_peak(e->insp);
-	}
+	inspect_span(e->insp, states, states_top);
 }
 
 void engine_flow_stats(const struct engine *e, struct flow_table_stats *out)

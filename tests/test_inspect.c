@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ndpi/ndpi_api.h>
+
 #include "inspect/inspect.h"
 #include "payloads.h"
 
@@ -774,6 +776,70 @@ static void hello_and_more(struct inspector *in, struct conv *c, int more)
 			  pl_tls_app_data(b, sizeof(b), 300, &r));
 }
 
+/* Ends c and copies what nDPI said of it that a stale state would change:
+ * the app, the host, the JA3. */
+static void view_text(struct inspector *in, struct conv *c, char *out,
+		      size_t len)
+{
+	struct inspect_view v;
+	char buf[INSPECT_VIEW_BUFLEN];
+
+	inspect_flow_end(in, &c->f);
+	inspect_view(in, &c->f, &v, buf, sizeof(buf));
+	snprintf(out, len, "%s|%s|%s|%s", v.app_proto ? v.app_proto : "-",
+		 v.host ? v.host : "-", v.ja3 ? v.ja3 : "-",
+		 v.confidence ? v.confidence : "-");
+	inspect_release(&c->f);
+}
+
+/* Freed states are zeroed before they serve again (STATE_SPARE kept):
+ * 300 TLS flows live at once, ended, then 300 flows, SIP and TLS with
+ * other names, in the blocks they left; each reads what a flow in a new
+ * inspector reads (fails when a reused block keeps its old bytes). */
+static void test_states_reused(void **state)
+{
+	struct inspector *in = *state, *fresh = inspect_new(BUDGET);
+	struct conv *c = calloc(300, sizeof(*c));
+	struct inspect_stats st;
+	char sni[64], got[256], want_sip[256], want_tls[256];
+	uint8_t b[4096];
+	struct pl_rng r;
+
+	assert_non_null(fresh);
+	assert_non_null(c);
+	conv_init(&c[0], L4_UDP, 5060, 5060);
+	sip_options(fresh, &c[0], "UDP");
+	view_text(fresh, &c[0], want_sip, sizeof(want_sip));
+	conv_init(&c[0], L4_TCP, 40000, 443);
+	tls_conv(fresh, &c[0], "new.contoso.local");
+	view_text(fresh, &c[0], want_tls, sizeof(want_tls));
+	inspect_free(fresh);
+	for (int i = 0; i < 300; i++) {
+		conv_init(&c[i], L4_TCP, (uint16_t)(40000 + i), 443);
+		snprintf(sni, sizeof(sni), "old%d.example.org", i);
+		pl_rng_seed(&r, (uint64_t)i + 7);
+		handshake(in, &c[i]);
+		send_data(in, &c[i], CLI, b, pl_tls_client_hello(b, sizeof(b),
+							      sni, &r));
+	}
+	inspect_get_stats(in, &st);
+	assert_int_equal(st.live_states, 300);
+	for (int i = 0; i < 300; i++)
+		view_text(in, &c[i], got, sizeof(got));
+	for (int i = 0; i < 300; i++) {
+		if (i & 1) {
+			conv_init(&c[i], L4_UDP, 5060, 5060);
+			sip_options(in, &c[i], "UDP");
+		} else {
+			conv_init(&c[i], L4_TCP, 40000, 443);
+			tls_conv(in, &c[i], "new.contoso.local");
+		}
+		view_text(in, &c[i], got, sizeof(got));
+		assert_string_equal(got, i & 1 ? want_sip : want_tls);
+	}
+	free(c);
+}
+
 /* The names nDPI read stay with the flow until inspect_release: the
  * view copies them out, so it outlives the release. */
 static void check_names(struct inspector *in, struct conv *c, bool server_hello)
@@ -1056,6 +1122,56 @@ static void test_view_small_buffer(void **state)
 	assert_string_equal(v.app_proto, "sip");
 }
 
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* The view's names of (app, master) pairs come from the inspector's memo:
+ * over pairs that share its slots, in a random order, twice, each reads
+ * what nDPI names it (fails when the memo's key drops app or master). */
+static void test_view_names_memo(void **state)
+{
+	struct inspector *in = *state;
+	struct ndpi_detection_module_struct *mod =
+		ndpi_init_detection_module(ndpi_no_prefs);
+	uint64_t r = 0x2545f4914f6cdd1dull;
+
+	assert_non_null(mod);
+	ndpi_finalize_initialization(mod);
+	for (int i = 0; i < 4000; i++) {
+		struct flow f;
+		struct inspect_view v;
+		char buf[INSPECT_VIEW_BUFLEN], want[INSPECT_VIEW_BUFLEN];
+		ndpi_protocol pr = NDPI_PROTOCOL_NULL;
+
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		memset(&f, 0, sizeof(f));
+		f.app = (uint16_t)(1 + r % 40);         /* 1..40 */
+		f.app_master = (uint16_t)((r >> 20) % 8 == 0 ? 0 :
+					  1 + (r >> 24) % 40);
+		f.app_confidence = NDPI_CONFIDENCE_DPI;
+		f.insp_done = 1;
+		inspect_view(in, &f, &v, buf, sizeof(buf));
+		pr.app_protocol = f.app;
+		pr.master_protocol = f.app_master;
+		ndpi_protocol2name(mod, pr, want, sizeof(want));
+		lower(want);
+		assert_string_equal(v.app_proto, want);
+		if (f.app_master == 0) {
+			assert_null(v.app_master);
+		} else {
+			snprintf(want, sizeof(want), "%s",
+				 ndpi_get_proto_name(mod, f.app_master));
+			lower(want);
+			assert_string_equal(v.app_master, want);
+		}
+	}
+	ndpi_exit_detection_module(mod);
+}
+
 static void test_seen_names(void **state)
 {
 	(void)state;
@@ -1092,6 +1208,8 @@ int main(void)
 		cmocka_unit_test(test_new_rejects_bad_budget),
 		T(test_view_small_buffer),
 		cmocka_unit_test(test_seen_names),
+		T(test_view_names_memo),
+		T(test_states_reused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

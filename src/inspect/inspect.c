@@ -1,7 +1,8 @@
 /* inspect.c: nDPI glue, the only file that includes nDPI (4.2).
  *
- * Per flow: one calloc'd block holding a counter and nDPI's flow struct,
- * alive only while the flow is under inspection.  Per thread: one nDPI
+ * Per flow: one zeroed block holding a counter and nDPI's flow struct,
+ * alive only while the flow is under inspection (freed blocks are kept
+ * for the next flows, up to STATE_SPARE).  Per thread: one nDPI
  * detection module.  The only nDPI facts that leave this file are numbers
  * stored in struct flow (protocol ids, confidence, risk bits) and the
  * strings inspect_view() derives from them.
@@ -36,6 +37,19 @@ struct inspect_state {
 	struct ndpi_flow_struct nf;    /* zeroed at allocation, as nDPI wants */
 };
 
+/* nDPI's lower-case names of one (app, master) pair: the view's app_proto
+ * ("master.app") and app_master; names longer than the slots are not
+ * memoized. */
+#define NAME_MEMO 32               /* slots, direct-mapped; a power of 2 */
+#define NAME_FULL_LEN 64
+#define NAME_MASTER_LEN 32
+
+struct name_slot {
+	uint32_t key;                  /* app << 16 | master, plus 1; 0: empty */
+	char full[NAME_FULL_LEN];
+	char master[NAME_MASTER_LEN];  /* "" when the pair has no master */
+};
+
 struct inspector {
 	struct ndpi_detection_module_struct *mod;
 	size_t state_size;             /* bytes of one struct inspect_state */
@@ -44,9 +58,18 @@ struct inspector {
 	uint64_t max_extra;            /* states in the metadata phase at most */
 	uint64_t max_states;           /* live states at most; 0: no cap */
 	uint64_t mem;                  /* bytes held now (see tl_in) */
-	uint64_t span_peak;            /* most live states since inspect_span_peak */
+	uint64_t span_peak;            /* most live states since inspect_span */
 	struct inspect_stats st;
+	struct name_slot names[NAME_MEMO];
+	void *spare;                   /* freed states kept for reuse: a list
+					* linked through their first bytes */
+	unsigned nspare;               /* its length, <= STATE_SPARE */
 };
+
+/* Freed states kept for the next flows, at most: more than the deploy
+ * capture's peak of live states (312); about 180 KB.  They are neither
+ * states nor nDPI's: uncounted in the memory figures. */
+#define STATE_SPARE 256
 
 /* ------------------------------------------------------------ classes */
 
@@ -239,18 +262,25 @@ void inspect_free(struct inspector *in)
 	tl_in = in;
 	ndpi_exit_detection_module(in->mod);
 	tl_in = NULL;
+	while (in->spare != NULL) {
+		void *next;
+
+		memcpy(&next, in->spare, sizeof(next));
+		free(in->spare);
+		in->spare = next;
+	}
 	free(in);
 }
 
-uint64_t inspect_span_peak(struct inspector *in)
+void inspect_span(struct inspector *in, uint64_t *live, uint64_t *top)
 {
-	uint64_t top;
-
-	if (in == NULL)
-		return 0;
-	top = in->span_peak > in->st.live_states ? in->span_peak : in->st.live_states;
-	in->span_peak = in->st.live_states;
-	return top;
+	if (in == NULL) {
+		*live = *top = 0;
+		return;
+	}
+	*live = in->st.live_states;
+	*top = in->span_peak > *live ? in->span_peak : *live;
+	in->span_peak = *live;
 }
 
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out)
@@ -273,8 +303,12 @@ static struct inspect_state *state_new(struct inspector *in)
 		in->st.limited++;
 		return NULL;
 	}
-	s = calloc(1, in->state_size);
-	if (s == NULL) {
+	if (in->spare != NULL) {           /* a freed one, zeroed again */
+		s = in->spare;
+		memcpy(&in->spare, s, sizeof(in->spare));
+		in->nspare--;
+		memset(s, 0, in->state_size);
+	} else if ((s = calloc(1, in->state_size)) == NULL) {
 		in->st.nomem++;
 		return NULL;
 	}
@@ -293,8 +327,14 @@ static void state_free(struct inspector *in, struct inspect_state *s)
 	if (s->extra)
 		in->st.extra_live--;
 	mem_sub(in, s);
-	free(s);
 	in->st.live_states--;
+	if (in->nspare < STATE_SPARE) {
+		memcpy(s, &in->spare, sizeof(in->spare));
+		in->spare = s;
+		in->nspare++;
+	} else {
+		free(s);
+	}
 }
 
 /* Stores nDPI's answer for the flow in f's fields.  An answer with only a
@@ -554,17 +594,89 @@ static const char *put_lower(const char *name, char *buf, size_t buflen,
 	return d;
 }
 
-/* nDPI's "master.app" (or "app") name of f's stored answer. */
-static const char *full_name(const struct inspector *in, const struct flow *f,
-			     char *buf, size_t buflen, size_t *used)
+/* Lower-cases the NUL-terminated src into d[len]; false when it does not
+ * fit. */
+static bool lower_into(char *d, size_t len, const char *src)
 {
+	size_t n = strlen(src);
+
+	if (n >= len)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		d[i] = (char)tolower((unsigned char)src[i]);
+	return true;
+}
+
+/* The slot holding f's (app, master) names, filled on a miss; NULL when a
+ * name is too long for a slot (the caller asks nDPI itself). */
+static const struct name_slot *names_of(struct inspector *in,
+					const struct flow *f)
+{
+	uint32_t key = ((uint32_t)f->app << 16 | f->app_master) + 1;
+	struct name_slot *sl = &in->names[(f->app * 31u + f->app_master) &
+					  (NAME_MEMO - 1)];
 	ndpi_protocol pr = NDPI_PROTOCOL_NULL;
 	char tmp[INSPECT_VIEW_BUFLEN];
 
+	if (sl->key == key)
+		return sl;
+	sl->key = 0;
+	pr.app_protocol = f->app;
+	pr.master_protocol = f->app_master;
+	ndpi_protocol2name(in->mod, pr, tmp, sizeof(tmp));
+	if (!lower_into(sl->full, sizeof(sl->full), tmp))
+		return NULL;
+	sl->master[0] = '\0';
+	if (f->app_master != NDPI_PROTOCOL_UNKNOWN &&
+	    !lower_into(sl->master, sizeof(sl->master),
+			ndpi_get_proto_name(in->mod, f->app_master)))
+		return NULL;
+	sl->key = key;
+	return sl;
+}
+
+/* Appends the NUL-terminated s to buf at *used; returns it, or NULL when
+ * it does not fit. */
+static const char *put_plain(const char *s, char *buf, size_t buflen,
+			     size_t *used)
+{
+	size_t n = strlen(s);
+	char *d;
+
+	if (buf == NULL || *used > buflen || n + 1 > buflen - *used)
+		return NULL;
+	d = buf + *used;
+	memcpy(d, s, n + 1);
+	*used += n + 1;
+	return d;
+}
+
+/* nDPI's "master.app" (or "app") name of f's stored answer. */
+static const char *full_name(struct inspector *in, const struct flow *f,
+			     char *buf, size_t buflen, size_t *used)
+{
+	const struct name_slot *sl = names_of(in, f);
+	ndpi_protocol pr = NDPI_PROTOCOL_NULL;
+	char tmp[INSPECT_VIEW_BUFLEN];
+
+	if (sl != NULL)
+		return put_plain(sl->full, buf, buflen, used);
 	pr.app_protocol = f->app;
 	pr.master_protocol = f->app_master;
 	ndpi_protocol2name(in->mod, pr, tmp, sizeof(tmp));
 	return put_lower(tmp, buf, buflen, used);
+}
+
+/* nDPI's name of f's master (f->app_master is set), lower case. */
+static const char *master_name(struct inspector *in, const struct flow *f,
+			       char *buf, size_t buflen, size_t *used)
+{
+	const struct name_slot *sl = names_of(in, f);
+
+	if (sl != NULL)
+		return put_plain(sl->master, buf, buflen, used);
+	return put_lower(ndpi_get_proto_name(in->mod, f->app_master), buf,
+			 buflen, used);
 }
 
 /* Copies s into buf at *used; returns the copy, or NULL when it does not
@@ -620,7 +732,7 @@ const char *inspect_tls_cipher_name(uint16_t cipher)
 	return n != NULL && n[0] != '\0' ? n : NULL;
 }
 
-void inspect_view(const struct inspector *in, const struct flow *f,
+void inspect_view(struct inspector *in, const struct flow *f,
 		  struct inspect_view *out, char *buf, size_t buflen)
 {
 	size_t used = 0;
@@ -646,9 +758,7 @@ void inspect_view(const struct inspector *in, const struct flow *f,
 	out->app_proto = full_name(in, f, buf, buflen, &used);
 	view_meta(f->meta, out, buf, buflen, &used);
 	if (f->app_master != NDPI_PROTOCOL_UNKNOWN)
-		out->app_master = put_lower(ndpi_get_proto_name(in->mod,
-							f->app_master),
-					    buf, buflen, &used);
+		out->app_master = master_name(in, f, buf, buflen, &used);
 }
 
 const char *inspect_risk_name(unsigned bit)

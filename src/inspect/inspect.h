@@ -187,8 +187,9 @@ struct inspect_view {
 /* Fills *out from f's stored result.  Names are written into buf
  * (INSPECT_VIEW_BUFLEN bytes suffice; a name that does not fit reads
  * NULL).  Call after inspect_flow_end(): a flow still under inspection
- * reads as never inspected. */
-void inspect_view(const struct inspector *in, const struct flow *f,
+ * reads as never inspected.  nDPI's names of the (app, master) pairs come
+ * from a memo in `in` (32 slots), filled here. */
+void inspect_view(struct inspector *in, const struct flow *f,
 		  struct inspect_view *out, char *buf, size_t buflen);
 
 /* nDPI's name of risk bit `bit` (e.g. 5: "Known Protocol on Non Standard
@@ -232,8 +233,9 @@ struct inspect_stats {
 
 void inspect_get_stats(const struct inspector *in, struct inspect_stats *out);
 
-/* The most states live at once since the previous call (offline engines'
- * peaks add up exactly: filework.c); 0 when in is NULL. */
-uint64_t inspect_span_peak(struct inspector *in);
+/* The states live now, and the most live at once since the previous call
+ * (offline engines' peaks add up exactly: filework.c); 0 and 0 when in is
+ * NULL.  Called per packet: reads two counters, copies no stats. */
+void inspect_span(struct inspector *in, uint64_t *live, uint64_t *top);
 
 #endif
