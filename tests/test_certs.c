@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "classify/rules.h"
 #include "output/certs.h"
 #include "output/record.h"
 
@@ -210,6 +211,75 @@ static void test_rotation_and_counts(void **state)
 	certs_free(c);
 }
 
+/* The rotation and pool counts against the pairwise definition, on a
+ * random table: servers drawn from 6 addresses (one of them also as IPv6
+ * with the same first bytes), 3 ports, 2 protocols; roles from three and
+ * none; fingerprints from 5 on three of the servers, one each on the
+ * others, so that pairs share them across servers. */
+static void test_pairs_against_definition(void **state)
+{
+	static struct rule rules[3];
+	static struct role roles[3] = { { .key = "fe" }, { .key = "edge" },
+					{ .key = "med" } };
+	struct ruleset rs = { .rules = rules, .nrules = 3, .roles = roles,
+			      .nroles = 3 };
+	struct certs *c = certs_new();
+	struct certs_counts cc;
+	const struct cert_entry *e;
+	uint32_t n, x = 7, rot = 0, pool = 0;
+	(void)state;
+
+	for (int i = 0; i < 3; i++)
+		rules[i] = (struct rule){ .table = TABLE_SERVER, .role = i };
+	for (int i = 0; i < 3000; i++) {
+		struct flow_record r;
+		uint32_t v;
+
+		x = x * 1103515245u + 12345u;
+		v = x >> 8;
+		/* servers .4 to .6 keep one fingerprint each: not rotated */
+		r = rec((uint8_t)(1 + v % 6), (uint16_t)(443 + (v >> 3) % 3),
+			(uint8_t)(v % 6 < 3 ? 1 + (v >> 5) % 5 : 1 + v % 6), NULL);
+		r.l4 = (v >> 8) & 1 ? 6 : 17;
+		if ((v >> 9) % 7 == 0)
+			r.ipver = 6;
+		r.rs = &rs;
+		r.audit.support = SUPPORT_INVENTORY;
+		r.nlabels = (v >> 12) % 4 != 3;
+		r.labels[0] = (v >> 14) % 3;
+		certs_add(c, &r);
+	}
+	e = certs_finish(c, (uint64_t)(T0 + 10) * S, 30, &n, &cc);
+	assert_true(n > 100);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t rw = 0, po = 0;
+
+		for (uint32_t j = 0; j < n; j++) {
+			const struct cert_entry *a = &e[i], *b = &e[j];
+			bool server = a->port == b->port && a->l4 == b->l4 &&
+				      a->ipver == b->ipver &&
+				      !memcmp(a->addr, b->addr, 16);
+
+			if (i == j || !memcmp(a->t.sha1, b->t.sha1, 20))
+				continue;
+			if (server)
+				rw++;
+			else if (a->role[0] && a->port == b->port &&
+				 a->l4 == b->l4 && !strcmp(a->role, b->role))
+				po++;
+		}
+		assert_int_equal(e[i].rotated_with, rw);
+		assert_int_equal(e[i].pool_others, po);
+		assert_int_equal(!!(e[i].findings & (1u << CERT_ROTATED)), rw > 0);
+		assert_int_equal(!!(e[i].findings & (1u << CERT_POOL_DIFFERS)), po > 0);
+		rot += rw > 0;
+		pool += po > 0;
+	}
+	assert_true(rot > 0 && rot < n);   /* both kinds, and not every entry */
+	assert_true(pool > 0 && pool < n);
+	certs_free(c);
+}
+
 static void test_cap(void **state)
 {
 	struct certs *c = certs_new();
@@ -238,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_validity),
 		cmocka_unit_test(test_other_findings),
 		cmocka_unit_test(test_rotation_and_counts),
+		cmocka_unit_test(test_pairs_against_definition),
 		cmocka_unit_test(test_cap),
 	};
 

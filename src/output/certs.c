@@ -268,36 +268,116 @@ static uint32_t own_findings(const struct cert_entry *e, int64_t end_s,
 	return f;
 }
 
-static bool same_server(const struct cert_entry *a, const struct cert_entry *b)
+/* Rotation and pool findings: pairs of entries with other fingerprints
+ * on the same server, or on another server of the same role and port.
+ * Counted by groups, not pair by pair (the table holds up to CERTS_MAX
+ * entries: 8M pairs): each entry's group is sorted together, its
+ * fingerprint's run within it, and the group's size less the run's is the
+ * number of entries of the group with another fingerprint. */
+
+static int fp_cmp(const struct cert_entry *a, const struct cert_entry *b)
 {
-	return a->port == b->port && a->l4 == b->l4 && a->ipver == b->ipver &&
-	       !memcmp(a->addr, b->addr, 16);
+	return memcmp(a->t.sha1, b->t.sha1, 20);
 }
 
-/* Rotation and pool findings: pairs of entries with other fingerprints
- * on the same server, or on another server of the same role and port. */
-static void pair_findings(struct cert_entry *e, uint32_t n)
+/* The server: address, version, port, protocol. */
+static int server_cmp(const struct cert_entry *a, const struct cert_entry *b)
 {
-	for (uint32_t i = 0; i < n; i++)
-		for (uint32_t j = i + 1; j < n; j++) {
-			struct cert_entry *a = &e[i], *b = &e[j];
-			uint32_t f = 0;
+	int d = memcmp(a->addr, b->addr, 16);
 
-			if (!memcmp(a->t.sha1, b->t.sha1, 20))
-				continue;
-			if (same_server(a, b)) {
-				f = 1u << CERT_ROTATED;
-				a->rotated_with++;
-				b->rotated_with++;
-			} else if (a->role[0] && a->port == b->port &&
-				   a->l4 == b->l4 && !strcmp(a->role, b->role)) {
-				f = 1u << CERT_POOL_DIFFERS;
-				a->pool_others++;
-				b->pool_others++;
-			}
-			a->findings |= f;
-			b->findings |= f;
+	if (d == 0)
+		d = (int)a->ipver - (int)b->ipver;
+	if (d == 0)
+		d = (int)a->port - (int)b->port;
+	return d ? d : (int)a->l4 - (int)b->l4;
+}
+
+/* The pool: role, port, protocol (entries with a role only). */
+static int pool_cmp(const struct cert_entry *a, const struct cert_entry *b)
+{
+	int d = strcmp(a->role, b->role);
+
+	if (d == 0)
+		d = (int)a->port - (int)b->port;
+	return d ? d : (int)a->l4 - (int)b->l4;
+}
+
+static int pool_server_cmp(const struct cert_entry *a,
+			   const struct cert_entry *b)
+{
+	int d = pool_cmp(a, b);
+
+	return d ? d : server_cmp(a, b);
+}
+
+typedef int (*group_fn)(const struct cert_entry *, const struct cert_entry *);
+
+#define SORT_BY(name, grp)                                                  \
+	static int name(const void *x, const void *y)                       \
+	{                                                                   \
+		const struct cert_entry *a = *(const struct cert_entry *const *)x; \
+		const struct cert_entry *b = *(const struct cert_entry *const *)y; \
+		int d = grp(a, b);                                          \
+		return d ? d : fp_cmp(a, b);                                \
+	}
+SORT_BY(by_server, server_cmp)
+SORT_BY(by_pool, pool_cmp)
+SORT_BY(by_pool_server, pool_server_cmp)
+
+/* For the n entries at p (sorted by `sort`, whose order is `grp`, then
+ * the fingerprint): out[entry index] = the entries of its group with
+ * another fingerprint. */
+static void other_fps(const struct cert_entry **p, uint32_t n,
+		      int (*sort)(const void *, const void *), group_fn grp,
+		      const struct cert_entry *base, uint32_t *out)
+{
+	qsort(p, n, sizeof(*p), sort);
+	for (uint32_t s = 0, t; s < n; s = t) {
+		for (t = s + 1; t < n && grp(p[s], p[t]) == 0; t++)
+			;
+		for (uint32_t u = s, v; u < t; u = v) {
+			for (v = u + 1; v < t && fp_cmp(p[u], p[v]) == 0; v++)
+				;
+			for (uint32_t k = u; k < v; k++)
+				out[p[k] - base] = (t - s) - (v - u);
 		}
+	}
+}
+
+/* Sets rotated_with, pool_others and their findings; false when out of
+ * memory (none set). */
+static bool pair_findings(struct cert_entry *e, uint32_t n)
+{
+	const struct cert_entry **p = malloc(n * sizeof(*p));
+	uint32_t *srv = malloc(n * sizeof(*srv));
+	uint32_t *pool = calloc(n, sizeof(*pool));
+	uint32_t *both = calloc(n, sizeof(*both));
+	uint32_t m = 0;
+	bool ok = p && srv && pool && both;
+
+	if (ok) {
+		for (uint32_t i = 0; i < n; i++)
+			p[i] = &e[i];
+		other_fps(p, n, by_server, server_cmp, e, srv);
+		for (uint32_t i = 0; i < n; i++)
+			if (e[i].role[0])
+				p[m++] = &e[i];
+		other_fps(p, m, by_pool, pool_cmp, e, pool);
+		other_fps(p, m, by_pool_server, pool_server_cmp, e, both);
+		for (uint32_t i = 0; i < n; i++) {
+			e[i].rotated_with = srv[i];
+			e[i].pool_others = pool[i] - both[i];
+			if (srv[i])
+				e[i].findings |= 1u << CERT_ROTATED;
+			if (pool[i] > both[i])
+				e[i].findings |= 1u << CERT_POOL_DIFFERS;
+		}
+	}
+	free(p);
+	free(srv);
+	free(pool);
+	free(both);
+	return ok;
 }
 
 static int entry_cmp(const void *x, const void *y)
@@ -345,7 +425,7 @@ const struct cert_entry *certs_finish(struct certs *c, uint64_t last_us,
 						(int64_t)(last_us / 1000000u),
 						warn_days);
 	}
-	pair_findings(c->e, c->n);
+	(void)pair_findings(c->e, c->n);
 	*n = c->n;
 	return c->e;
 }
