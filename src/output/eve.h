@@ -14,6 +14,7 @@
 #include "output/record.h"
 #include "output/summary.h"
 #include "util/jsonw.h"
+#include "util/textfmt.h"
 
 /* Each rule's label object, serialised once per ruleset (its fields never
  * change) and copied into every record that names the rule. */
@@ -26,11 +27,15 @@ struct label_cache {
 	uint32_t *len;
 };
 
-/* A time's text up to the second ("2026-01-05T09:00:00."), for `sec`. */
-struct eve_time {
-	uint64_t sec;
-	size_t len;                /* 0: empty */
-	char text[48];
+/* The wire checks' detail (wire_detail's text, a function of the
+ * detail code and its argument), kept by both. */
+#define EVE_DETAIL_SLOTS 64
+struct eve_detail {
+	uint32_t arg;
+	uint8_t detail;
+	uint8_t len;
+	bool used;
+	char text[128];
 };
 
 /* A flow's Community ID, kept so that its later records (--active-timeout
@@ -45,7 +50,8 @@ struct eve_cid {
 
 struct eve {
 	struct jsonw jw;           /* the last record built (no newline) */
-	struct eve_time times[2];  /* by second & 1 */
+	struct textfmt_tcache tc;  /* the times' text up to the second */
+	struct eve_detail details[EVE_DETAIL_SLOTS]; /* by a hash */
 	struct eve_cid cids[EVE_CID_SLOTS]; /* by flow id % EVE_CID_SLOTS */
 	struct label_cache labels[2]; /* the rules in use and the ones before */
 	int next_cache;            /* the slot a new ruleset replaces */
@@ -69,5 +75,11 @@ void eve_interim(struct eve *e, const struct interim *in);
 struct cert_entry;
 void eve_tls_server(struct eve *eve, const struct cert_entry *ce,
 		    uint64_t end_us);
+
+/* The parts eve.c and eve_flow.c share: the "tls" member of a flow
+ * record (inside the open "lync" object, through jsonw's calls); the
+ * label caches' memory. */
+void eve_json_tls(struct jsonw *w, const struct flow_record *r);
+void eve_label_caches_free(struct eve *e);
 
 #endif

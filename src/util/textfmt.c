@@ -178,6 +178,40 @@ size_t textfmt_time(uint64_t ts_us, char *buf, size_t len)
 	return n;
 }
 
+char *textfmt_put_addr(char *d, const uint8_t *addr, int ipver)
+{
+	return ipver == 6 ? put_ipv6(d, addr) : put_ipv4(d, addr);
+}
+
+char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	uint64_t sec = ts_us / 1000000;
+	unsigned us = (unsigned)(ts_us % 1000000), k = (unsigned)(sec & 1);
+	size_t n;
+
+	if (c->len[k] == 0 || c->sec[k] != sec) {
+		n = textfmt_time(sec * 1000000, c->text[k], TEXTFMT_TIME_MAX);
+		c->sec[k] = sec;
+		c->len[k] = (uint8_t)(n - 7);  /* without "uuuuuuZ" */
+	}
+	n = c->len[k];
+	if (n == 20)                    /* years 0..9999: one fixed copy */
+		memcpy(d, c->text[k], 20);
+	else
+		memcpy(d, c->text[k], n);
+	d += n;
+	memcpy(d, pairs + 2 * (us / 10000), 2);
+	memcpy(d + 2, pairs + 2 * (us / 100 % 100), 2);
+	memcpy(d + 4, pairs + 2 * (us % 100), 2);
+	d[6] = 'Z';
+	return d + 7;
+}
+
 /* Appends n bytes of s at *pos, within cap (room for the NUL kept);
  * returns false once full. */
 static int put(char *buf, size_t cap, size_t *pos, const char *s, size_t n)
