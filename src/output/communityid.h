@@ -9,6 +9,7 @@
 #ifndef LW_COMMUNITYID_H
 #define LW_COMMUNITYID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,8 +18,16 @@
 /* "1:" + 28 characters of base64 + NUL. */
 #define COMMUNITY_ID_LEN 31
 
-/* SHA-1 (FIPS 180-4) of a message of at most 55 bytes: one block. */
+/* SHA-1 (FIPS 180-4) of a message of at most 55 bytes: one block; with
+ * the CPU's SHA extensions when it has them. */
 void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20]);
+
+/* The two ways, for tests: the portable code, and the SHA extensions'
+ * (call it only when communityid_sha_ni() is true; elsewhere than x86-64
+ * it is the portable code). */
+void communityid_sha1_portable(const uint8_t *msg, size_t len, uint8_t out[20]);
+void communityid_sha1_ni(const uint8_t *msg, size_t len, uint8_t out[20]);
+bool communityid_sha_ni(void);
 
 /* Writes the Community ID (seed `seed`) of the flow key k into buf, which
  * holds COMMUNITY_ID_LEN bytes. */
