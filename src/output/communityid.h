@@ -34,4 +34,20 @@ bool communityid_sha_ni(void);
 void communityid(const struct flow_key *k, uint16_t seed,
 		 char buf[COMMUNITY_ID_LEN]);
 
+/* The Community IDs of the n keys k[] into buf[]: with eight digests at a
+ * time in the lanes of AVX2 registers when the CPU has AVX2 but not the
+ * SHA extensions and n >= COMMUNITYID_MANY_MIN, else one by one. */
+#define COMMUNITYID_MANY_MIN 3
+void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
+		      char (*buf)[COMMUNITY_ID_LEN]);
+
+/* Whether communityid_many does better than one by one here. */
+bool communityid_batches(void);
+
+/* For tests: eight one-block SHA-1s at once (AVX2; the portable code on
+ * a CPU without it), and whether the CPU has AVX2. */
+void communityid_sha1_x8(const uint8_t *const msg[8], const size_t len[8],
+			 uint8_t out[8][20]);
+bool communityid_avx2(void);
+
 #endif

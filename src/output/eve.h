@@ -41,6 +41,7 @@ struct eve_detail {
 /* A flow's Community ID, kept so that its later records (--active-timeout
  * reports) reuse it; found by flow id, valid for exactly `key`. */
 #define EVE_CID_SLOTS 256
+#define EVE_CID_BATCH 8            /* computed at once, at most */
 struct eve_cid {
 	uint64_t id;
 	struct flow_key key;
@@ -57,6 +58,11 @@ struct eve {
 	int next_cache;            /* the slot a new ruleset replaces */
 	enum lang lang;
 	bool notes;                /* labels carry the vendor's note */
+	/* The records queued after the one being written (struct sink's
+	 * ahead, set by the sink before eve_flow; NULL: none). */
+	unsigned (*ahead)(void *ctx, const struct flow_record **out,
+			  unsigned max);
+	void *ahead_ctx;
 };
 
 #define EVE_TR(e, en, ja) ((e)->lang == LANG_JA ? (ja) : (en))

@@ -22,7 +22,11 @@ static void json_emit(struct sink *s, bool flush)
  * queue has run empty, not after every record. */
 static void json_flow(struct sink *s, const struct flow_record *r)
 {
-	eve_flow(s->priv, r);
+	struct eve *e = s->priv;
+
+	e->ahead = s->ahead;
+	e->ahead_ctx = s->ahead_ctx;
+	eve_flow(e, r);
 	json_emit(s, false);
 }
 
