@@ -58,6 +58,12 @@ struct eve {
 	int next_cache;            /* the slot a new ruleset replaces */
 	enum lang lang;
 	bool notes;                /* labels carry the vendor's note */
+	/* eve_flow appends each record and its newline to jw instead of
+	 * emptying it first (the caller writes and empties it); a record
+	 * that could not be built (out of memory) is left out and counted
+	 * in `lost`. */
+	bool append;
+	uint32_t lost;
 	/* The records queued after the one being written (struct sink's
 	 * ahead, set by the sink before eve_flow; NULL: none). */
 	unsigned (*ahead)(void *ctx, const struct flow_record **out,
@@ -71,7 +77,8 @@ void eve_init(struct eve *e, enum lang lang, bool notes);
 void eve_free(struct eve *e);
 
 /* Each builds one record into e->jw (emptied first): e->jw.buf holds
- * e->jw.len bytes of JSON, no newline; e->jw.oom when it could not. */
+ * e->jw.len bytes of JSON, no newline; e->jw.oom when it could not.
+ * (eve_flow with e->append: see there.) */
 void eve_flow(struct eve *e, const struct flow_record *r);
 void eve_summary(struct eve *e, const struct summary *sm);
 void eve_interim(struct eve *e, const struct interim *in);

@@ -542,22 +542,37 @@ static char *json_lync(struct eve *e, const struct flow_record *r, char *p)
 	return p;
 }
 
-void eve_flow(struct eve *e, const struct flow_record *r)
+/* The record at p (room for the head). */
+static char *json_record(struct eve *e, const struct flow_record *r, char *p)
 {
-	struct jsonw *w = &e->jw;
 	const char *app = record_name(r, REC_APP_PROTO);
-	char *p;
 
-	jw_reset(w);
-	if ((p = jw_room(w, HEAD_MAX + JW_STR_MAX(RECORD_NAMES_LEN) +
-			 FLOW_MAX + 64)) == NULL)
-		return;
 	p = json_head(e, r, p);
 	if (app) {
 		p = LIT(p, ",\"app_proto\":");
 		p = jw_put_str(p, app, strlen(app));
 	}
 	p = json_counters(e, r, p);
-	if ((p = json_lync(e, r, p)) != NULL)
+	return json_lync(e, r, p);
+}
+
+void eve_flow(struct eve *e, const struct flow_record *r)
+{
+	struct jsonw *w = &e->jw;
+	size_t start;
+	char *p;
+
+	if (!e->append)
+		jw_reset(w);
+	start = w->len;
+	p = jw_room(w, HEAD_MAX + JW_STR_MAX(RECORD_NAMES_LEN) + FLOW_MAX + 64);
+	if (p != NULL && (p = json_record(e, r, p)) != NULL && !w->oom) {
+		if (e->append)
+			*p++ = '\n';   /* room: jw_room keeps 2 bytes spare */
 		jw_commit(w, p);
+	} else if (e->append) {
+		w->len = start;         /* the records before stay whole */
+		w->oom = false;
+		e->lost++;
+	}
 }
