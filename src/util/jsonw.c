@@ -382,12 +382,14 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 {
 	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 				      1e7, 1e8, 1e9 };
+	static const uint64_t p10u[] = { 1, 10, 100, 1000, 10000, 100000,
+					 1000000, 10000000, 100000000,
+					 1000000000 };
 	bool neg = signbit(v) != 0;
 	double x = neg ? -v : v, frac;
 	uint64_t n;
-	char d[24];
-	int i = (int)sizeof(d);
 	size_t len = 0;
+	char *p;
 
 	if (decimals < 0 || decimals > 9 || !(x < FAST_LIMIT))
 		return 0;       /* also NaN: every comparison is false */
@@ -407,18 +409,18 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 	} else {
 		n += frac > 0.5;
 	}
-	for (int k = 0; k < decimals; k++, n /= 10)
-		d[--i] = (char)('0' + n % 10);
-	if (decimals > 0)
-		d[--i] = '.';
-	do {
-		d[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
 	if (neg)
 		b[len++] = '-';
-	memcpy(b + len, d + i, sizeof(d) - (size_t)i);
-	return len + sizeof(d) - (size_t)i;
+	p = jw_put_u64(b + len, n / p10u[decimals]);
+	if (decimals > 0) {
+		uint64_t fr = n % p10u[decimals];
+
+		*p++ = '.';
+		for (int k = decimals - 1; k >= 0; k--, fr /= 10)
+			p[k] = (char)('0' + fr % 10);
+		p += decimals;
+	}
+	return (size_t)(p - b);
 }
 
 /* fmt_fixed, or printf's "%.*f" for what it leaves: up to 309 integer

@@ -22,17 +22,29 @@ static size_t put_dec(char *b, uint64_t v, int width)
 	return (size_t)n;
 }
 
-/* One octet in decimal, no leading zeros; returns the end. */
+/* Each octet's decimal digits, no leading zeros, NUL-padded to 3, and
+ * their count. */
+#define OCT(n) { (char)((n) >= 100 ? '0' + (n) / 100 : (n) >= 10 ? '0' + (n) / 10 : '0' + (n)), \
+		 (char)((n) >= 100 ? '0' + (n) / 10 % 10 : (n) >= 10 ? '0' + (n) % 10 : 0), \
+		 (char)((n) >= 100 ? '0' + (n) % 10 : 0), \
+		 (char)((n) >= 100 ? 3 : (n) >= 10 ? 2 : 1) }
+#define OCT4(n) OCT(n), OCT((n) + 1), OCT((n) + 2), OCT((n) + 3)
+#define OCT16(n) OCT4(n), OCT4((n) + 4), OCT4((n) + 8), OCT4((n) + 12)
+#define OCT64(n) OCT16(n), OCT16((n) + 16), OCT16((n) + 32), OCT16((n) + 48)
+static const char octets[256][4] = {
+	OCT64(0), OCT64(64), OCT64(128), OCT64(192)
+};
+#undef OCT
+#undef OCT4
+#undef OCT16
+#undef OCT64
+
+/* One octet in decimal, no leading zeros; returns the end.  Writes 4
+ * bytes (the room of an address's text always has them). */
 static char *put_octet(char *p, unsigned v)
 {
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		*p++ = (char)('0' + v / 10 % 10);
-	} else if (v >= 10) {
-		*p++ = (char)('0' + v / 10);
-	}
-	*p++ = (char)('0' + v % 10);
-	return p;
+	memcpy(p, octets[v & 255], 4);
+	return p + octets[v & 255][3];
 }
 
 static char *put_ipv4(char *p, const uint8_t *a)
@@ -191,7 +203,8 @@ char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
 	uint64_t sec = ts_us / 1000000;
-	unsigned us = (unsigned)(ts_us % 1000000), k = (unsigned)(sec & 1);
+	unsigned us = (unsigned)(ts_us % 1000000);
+	unsigned k = (unsigned)(sec % TEXTFMT_TCACHE_SLOTS);
 	size_t n;
 
 	if (c->len[k] == 0 || c->sec[k] != sec) {

@@ -27,12 +27,13 @@ size_t textfmt_time(uint64_t ts_us, char *buf, size_t len);
 #define TEXTFMT_TIME_MAX 48
 
 /* textfmt_time's text up to the second ("2026-01-05T09:00:00.") of the
- * last two seconds asked for, by second & 1 (a record's start and end
- * mostly fall in one or two seconds).  Zeroed: empty. */
+ * last seconds asked for, one slot per second modulo the slots (a
+ * record's start and end mostly fall in a few seconds).  Zeroed: empty. */
+#define TEXTFMT_TCACHE_SLOTS 4
 struct textfmt_tcache {
-	uint64_t sec[2];
-	uint8_t len[2];                /* 0: empty */
-	char text[2][TEXTFMT_TIME_MAX];
+	uint64_t sec[TEXTFMT_TCACHE_SLOTS];
+	uint8_t len[TEXTFMT_TCACHE_SLOTS]; /* 0: empty */
+	char text[TEXTFMT_TCACHE_SLOTS][TEXTFMT_TIME_MAX];
 };
 
 /* Writes textfmt_time's text of ts_us at d (TEXTFMT_TIME_MAX bytes of
