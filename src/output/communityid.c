@@ -326,35 +326,52 @@ void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20])
 		communityid_sha1_portable(msg, len, out);
 }
 
+/* The base64 alphabet (RFC 4648) as a constant expression, and the two
+ * characters of every 12 bits (8 KiB): two lookups per 3 bytes. */
+#define B64(v) (char)((v) < 26 ? 'A' + (v) : (v) < 52 ? 'a' + (v) - 26 : \
+		      (v) < 62 ? '0' + (v) - 52 : (v) == 62 ? '+' : '/')
+#define B64P(n) { B64((n) >> 6), B64((n) & 63) }
+#define B64P4(n) B64P(n), B64P((n) + 1), B64P((n) + 2), B64P((n) + 3)
+#define B64P16(n) B64P4(n), B64P4((n) + 4), B64P4((n) + 8), B64P4((n) + 12)
+#define B64P64(n) B64P16(n), B64P16((n) + 16), B64P16((n) + 32), B64P16((n) + 48)
+#define B64P256(n) B64P64(n), B64P64((n) + 64), B64P64((n) + 128), B64P64((n) + 192)
+#define B64P1024(n) B64P256(n), B64P256((n) + 256), B64P256((n) + 512), \
+		     B64P256((n) + 768)
+static const char b64_pairs[4096][2] = {
+	B64P1024(0), B64P1024(1024), B64P1024(2048), B64P1024(3072)
+};
+#undef B64
+#undef B64P
+#undef B64P4
+#undef B64P16
+#undef B64P64
+#undef B64P256
+#undef B64P1024
+
 /* Standard base64 (RFC 4648) of 20 bytes: 28 characters, one '='. */
 static void base64_20(const uint8_t in[20], char *out)
 {
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	int i = 0, o = 0;
-
-	for (; i + 3 <= 20; i += 3) {
+	for (int i = 0; i < 18; i += 3, out += 4) {
 		uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) |
 			     in[i + 2];
-		out[o++] = tab[v >> 18];
-		out[o++] = tab[(v >> 12) & 63];
-		out[o++] = tab[(v >> 6) & 63];
-		out[o++] = tab[v & 63];
+
+		memcpy(out, b64_pairs[v >> 12], 2);
+		memcpy(out + 2, b64_pairs[v & 4095], 2);
 	}
 	/* two bytes left */
 	{
 		uint32_t v = ((uint32_t)in[18] << 16) | ((uint32_t)in[19] << 8);
-		out[o++] = tab[v >> 18];
-		out[o++] = tab[(v >> 12) & 63];
-		out[o++] = tab[(v >> 6) & 63];
-		out[o++] = '=';
+
+		memcpy(out, b64_pairs[v >> 12], 2);
+		out[2] = b64_pairs[v & 4095][0];
+		out[3] = '=';
+		out[4] = '\0';
 	}
-	out[o] = '\0';
 }
 
 /* The hashed message of key k (seed): at most 40 bytes; its length. */
 static size_t cid_message(const struct flow_key *k, uint16_t seed,
-			  uint8_t msg[40])
+			  uint8_t *msg)
 {
 	size_t alen = k->ipver == 4 ? 4 : 16, n = 0;
 
@@ -396,12 +413,24 @@ bool communityid_batches(void)
 	return !communityid_sha_ni() && communityid_avx2();
 }
 
+/* The padded block of key k's message (cid_message's, at most 40 bytes:
+ * its bit length fits the last two bytes), written in place. */
+static void cid_block(const struct flow_key *k, uint16_t seed,
+		      uint8_t block[64])
+{
+	size_t n;
+
+	memset(block, 0, 64);
+	n = cid_message(k, seed, block);
+	block[n] = 0x80;
+	block[62] = (uint8_t)(n * 8 >> 8);
+	block[63] = (uint8_t)(n * 8);
+}
+
 void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
 		      char (*buf)[COMMUNITY_ID_LEN])
 {
-	uint8_t msgs[8][40], digests[8][20];
-	const uint8_t *mp[8];
-	size_t len[8];
+	uint8_t blocks[8][64], digests[8][20];
 
 	if (n < COMMUNITYID_MANY_MIN || !communityid_batches()) {
 		for (int i = 0; i < n; i++)
@@ -411,11 +440,9 @@ void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
 	for (int at = 0; at < n; at += 8) {
 		int m = n - at < 8 ? n - at : 8;
 
-		for (int i = 0; i < 8; i++) {   /* idle lanes repeat the first */
-			len[i] = cid_message(k[at + (i < m ? i : 0)], seed, msgs[i]);
-			mp[i] = msgs[i];
-		}
-		communityid_sha1_x8(mp, len, digests);
+		for (int i = 0; i < 8; i++)     /* idle lanes repeat the first */
+			cid_block(k[at + (i < m ? i : 0)], seed, blocks[i]);
+		sha1_x8_blocks((const uint8_t (*)[64])blocks, digests);
 		for (int i = 0; i < m; i++)
 			cid_text(digests[i], buf[at + i]);
 	}

@@ -334,13 +334,12 @@ static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
 	p = LIT(p, ",\"verdict\":");
 	p = put_name(p, verdict_name(ar->verdict));
 	p = LIT(p, ",\"flags\":[");
-	for (int i = 0; i < FLAG_N; i++)
-		if (ar->flags & (1u << i)) {
-			if (!first)
-				*p++ = ',';
-			first = false;
-			p = put_name(p, audit_flag_name(i));
-		}
+	for (uint32_t f = ar->flags & ((1u << FLAG_N) - 1); f; f &= f - 1) {
+		if (!first)
+			*p++ = ',';
+		first = false;
+		p = put_name(p, audit_flag_name(__builtin_ctz(f)));
+	}
 	p = LIT(p, "],\"reason\":");
 	p = ar->reason_plain ? jw_put_plain(p, ar->reason, n) :
 			       jw_put_str(p, ar->reason, n);
