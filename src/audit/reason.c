@@ -366,19 +366,10 @@ static bool memo_put(const struct auditor *a, unsigned i, struct vars *v,
 	return true;
 }
 
-/* A port in decimal into b (8 bytes). */
+/* A port in decimal into b (8 bytes), NUL-terminated. */
 static void port_text(unsigned port, char b[8])
 {
-	char t[8];
-	int n = 0, k = 0;
-
-	do {
-		t[n++] = (char)('0' + port % 10);
-		port /= 10;
-	} while (port && n < 7);
-	while (n > 0)
-		b[k++] = t[--n];
-	b[k] = '\0';
+	*jw_put_u64(b, port & 0xffff) = '\0';
 }
 
 /* The parts of f's sentence into v: the host only when `with_host`, the
