@@ -132,24 +132,28 @@ struct reason_key {
  * auditor): zeroed is empty.  text is the sentence without its parts;
  * part var[j].which (0 host, 1 port, 2 detail) goes at byte var[j].at,
  * in order. */
-struct reason_memo {
+struct reason_slot {
+	struct reason_key k;
+	bool used, plain;               /* plain: text's jw_plain */
+	uint8_t nvar;
+	uint16_t len;
 	struct {
-		struct reason_key k;
-		bool used, plain;       /* plain: text's jw_plain */
-		uint8_t nvar;
-		uint16_t len;
-		struct {
-			uint16_t at;
-			uint8_t which;
-		} var[REASON_VARS];
-		char text[REASON_MEMO_LEN];
-	} slot[REASON_MEMO_SLOTS];
-	struct {                        /* wire_detail's texts, by a hash */
-		uint32_t arg;
-		uint8_t code;
-		bool used;
-		char text[96];
-	} detail[REASON_DETAIL_SLOTS];
+		uint16_t at;
+		uint8_t which;
+	} var[REASON_VARS];
+	char text[REASON_MEMO_LEN];
+};
+
+struct reason_detail {                  /* wire_detail's text of (code, arg) */
+	uint32_t arg;
+	uint8_t code;
+	bool used;
+	char text[96];
+};
+
+struct reason_memo {
+	struct reason_slot slot[REASON_MEMO_SLOTS];
+	struct reason_detail detail[REASON_DETAIL_SLOTS]; /* by a hash */
 };
 
 struct auditor {

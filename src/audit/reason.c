@@ -38,7 +38,8 @@ static void host_phrase(const struct flow *f, const struct inv_host *h,
 	size_t m = h != NULL ? strlen(h->name) : 0;
 
 	if (m == 0) {
-		memcpy(buf, ip, n + 1);         /* len >= INET6_ADDRSTRLEN */
+		memcpy(buf, ip, n);             /* len >= INET6_ADDRSTRLEN */
+		buf[n] = '\0';
 	} else if (m + n + 4 <= len) {          /* "name (ip)" whole */
 		memcpy(buf, h->name, m);
 		memcpy(buf + m, " (", 2);
@@ -271,7 +272,7 @@ static bool memo_fill(const struct auditor *a, const struct flow *f,
 	char t[AUDIT_REASON_MAX];
 	size_t n, o = 0;
 	uint8_t seen = 0, nvar = 0;
-	__typeof__(a->memo->slot[0]) *sl = &a->memo->slot[i];
+	struct reason_slot *sl = &a->memo->slot[i];
 
 	reason_write(a, f, ls, ar, iv, &marks, t, sizeof(t));
 	n = strlen(t);
@@ -309,7 +310,7 @@ static const char *detail_text(const struct auditor *a,
 			       const struct wire_result *r, char what[96])
 {
 	unsigned i = ((r->arg ^ (uint32_t)r->detail << 24) * 0x9E3779B1u) >> 27;
-	__typeof__(a->memo->detail[0]) *d;
+	struct reason_detail *d;
 
 	if (a->memo == NULL) {
 		wire_detail(r, what, 96);
@@ -331,7 +332,7 @@ static const char *detail_text(const struct auditor *a,
 static bool memo_put(const struct auditor *a, unsigned i, struct vars *v,
 		     char what[96], struct audit_result *ar)
 {
-	const __typeof__(a->memo->slot[0]) *sl = &a->memo->slot[i];
+	const struct reason_slot *sl = &a->memo->slot[i];
 	const char *part[REASON_VARS];
 	size_t plen[REASON_VARS], total = sl->len, from = 0, o = 0;
 	bool plain = sl->plain;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 #endif
@@ -156,14 +157,15 @@ void communityid_sha1_ni(const uint8_t *msg, size_t len, uint8_t out[20])
 	const __m128i abcd0 = _mm_set_epi32(0x67452301, (int)0xefcdab89u,
 					    (int)0x98badcfeu, 0x10325476);
 	const __m128i e0 = _mm_set_epi32((int)0xc3d2e1f0u, 0, 0, 0);
-	__m128i w[4], abcd = abcd0, e = e0, prev = abcd0;
+	__m128i w[4], abcd = abcd0, e = e0, prev;  /* prev: set by block 0 */
 	uint8_t block[64];
 	uint32_t r[4];
 
 	pad_block(msg, len, block);
 	for (int i = 0; i < 4; i++)     /* big-endian words, the first on top */
 		w[i] = _mm_shuffle_epi8(_mm_loadu_si128(
-			(const __m128i *)(const void *)(block + 16 * i)), rev);
+			(const __m128i *)(const void *)(block + (size_t)16 * (size_t)i)),
+			rev);
 	NI_FIVE(0);
 	NI_FIVE(5);
 	NI_FIVE(10);
@@ -180,10 +182,14 @@ void communityid_sha1_ni(const uint8_t *msg, size_t len, uint8_t out[20])
 #undef NI_BLOCK
 #undef NI_FIVE
 
+/* The SHA extensions: CPUID leaf 7, EBX bit 29 (__builtin_cpu_supports
+ * names "sha" in GCC only); SSSE3 and SSE4.1 for the shuffles. */
 bool communityid_sha_ni(void)
 {
-	return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-	       __builtin_cpu_supports("ssse3");
+	unsigned a, b, c, d;
+
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
+	       __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
 }
 #else
 void communityid_sha1_ni(const uint8_t *msg, size_t len, uint8_t out[20])
@@ -254,7 +260,8 @@ static void sha1_x8_blocks(const uint8_t blocks[8][64], uint8_t out[8][20])
 
 	for (int t = 0; t < 16; t++)
 		w[t] = _mm256_shuffle_epi8(_mm256_i32gather_epi32(
-			(const int *)(const void *)(blocks[0] + 4 * t), lanes, 4),
+			(const int *)(const void *)(blocks[0] + (size_t)4 * (size_t)t),
+			lanes, 4),
 			bswap);
 	X8_FIVE(X8_F1, k1, 0, X8_W);
 	X8_FIVE(X8_F1, k1, 5, X8_W);
@@ -274,7 +281,7 @@ static void sha1_x8_blocks(const uint8_t blocks[8][64], uint8_t out[8][20])
 	_mm256_storeu_si256((__m256i *)(void *)r[4], _mm256_add_epi32(e, h4));
 	for (int i = 0; i < 8; i++)
 		for (int j = 0; j < 5; j++)
-			store_be32(out[i] + 4 * j, r[j][i]);
+			store_be32(out[i] + (size_t)4 * (size_t)j, r[j][i]);
 }
 #undef X8_ROL
 #undef X8_W
@@ -291,12 +298,6 @@ bool communityid_avx2(void)
 	return __builtin_cpu_supports("avx2");
 }
 #else
-static void sha1_x8_blocks(const uint8_t blocks[8][64], uint8_t out[8][20])
-{
-	(void)blocks;
-	(void)out;
-}
-
 bool communityid_avx2(void)
 {
 	return false;
@@ -306,24 +307,29 @@ bool communityid_avx2(void)
 void communityid_sha1_x8(const uint8_t *const msg[8], const size_t len[8],
 			 uint8_t out[8][20])
 {
+#ifdef HAVE_SHA_NI
 	uint8_t blocks[8][64];
 
-	if (!communityid_avx2()) {
+	if (communityid_avx2()) {
 		for (int i = 0; i < 8; i++)
-			communityid_sha1_portable(msg[i], len[i], out[i]);
+			pad_block(msg[i], len[i], blocks[i]);
+		sha1_x8_blocks((const uint8_t (*)[64])blocks, out);
 		return;
 	}
+#endif
 	for (int i = 0; i < 8; i++)
-		pad_block(msg[i], len[i], blocks[i]);
-	sha1_x8_blocks((const uint8_t (*)[64])blocks, out);
+		communityid_sha1_portable(msg[i], len[i], out[i]);
 }
 
 void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20])
 {
-	if (communityid_sha_ni())
+#ifdef HAVE_SHA_NI
+	if (communityid_sha_ni()) {
 		communityid_sha1_ni(msg, len, out);
-	else
-		communityid_sha1_portable(msg, len, out);
+		return;
+	}
+#endif
+	communityid_sha1_portable(msg, len, out);
 }
 
 /* The base64 alphabet (RFC 4648) as a constant expression, and the two
@@ -337,7 +343,10 @@ void communityid_sha1_short(const uint8_t *msg, size_t len, uint8_t out[20])
 #define B64P256(n) B64P64(n), B64P64((n) + 64), B64P64((n) + 128), B64P64((n) + 192)
 #define B64P1024(n) B64P256(n), B64P256((n) + 256), B64P256((n) + 512), \
 		     B64P256((n) + 768)
+/* (cppcheck takes B64's comparisons of the constant it is given for
+ * tests of a variable, hence the suppression.) */
 static const char b64_pairs[4096][2] = {
+	// cppcheck-suppress comparisonError
 	B64P1024(0), B64P1024(1024), B64P1024(2048), B64P1024(3072)
 };
 #undef B64
@@ -410,9 +419,14 @@ void communityid(const struct flow_key *k, uint16_t seed,
 
 bool communityid_batches(void)
 {
+#ifdef HAVE_SHA_NI
 	return !communityid_sha_ni() && communityid_avx2();
+#else
+	return false;
+#endif
 }
 
+#ifdef HAVE_SHA_NI
 /* The padded block of key k's message (cid_message's, at most 40 bytes:
  * its bit length fits the last two bytes), written in place. */
 static void cid_block(const struct flow_key *k, uint16_t seed,
@@ -427,16 +441,12 @@ static void cid_block(const struct flow_key *k, uint16_t seed,
 	block[63] = (uint8_t)(n * 8);
 }
 
-void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
-		      char (*buf)[COMMUNITY_ID_LEN])
+/* communityid_many's way: eight keys at a time in the lanes of AVX2. */
+static void many_x8(const struct flow_key *const *k, int n, uint16_t seed,
+		    char (*buf)[COMMUNITY_ID_LEN])
 {
 	uint8_t blocks[8][64], digests[8][20];
 
-	if (n < COMMUNITYID_MANY_MIN || !communityid_batches()) {
-		for (int i = 0; i < n; i++)
-			communityid(k[i], seed, buf[i]);
-		return;
-	}
 	for (int at = 0; at < n; at += 8) {
 		int m = n - at < 8 ? n - at : 8;
 
@@ -446,4 +456,18 @@ void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
 		for (int i = 0; i < m; i++)
 			cid_text(digests[i], buf[at + i]);
 	}
+}
+#endif
+
+void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
+		      char (*buf)[COMMUNITY_ID_LEN])
+{
+#ifdef HAVE_SHA_NI
+	if (n >= COMMUNITYID_MANY_MIN && communityid_batches()) {
+		many_x8(k, n, seed, buf);
+		return;
+	}
+#endif
+	for (int i = 0; i < n; i++)
+		communityid(k[i], seed, buf[i]);
 }

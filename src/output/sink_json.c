@@ -13,7 +13,7 @@
 #include "output/eve.h"
 #include "output/sink.h"
 
-#define JSON_BATCH (64 * 1024)
+#define JSON_BATCH ((size_t)64 * 1024)
 
 /* Writes the flow records gathered; counts a failed write. */
 static void json_pending(struct sink *s)

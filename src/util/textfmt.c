@@ -218,9 +218,9 @@ char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
 	else
 		memcpy(d, c->text[k], n);
 	d += n;
-	memcpy(d, pairs + 2 * (us / 10000), 2);
-	memcpy(d + 2, pairs + 2 * (us / 100 % 100), 2);
-	memcpy(d + 4, pairs + 2 * (us % 100), 2);
+	memcpy(d, pairs + (size_t)2 * (us / 10000), 2);
+	memcpy(d + 2, pairs + (size_t)2 * (us / 100 % 100), 2);
+	memcpy(d + 4, pairs + (size_t)2 * (us % 100), 2);
 	d[6] = 'Z';
 	return d + 7;
 }
