@@ -388,9 +388,8 @@ static char *json_inspection(struct eve *e, const struct flow_record *r,
 		p = jw_put_str(p, guess, strlen(guess));
 	}
 	p = LIT(p, ",\"ndpi_risks\":[");
-	for (unsigned b = 0, first = 1; b < 64; b++) {
-		const char *name = (r->risks >> b) & 1 ? inspect_risk_name(b) : NULL;
-
+	for (uint64_t bits = r->risks, first = 1; bits; bits &= bits - 1) {
+		const char *name = inspect_risk_name((unsigned)__builtin_ctzll(bits));
 		size_t n;
 
 		if (name == NULL)
