@@ -251,7 +251,7 @@ static void test_numbers(void **state)
 /* The direct writers: the same bytes as the calls, within their maxima. */
 static void test_direct(void **state)
 {
-	static const uint64_t edges[] = { 0, 9, 10, 99, 100, 999, 1000,
+	static const uint64_t edges[] = { 0, 9, 10, 99, 100, 999, 1000, 10000,
 					  9999999999ull, 10000000000ull,
 					  UINT64_MAX };
 	uint64_t seed = 0xd1ec7ull;

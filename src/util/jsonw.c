@@ -302,6 +302,24 @@ char *jw_put_u64(char *d, uint64_t v)
 	size_t n = 1;
 	char *e;
 
+	if (v < 100) {                  /* most numbers of a record: short */
+		if (v < 10) {
+			*d = (char)('0' + v);
+			return d + 1;
+		}
+		memcpy(d, pairs + 2 * v, 2);
+		return d + 2;
+	}
+	if (v < 10000) {
+		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
+
+		if (hi < 10)
+			*d++ = (char)('0' + hi);
+		else
+			d = (char *)memcpy(d, pairs + 2 * hi, 2) + 2;
+		memcpy(d, pairs + 2 * lo, 2);
+		return d + 2;
+	}
 	while (n < 20 && v >= p10[n - 1])
 		n++;
 	e = d + n;
