@@ -341,6 +341,59 @@ static void test_reason_memo(void **state)
 	assert_int_equal(checked, 2 * 2 * 3 * 4 * 3 * 2 * 2);
 }
 
+/* The memo's templates: the host phrase, the port and the own checks'
+ * detail put back into a kept sentence give what the auditor without a
+ * memo words, for unlabelled flows (no rule; a rule of the other
+ * transport only; the wrong transport), for inventory names that need a
+ * JSON escape (a quote, Japanese) or are too long for the host phrase
+ * (cut, on a character boundary), and for sentences too long to keep
+ * (worded directly). */
+static void test_reason_templates(void **state)
+{
+	static const char *const ids[] = { "srv-46", NULL };
+	static struct reason_memo memo;
+	static char longname[200];
+	const char *names[] = { "", "fe1", "fe \"a\"", "サーバー", longname };
+	struct inv_host h = { .ipver = 4 };
+	int checked = 0;
+
+	(void)state;
+	memset(longname, 'n', sizeof(longname) - 4);
+	memcpy(longname + sizeof(longname) - 13, "ｱｲｳ", 9);  /* cut inside */
+	for (int lang = 0; lang < 2; lang++)
+	for (int kind = 0; kind < 4; kind++)
+	for (size_t nm = 0; nm < sizeof(names) / sizeof(names[0]); nm++)
+	for (int port = 0; port < 3; port++)
+	for (int round = 0; round < 2; round++) {
+		struct auditor plain = { .rs = &rs, .lang = lang ? LANG_JA : LANG_EN };
+		struct auditor memod = plain;
+		struct flow f;
+		struct label_set ls;
+		struct audit_result a1, a2;
+
+		memod.memo = &memo;
+		flow_with(&f, kind == 3 ? L4_TCP : L4_UDP,
+			  (uint16_t)(port == 0 ? 5061 : port == 1 ? 7 : 65535),
+			  WIRE_NONE, WD_NO_MATCH, (uint16_t)(1 + port + round), 0);
+		f.key.a[3] = (uint8_t)(7 + round);
+		labels_of(&ls, ids, true, true, SUPPORT_INVENTORY);
+		if (kind < 3)
+			ls.n = 0;
+		if (kind == 1)
+			ls.other_l4 = (int)rule_by_id("srv-46");
+		h.name = names[nm];
+		ls.server = nm ? &h : NULL;
+		ls.role_mismatch = kind == 3;
+		audit_flow(&plain, &f, &ls, NULL, &a1);
+		audit_flow(&memod, &f, &ls, NULL, &a2);
+		assert_string_equal(a2.reason, a1.reason);
+		assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
+		assert_int_equal(a2.reason_plain, a1.reason_plain);
+		checked++;
+	}
+	assert_int_equal(checked, 2 * 4 * 5 * 3 * 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_transport),
 		cmocka_unit_test(test_no_payload),
 		cmocka_unit_test(test_reason_memo),
+		cmocka_unit_test(test_reason_templates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -294,6 +294,11 @@ static void test_role_narrowing(void **state)
 	assert_false(has_label(&ls, "hlb-01"));
 	assert_false(ls.role_mismatch);
 	assert_non_null(ls.server);
+	assert_null(ls.client);         /* not looked up: the server has one */
+	/* A server without an entry: the client's is looked up. */
+	first_packet(&c, &f, L4_UDP, "198.18.10.11", 50000, "203.0.113.9", 3478, 0);
+	classify_labels(&c, &f, &ls);
+	assert_null(ls.server);
 	assert_non_null(ls.client);
 	/* dir1 serving PSOM 8057, a Front End row: role mismatch, all rows shown. */
 	first_packet(&c, &f, L4_TCP, "198.19.1.101", 50000, "198.18.10.20", 8057, TCPF_SYN);

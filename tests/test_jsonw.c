@@ -10,7 +10,11 @@
  * jw_key writes; numbers (jw_double's own formatting, jw_i64) are
  * byte for byte what printf's "%.*f" and "%" PRId64 write, on exact ties
  * (0.125, 2.5), values near ties, negative zero, huge values, NaN and
- * infinities, and 400,000 random values of every magnitude.
+ * infinities, and 400,000 random values of every magnitude; the direct
+ * writers (jw_room, jw_put_*) write what the calls write, unsigned
+ * numbers as PRIu64 at every digit count, within their stated maxima
+ * (JW_STR_MAX for the worst strings, JW_NUM_MAX for UINT64_MAX and
+ * INT64_MIN), and jw_room leaves the room it promised.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -244,6 +248,62 @@ static void test_numbers(void **state)
 	jw_free(&w);
 }
 
+/* The direct writers: the same bytes as the calls, within their maxima. */
+static void test_direct(void **state)
+{
+	static const uint64_t edges[] = { 0, 9, 10, 99, 100, 999, 1000, 10000,
+					  9999999999ull, 10000000000ull,
+					  UINT64_MAX };
+	uint64_t seed = 0xd1ec7ull;
+	char b[JW_STR_MAX(64) + 8], ref[32];
+	struct jsonw w;
+	char *p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		for (int k = -1; k <= 1; k++) {
+			uint64_t v = edges[i] + (uint64_t)(int64_t)k;
+
+			memset(b, 'x', sizeof(b));
+			p = jw_put_u64(b, v);
+			snprintf(ref, sizeof(ref), "%" PRIu64, v);
+			assert_int_equal(p - b, strlen(ref));
+			assert_memory_equal(b, ref, strlen(ref));
+			assert_true(p - b <= JW_NUM_MAX);
+			assert_int_equal(*p, 'x');
+		}
+	}
+	for (int i = 0; i < 100000; i++) {
+		uint64_t v = xorshift64(&seed) >> (xorshift64(&seed) % 64);
+
+		p = jw_put_u64(b, v);
+		snprintf(ref, sizeof(ref), "%" PRIu64, v);
+		assert_int_equal(p - b, strlen(ref));
+		assert_memory_equal(b, ref, strlen(ref));
+	}
+	assert_true(jw_put_i64(b, INT64_MIN) - b <= JW_NUM_MAX);
+	/* the worst string: every byte a 6-byte escape */
+	memset(ref, 0x01, sizeof(ref));
+	assert_int_equal(jw_put_str(b, ref, sizeof(ref)) - b,
+			 JW_STR_MAX(sizeof(ref)));
+	/* direct writing between calls: the same record as the calls */
+	jw_init(&w);
+	jw_obj_begin(&w);
+	JW_KU64(&w, "a", 1);
+	p = jw_room(&w, 4000);
+	assert_non_null(p);
+	assert_true(w.cap - w.len >= 4002);
+	memcpy(p, ",\"b\":", 5);
+	p = jw_put_str(p + 5, "x\"y", 3);
+	jw_commit(&w, p);
+	jw_resume(&w, 1, false);
+	JW_KSTR(&w, "c", "z");
+	jw_obj_end(&w);
+	assert_int_equal(w.len, strlen("{\"a\":1,\"b\":\"x\\\"y\",\"c\":\"z\"}"));
+	assert_memory_equal(w.buf, "{\"a\":1,\"b\":\"x\\\"y\",\"c\":\"z\"}", w.len);
+	jw_free(&w);
+}
+
 /* jw_plain: true exactly when jw_str would write the bytes as they are,
  * for each byte value at each position of a 20-byte string (the word
  * steps and the tail). */
@@ -278,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_direct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,13 +8,19 @@
  * the mini printf substitutes %s, %u, %%, and cuts long results at the
  * buffer, never inside a UTF-8 character; any other conversion (%d, a
  * width, a length) is named in the result at the point it occurs and
- * formatting stops there, never silently.
+ * formatting stops there, never silently; the cached time writer
+ * (textfmt_put_time) writes what textfmt_time writes across second, day,
+ * month, year and century boundaries, with the instants of one cache
+ * going back and forth between seconds, for years past 9999, and under
+ * other time zones (the text is UTC whatever TZ says); textfmt_put_addr
+ * writes what textfmt_addr does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -169,10 +175,86 @@ static void test_unsupported(void **state)
 	assert_string_equal(b, "ab{bad ");
 }
 
+/* One instant through the cache c against textfmt_time. */
+static void check_cached(struct textfmt_tcache *c, uint64_t ts_us)
+{
+	char mine[TEXTFMT_TIME_MAX + 8], ref[64];
+	size_t n = textfmt_time(ts_us, ref, sizeof(ref));
+	char *e;
+
+	memset(mine, 'x', sizeof(mine));
+	e = textfmt_put_time(c, ts_us, mine);
+	assert_int_equal(e - mine, n);
+	assert_memory_equal(mine, ref, n);
+	assert_int_equal(*e, 'x');
+}
+
+static void cached_walk(void)
+{
+	static const uint64_t edges_s[] = {
+		0, 59, 86399, 951782399 /* 2000-02-28T23:59:59 */,
+		951868799 /* 2000-02-29T23:59:59 */, 978307199 /* 2000-12-31 */,
+		1767225599 /* 2025-12-31T23:59:59 */, 4102444799 /* 2099 */,
+		253402300799ull /* 9999-12-31T23:59:59: then year 10000 */,
+	};
+	struct textfmt_tcache c;
+
+	memset(&c, 0, sizeof(c));
+	for (size_t i = 0; i < sizeof(edges_s) / sizeof(edges_s[0]); i++) {
+		uint64_t t = edges_s[i] * 1000000;
+
+		/* a record's end, start and timestamp around the boundary,
+		 * in the order records give them */
+		for (int k = 0; k < 40; k++) {
+			uint64_t a = t + (uint64_t)(next64() % 3000000);
+			uint64_t b = a > 1500000 ? a - (uint64_t)(next64() % 1500000) : a;
+
+			check_cached(&c, a);
+			check_cached(&c, b);
+			check_cached(&c, a);
+		}
+		check_cached(&c, t + 999999);
+		check_cached(&c, t + 1000000);
+	}
+	for (int i = 0; i < 200000; i++)
+		check_cached(&c, next64() % (17179869184ull * 1000000));
+}
+
+static void test_time_cached(void **state)
+{
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+	static const char *zones[] = { "UTC", "Asia/Tokyo", "America/St_Johns",
+				       "Pacific/Kiritimati" };
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	char mine[64], ref[64];
+
+	(void)state;
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		cached_walk();
+	}
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	for (int v = 4; v <= 6; v += 2) {
+		size_t n = textfmt_addr(a, v, ref, sizeof(ref));
+
+		assert_int_equal(textfmt_put_addr(mine, a, v) - mine, n);
+		assert_memory_equal(mine, ref, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_time_cached),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_unsupported),

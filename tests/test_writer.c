@@ -11,7 +11,8 @@
  * record_copy moves only as far as used arrive whole; with a queue of 4 and batches of 3 the submitters
  * wait and nothing is lost; writer_drain returns only when all earlier
  * records are written, also for a batch that is not full; writer_free
- * writes what is still queued; two submitting threads.  With a time bound
+ * writes what is still queued; two submitting threads; writer_ahead
+ * gives the records after the current one, in order.  With a time bound
  * (writer_set_latency, live): a batch that never fills is written within
  * the bound without any drain, in one wake-up, and the idle function runs
  * once after it (not per record), before writer_drain returns; without the
@@ -237,6 +238,51 @@ static void test_drain_and_free(void **state)
 	assert_int_equal(s.bad, 0);
 }
 
+/* writer_ahead from inside the formatting function: the records after
+ * the current one, in order, as many as are queued (at most max). */
+struct ahead_seen {
+	struct writer *w;
+	uint64_t n, ahead_total;
+	int bad;
+};
+
+static void ahead_report(void *ctx, const struct flow_record *r)
+{
+	struct ahead_seen *as = ctx;
+	const struct flow_record *next[5];
+	unsigned k = writer_ahead(as->w, next, 5);
+
+	if (r->id != as->n)
+		as->bad++;
+	for (unsigned i = 0; i < k; i++)
+		if (next[i]->id != r->id + 1 + i)
+			as->bad++;
+	as->ahead_total += k;
+	as->n++;
+}
+
+static void test_ahead(void **state)
+{
+	struct ahead_seen as = { 0 };
+	struct flow_record *r = calloc(1, sizeof(*r));
+
+	(void)state;
+	assert_non_null(r);
+	as.w = writer_new(64, 50, ahead_report, &as);
+	assert_non_null(as.w);
+	for (uint64_t i = 0; i < 40; i++) {     /* below a batch: all queued */
+		r->id = i;
+		writer_submit(as.w, r);
+	}
+	writer_drain(as.w);
+	writer_free(as.w);
+	free(r);
+	assert_int_equal(as.n, 40);
+	assert_int_equal(as.bad, 0);
+	/* 40 queued at once: 5 ahead for the first 35, then 4, 3, 2, 1, 0 */
+	assert_int_equal(as.ahead_total, 35 * 5 + 4 + 3 + 2 + 1);
+}
+
 struct idle_seen {
 	struct seen *s;
 	int calls;
@@ -332,6 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_copies),
 		cmocka_unit_test(test_drain_and_free),
+		cmocka_unit_test(test_ahead),
 		cmocka_unit_test(test_time_bound),
 		cmocka_unit_test(test_bad_sizes),
 	};

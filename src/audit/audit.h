@@ -109,28 +109,51 @@ struct audit_result {
 					 * language; "" until audit_reason */
 };
 
-/* What a labelled flow's reason sentence depends on when it names no host
- * and nDPI said nothing of its own (audit/reason.c). */
+/* What a reason sentence depends on besides the parts that vary flow by
+ * flow (the server's host phrase, its port, the own checks' detail: the
+ * memo leaves them out and puts them back), when nDPI said nothing of its
+ * own (audit/reason.c).  `unlabelled`: the sentence of a flow without
+ * labels (or on the wrong transport), where `rule` is the other
+ * transport's row (UINT32_MAX: none) and only the wrong-transport flag
+ * counts. */
 struct reason_key {
 	const struct ruleset *rs;
 	const char *ndpi;               /* the nDPI phrase: a literal */
-	uint32_t rule, flags, arg;      /* labels' first rule; ar's flags;
-					 * the wire result's arg */
-	uint16_t port;
-	uint8_t lang, l4, primary, judged, outcome, by, proto, detail;
+	uint32_t rule, flags;           /* labels' first rule; ar's flags */
+	uint8_t lang, l4, primary, judged, outcome, by, proto, unlabelled;
 };
 
-#define REASON_MEMO_SLOTS 128
+#define REASON_MEMO_SLOTS 256
 #define REASON_MEMO_LEN 256
+#define REASON_VARS 3
+#define REASON_DETAIL_SLOTS 32
 
 /* A direct-mapped memo of such sentences for one thread (an engine's
- * auditor): zeroed is empty. */
-struct reason_memo {
+ * auditor): zeroed is empty.  text is the sentence without its parts;
+ * part var[j].which (0 host, 1 port, 2 detail) goes at byte var[j].at,
+ * in order. */
+struct reason_slot {
+	struct reason_key k;
+	bool used, plain;               /* plain: text's jw_plain */
+	uint8_t nvar;
+	uint16_t len;
 	struct {
-		struct reason_key k;
-		bool used, plain;       /* plain: text's jw_plain */
-		char text[REASON_MEMO_LEN];
-	} slot[REASON_MEMO_SLOTS];
+		uint16_t at;
+		uint8_t which;
+	} var[REASON_VARS];
+	char text[REASON_MEMO_LEN];
+};
+
+struct reason_detail {                  /* wire_detail's text of (code, arg) */
+	uint32_t arg;
+	uint8_t code;
+	bool used;
+	char text[96];
+};
+
+struct reason_memo {
+	struct reason_slot slot[REASON_MEMO_SLOTS];
+	struct reason_detail detail[REASON_DETAIL_SLOTS]; /* by a hash */
 };
 
 struct auditor {

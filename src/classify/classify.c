@@ -199,7 +199,8 @@ static int first_primary(const struct classifier *c, const struct pm_result *m,
 	return -1;
 }
 
-/* The inventory's hosts of f and the labels' support. */
+/* The inventory's hosts of f (the client's only when the server has no
+ * entry: see label_set) and the labels' support. */
 static void find_hosts(const struct classifier *c, const struct flow *f,
 		       struct label_set *out)
 {
@@ -208,8 +209,10 @@ static void find_hosts(const struct classifier *c, const struct flow *f,
 	if (c->inv != NULL) {
 		out->server = inventory_lookup_cached(c->inv, c->ic, f->key.ipver,
 						      flow_server_addr(f));
-		out->client = inventory_lookup_cached(c->inv, c->ic, f->key.ipver,
-						      flow_client_addr(f));
+		if (out->server == NULL)
+			out->client = inventory_lookup_cached(c->inv, c->ic,
+							      f->key.ipver,
+							      flow_client_addr(f));
 	}
 	if (out->server != NULL && inventory_host_is_server(c->inv, out->server))
 		out->support = SUPPORT_INVENTORY;

@@ -98,7 +98,10 @@ struct label_set {
 	int other_l4;          /* when no non-fallback rule covers the server
 				* port for the flow's L4, one that covers it
 				* for the other L4 protocol; else -1 */
-	const struct inv_host *server, *client; /* inventory hosts, or NULL */
+	const struct inv_host *server, *client; /* inventory hosts, or NULL;
+				* the client's looked up only when the
+				* server has none (all the audit asks:
+				* whether either is in the inventory) */
 };
 
 /* Decides or revises f's server side from packet p (direction dir). */

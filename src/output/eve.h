@@ -14,6 +14,7 @@
 #include "output/record.h"
 #include "output/summary.h"
 #include "util/jsonw.h"
+#include "util/textfmt.h"
 
 /* Each rule's label object, serialised once per ruleset (its fields never
  * change) and copied into every record that names the rule. */
@@ -26,16 +27,21 @@ struct label_cache {
 	uint32_t *len;
 };
 
-/* A time's text up to the second ("2026-01-05T09:00:00."), for `sec`. */
-struct eve_time {
-	uint64_t sec;
-	size_t len;                /* 0: empty */
-	char text[48];
+/* The wire checks' detail (wire_detail's text, a function of the
+ * detail code and its argument), kept by both. */
+#define EVE_DETAIL_SLOTS 64
+struct eve_detail {
+	uint32_t arg;
+	uint8_t detail;
+	uint8_t len;
+	bool used;
+	char text[128];
 };
 
 /* A flow's Community ID, kept so that its later records (--active-timeout
  * reports) reuse it; found by flow id, valid for exactly `key`. */
 #define EVE_CID_SLOTS 256
+#define EVE_CID_BATCH 8            /* computed at once, at most */
 struct eve_cid {
 	uint64_t id;
 	struct flow_key key;
@@ -45,12 +51,24 @@ struct eve_cid {
 
 struct eve {
 	struct jsonw jw;           /* the last record built (no newline) */
-	struct eve_time times[2];  /* by second & 1 */
+	struct textfmt_tcache tc;  /* the times' text up to the second */
+	struct eve_detail details[EVE_DETAIL_SLOTS]; /* by a hash */
 	struct eve_cid cids[EVE_CID_SLOTS]; /* by flow id % EVE_CID_SLOTS */
 	struct label_cache labels[2]; /* the rules in use and the ones before */
 	int next_cache;            /* the slot a new ruleset replaces */
 	enum lang lang;
 	bool notes;                /* labels carry the vendor's note */
+	/* eve_flow appends each record and its newline to jw instead of
+	 * emptying it first (the caller writes and empties it); a record
+	 * that could not be built (out of memory) is left out and counted
+	 * in `lost`. */
+	bool append;
+	uint32_t lost;
+	/* The records queued after the one being written (struct sink's
+	 * ahead, set by the sink before eve_flow; NULL: none). */
+	unsigned (*ahead)(void *ctx, const struct flow_record **out,
+			  unsigned max);
+	void *ahead_ctx;
 };
 
 #define EVE_TR(e, en, ja) ((e)->lang == LANG_JA ? (ja) : (en))
@@ -59,7 +77,8 @@ void eve_init(struct eve *e, enum lang lang, bool notes);
 void eve_free(struct eve *e);
 
 /* Each builds one record into e->jw (emptied first): e->jw.buf holds
- * e->jw.len bytes of JSON, no newline; e->jw.oom when it could not. */
+ * e->jw.len bytes of JSON, no newline; e->jw.oom when it could not.
+ * (eve_flow with e->append: see there.) */
 void eve_flow(struct eve *e, const struct flow_record *r);
 void eve_summary(struct eve *e, const struct summary *sm);
 void eve_interim(struct eve *e, const struct interim *in);
@@ -69,5 +88,11 @@ void eve_interim(struct eve *e, const struct interim *in);
 struct cert_entry;
 void eve_tls_server(struct eve *eve, const struct cert_entry *ce,
 		    uint64_t end_us);
+
+/* The parts eve.c and eve_flow.c share: the "tls" member of a flow
+ * record (inside the open "lync" object, through jsonw's calls); the
+ * label caches' memory. */
+void eve_json_tls(struct jsonw *w, const struct flow_record *r);
+void eve_label_caches_free(struct eve *e);
 
 #endif

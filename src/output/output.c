@@ -117,12 +117,22 @@ static void writer_idle(void *ctx)
 #define WRITER_BATCH 64     /* wake the writer this seldom ... */
 #define WRITER_DELAY_MS 100 /* ... live: or this long after a record */
 
+static unsigned records_ahead(void *ctx, const struct flow_record **out,
+			      unsigned max)
+{
+	return writer_ahead(ctx, out, max);
+}
+
 int output_start_writer(struct output *o)
 {
 	if (o->writer == NULL &&
 	    (o->writer = writer_new(WRITER_DEPTH, WRITER_BATCH, write_flow,
 				    o)) != NULL && o->cfg.flush_each)
 		writer_set_latency(o->writer, WRITER_DELAY_MS, writer_idle);
+	for (int i = 0; o->writer && i < o->nsinks; i++) {
+		o->sinks[i].ahead = records_ahead;
+		o->sinks[i].ahead_ctx = o->writer;
+	}
 	return o->writer ? 0 : -1;
 }
 

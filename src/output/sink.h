@@ -59,6 +59,12 @@ struct sink {
 	void *priv;                /* the sink's own state */
 	struct out_counters *counters; /* the output's, for the summary */
 	int write_errors;          /* records that could not be written */
+	/* On the writer thread, inside `flow`: the records queued after the
+	 * one given (writer_ahead), for work a sink does better several at a
+	 * time (eve.c's Community IDs); NULL when there is no writer thread. */
+	unsigned (*ahead)(void *ctx, const struct flow_record **out,
+			  unsigned max);
+	void *ahead_ctx;
 };
 
 struct sink_ops {

@@ -267,6 +267,8 @@ static void rd_flow(struct sink *s, const struct flow_record *r)
 {
 	struct rd_sink *rd = s->priv;
 
+	rd->eve.ahead = s->ahead;
+	rd->eve.ahead_ctx = s->ahead_ctx;
 	eve_flow(&rd->eve, r);
 	rd_queue(s);
 	/* A batch, or half the buffer (a small --redis-buffer), or live. */

@@ -334,12 +334,13 @@ void stats_flow(struct stats *s, const struct flow *f,
 	s->flow_bytes += bytes;
 	s->verdict[ar->verdict]++;
 	s->verdict_by[ar->verdict * EV_N + ar->by]++;
-	for (int b = 0; b < FLAG_N; b++)
-		if (ar->flags & (1u << b)) {
-			s->flag_flows[b]++;
-			if (audit_verdict(1u << b, true) == VERDICT_VIOLATION)
-				viol_add(s, b, f, pkts);
-		}
+	for (uint32_t fl = ar->flags & ((1u << FLAG_N) - 1); fl; fl &= fl - 1) {
+		int b = __builtin_ctz(fl);
+
+		s->flag_flows[b]++;
+		if (audit_verdict(1u << b, true) == VERDICT_VIOLATION)
+			viol_add(s, b, f, pkts);
+	}
 	if (n == 0) {
 		s->unlabelled_flows++;
 		s->unlabelled_pkts += pkts;

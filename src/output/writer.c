@@ -168,6 +168,21 @@ fail:
 	return NULL;
 }
 
+unsigned writer_ahead(struct writer *w, const struct flow_record **out,
+		      unsigned max)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->count > 0 ? w->count - 1 : 0;  /* the current one is counted */
+	if (n > max)
+		n = max;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = &w->ring[(w->head + 1 + i) % w->cap];
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
 void writer_submit(struct writer *w, const struct flow_record *r)
 {
 	pthread_mutex_lock(&w->mu);

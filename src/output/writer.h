@@ -39,6 +39,12 @@ struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 void writer_set_latency(struct writer *w, unsigned max_delay_ms,
 			writer_idle_fn idle);
 
+/* On the writer thread, inside fn: the records queued after the one fn
+ * was given, in order, at most max of them, into out (each valid until fn
+ * returns: a sink may prepare their work ahead); returns how many. */
+unsigned writer_ahead(struct writer *w, const struct flow_record **out,
+		      unsigned max);
+
 /* Copies r into the queue; waits while it is full.  Callable from several
  * threads. */
 void writer_submit(struct writer *w, const struct flow_record *r);

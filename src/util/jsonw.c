@@ -28,25 +28,41 @@ void jw_reset(struct jsonw *w)
 	w->oom = false;
 }
 
-/* Grows the buffer so that n more bytes (and a newline) fit, then copies. */
-static void put_slow(struct jsonw *w, const char *s, size_t n)
+/* Grows the buffer so that n more bytes (and a newline) fit; false when
+ * out of memory (then w->oom). */
+static bool grow(struct jsonw *w, size_t n)
 {
 	size_t ncap = w->cap ? w->cap * 2 : 4096;
 	char *nb;
 
 	if (w->oom)
-		return;
+		return false;
 	while (ncap - w->len < n + 2)
 		ncap *= 2;
 	nb = realloc(w->buf, ncap);
 	if (nb == NULL) {
 		w->oom = true;
-		return;
+		return false;
 	}
 	w->buf = nb;
 	w->cap = ncap;
+	return true;
+}
+
+/* put's way when the room is short: grows, then copies. */
+static void put_slow(struct jsonw *w, const char *s, size_t n)
+{
+	if (!grow(w, n))
+		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
+}
+
+char *jw_room(struct jsonw *w, size_t n)
+{
+	if (w->oom || (w->cap - w->len < n + 2 && !grow(w, n)))
+		return NULL;
+	return w->buf + w->len;
 }
 
 /* Copies n bytes; up to 16 with two overlapping loads and stores each of
@@ -165,59 +181,66 @@ bool jw_plain(const char *s, size_t n)
 	return plain_prefix(s, n) == n;
 }
 
-/* Writes \u followed by the 4 hex digits of v (v <= 0xffff). */
-static void put_u(struct jsonw *w, uint32_t v)
+/* Writes \u followed by the 4 hex digits of v (v <= 0xffff) at d. */
+static char *put_u(char *d, uint32_t v)
 {
 	static const char hex[] = "0123456789abcdef";
-	char esc[6] = { '\\', 'u', hex[v >> 12 & 15], hex[v >> 8 & 15],
-			hex[v >> 4 & 15], hex[v & 15] };
 
-	put(w, esc, 6);
+	d[0] = '\\';
+	d[1] = 'u';
+	d[2] = hex[v >> 12 & 15];
+	d[3] = hex[v >> 8 & 15];
+	d[4] = hex[v >> 4 & 15];
+	d[5] = hex[v & 15];
+	return d + 6;
 }
 
 /* Writes the character or byte at s[0..n) (n > 0) that plain_prefix
- * stopped at; returns the bytes of s consumed.  '"' and '\\' as \" and
- * \\; a control (esc_is_control: C0, DEL, C1, invisible formatting) as
- * \u escapes of its code point; a byte that starts no valid UTF-8
- * sequence as \u00XX (its value); other UTF-8 as it is. */
-static size_t put_char(struct jsonw *w, const unsigned char *s, size_t n)
+ * stopped at, at *d (advanced); returns the bytes of s consumed.  '"'
+ * and '\\' as \" and \\; a control (esc_is_control: C0, DEL, C1,
+ * invisible formatting) as \u escapes of its code point; a byte that
+ * starts no valid UTF-8 sequence as \u00XX (its value); other UTF-8 as
+ * it is.  At most 6 bytes per byte consumed. */
+static size_t put_char(char **d, const unsigned char *s, size_t n)
 {
 	uint32_t cp = 0;
 	size_t k = utf8_next(s, n, &cp);
 
 	if (k == 1 && (cp == '"' || cp == '\\')) {
-		char esc[2] = { '\\', (char)cp };
-
-		put(w, esc, 2);
+		(*d)[0] = '\\';
+		(*d)[1] = (char)cp;
+		*d += 2;
 	} else if (k == 0) {
-		put_u(w, s[0]);
+		*d = put_u(*d, s[0]);
 		return 1;
 	} else if (esc_is_control(cp)) {
-		put_u(w, cp);           /* all below U+10000 */
+		*d = put_u(*d, cp);     /* all below U+10000 */
 	} else {
-		put(w, (const char *)s, k);
+		memcpy(*d, s, k);
+		*d += k;
 	}
 	return k;
 }
 
 /* Copies runs of plain bytes at once; escapes the others (RFC 8259), so
  * that the string is valid UTF-8 whatever the bytes given. */
-static void put_escaped(struct jsonw *w, const char *s, size_t n)
+char *jw_put_str(char *d, const char *s, size_t n)
 {
 	size_t i = 0;
 
-	putc1(w, '"');
+	*d++ = '"';
 	while (i < n) {
 		size_t run = plain_prefix(s + i, n - i);
 
-		if (run)
-			put(w, s + i, run);
+		copy(d, s + i, run);
+		d += run;
 		i += run;
 		if (i == n)
 			break;
-		i += put_char(w, (const unsigned char *)s + i, n - i);
+		i += put_char(&d, (const unsigned char *)s + i, n - i);
 	}
-	putc1(w, '"');
+	*d++ = '"';
+	return d;
 }
 
 /* Keys are the program's own literals: plain ASCII, nothing to escape. */
@@ -239,8 +262,12 @@ void jw_key_quoted_slow(struct jsonw *w, const char *quoted, size_t n)
 
 void jw_str(struct jsonw *w, const char *s)
 {
+	size_t n = strlen(s);
+	char *d;
+
 	sep(w);
-	put_escaped(w, s, strlen(s));
+	if ((d = jw_room(w, JW_STR_MAX(n))) != NULL)
+		jw_commit(w, jw_put_str(d, s, n));
 }
 
 void jw_str_plain(struct jsonw *w, const char *s, size_t n)
@@ -256,44 +283,82 @@ void jw_name(struct jsonw *w, const char *s)
 	jw_str_plain(w, s, strlen(s));
 }
 
-static void put_fmt(struct jsonw *w, const char *s, int n)
-{
-	if (n > 0)
-		put(w, s, (size_t)n);
-}
-
-/* Decimal digits of v, without printf (called for every number), two
- * digits a step. */
-static void put_u64(struct jsonw *w, uint64_t v)
+/* Decimal digits of v at d, without printf (called for every number):
+ * the count first, then two digits a step from the end. */
+char *jw_put_u64(char *d, uint64_t v)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324"
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
-	char b[20];
-	int i = (int)sizeof(b);
+	static const uint64_t p10[19] = {
+		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull,
+		10000000000000000000ull };
+	size_t n = 1;
+	char *e;
 
+	if (v < 100) {                  /* most numbers of a record: short */
+		if (v < 10) {
+			*d = (char)('0' + v);
+			return d + 1;
+		}
+		memcpy(d, pairs + 2 * v, 2);
+		return d + 2;
+	}
+	if (v < 10000) {
+		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
+
+		if (hi < 10)
+			*d++ = (char)('0' + hi);
+		else
+			d = (char *)memcpy(d, pairs + 2 * hi, 2) + 2;
+		memcpy(d, pairs + 2 * lo, 2);
+		return d + 2;
+	}
+	while (n < 20 && v >= p10[n - 1])
+		n++;
+	e = d + n;
 	while (v >= 100) {
 		size_t k = (size_t)(v % 100) * 2;
 
 		v /= 100;
-		b[--i] = pairs[k + 1];
-		b[--i] = pairs[k];
+		*--e = pairs[k + 1];
+		*--e = pairs[k];
 	}
 	if (v >= 10) {
-		b[--i] = pairs[v * 2 + 1];
-		b[--i] = pairs[v * 2];
+		*--e = pairs[v * 2 + 1];
+		*--e = pairs[v * 2];
 	} else {
-		b[--i] = (char)('0' + v);
+		*--e = (char)('0' + v);
 	}
-	put(w, b + i, sizeof(b) - (size_t)i);
+	return d + n;
 }
+
+char *jw_put_i64(char *d, int64_t v)
+{
+	if (v >= 0)
+		return jw_put_u64(d, (uint64_t)v);
+	*d++ = '-';
+	return jw_put_u64(d, (uint64_t)0 - (uint64_t)v);
+}
+
+/* A value of at most `max` bytes, written by `expr` (at d_) at the end
+ * of w after its separator. */
+#define PUT_VALUE(w, max, expr) do {                                    \
+		char *d_;                                                \
+		sep(w);                                                  \
+		if ((d_ = jw_room((w), (max))) != NULL)                  \
+			jw_commit((w), expr);                            \
+	} while (0)
 
 void jw_u64(struct jsonw *w, uint64_t v)
 {
-	sep(w);
-	put_u64(w, v);
+	PUT_VALUE(w, JW_NUM_MAX, jw_put_u64(d_, v));
 }
 
 void jw_raw(struct jsonw *w, const char *json, size_t len)
@@ -324,13 +389,7 @@ void jw_raw_obj(struct jsonw *w, const char *json, size_t len,
 
 void jw_i64(struct jsonw *w, int64_t v)
 {
-	sep(w);
-	if (v < 0) {
-		putc1(w, '-');
-		put_u64(w, (uint64_t)0 - (uint64_t)v);
-	} else {
-		put_u64(w, (uint64_t)v);
-	}
+	PUT_VALUE(w, JW_NUM_MAX, jw_put_i64(d_, v));
 }
 
 /* |x| below this takes the fast path of jw_double: ulp(x) <= 2^-22 there,
@@ -348,12 +407,14 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 {
 	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 				      1e7, 1e8, 1e9 };
+	static const uint64_t p10u[] = { 1, 10, 100, 1000, 10000, 100000,
+					 1000000, 10000000, 100000000,
+					 1000000000 };
 	bool neg = signbit(v) != 0;
 	double x = neg ? -v : v, frac;
 	uint64_t n;
-	char d[24];
-	int i = (int)sizeof(d);
 	size_t len = 0;
+	char *p;
 
 	if (decimals < 0 || decimals > 9 || !(x < FAST_LIMIT))
 		return 0;       /* also NaN: every comparison is false */
@@ -373,37 +434,41 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 	} else {
 		n += frac > 0.5;
 	}
-	for (int k = 0; k < decimals; k++, n /= 10)
-		d[--i] = (char)('0' + n % 10);
-	if (decimals > 0)
-		d[--i] = '.';
-	do {
-		d[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
 	if (neg)
 		b[len++] = '-';
-	memcpy(b + len, d + i, sizeof(d) - (size_t)i);
-	return len + sizeof(d) - (size_t)i;
+	p = jw_put_u64(b + len, n / p10u[decimals]);
+	if (decimals > 0) {
+		uint64_t fr = n % p10u[decimals];
+
+		*p++ = '.';
+		for (int k = decimals - 1; k >= 0; k--, fr /= 10)
+			p[k] = (char)('0' + fr % 10);
+		p += decimals;
+	}
+	return (size_t)(p - b);
 }
 
-/* printf's "%.*f" for what fmt_fixed leaves: up to 309 integer digits
- * (DBL_MAX), a sign, a point and the decimals (at most 40 are written). */
-void jw_double(struct jsonw *w, double v, int decimals)
+/* fmt_fixed, or printf's "%.*f" for what it leaves: up to 309 integer
+ * digits (DBL_MAX), a sign, a point and the decimals (at most 40 are
+ * written), within JW_DOUBLE_MAX. */
+char *jw_put_double(char *d, double v, int decimals)
 {
-	char b[400];
-	size_t n = fmt_fixed(b, v, decimals);
+	size_t n = fmt_fixed(d, v, decimals);
 	int k;
 
-	sep(w);
-	if (n > 0) {
-		put(w, b, n);
-		return;
-	}
+	if (n > 0)
+		return d + n;
 	if (decimals > 40)
 		decimals = 40;
-	k = snprintf(b, sizeof(b), "%.*f", decimals, v);
-	put_fmt(w, b, k < (int)sizeof(b) ? k : (int)sizeof(b) - 1);
+	k = snprintf(d, JW_DOUBLE_MAX, "%.*f", decimals, v);
+	if (k < 0)
+		return d;
+	return d + (k < JW_DOUBLE_MAX ? k : JW_DOUBLE_MAX - 1);
+}
+
+void jw_double(struct jsonw *w, double v, int decimals)
+{
+	PUT_VALUE(w, JW_DOUBLE_MAX, jw_put_double(d_, v, decimals));
 }
 
 void jw_bool(struct jsonw *w, bool v)

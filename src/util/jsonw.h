@@ -104,6 +104,45 @@ static inline void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
 #define JW_KLIT(w, k, v) \
 	jw_lit((w), "\"" k "\":\"" v "\"", sizeof("\"" k "\":\"" v "\"") - 1, false)
 
+/* Direct writing, for a record of known shape (output/eve_flow.c): the
+ * caller writes keys, values and punctuation itself through a pointer,
+ * with no comma bookkeeping (the nesting state is left as it is).
+ * jw_room makes room for n more bytes (and the newline jw_write_line
+ * adds) and returns where they go, or NULL when out of memory (then
+ * w->oom); jw_commit(w, end) takes the bytes up to `end` in. */
+char *jw_room(struct jsonw *w, size_t n);
+static inline void jw_commit(struct jsonw *w, const char *end)
+{
+	w->len = (size_t)(end - w->buf);
+}
+/* Back to jsonw's calls after direct writing: inside `depth` open
+ * containers, the innermost one with a member already (!first) or not. */
+static inline void jw_resume(struct jsonw *w, int depth, bool first)
+{
+	w->depth = depth;
+	w->first[depth] = first;
+	w->after_key = false;
+}
+/* The most bytes jw_put_str writes for a string of n bytes: each byte
+ * may become a 6-byte \u escape; the quotes. */
+#define JW_STR_MAX(n) (6 * (size_t)(n) + 2)
+/* The most bytes jw_put_u64 / jw_put_i64 and jw_put_double write. */
+#define JW_NUM_MAX 21
+#define JW_DOUBLE_MAX 400
+/* Each writes a value at d (room as above) as jw_str, jw_str_plain
+ * (quotes added), jw_u64, jw_i64 and jw_double would; returns the end. */
+char *jw_put_str(char *d, const char *s, size_t n);
+char *jw_put_u64(char *d, uint64_t v);
+char *jw_put_i64(char *d, int64_t v);
+char *jw_put_double(char *d, double v, int decimals);
+static inline char *jw_put_plain(char *d, const char *s, size_t n)
+{
+	*d++ = '"';
+	memcpy(d, s, n);
+	d[n] = '"';
+	return d + n + 1;
+}
+
 /* Shorthands: a key and its value. */
 void jw_kstr(struct jsonw *w, const char *key, const char *s);
 void jw_ku64(struct jsonw *w, const char *key, uint64_t v);

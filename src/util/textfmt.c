@@ -22,17 +22,29 @@ static size_t put_dec(char *b, uint64_t v, int width)
 	return (size_t)n;
 }
 
-/* One octet in decimal, no leading zeros; returns the end. */
+/* Each octet's decimal digits, no leading zeros, NUL-padded to 3, and
+ * their count. */
+#define OCT(n) { (char)((n) >= 100 ? '0' + (n) / 100 : (n) >= 10 ? '0' + (n) / 10 : '0' + (n)), \
+		 (char)((n) >= 100 ? '0' + (n) / 10 % 10 : (n) >= 10 ? '0' + (n) % 10 : 0), \
+		 (char)((n) >= 100 ? '0' + (n) % 10 : 0), \
+		 (char)((n) >= 100 ? 3 : (n) >= 10 ? 2 : 1) }
+#define OCT4(n) OCT(n), OCT((n) + 1), OCT((n) + 2), OCT((n) + 3)
+#define OCT16(n) OCT4(n), OCT4((n) + 4), OCT4((n) + 8), OCT4((n) + 12)
+#define OCT64(n) OCT16(n), OCT16((n) + 16), OCT16((n) + 32), OCT16((n) + 48)
+static const char octets[256][4] = {
+	OCT64(0), OCT64(64), OCT64(128), OCT64(192)
+};
+#undef OCT
+#undef OCT4
+#undef OCT16
+#undef OCT64
+
+/* One octet in decimal, no leading zeros; returns the end.  Writes 4
+ * bytes (the room of an address's text always has them). */
 static char *put_octet(char *p, unsigned v)
 {
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		*p++ = (char)('0' + v / 10 % 10);
-	} else if (v >= 10) {
-		*p++ = (char)('0' + v / 10);
-	}
-	*p++ = (char)('0' + v % 10);
-	return p;
+	memcpy(p, octets[v & 255], 4);
+	return p + octets[v & 255][3];
 }
 
 static char *put_ipv4(char *p, const uint8_t *a)
@@ -176,6 +188,41 @@ size_t textfmt_time(uint64_t ts_us, char *buf, size_t len)
 	memcpy(buf, t, n);
 	buf[n] = '\0';
 	return n;
+}
+
+char *textfmt_put_addr(char *d, const uint8_t *addr, int ipver)
+{
+	return ipver == 6 ? put_ipv6(d, addr) : put_ipv4(d, addr);
+}
+
+char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	uint64_t sec = ts_us / 1000000;
+	unsigned us = (unsigned)(ts_us % 1000000);
+	unsigned k = (unsigned)(sec % TEXTFMT_TCACHE_SLOTS);
+	size_t n;
+
+	if (c->len[k] == 0 || c->sec[k] != sec) {
+		n = textfmt_time(sec * 1000000, c->text[k], TEXTFMT_TIME_MAX);
+		c->sec[k] = sec;
+		c->len[k] = (uint8_t)(n - 7);  /* without "uuuuuuZ" */
+	}
+	n = c->len[k];
+	if (n == 20)                    /* years 0..9999: one fixed copy */
+		memcpy(d, c->text[k], 20);
+	else
+		memcpy(d, c->text[k], n);
+	d += n;
+	memcpy(d, pairs + (size_t)2 * (us / 10000), 2);
+	memcpy(d + 2, pairs + (size_t)2 * (us / 100 % 100), 2);
+	memcpy(d + 4, pairs + (size_t)2 * (us % 100), 2);
+	d[6] = 'Z';
+	return d + 7;
 }
 
 /* Appends n bytes of s at *pos, within cap (room for the NUL kept);

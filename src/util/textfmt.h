@@ -23,6 +23,28 @@ size_t textfmt_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
  * to len - 1 bytes).  Returns the length written. */
 size_t textfmt_time(uint64_t ts_us, char *buf, size_t len);
 
+/* Room for textfmt_put_time's text (any year: up to 20 digits). */
+#define TEXTFMT_TIME_MAX 48
+
+/* textfmt_time's text up to the second ("2026-01-05T09:00:00.") of the
+ * last seconds asked for, one slot per second modulo the slots (a
+ * record's start and end mostly fall in a few seconds).  Zeroed: empty. */
+#define TEXTFMT_TCACHE_SLOTS 4
+struct textfmt_tcache {
+	uint64_t sec[TEXTFMT_TCACHE_SLOTS];
+	uint8_t len[TEXTFMT_TCACHE_SLOTS]; /* 0: empty */
+	char text[TEXTFMT_TCACHE_SLOTS][TEXTFMT_TIME_MAX];
+};
+
+/* Writes textfmt_time's text of ts_us at d (TEXTFMT_TIME_MAX bytes of
+ * room; no NUL), the part up to the second from c (refilled when it holds
+ * another second); returns the end. */
+char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d);
+
+/* Writes textfmt_addr's text at d (46 bytes of room; no NUL); returns
+ * the end. */
+char *textfmt_put_addr(char *d, const uint8_t *addr, int ipver);
+
 /* A tiny printf: `tmpl` with exactly three conversions, %s (a string;
  * NULL reads "(null)"), %u (an unsigned int) and %% (a percent sign), and
  * no flags, width or precision.  The format attribute makes the compiler
