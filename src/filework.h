@@ -31,12 +31,6 @@ struct filework_cfg {
 	const struct inventory *inv;
 	struct output *out;
 	struct learner *learner;         /* or NULL */
-	/* One engine (n == 1) runs on the reader's thread, batch by batch,
-	 * rather than on a thread of its own: for one core, where a thread
-	 * would only add the hand-off.  With two cores or more the engine
-	 * has a core while the reader (reading, decoding) and the writer
-	 * share the other. */
-	bool inline_one;
 };
 
 struct filework;

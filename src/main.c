@@ -389,7 +389,6 @@ static int open_filework(struct app *a)
 {
 	struct filework_cfg fc = {
 		.n = file_engines(a->cfg), .ec = engine_config(a),
-		.inline_one = usable_cores() < 2,
 		.rs = &a->rd->rs, .pm = a->rd->pm, .inv = a->rd->inv,
 		.out = &a->out, .learner = a->learner,
 	};

@@ -18,13 +18,9 @@ mask_text() { sed -E 's/in [0-9.]+ s, [0-9]+ packets\/s/in X s, X packets\/s/; s
 
 # run TAG N ARGS...: records as written in $TMP/TAG.N.json, the summary
 # in $TMP/TAG.N.txt, stderr in $TMP/TAG.N.err, the exit status in .rc.
-# N = 1i: one engine on the reader's thread, as on a machine of one core
-# (taskset -c 0: lyncwatch counts the cores it may use).
 run() {
 	tag=$1 n=$2; shift 2
-	pin=
-	[ "$n" = 1i ] && pin="taskset -c 0"
-	$pin "$LW" --no-progress --workers "${n%i}" --json "$TMP/$tag.$n.raw" "$@" \
+	"$LW" --no-progress --workers "$n" --json "$TMP/$tag.$n.raw" "$@" \
 		> "$TMP/$tag.$n.sum" 2> "$TMP/$tag.$n.err"
 	echo $? > "$TMP/$tag.$n.rc"
 	stable < "$TMP/$tag.$n.raw" > "$TMP/$tag.$n.json"
@@ -84,20 +80,18 @@ same golden-demo 3
 check "demo: flow ids are the packet numbers of first packets (not 1..n)" \
 	sh -c "jq -r 'select(.event_type==\"flow\") | .flow_id' '$TMP/golden-demo.1.json' | sort -n | tail -1 | grep -qv '^41\$'"
 
-# One engine on the reader's thread (one core) against one on a thread of
-# its own: the golden demo, timeouts, a cut capture.
+# Pinned to one core (taskset -c 0: lyncwatch counts the cores it may
+# use): one engine by default, as with --workers 1.
 if command -v taskset > /dev/null 2>&1 && taskset -c 0 true 2> /dev/null; then
-	for c in "demo|-r pcaps/demo.pcap" \
-		 "tmo|--tcp-timeout 1 --udp-timeout 1 -r pcaps/demo.pcap" \
-		 "rows|--active-timeout 1 -r pcaps/rows.pcap -r pcaps/demo.pcap"; do
-		# shellcheck disable=SC2086
-		run "inline-${c%%|*}" 1 ${c#*|}
-		# shellcheck disable=SC2086
-		run "inline-${c%%|*}" 1i ${c#*|}
-		same "inline-${c%%|*}" 1i
-	done
+	run pinned 1 -r pcaps/demo.pcap
+	taskset -c 0 "$LW" --no-progress --json "$TMP/pinned.d.raw" -r pcaps/demo.pcap \
+		> "$TMP/pinned.d.sum" 2> "$TMP/pinned.d.err"
+	echo $? > "$TMP/pinned.d.rc"
+	stable < "$TMP/pinned.d.raw" > "$TMP/pinned.d.json"
+	mask_text < "$TMP/pinned.d.sum" > "$TMP/pinned.d.txt"
+	same pinned d
 else
-	echo "SKIP: no taskset: one engine on the reader's thread not compared"
+	echo "SKIP: no taskset: the default on one core not compared"
 fi
 
 # ------------------------------------------------ timeouts, forced reports
