@@ -514,7 +514,7 @@ BIG_RSS=$(awk '{ print $1 }' "$W/big.time" 2>/dev/null)
 BASE_RSS=$(awk '{ print $1 }' "$W/big-base.time" 2>/dev/null)
 echo "  full mode, $(fmt_int $BIG_FLOWS) concurrent flows (big, at the end of input): peak RSS $(mb "${BIG_RSS:-nan}") MB;"
 echo "    $(div "$(awk -v k="${BIG_RSS:-0}" -v b="${BASE_RSS:-0}" 'BEGIN { print (k - b) * 1024 }')" $BIG_FLOWS "%.0f") bytes per flow over the $(mb "${BASE_RSS:-nan}") MB of the same run stopped after one packet (-c 1)"
-echo "  (the bucket array, 8 bytes x the power of two >= --max-flows, is allocated up front and is not in these deltas)"
+echo "  (the chains grow with the flows, 8 bytes x the power of two >= the flows: 8 to 16 bytes of each flow's figure; struct flow itself is 200)"
 echo "  main: peak RSS --no-dpi $(mb "$(get main-nodpi.rss)") MB, full $(mb "$(get main-full.rss)") MB, ndpiReader $(mb "$(get main-ndpi.rss)") MB"
 echo
 if [ "$HAVE_VG" = 1 ]; then
