@@ -291,6 +291,25 @@ static void test_no_payload(void **state)
 	assert_string_equal(audit_by_name((enum ev_by)ar.by), "none");
 }
 
+/* Audits f with and without the memo (language lang) and checks that
+ * both word the same reason, flagged plain exactly when it needs no JSON
+ * escape. */
+static void same_with_memo(struct reason_memo *memo, int lang,
+			   const struct flow *f, const struct label_set *ls,
+			   const struct inspect_view *iv)
+{
+	struct auditor plain = { .rs = &rs, .lang = lang ? LANG_JA : LANG_EN };
+	struct auditor memod = plain;
+	struct audit_result a1, a2;
+
+	memod.memo = memo;
+	audit_flow(&plain, f, ls, iv, &a1);
+	audit_flow(&memod, f, ls, iv, &a2);
+	assert_string_equal(a2.reason, a1.reason);
+	assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
+	assert_int_equal(a2.reason_plain, a1.reason_plain);
+}
+
 /* The memo of reason sentences words each flow as the auditor without it
  * does, asked twice (the second time from the memo where it keeps one),
  * in both languages, with nDPI's words and without, ports, details and
@@ -316,13 +335,9 @@ static void test_reason_memo(void **state)
 	for (int v = 0; v < 3; v++)
 	for (int mis = 0; mis < 2; mis++)
 	for (int host = 0; host < 2; host++) {
-		struct auditor plain = { .rs = &rs, .lang = lang ? LANG_JA : LANG_EN };
-		struct auditor memod = plain;
 		struct flow f;
 		struct label_set ls;
-		struct audit_result a1, a2;
 
-		memod.memo = &memo;
 		flow_with(&f, L4_TCP, (uint16_t)(r == 2 ? 443 : r ? 8057 : 5070 + v % 2),
 			  d < 2 ? WIRE_SIP + (enum wire_proto)d : WIRE_NONE,
 			  details[d], (uint16_t)(2 + v), 0);
@@ -331,11 +346,7 @@ static void test_reason_memo(void **state)
 		labels_of(&ls, ids[r], true, true,
 			  mis ? SUPPORT_INVENTORY : SUPPORT_PORT);
 		ls.role_mismatch = mis;
-		audit_flow(&plain, &f, &ls, v == 2 ? &iv : NULL, &a1);
-		audit_flow(&memod, &f, &ls, v == 2 ? &iv : NULL, &a2);
-		assert_string_equal(a2.reason, a1.reason);
-		assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
-		assert_int_equal(a2.reason_plain, a1.reason_plain);
+		same_with_memo(&memo, lang, &f, &ls, v == 2 ? &iv : NULL);
 		checked++;
 	}
 	assert_int_equal(checked, 2 * 2 * 3 * 4 * 3 * 2 * 2);
@@ -365,13 +376,9 @@ static void test_reason_templates(void **state)
 	for (size_t nm = 0; nm < sizeof(names) / sizeof(names[0]); nm++)
 	for (int port = 0; port < 3; port++)
 	for (int round = 0; round < 2; round++) {
-		struct auditor plain = { .rs = &rs, .lang = lang ? LANG_JA : LANG_EN };
-		struct auditor memod = plain;
 		struct flow f;
 		struct label_set ls;
-		struct audit_result a1, a2;
 
-		memod.memo = &memo;
 		flow_with(&f, kind == 3 ? L4_TCP : L4_UDP,
 			  (uint16_t)(port == 0 ? 5061 : port == 1 ? 7 : 65535),
 			  WIRE_NONE, WD_NO_MATCH, (uint16_t)(1 + port + round), 0);
@@ -384,11 +391,7 @@ static void test_reason_templates(void **state)
 		h.name = names[nm];
 		ls.server = nm ? &h : NULL;
 		ls.role_mismatch = kind == 3;
-		audit_flow(&plain, &f, &ls, NULL, &a1);
-		audit_flow(&memod, &f, &ls, NULL, &a2);
-		assert_string_equal(a2.reason, a1.reason);
-		assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
-		assert_int_equal(a2.reason_plain, a1.reason_plain);
+		same_with_memo(&memo, lang, &f, &ls, NULL);
 		checked++;
 	}
 	assert_int_equal(checked, 2 * 4 * 5 * 3 * 2);

@@ -576,20 +576,22 @@ void inspect_flow_end(struct inspector *in, struct flow *f)
 
 /* ------------------------------------------------------------ view */
 
-/* Appends `name` lower-cased to buf at *used; returns it, or NULL when it
- * does not fit. */
-static const char *put_lower(const char *name, char *buf, size_t buflen,
-			     size_t *used)
+/* Appends the NUL-terminated s to buf at *used, lower-cased when `lower`;
+ * returns it, or NULL when it does not fit. */
+static const char *put_text(const char *s, bool lower, char *buf,
+			    size_t buflen, size_t *used)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(s);
 	char *d;
 
 	if (buf == NULL || *used > buflen || n + 1 > buflen - *used)
 		return NULL;
 	d = buf + *used;
-	for (size_t i = 0; i < n; i++)
-		d[i] = (char)tolower((unsigned char)name[i]);
-	d[n] = '\0';
+	if (lower)
+		for (size_t i = 0; i <= n; i++)
+			d[i] = (char)tolower((unsigned char)s[i]);
+	else
+		memcpy(d, s, n + 1);
 	*used += n + 1;
 	return d;
 }
@@ -635,22 +637,6 @@ static const struct name_slot *names_of(struct inspector *in,
 	return sl;
 }
 
-/* Appends the NUL-terminated s to buf at *used; returns it, or NULL when
- * it does not fit. */
-static const char *put_plain(const char *s, char *buf, size_t buflen,
-			     size_t *used)
-{
-	size_t n = strlen(s);
-	char *d;
-
-	if (buf == NULL || *used > buflen || n + 1 > buflen - *used)
-		return NULL;
-	d = buf + *used;
-	memcpy(d, s, n + 1);
-	*used += n + 1;
-	return d;
-}
-
 /* nDPI's "master.app" (or "app") name of f's stored answer. */
 static const char *full_name(struct inspector *in, const struct flow *f,
 			     char *buf, size_t buflen, size_t *used)
@@ -660,11 +646,11 @@ static const char *full_name(struct inspector *in, const struct flow *f,
 	char tmp[INSPECT_VIEW_BUFLEN];
 
 	if (sl != NULL)
-		return put_plain(sl->full, buf, buflen, used);
+		return put_text(sl->full, false, buf, buflen, used);
 	pr.app_protocol = f->app;
 	pr.master_protocol = f->app_master;
 	ndpi_protocol2name(in->mod, pr, tmp, sizeof(tmp));
-	return put_lower(tmp, buf, buflen, used);
+	return put_text(tmp, true, buf, buflen, used);
 }
 
 /* nDPI's name of f's master (f->app_master is set), lower case. */
@@ -674,9 +660,9 @@ static const char *master_name(struct inspector *in, const struct flow *f,
 	const struct name_slot *sl = names_of(in, f);
 
 	if (sl != NULL)
-		return put_plain(sl->master, buf, buflen, used);
-	return put_lower(ndpi_get_proto_name(in->mod, f->app_master), buf,
-			 buflen, used);
+		return put_text(sl->master, false, buf, buflen, used);
+	return put_text(ndpi_get_proto_name(in->mod, f->app_master), true, buf,
+			buflen, used);
 }
 
 /* Copies s into buf at *used; returns the copy, or NULL when it does not

@@ -348,14 +348,17 @@ static void other_fps(const struct cert_entry **p, uint32_t n,
  * memory (none set). */
 static bool pair_findings(struct cert_entry *e, uint32_t n)
 {
-	const struct cert_entry **p = malloc(n * sizeof(*p));
-	uint32_t *srv = malloc(n * sizeof(*srv));
-	uint32_t *pool = calloc(n, sizeof(*pool));
-	uint32_t *both = calloc(n, sizeof(*both));
-	uint32_t m = 0;
-	bool ok = p && srv && pool && both;
+	const struct cert_entry **p;
+	uint32_t *srv, *pool, *both, m = 0;
+	bool ok;
 
-	if (ok) {
+	if (n == 0)
+		return true;
+	p = malloc(n * sizeof(*p));
+	srv = malloc(n * sizeof(*srv));
+	pool = calloc(n, sizeof(*pool));
+	both = calloc(n, sizeof(*both));
+	if ((ok = p && srv && pool && both)) {
 		for (uint32_t i = 0; i < n; i++)
 			p[i] = &e[i];
 		other_fps(p, n, by_server, server_cmp, e, srv);

@@ -23,6 +23,9 @@
 
 /* A literal run at p; the new end. */
 #define LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+/* A key (a literal) and its number after a comma. */
+#define KU64(p, k, v) jw_put_u64(LIT((p), ",\"" k "\":"), (v))
+#define KI64(p, k, v) jw_put_i64(LIT((p), ",\"" k "\":"), (v))
 
 /* A plain name (one of the program's tables) as a string. */
 static inline char *put_name(char *p, const char *s)
@@ -247,8 +250,7 @@ static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 {
 	p = LIT(p, "{\"timestamp\":");
 	p = put_time(e, p, r->last_us);
-	p = LIT(p, ",\"flow_id\":");
-	p = jw_put_u64(p, r->id);
+	p = KU64(p, "flow_id", r->id);
 	p = LIT(p, ",\"event_type\":\"flow\"");
 	if (r->nvlan) {
 		p = LIT(p, ",\"vlan\":[");
@@ -282,18 +284,14 @@ static char *json_counters(struct eve *e, const struct flow_record *r, char *p)
 	p = jw_put_plain(p, flow_cid(e, r), COMMUNITY_ID_LEN - 1);
 	p = LIT(p, ",\"flow\":{\"pkts_toserver\":");
 	p = jw_put_u64(p, r->pkts_toserver);
-	p = LIT(p, ",\"pkts_toclient\":");
-	p = jw_put_u64(p, r->pkts_toclient);
-	p = LIT(p, ",\"bytes_toserver\":");
-	p = jw_put_u64(p, r->bytes_toserver);
-	p = LIT(p, ",\"bytes_toclient\":");
-	p = jw_put_u64(p, r->bytes_toclient);
+	p = KU64(p, "pkts_toclient", r->pkts_toclient);
+	p = KU64(p, "bytes_toserver", r->bytes_toserver);
+	p = KU64(p, "bytes_toclient", r->bytes_toclient);
 	p = LIT(p, ",\"start\":");
 	p = put_time(e, p, r->first_us);
 	p = LIT(p, ",\"end\":");
 	p = put_time(e, p, r->last_us);
-	p = LIT(p, ",\"age\":");
-	p = jw_put_u64(p, (r->last_us - r->first_us) / 1000000);
+	p = KU64(p, "age", (r->last_us - r->first_us) / 1000000);
 	p = LIT(p, ",\"state\":");
 	p = put_name(p, flow_state_name((enum flow_state)r->state));
 	p = LIT(p, ",\"reason\":");
@@ -351,8 +349,7 @@ static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
 	p = put_name(p, audit_evidence_app(ar));
 	p = LIT(p, ",\"by\":");
 	p = put_name(p, audit_by_name((enum ev_by)ar->by));
-	p = LIT(p, ",\"packets\":");
-	p = jw_put_u64(p, ar->wire.packets);
+	p = KU64(p, "packets", ar->wire.packets);
 	p = LIT(p, ",\"detail\":");
 	p = jw_put_plain(p, d->text, d->len);  /* literals and digits */
 	p = LIT(p, "},\"server_side_by\":");
@@ -435,10 +432,8 @@ static char *json_rtcp(char *p, const struct media_stream_out *o)
 	p = LIT(p, ",\"rtcp\":{\"reports\":");
 	p = jw_put_u64(p, c->reports);
 	p = KDOUBLE(p, "fraction_lost_pct", c->fraction_lost * 100.0 / 256.0, 1);
-	p = LIT(p, ",\"cumulative_lost\":");
-	p = jw_put_i64(p, c->cum_lost);
-	p = LIT(p, ",\"jitter_ts\":");
-	p = jw_put_u64(p, c->jitter_ts);
+	p = KI64(p, "cumulative_lost", c->cum_lost);
+	p = KU64(p, "jitter_ts", c->jitter_ts);
 	if (o->clock_rate)
 		p = KDOUBLE(p, "jitter_ms", c->jitter_ts * 1000.0 / o->clock_rate, 3);
 	if (c->rtt_known)
@@ -465,21 +460,16 @@ static char *json_stream(char *p, const struct flow_record *r,
 		*p++ = '}';
 		return p;
 	}
-	p = LIT(p, ",\"payload_type\":");
-	p = jw_put_u64(p, o->pt);
-	p = LIT(p, ",\"clock_rate\":");
-	p = jw_put_u64(p, o->clock_rate);
+	p = KU64(p, "payload_type", o->pt);
+	p = KU64(p, "clock_rate", o->clock_rate);
 	if (o->clock_estimated)
 		p = LIT(p, ",\"clock_estimated\":true,\"expected\":");
 	else
 		p = LIT(p, ",\"clock_estimated\":false,\"expected\":");
 	p = jw_put_u64(p, o->expected);
-	p = LIT(p, ",\"lost\":");
-	p = jw_put_i64(p, o->lost);
-	p = LIT(p, ",\"duplicates\":");
-	p = jw_put_u64(p, o->duplicates);
-	p = LIT(p, ",\"reordered\":");
-	p = jw_put_u64(p, o->reordered);
+	p = KI64(p, "lost", o->lost);
+	p = KU64(p, "duplicates", o->duplicates);
+	p = KU64(p, "reordered", o->reordered);
 	p = KDOUBLE(p, "jitter_ms", o->jitter_ms, 3);
 	p = KDOUBLE(p, "mean_jitter_ms", o->mean_jitter_ms, 3);
 	p = KDOUBLE(p, "max_jitter_ms", o->max_jitter_ms, 3);
@@ -511,8 +501,7 @@ static char *json_media(struct jsonw *w, const struct flow_record *r, char *p)
 	}
 	*p++ = ']';
 	if (r->media.capped) {
-		p = LIT(p, ",\"media_capped\":");
-		p = jw_put_u64(p, r->media.capped);
+		p = KU64(p, "media_capped", r->media.capped);
 	}
 	return p;
 }
