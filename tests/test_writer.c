@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -239,18 +240,29 @@ static void test_drain_and_free(void **state)
 }
 
 /* writer_ahead from inside the formatting function: the records after
- * the current one, in order, as many as are queued (at most max). */
+ * the current one, in order, as many as are queued (at most max).  The
+ * first record's formatting waits until all are submitted: the thread
+ * may start on it before the submitter is done (it did under ASan). */
 struct ahead_seen {
 	struct writer *w;
 	uint64_t n, ahead_total;
 	int bad;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool all_in;
 };
 
 static void ahead_report(void *ctx, const struct flow_record *r)
 {
 	struct ahead_seen *as = ctx;
 	const struct flow_record *next[5];
-	unsigned k = writer_ahead(as->w, next, 5);
+	unsigned k;
+
+	pthread_mutex_lock(&as->mu);
+	while (!as->all_in)
+		pthread_cond_wait(&as->cv, &as->mu);
+	pthread_mutex_unlock(&as->mu);
+	k = writer_ahead(as->w, next, 5);
 
 	if (r->id != as->n)
 		as->bad++;
@@ -263,17 +275,22 @@ static void ahead_report(void *ctx, const struct flow_record *r)
 
 static void test_ahead(void **state)
 {
-	struct ahead_seen as = { 0 };
+	struct ahead_seen as = { .mu = PTHREAD_MUTEX_INITIALIZER,
+				 .cv = PTHREAD_COND_INITIALIZER };
 	struct flow_record *r = calloc(1, sizeof(*r));
 
 	(void)state;
 	assert_non_null(r);
 	as.w = writer_new(64, 50, ahead_report, &as);
 	assert_non_null(as.w);
-	for (uint64_t i = 0; i < 40; i++) {     /* below a batch: all queued */
+	for (uint64_t i = 0; i < 40; i++) {     /* below the ring's 64 */
 		r->id = i;
 		writer_submit(as.w, r);
 	}
+	pthread_mutex_lock(&as.mu);
+	as.all_in = true;
+	pthread_cond_broadcast(&as.cv);
+	pthread_mutex_unlock(&as.mu);
 	writer_drain(as.w);
 	writer_free(as.w);
 	free(r);
