@@ -227,9 +227,12 @@ static void wait_others(void *ctx, uint64_t bound)
 /* Item j of b when it is a packet of a flow, else NULL. */
 static const struct item *flow_item(const struct batch *b, unsigned j)
 {
-	const struct item *it = &b->items[j];
+	const struct item *it;
 
-	return j < b->n && it->kind == IT_PACKET && it->st == DECODE_OK ? it : NULL;
+	if (j >= b->n)
+		return NULL;
+	it = &b->items[j];
+	return it->kind == IT_PACKET && it->st == DECODE_OK ? it : NULL;
 }
 
 /* Moves the look-ahead on to item i of b. */
