@@ -126,7 +126,7 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 	struct audit_result ar;
 	struct inspect_view iv, *ivp = NULL;
 	char ivbuf[INSPECT_VIEW_BUFLEN];
-	struct flow_record rec;
+	struct flow_record own, *rec = &own;
 	struct media_summary ms;
 	bool want;
 
@@ -154,18 +154,20 @@ static void report_flow(struct engine *e, struct flow *f, enum flow_end why)
 		stats_flow(&e->stats, f, ls.rule, ls.n, &ar);
 	want = output_wants_record(e->out, ivp);
 	if (want) {
-		record_fill(&rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
-		record_server_name(&rec, ls.server);
-		record_media(&rec, f, &ms);
+		if (e->cfg.record_slot && (rec = e->cfg.record_slot(e->cfg.record_ctx)) == NULL)
+			rec = &own;
+		record_fill(rec, f, why, e->rs, ls.rule, ls.n, &ar, ivp);
+		record_server_name(rec, ls.server);
+		record_media(rec, f, &ms);
 	}
 	lock(e);
 	if (why != END_FORCED && e->learner)
 		learn_flow(e->learner, f);
 	if (want && e->cfg.on_record == NULL)
-		output_flow(e->out, &rec);
+		output_flow(e->out, rec);
 	unlock(e);
 	if (want && e->cfg.on_record)
-		e->cfg.on_record(e->cfg.record_ctx, &rec);
+		e->cfg.on_record(e->cfg.record_ctx, rec);
 	if (why != END_FORCED) {
 		inspect_release(f);
 		media_drop(e, f);

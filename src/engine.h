@@ -32,6 +32,10 @@ typedef void (*engine_alert_fn)(void *ctx, const struct flow *f,
  * ordered merge, filework.h); r is the caller's until the call returns. */
 typedef void (*engine_record_fn)(void *ctx, const struct flow_record *r);
 
+/* Where on_record's consumer wants the next record filled (r is then that
+ * pointer: nothing is copied), or NULL for the engine's own. */
+typedef struct flow_record *(*engine_slot_fn)(void *ctx);
+
 struct engine_cfg {
 	struct flow_table_cfg ft;
 	enum lang lang;
@@ -55,6 +59,7 @@ struct engine_cfg {
 	bool clock_extern;           /* idle flows end only at engine_expire
 				      * (offline: the reader's clock) */
 	engine_record_fn on_record;  /* NULL: records go to the output */
+	engine_slot_fn record_slot;  /* NULL: none (with on_record only) */
 	void *record_ctx;
 };
 

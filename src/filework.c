@@ -127,13 +127,25 @@ static struct batch *bq_pop(struct bq *q)
  * gauge steps of the batch and the watermark upto (flush: 0, none), and
  * empties pend.  A lone engine writes them straight out: sorted, they
  * are in the merge's order and no other stream can precede them. */
+/* A lone engine's sorted records, straight to the output. */
+static void write_pend(struct fw_engine *w)
+{
+	const struct flow_record *r[64];
+	size_t i = 0, k;
+
+	while (i < w->npend) {
+		for (k = 0; k < 64 && i < w->npend; k++)
+			r[k] = &w->pend[i++].rec;
+		output_flows(w->fw->cfg.out, r, k);
+	}
+}
+
 static void hand_on(struct fw_engine *w, const struct merge_step *steps,
 		    size_t nsteps, uint64_t upto, bool flush)
 {
 	merge_sort(w->pend, w->npend);
 	if (w->fw->n == 1) {
-		for (size_t i = 0; i < w->npend; i++)
-			output_flow(w->fw->cfg.out, &w->pend[i].rec);
+		write_pend(w);
 		if (!flush)
 			(void)merge_push(w->fw->merge, w->idx, NULL, 0, steps,
 					 nsteps, upto);
@@ -146,30 +158,48 @@ static void hand_on(struct fw_engine *w, const struct merge_step *steps,
 	w->npend = 0;
 }
 
+/* Room for one more record in w->pend; false when out of memory. */
+static bool pend_room(struct fw_engine *w)
+{
+	size_t cap = w->cappend ? 2 * w->cappend : 64;
+	struct merge_item *p;
+
+	if (w->npend < w->cappend)
+		return true;
+	if ((p = realloc(w->pend, cap * sizeof(*p))) == NULL)
+		return false;
+	w->pend = p;
+	w->cappend = cap;
+	return true;
+}
+
+/* engine.h: the engine fills its record in place, in the next slot. */
+static struct flow_record *record_slot(void *ctx)
+{
+	struct fw_engine *w = ctx;
+
+	return pend_room(w) ? &w->pend[w->npend].rec : NULL;
+}
+
 static void on_record(void *ctx, const struct flow_record *r)
 {
 	struct fw_engine *w = ctx;
 
-	if (w->npend == w->cappend) {
-		size_t cap = w->cappend ? 2 * w->cappend : 64;
-		struct merge_item *p = realloc(w->pend, cap * sizeof(*p));
-
-		if (p == NULL) {
-			/* Out of memory: written now, out of order. */
+	if (!pend_room(w)) {
+		/* Out of memory: written now, out of order. */
+		if (w->fw->n == 1) {
+			output_flow(w->fw->cfg.out, r);
+		} else {
 			struct merge_item one = { .pos = w->pos, .rec = *r };
 
-			if (w->fw->n == 1)
-				output_flow(w->fw->cfg.out, r);
-			else
-				(void)merge_push(w->fw->merge, w->idx, &one, 1,
-						 NULL, 0, 0);
-			return;
+			(void)merge_push(w->fw->merge, w->idx, &one, 1, NULL,
+					 0, 0);
 		}
-		w->pend = p;
-		w->cappend = cap;
+		return;
 	}
-	w->pend[w->npend].pos = w->pos;
-	w->pend[w->npend++].rec = *r;
+	if (r != &w->pend[w->npend].rec)
+		record_copy(&w->pend[w->npend].rec, r);
+	w->pend[w->npend++].pos = w->pos;
 	/* At the end of input the flows end in key order (flow_table_flush):
 	 * hand them on in chunks, not all at once. */
 	if (w->flushing && w->npend >= FLUSH_CHUNK)
@@ -465,6 +495,7 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	ec.lock = &fw->lock;
 	ec.clock_extern = true;
 	ec.on_record = on_record;
+	ec.record_slot = record_slot;
 	ec.record_ctx = w;
 	w->eng = engine_new(&ec, fw->cfg.rs, fw->cfg.pm, fw->cfg.inv,
 			    fw->cfg.out, fw->cfg.learner);

@@ -9,7 +9,8 @@
  * no pointer into the flow, its nDPI state or the view's buffers (its
  * bytes are scanned); the server name, TLS facts and media streams that
  * record_copy moves only as far as used arrive whole; with a queue of 4 and batches of 3 the submitters
- * wait and nothing is lost; writer_drain returns only when all earlier
+ * wait and nothing is lost, also when one of them hands on 7 records at
+ * a time (writer_submit_many, more than the queue holds); writer_drain returns only when all earlier
  * records are written, also for a batch that is not full; writer_free
  * writes what is still queued; two submitting threads; writer_ahead
  * gives the records after the current one, in order.  With a time bound
@@ -160,13 +161,41 @@ struct job {
 	int who;
 	uint64_t count;
 	int leaks;                    /* records pointing into their source */
+	unsigned many;                /* > 1: writer_submit_many of so many */
 };
+
+struct held {
+	struct flow *f;
+	char *host;
+	struct flow_record *r;
+};
+
+/* Hands on the n records held, then frees every source. */
+static void hand_held(struct job *j, struct held *h, unsigned n)
+{
+	const struct flow_record *r[8];
+
+	for (unsigned k = 0; k < n; k++)
+		r[k] = h[k].r;
+	if (n == 1)
+		writer_submit(j->w, r[0]);
+	else
+		writer_submit_many(j->w, r, n);
+	for (unsigned k = 0; k < n; k++) {
+		free_flow(h[k].f, h[k].host);
+		memset(h[k].r, 'Z', sizeof(*h[k].r));   /* the copy must not care */
+		free(h[k].r);
+	}
+}
 
 /* Submits records whose fields name their number; frees every source. */
 static void *submit(void *arg)
 {
 	struct job *j = arg;
+	struct held h[8];
+	unsigned nh = 0;
 
+	assert_true(j->many <= 8);
 	for (uint64_t i = 0; i < j->count; i++) {
 		struct inspect_view iv;
 		struct audit_result ar = { .verdict = VERDICT_OK };
@@ -186,10 +215,11 @@ static void *submit(void *arg)
 		if (points_into(r, f, sizeof(*f)) || points_into(r, f->insp, 64) ||
 		    points_into(r, f->meta, 64) || points_into(r, host, 64))
 			j->leaks++;
-		writer_submit(j->w, r);
-		free_flow(f, host);
-		memset(r, 'Z', sizeof(*r));   /* the copy must not care */
-		free(r);
+		h[nh++] = (struct held){ f, host, r };
+		if (nh >= (j->many > 1 ? j->many : 1) || i + 1 == j->count) {
+			hand_held(j, h, nh);
+			nh = 0;
+		}
 		memset(ar.reason, 'Z', 16);
 		labels[0] = 0xdead;
 	}
@@ -200,7 +230,7 @@ static void test_order_and_copies(void **state)
 {
 	struct seen s = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct writer *w = writer_new(4, 3, check_report, &s);
-	struct job a = { w, 0, N, 0 }, b = { w, 1, N, 0 };
+	struct job a = { w, 0, N, 0, 1 }, b = { w, 1, N, 0, 7 };
 	pthread_t ta, tb;
 
 	(void)state;
@@ -225,7 +255,7 @@ static void test_drain_and_free(void **state)
 {
 	struct seen s = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct writer *w = writer_new(64, 50, check_report, &s);
-	struct job a = { w, 0, 7, 0 };
+	struct job a = { w, 0, 7, 0, 1 };
 
 	(void)state;
 	submit(&a);
@@ -352,7 +382,7 @@ static void test_time_bound(void **state)
 {
 	struct both b = { .s = { .mu = PTHREAD_MUTEX_INITIALIZER } };
 	struct writer *w = writer_new(64, 50, both_report, &b);
-	struct job a = { w, 0, 7, 0 }, one = { w, 1, 1, 0 };
+	struct job a = { w, 0, 7, 0, 1 }, one = { w, 1, 1, 0, 1 };
 	uint64_t wk;
 
 	(void)state;

@@ -148,6 +148,17 @@ void output_flow(struct output *o, const struct flow_record *r)
 	}
 }
 
+void output_flows(struct output *o, const struct flow_record *const *r,
+		  size_t n)
+{
+	if (o->writer) {
+		writer_submit_many(o->writer, r, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		output_flow(o, r[i]);
+}
+
 /* Waits for the records submitted so far: what follows (a stats record,
  * the summary) comes after them.  Then each sink delivers what it holds
  * back, and *c gets the figures of the outputs. */

@@ -51,6 +51,10 @@ bool output_wants_record(const struct output *o, const struct inspect_view *iv);
  * submitted before. */
 void output_flow(struct output *o, const struct flow_record *r);
 
+/* output_flow of r[0..n) in order (to the writer thread under one lock). */
+void output_flows(struct output *o, const struct flow_record *const *r,
+		  size_t n);
+
 /* Starts the record writer thread (see writer.h); returns 0, or -1 (and
  * records are then written synchronously). */
 int output_start_writer(struct output *o);

@@ -13,6 +13,8 @@ struct writer {
 	pthread_t thread;
 	struct flow_record *ring;
 	unsigned cap, head, count;        /* count: filled, not yet written */
+	unsigned at;                      /* writer thread only: the record fn
+					   * has, counted from head */
 	unsigned batch;                   /* wake a sleeping thread at this count */
 	bool sleeping;                    /* the thread waits for `filled` */
 	bool idle;                        /* ... with nothing queued, untimed */
@@ -78,7 +80,7 @@ static void *run(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct flow_record *r;
+		unsigned n;
 
 		while (w->count == 0 && !w->stop) {
 			if (w->dirty && w->idle_fn) {
@@ -99,12 +101,15 @@ static void *run(void *arg)
 			break;
 		}
 		w->dirty = true;
-		r = &w->ring[w->head];
+		/* The slots are ours till freed: a quarter of the ring at a
+		 * time, so that the submitters need not wait for all of it. */
+		n = w->count < w->cap / 4 + 1 ? w->count : w->cap / 4 + 1;
 		pthread_mutex_unlock(&w->mu);
-		w->fn(w->ctx, r);                 /* the slot is ours till freed */
+		for (w->at = 0; w->at < n; w->at++)
+			w->fn(w->ctx, &w->ring[(w->head + w->at) % w->cap]);
 		pthread_mutex_lock(&w->mu);
-		w->head = (w->head + 1) % w->cap;
-		w->count--;
+		w->head = (w->head + n) % w->cap;
+		w->count -= n;
 		pthread_cond_broadcast(&w->emptied);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -174,33 +179,50 @@ unsigned writer_ahead(struct writer *w, const struct flow_record **out,
 	unsigned n;
 
 	pthread_mutex_lock(&w->mu);
-	n = w->count > 0 ? w->count - 1 : 0;  /* the current one is counted */
+	n = w->count > w->at ? w->count - w->at - 1 : 0; /* after fn's */
 	if (n > max)
 		n = max;
 	for (unsigned i = 0; i < n; i++)
-		out[i] = &w->ring[(w->head + 1 + i) % w->cap];
+		out[i] = &w->ring[(w->head + w->at + 1 + i) % w->cap];
 	pthread_mutex_unlock(&w->mu);
 	return n;
 }
 
-void writer_submit(struct writer *w, const struct flow_record *r)
+/* Called with the lock held: wakes a sleeping thread at a batch; with a
+ * time bound also at the first record (the thread then gathers the rest
+ * for at most max_delay_ms). */
+static void wake(struct writer *w)
 {
-	pthread_mutex_lock(&w->mu);
-	if (w->count == w->cap)
-		w->waits++;
-	while (w->count == w->cap)
-		pthread_cond_wait(&w->emptied, &w->mu);
-	record_copy(&w->ring[(w->head + w->count) % w->cap], r);
-	w->count++;
-	w->records++;
-	if (w->count > w->peak)
-		w->peak = w->count;
-	/* Woken: at a batch; with a time bound also at the first record
-	 * (the thread then gathers the rest for at most max_delay_ms). */
 	if (w->sleeping && (w->count >= w->batch ||
 			    (w->idle && w->max_delay_ms > 0)))
 		pthread_cond_signal(&w->filled);
+}
+
+void writer_submit_many(struct writer *w, const struct flow_record *const *r,
+			size_t n)
+{
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < n; i++) {
+		if (w->count == w->cap) {
+			w->waits++;
+			wake(w);
+			do
+				pthread_cond_wait(&w->emptied, &w->mu);
+			while (w->count == w->cap);
+		}
+		record_copy(&w->ring[(w->head + w->count) % w->cap], r[i]);
+		w->count++;
+		w->records++;
+		if (w->count > w->peak)
+			w->peak = w->count;
+	}
+	wake(w);
 	pthread_mutex_unlock(&w->mu);
+}
+
+void writer_submit(struct writer *w, const struct flow_record *r)
+{
+	writer_submit_many(w, &r, 1);
 }
 
 void writer_drain(struct writer *w)

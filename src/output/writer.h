@@ -49,6 +49,11 @@ unsigned writer_ahead(struct writer *w, const struct flow_record **out,
  * threads. */
 void writer_submit(struct writer *w, const struct flow_record *r);
 
+/* writer_submit of r[0..n) in order, under one lock (waking the thread
+ * once, or when the queue is full). */
+void writer_submit_many(struct writer *w, const struct flow_record *const *r,
+			size_t n);
+
 /* Returns once every record submitted so far has been written. */
 void writer_drain(struct writer *w);
 
