@@ -492,7 +492,8 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	bq_init(&w->free);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	ec.lock = &fw->lock;
+	/* A lone engine runs on the reader thread and shares nothing. */
+	ec.lock = fw->n > 1 ? &fw->lock : NULL;
 	ec.clock_extern = true;
 	ec.on_record = on_record;
 	ec.record_slot = record_slot;

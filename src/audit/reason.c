@@ -451,13 +451,14 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 		 struct audit_result *ar)
 {
 	char what[128], ssrc[16], mos[32];
-	size_t used = strlen(ar->reason), n;
+	size_t used, n;
 
 	for (int i = 0; i < ms->n; i++) {
 		const struct media_stream_out *o = &ms->s[i];
 
 		if (!o->poor)
 			continue;
+		used = strlen(ar->reason);
 		ar->flags |= 1u << FLAG_POOR_MEDIA;
 		if (ar->verdict < VERDICT_NOTICE)
 			ar->verdict = VERDICT_NOTICE;
