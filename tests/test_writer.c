@@ -86,6 +86,7 @@ static void check_report(void *ctx, const struct flow_record *r)
 	pthread_mutex_lock(&s->mu);
 	if (who < 0 || who > 1 || i != s->next[who] ||
 	    strcmp(r->audit.reason, want) != 0 ||
+	    r->reason_len != strlen(r->audit.reason) ||
 	    r->nlabels != (int)(i % 5) || (r->nlabels && r->labels[0] != i) ||
 	    host == NULL || strcmp(host, want) != 0 || app == NULL ||
 	    strcmp(app, "tls") != 0 || record_name(r, REC_JA3) != NULL ||

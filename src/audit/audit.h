@@ -126,7 +126,7 @@ struct reason_key {
 #define REASON_MEMO_SLOTS 256
 #define REASON_MEMO_LEN 256
 #define REASON_VARS 3
-#define REASON_DETAIL_SLOTS 32
+#define REASON_DETAIL_SLOTS 256
 
 /* A direct-mapped memo of such sentences for one thread (an engine's
  * auditor): zeroed is empty.  text is the sentence without its parts;

@@ -309,7 +309,7 @@ static bool memo_fill(const struct auditor *a, const struct flow *f,
 static const char *detail_text(const struct auditor *a,
 			       const struct wire_result *r, char what[96])
 {
-	unsigned i = ((r->arg ^ (uint32_t)r->detail << 24) * 0x9E3779B1u) >> 27;
+	unsigned i = ((r->arg ^ (uint32_t)r->detail << 24) * 0x9E3779B1u) >> 24;
 	struct reason_detail *d;
 
 	if (a->memo == NULL) {

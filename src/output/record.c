@@ -42,14 +42,15 @@ static void fill_view(struct flow_record *r, const struct inspect_view *iv)
 		r->tls_facts = iv->tls_facts;
 }
 
-/* *src with its reason up to the NUL (the last field). */
-static void copy_audit(struct audit_result *dst, const struct audit_result *src)
+/* *src with its reason of n bytes and the NUL (the last field). */
+static void copy_audit(struct audit_result *dst, const struct audit_result *src,
+		       size_t n)
 {
 	_Static_assert(sizeof(struct audit_result) - AUDIT_REASON_MAX -
 		       offsetof(struct audit_result, reason) <
 		       _Alignof(struct audit_result), "reason is audit_result's last field");
 	memcpy(dst, src, offsetof(struct audit_result, reason));
-	memcpy(dst->reason, src->reason, strlen(src->reason) + 1);
+	memcpy(dst->reason, src->reason, n + 1);
 }
 
 static void fill_flow(struct flow_record *r, const struct flow *f)
@@ -92,7 +93,9 @@ void record_fill(struct flow_record *r, const struct flow *f,
 	if (n > 0)
 		memcpy(r->labels, labels, (size_t)n * sizeof(r->labels[0]));
 	r->nlabels = n;
-	copy_audit(&r->audit, ar);
+	r->reason_len = (uint16_t)strnlen(ar->reason, sizeof(ar->reason) - 1);
+	copy_audit(&r->audit, ar, r->reason_len);
+	r->audit.reason[r->reason_len] = '\0';
 	r->toserver_dir = (uint8_t)flow_toserver_dir(f);
 	r->media.n = 0;
 	r->media.capped = 0;
@@ -134,7 +137,7 @@ void record_copy(struct flow_record *dst, const struct flow_record *src)
 	_Static_assert(offsetof(struct flow_record, audit) >
 		       offsetof(struct flow_record, nlabels), "see record.h");
 	memcpy(dst, src, offsetof(struct flow_record, audit));
-	copy_audit(&dst->audit, &src->audit);
+	copy_audit(&dst->audit, &src->audit, src->reason_len);
 	dst->dpi = src->dpi;
 	dst->risks = src->risks;
 	dst->tls_client_cert = src->tls_client_cert;

@@ -52,6 +52,7 @@ struct flow_record {
 	const struct ruleset *rs;      /* what labels index (see above) */
 	uint32_t labels[CLASSIFY_MAX_LABELS]; /* rule indexes, label order */
 	int nlabels;
+	uint16_t reason_len;           /* strlen(audit.reason) */
 	struct audit_result audit;     /* verdict, flags, reason sentence */
 	bool dpi;                      /* nDPI ran: the fields below are set */
 	uint64_t risks;                /* nDPI risk bits (bit n = risk n) */
