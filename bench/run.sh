@@ -155,7 +155,7 @@ run_jobs() {
 callgrind() {
 	local name=$1 slices=$2 ex=$3 k f; shift 3
 	rm -f "$CG/$name".out*
-	LWB_SLICES=$slices LWB_EXIT=$ex LD_PRELOAD=$SLICE \
+	LYNCWATCH_PCAP_READER=libpcap LWB_SLICES=$slices LWB_EXIT=$ex LD_PRELOAD=$SLICE \
 		valgrind --tool=callgrind --instr-atstart=no \
 		--callgrind-out-file="$CG/$name.out" "$@" > /dev/null 2> "$W/$name.vg" ||
 		say "bench: callgrind $name failed (see $W/$name.vg)"
@@ -193,6 +193,20 @@ say "bench: phase 2: instructions (callgrind), memory, port matcher"
 # flow's record included, start-up excluded.
 ipp_full() { callgrind ipp-full 0:0 never "$LW" -r "$CAP/ipp.pcap" "${LWARGS[@]}"; }
 ipp_nodpi() { callgrind ipp-nodpi 0:0 never "$LW" -r "$CAP/ipp.pcap" "${LWARGS[@]}" --no-dpi; }
+# pktslice.so watches pcap_next_ex: the runs above have libpcap read every
+# record (LYNCWATCH_PCAP_READER=libpcap).  What lyncwatch's own reader of
+# classic pcap files saves: two whole runs, start-up included (the same
+# both ways), instructions to $W/ipp-reader-{own,libpcap}.ir.
+ipp_reader() {
+	local m
+	for m in own libpcap; do
+		LYNCWATCH_PCAP_READER=$m valgrind --tool=callgrind \
+			--callgrind-out-file="$CG/ipp-reader-$m.out" "$LW" -r "$CAP/ipp.pcap" \
+			"${LWARGS[@]}" --no-dpi > /dev/null 2> "$W/ipp-reader-$m.vg" ||
+			say "bench: callgrind ipp-reader-$m failed (see $W/ipp-reader-$m.vg)"
+		awk '/^(summary|totals):/ { print $2; exit }' "$CG/ipp-reader-$m.out" > "$W/ipp-reader-$m.ir"
+	done
+}
 ipp_raw() {
 	callgrind ipp-raw 0:0 never "$RAW" "$CAP/ipp.pcap"
 	callgrind ipp-rawhash 0:0 never "$RAW" -m hash "$CAP/ipp.pcap"
@@ -213,13 +227,13 @@ flat() {
 big_rss() {
 	/usr/bin/time -f '%M %e' -o "$W/big-base.time" "$LW" -r "$CAP/big.pcap" \
 		"${LWARGS[@]}" --max-flows 1100000 -c 1 > /dev/null 2>&1
-	LWB_EXIT=eof LD_PRELOAD=$SLICE /usr/bin/time -f '%M %e' -o "$W/big.time" \
+	LYNCWATCH_PCAP_READER=libpcap LWB_EXIT=eof LD_PRELOAD=$SLICE /usr/bin/time -f '%M %e' -o "$W/big.time" \
 		"$LW" -r "$CAP/big.pcap" "${LWARGS[@]}" --max-flows 1100000 \
 		> /dev/null 2> "$W/big.err"
 }
 # Issue 6: 2M distinct 5-tuples through a 100k-flow table, full mode.
 flood_rss() {
-	LWB_EVERY=250000 LD_PRELOAD=$SLICE /usr/bin/time -f '%M %e' -o "$W/flood.time" \
+	LYNCWATCH_PCAP_READER=libpcap LWB_EVERY=250000 LD_PRELOAD=$SLICE /usr/bin/time -f '%M %e' -o "$W/flood.time" \
 		"$LW" -r "$CAP/flood.pcap" --rules "$RULES" --inventory "$INV" \
 		--no-progress --max-flows $FLOOD_MAX --json - 2> "$W/flood.err" |
 		tail -n 1 > "$W/flood.stats"
@@ -245,7 +259,7 @@ pm_count() {
 
 T1=$EPOCHREALTIME
 if [ "$HAVE_VG" = 1 ]; then
-	run_jobs flood_rss ipp_full big_rss ipp_nodpi flat flood_ipp ipp_raw pm_count
+	run_jobs flood_rss ipp_full big_rss ipp_nodpi flat flood_ipp ipp_raw pm_count ipp_reader
 else
 	say "bench: valgrind is missing: no instruction counts"
 	run_jobs flood_rss big_rss
@@ -273,7 +287,7 @@ timed() {
 # (pktslice.so), the process ends there; seconds to KEY.s, RSS to KEY.rss.
 slice_timed() {
 	local key=$1 from=$2 count=$3 line; shift 3
-	LWB_SLICES=$from:$count LWB_EXIT=slices LD_PRELOAD=$SLICE "$@" \
+	LYNCWATCH_PCAP_READER=libpcap LWB_SLICES=$from:$count LWB_EXIT=slices LD_PRELOAD=$SLICE "$@" \
 		> "$W/$key.out" 2> "$W/$key.err"
 	line=$(grep '^pktslice: slice 1 ' "$W/$key.err") ||
 		{ say "bench: $key failed (see $W/$key.err)"; return; }
@@ -522,6 +536,8 @@ echo "4. Instructions per packet (callgrind Ir, start-up excluded)"
 P=$IPP_PKTS
 echo "  ipp ($(fmt_int "$P") packets, $(fmt_int "$IPP_FLOWS") flows, each flow's record included):"
 echo "    rawread $(ipp ipp-raw "$P"), rawread -m hash $(ipp ipp-rawhash "$P"), lyncwatch --no-dpi $(ipp ipp-nodpi "$P"), lyncwatch $(ipp ipp-full "$P")"
+echo "    (these read through libpcap, which the slices watch; lyncwatch's own reader of classic pcap files,"
+echo "    its default, saves $(div "$(( $(cat "$W/ipp-reader-libpcap.ir" 2>/dev/null || echo 0) - $(cat "$W/ipp-reader-own.ir" 2>/dev/null || echo 0) ))" "$P" "%.0f") instructions per packet: whole --no-dpi runs $(fmt_int "$(cat "$W/ipp-reader-own.ir" 2>/dev/null)") own, $(fmt_int "$(cat "$W/ipp-reader-libpcap.ir" 2>/dev/null)") libpcap)"
 echo "  per record, the same runs (inclusive costs: report_flow on the packet thread + write_flow, every sink, on the writer):"
 for m in nodpi full; do
 	read -r rp rw rt rn <<< "$(rec_ir "ipp-$m")"

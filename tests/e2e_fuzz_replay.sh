@@ -7,7 +7,7 @@ FUZZ="$top_srcdir/tests/fuzz"
 # An input that once hung a parser must fail, not hang the suite.
 if command -v timeout > /dev/null 2>&1; then to="timeout -s KILL 600"; else to=; fi
 
-for h in decode pcap rules inventory escape; do
+for h in decode pcap rules inventory escape savefile; do
 	bin="$top_builddir/tests/fuzz/replay_$h"
 	[ -x "$bin" ] || { fail "$h: $bin is not built"; continue; }
 	set -- "$FUZZ/corpus/$h"

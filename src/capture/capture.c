@@ -1,6 +1,8 @@
-/* capture.c: offline and live captures through libpcap. */
+/* capture.c: offline and live captures through libpcap (classic pcap
+ * files' records read past it: savefile.h). */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -11,24 +13,21 @@
 
 #include "capture/capture.h"
 #include "capture/decode.h"
+#include "capture/savefile.h"
 
-/* Compiles and sets filter (NULL: none); closes c on failure. */
+/* Compiles and sets filter (NULL: none), keeping the program in c->prog
+ * for the records read past libpcap; closes c on failure. */
 static int set_filter(struct capture *c, const char *filter)
 {
-	struct bpf_program prog = { 0, NULL };
-
 	if (filter == NULL)
 		return 0;
-	if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-	    pcap_setfilter(c->p, &prog) != 0) {
+	if (pcap_compile(c->p, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+	    pcap_setfilter(c->p, &c->prog) != 0) {
 		snprintf(c->err, sizeof(c->err), "%s: filter '%s': %s", c->name,
 			 filter, pcap_geterr(c->p));
-		if (prog.bf_insns)
-			pcap_freecode(&prog);
 		capture_close(c);
 		return -1;
 	}
-	pcap_freecode(&prog);
 	return 0;
 }
 
@@ -56,6 +55,15 @@ static FILE *open_stream(struct capture *c, const char *name)
 	/* One thread reads it: no lock around each of libpcap's freads. */
 	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	return fp;
+}
+
+/* LYNCWATCH_PCAP_READER=libpcap: libpcap reads every record (to compare,
+ * and for the bench's per-packet slices, which watch pcap_next_ex). */
+static bool own_reader_wanted(void)
+{
+	const char *v = getenv("LYNCWATCH_PCAP_READER");
+
+	return v == NULL || strcmp(v, "libpcap") != 0;
 }
 
 int capture_open_file(struct capture *c, const char *name, const char *filter)
@@ -89,7 +97,10 @@ int capture_open_file(struct capture *c, const char *name, const char *filter)
 	if (strcmp(name, "-") != 0 && fstat(fileno(fp), &st) == 0 &&
 	    S_ISREG(st.st_mode))
 		c->size = (int64_t)st.st_size;
-	return set_filter(c, filter);
+	if (set_filter(c, filter))
+		return -1;
+	c->sf = own_reader_wanted() ? savefile_open(c->p, fp) : NULL;
+	return 0;
 }
 
 /* Why pcap_activate failed, in words an operator can act on. */
@@ -183,11 +194,54 @@ int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg)
 	return set_filter(c, cfg->filter);
 }
 
+/* Hands the file back to libpcap at the first record the own reader left
+ * (savefile.h); false with c->err set when the stream cannot seek there. */
+static bool hand_back(struct capture *c)
+{
+	int64_t off = savefile_offset(c->sf);
+
+	savefile_free(c->sf);
+	c->sf = NULL;
+	if (fseeko(pcap_file(c->p), (off_t)off, SEEK_SET) != 0) {
+		snprintf(c->err, sizeof(c->err), "%s: packet %llu: cannot seek "
+			 "to offset %lld: %s", c->name,
+			 (unsigned long long)c->pktno + 1, (long long)off,
+			 strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* The next record that passes the filter from the own reader: 1, or 0
+ * once it has stopped (the stream is then libpcap's again), or -1. */
+static int next_own(struct capture *c, struct raw_packet *out)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+
+	do {
+		if (c->brk)
+			return CAPTURE_END;
+		if (savefile_next(c->sf, &h, &data) == 0)
+			return hand_back(c) ? 0 : CAPTURE_ERROR;
+	} while (c->prog.bf_insns && !pcap_offline_filter(&c->prog, &h, data));
+	c->pktno++;
+	out->ts_us = (uint64_t)h.ts.tv_sec * 1000000u + (uint64_t)h.ts.tv_usec;
+	out->caplen = h.caplen;
+	out->len = h.len;
+	out->data = data;
+	return CAPTURE_PACKET;
+}
+
 int capture_next(struct capture *c, struct raw_packet *out)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int rc = pcap_next_ex(c->p, &h, &data);
+	int rc;
+
+	if (c->sf && (rc = next_own(c, out)) != 0)
+		return rc;
+	rc = pcap_next_ex(c->p, &h, &data);
 
 	if (rc == 0 && c->live) {
 		struct pollfd pfd = { .fd = pcap_get_selectable_fd(c->p),
@@ -220,6 +274,7 @@ int capture_next(struct capture *c, struct raw_packet *out)
 
 void capture_break(struct capture *c)
 {
+	c->brk = 1;
 	if (c->p)
 		pcap_breakloop(c->p);
 }
@@ -256,13 +311,22 @@ int capture_counters(struct capture *c, struct capture_counters *out)
 int64_t capture_offset(const struct capture *c)
 {
 	FILE *f = c->size >= 0 ? pcap_file(c->p) : NULL;
-	long off = f ? ftell(f) : -1;
+	long off;
+
+	if (c->sf)
+		return savefile_offset(c->sf);
+	off = f ? ftell(f) : -1;
 
 	return off < 0 ? -1 : (int64_t)off;
 }
 
 void capture_close(struct capture *c)
 {
+	savefile_free(c->sf);
+	c->sf = NULL;
+	if (c->prog.bf_insns)
+		pcap_freecode(&c->prog);
+	c->prog.bf_insns = NULL;
 	if (c->p)
 		pcap_close(c->p);       /* closes the stream before its buffer goes */
 	c->p = NULL;

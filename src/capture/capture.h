@@ -10,8 +10,14 @@
 
 #define CAPTURE_ERRLEN 512
 
+struct savefile;
+
 struct capture {
 	pcap_t *p;
+	struct savefile *sf;    /* file records read past libpcap (savefile.h),
+				 * or NULL */
+	struct bpf_program prog; /* the filter (bf_insns NULL: none) */
+	volatile int brk;       /* capture_break() with sf */
 	const char *name;       /* file as given ("-" is stdin), or interface */
 	int live;               /* 1 for an interface */
 	int timeout_ms;         /* live: how long capture_next waits */

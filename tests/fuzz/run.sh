@@ -11,7 +11,7 @@
 # in libclang-rt-14-dev).
 #
 # Environment: CC (default clang), FUZZ_HARNESSES (default "decode pcap
-# rules inventory escape"), FUZZ_CRASH_DIR (default tests/fuzz/crashes in the
+# rules inventory escape savefile"), FUZZ_CRASH_DIR (default tests/fuzz/crashes in the
 # source tree), FUZZ_ARGS (extra libFuzzer flags, e.g. -jobs=2), FUZZ_LOGS
 # (a directory to keep the libFuzzer logs in).
 set -u
@@ -23,7 +23,7 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CC:-clang}
-harnesses=${FUZZ_HARNESSES:-"decode pcap rules inventory escape"}
+harnesses=${FUZZ_HARNESSES:-"decode pcap rules inventory escape savefile"}
 crashes=${FUZZ_CRASH_DIR:-$here/crashes}
 export top_srcdir="$top"  # where the harnesses find the rules
 

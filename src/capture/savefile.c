@@ -1,0 +1,163 @@
+/* savefile.c: classic pcap records read straight from the file (see
+ * savefile.h; the format: pcap-savefile(5)). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/savefile.h"
+
+#define FILE_HDR_LEN 24
+#define REC_HDR_LEN 16
+#define MAGIC_USEC 0xa1b2c3d4u
+#define MAGIC_NSEC 0xa1b23c4du
+#define BUF_BYTES (1u << 20)        /* > a record of the largest snapshot */
+
+struct savefile {
+	int fd;
+	bool be;                    /* the file's numbers are big-endian */
+	bool nsec;                  /* nanosecond time stamps */
+	bool stopped;
+	uint32_t snapshot;          /* libpcap's, from the file header */
+	uint8_t *buf;
+	size_t len, at;             /* bytes held; the next record's start */
+	int64_t base;               /* file offset of buf[0] */
+};
+
+static uint32_t get32(const struct savefile *sf, const uint8_t *b)
+{
+	if (sf->be)
+		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		       (uint32_t)b[2] << 8 | b[3];
+	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[1] << 8 | b[0];
+}
+
+static uint16_t get16(const struct savefile *sf, const uint8_t *b)
+{
+	return (uint16_t)(sf->be ? b[0] << 8 | b[1] : b[1] << 8 | b[0]);
+}
+
+/* A time stamp field as libpcap 1.10 gives it: a signed 32-bit number in
+ * the machine's byte order, unsigned when it swapped the bytes. */
+static long time_field(const struct savefile *sf, uint32_t v)
+{
+	bool swapped = sf->be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+
+	return swapped ? (long)v : (long)(int32_t)v;
+}
+
+/* Reads the file header at offset 0 into sf (byte order, precision);
+ * false when it is not a version 2.4+ pcap file of this reader's. */
+static bool read_header(struct savefile *sf)
+{
+	uint8_t h[FILE_HDR_LEN];
+	uint32_t magic;
+
+	if (pread(sf->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return false;
+	sf->be = false;
+	magic = get32(sf, h);
+	if (magic != MAGIC_USEC && magic != MAGIC_NSEC) {
+		sf->be = true;
+		magic = get32(sf, h);
+		if (magic != MAGIC_USEC && magic != MAGIC_NSEC)
+			return false;
+	}
+	sf->nsec = magic == MAGIC_NSEC;
+	/* 2.4 and later: caplen and len in their place (libpcap swaps or
+	 * guesses for older versions; it reads those itself). */
+	return get16(sf, h + 4) == 2 && get16(sf, h + 6) >= 4;
+}
+
+struct savefile *savefile_open(pcap_t *p, FILE *fp)
+{
+	struct savefile *sf;
+	struct stat st;
+	int fd = fileno(fp);
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    pcap_datalink(p) != DLT_EN10MB || pcap_snapshot(p) <= 0 ||
+	    ftell(fp) != FILE_HDR_LEN)
+		return NULL;
+	sf = calloc(1, sizeof(*sf));
+	if (sf == NULL)
+		return NULL;
+	sf->fd = fd;
+	sf->snapshot = (uint32_t)pcap_snapshot(p);
+	sf->base = FILE_HDR_LEN;
+	if (!read_header(sf) || (sf->buf = malloc(BUF_BYTES)) == NULL) {
+		free(sf);
+		return NULL;
+	}
+	return sf;
+}
+
+/* Keeps the bytes from sf->at and reads more after them; false at the end
+ * of the file or on a read error (libpcap meets it again and says so). */
+static bool refill(struct savefile *sf)
+{
+	size_t keep = sf->len - sf->at;
+	ssize_t n;
+
+	memmove(sf->buf, sf->buf + sf->at, keep);
+	sf->base += (int64_t)sf->at;
+	sf->at = 0;
+	sf->len = keep;
+	do
+		n = pread(sf->fd, sf->buf + sf->len, BUF_BYTES - sf->len,
+			  (off_t)(sf->base + (int64_t)sf->len));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	sf->len += (size_t)n;
+	return true;
+}
+
+int savefile_next(struct savefile *sf, struct pcap_pkthdr *h,
+		  const uint8_t **data)
+{
+	const uint8_t *r;
+	uint32_t caplen;
+
+	if (sf->stopped)
+		return 0;
+	while (sf->len - sf->at < REC_HDR_LEN)
+		if (!refill(sf))
+			goto stop;
+	r = sf->buf + sf->at;
+	caplen = get32(sf, r + 8);
+	if (caplen > sf->snapshot)
+		goto stop;
+	while (sf->len - sf->at < REC_HDR_LEN + (size_t)caplen)
+		if (!refill(sf))
+			goto stop;
+	r = sf->buf + sf->at;
+	h->ts.tv_sec = time_field(sf, get32(sf, r));
+	h->ts.tv_usec = (suseconds_t)time_field(sf, get32(sf, r + 4));
+	if (sf->nsec)
+		h->ts.tv_usec /= 1000;
+	h->caplen = caplen;
+	h->len = get32(sf, r + 12);
+	*data = r + REC_HDR_LEN;
+	sf->at += REC_HDR_LEN + (size_t)caplen;
+	return 1;
+stop:
+	sf->stopped = true;
+	return 0;
+}
+
+int64_t savefile_offset(const struct savefile *sf)
+{
+	return sf->base + (int64_t)sf->at;
+}
+
+void savefile_free(struct savefile *sf)
+{
+	if (sf == NULL)
+		return;
+	free(sf->buf);
+	free(sf);
+}
