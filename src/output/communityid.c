@@ -15,6 +15,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>
+#include <stdatomic.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 #endif
@@ -183,13 +184,22 @@ void communityid_sha1_ni(const uint8_t *msg, size_t len, uint8_t out[20])
 #undef NI_FIVE
 
 /* The SHA extensions: CPUID leaf 7, EBX bit 29 (__builtin_cpu_supports
- * names "sha" in GCC only); SSSE3 and SSE4.1 for the shuffles. */
+ * names "sha" in GCC only); SSSE3 and SSE4.1 for the shuffles.  Asked
+ * once: under a hypervisor CPUID traps to it (tens of microseconds on this
+ * project's machine, a third of a --no-dpi run when asked per record). */
 bool communityid_sha_ni(void)
 {
+	static _Atomic int known = -1;          /* -1: not asked yet */
+	int v = atomic_load_explicit(&known, memory_order_relaxed);
 	unsigned a, b, c, d;
 
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
-	       __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+	if (v < 0) {
+		v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
+		    __builtin_cpu_supports("sse4.1") &&
+		    __builtin_cpu_supports("ssse3");
+		atomic_store_explicit(&known, v, memory_order_relaxed);
+	}
+	return v;
 }
 #else
 void communityid_sha1_ni(const uint8_t *msg, size_t len, uint8_t out[20])
