@@ -27,24 +27,12 @@
 #include <cmocka.h>
 
 #include "capture/capture.h"
-#include "capture/savefile.h"
+#include "fuzz/readall.h"
 
 struct wr {
-	uint8_t *b;
-	size_t n, cap;
+	struct bytes s;
 	bool be;
 };
-
-static void put(struct wr *w, const void *p, size_t n)
-{
-	if (w->n + n > w->cap) {
-		w->cap = (w->n + n) * 2 + 1024;
-		w->b = realloc(w->b, w->cap);
-		assert_non_null(w->b);
-	}
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
 
 static void put32(struct wr *w, uint32_t v)
 {
@@ -52,7 +40,7 @@ static void put32(struct wr *w, uint32_t v)
 
 	for (int i = 0; i < 4; i++)
 		b[w->be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
-	put(w, b, 4);
+	bytes_add(&w->s, b, 4);
 }
 
 static void put16(struct wr *w, uint16_t v)
@@ -61,7 +49,7 @@ static void put16(struct wr *w, uint16_t v)
 
 	b[w->be ? 1 : 0] = (uint8_t)v;
 	b[w->be ? 0 : 1] = (uint8_t)(v >> 8);
-	put(w, b, 2);
+	bytes_add(&w->s, b, 2);
 }
 
 static void file_header(struct wr *w, uint32_t magic, uint16_t minor,
@@ -92,7 +80,7 @@ static void record(struct wr *w, uint32_t sec, uint32_t frac, uint32_t caplen,
 	for (uint32_t i = 0; i < caplen; i++) {
 		uint8_t c = i < sizeof(eth) ? eth[i] : (uint8_t)(seed + i);
 
-		put(w, &c, 1);
+		bytes_add(&w->s, &c, 1);
 	}
 }
 
@@ -104,86 +92,30 @@ static char *write_tmp(const struct wr *w)
 	assert_non_null(path);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, w->b, w->n), (ssize_t)w->n);
+	assert_int_equal(write(fd, w->s.b, w->s.n), (ssize_t)w->s.n);
 	close(fd);
 	return path;
-}
-
-struct seen {
-	uint8_t *bytes;             /* ts, lengths and data of every packet */
-	size_t n, cap;
-	int end;                    /* the last capture_next code */
-	uint64_t pktno;
-	char err[CAPTURE_ERRLEN];
-	bool own;                   /* the own reader took the file */
-	int open_rc;
-};
-
-static void note(struct seen *s, const void *p, size_t n)
-{
-	if (s->n + n > s->cap) {
-		s->cap = (s->n + n) * 2 + 4096;
-		s->bytes = realloc(s->bytes, s->cap);
-		assert_non_null(s->bytes);
-	}
-	memcpy(s->bytes + s->n, p, n);
-	s->n += n;
-}
-
-/* Everything capture_next gives for path, read by the own reader or by
- * libpcap alone. */
-static void read_all(const char *path, const char *filter, bool own,
-		     struct seen *s)
-{
-	struct capture c;
-	struct raw_packet rp;
-	int rc;
-
-	memset(s, 0, sizeof(*s));
-	if (own)
-		unsetenv("LYNCWATCH_PCAP_READER");
-	else
-		setenv("LYNCWATCH_PCAP_READER", "libpcap", 1);
-	s->open_rc = capture_open_file(&c, path, filter);
-	if (s->open_rc != 0) {
-		snprintf(s->err, sizeof(s->err), "%s", c.err);
-		return;
-	}
-	s->own = c.sf != NULL;
-	while ((rc = capture_next(&c, &rp)) == CAPTURE_PACKET) {
-		note(s, &rp.ts_us, sizeof(rp.ts_us));
-		note(s, &rp.caplen, sizeof(rp.caplen));
-		note(s, &rp.len, sizeof(rp.len));
-		note(s, rp.data, rp.caplen);
-	}
-	s->end = rc;
-	s->pktno = c.pktno;
-	if (rc == CAPTURE_ERROR)
-		snprintf(s->err, sizeof(s->err), "%s", c.err);
-	capture_close(&c);
-	unsetenv("LYNCWATCH_PCAP_READER");
 }
 
 /* Both readers on the bytes of w; returns whether the own one took it. */
 static bool same_both_ways(const struct wr *w, const char *filter)
 {
 	char *path = write_tmp(w);
-	struct seen a, b;
+	struct readall a, b;
 
-	read_all(path, filter, true, &a);
-	read_all(path, filter, false, &b);
+	readall(path, filter, true, &a);
+	readall(path, filter, false, &b);
 	unlink(path);
 	free(path);
-	assert_int_equal(a.open_rc, b.open_rc);
 	assert_false(b.own);
+	assert_int_equal(a.open_rc, b.open_rc);
 	assert_int_equal(a.end, b.end);
 	assert_int_equal(a.pktno, b.pktno);
 	assert_string_equal(a.err, b.err);
-	assert_int_equal(a.n, b.n);
-	if (a.n)
-		assert_memory_equal(a.bytes, b.bytes, a.n);
-	free(a.bytes);
-	free(b.bytes);
+	assert_int_equal(a.pk.n, b.pk.n);
+	assert_true(readall_same(&a, &b));
+	free(a.pk.b);
+	free(b.pk.b);
 	return a.own;
 }
 
@@ -209,7 +141,7 @@ static void test_good_files(void **state)
 
 			assert_true(same_both_ways(&w, NULL));
 			assert_true(same_both_ways(&w, "udp and len > 800"));
-			free(w.b);
+			free(w.s.b);
 		}
 }
 
@@ -221,12 +153,12 @@ static void test_not_taken(void **state)
 	file_header(&w, 0xa1b2c3d4u, 3, 65535, 1);      /* 2.3: lengths guessed */
 	record(&w, 1, 2, 80, 60, 0);                     /* caplen > len: swapped */
 	assert_false(same_both_ways(&w, NULL));
-	free(w.b);
+	free(w.s.b);
 	memset(&w, 0, sizeof(w));
 	file_header(&w, 0xa1b2c3d4u, 4, 65535, 101);    /* raw IP */
 	record(&w, 1, 2, 60, 60, 0);
 	assert_false(same_both_ways(&w, NULL));
-	free(w.b);
+	free(w.s.b);
 }
 
 /* Time stamps past 2^31 and odd fractions (libpcap reads them signed in
@@ -245,17 +177,17 @@ static void odd_records(bool be, bool nsec)
 	record(&w, 9, 0xfffffc18u, 100, 100, 5);        /* -1000 */
 	record(&w, 9, 1, 0, 0, 6);
 	record(&w, 9, 1, 65535, 70000, 7);
-	whole = w.n;
+	whole = w.s.n;
 	record(&w, 9, 2, 65536, 70000, 8);
 	record(&w, 9, 3, 100, 100, 9);
 	assert_true(same_both_ways(&w, NULL));
-	for (size_t cut = whole; cut < w.n; cut += (cut < whole + 40 ? 1 : 997)) {
+	for (size_t cut = whole; cut < w.s.n; cut += (cut < whole + 40 ? 1 : 997)) {
 		struct wr t = w;
 
-		t.n = cut;
+		t.s.n = cut;
 		(void)same_both_ways(&t, NULL);
 	}
-	free(w.b);
+	free(w.s.b);
 }
 
 static void test_odd_records(void **state)
@@ -273,7 +205,7 @@ static void test_odd_records(void **state)
 		record(&big, 1, (uint32_t)i, 262144 - (uint32_t)i, 262144, (uint32_t)i);
 	record(&big, 1, 9, 300000, 300000, 9);          /* past the maximum */
 	assert_true(same_both_ways(&big, NULL));
-	free(big.b);
+	free(big.s.b);
 }
 
 static void test_mutations(void **state)
@@ -284,28 +216,28 @@ static void test_mutations(void **state)
 	(void)state;
 	for (int k = 0; k < 3000; k++) {
 		if (k == 1500) {                /* the other byte order */
-			free(w.b);
+			free(w.s.b);
 			w = v;
 		}
-		struct wr t = { .n = w.n, .cap = w.n };
+		struct wr t = { .s = { .n = w.s.n, .cap = w.s.n } };
 
-		t.b = malloc(w.n);
-		assert_non_null(t.b);
-		memcpy(t.b, w.b, w.n);
+		t.s.b = malloc(w.s.n);
+		assert_non_null(t.s.b);
+		memcpy(t.s.b, w.s.b, w.s.n);
 		for (int m = 0; m < 1 + k % 4; m++) {
 			x = x * 1103515245u + 12345u;
 			/* Mostly in the records' headers (every record starts
 			 * 16 + caplen after the last); some anywhere. */
-			t.b[24 + (x >> 8) % (t.n - 24)] = (uint8_t)(x >> 3);
+			t.s.b[24 + (x >> 8) % (t.s.n - 24)] = (uint8_t)(x >> 3);
 		}
 		if (k % 7 == 0) {
 			x = x * 1103515245u + 12345u;
-			t.n -= (x >> 8) % 200;
+			t.s.n -= (x >> 8) % 200;
 		}
 		(void)same_both_ways(&t, k % 5 == 0 ? "ip[9] = 17" : NULL);
-		free(t.b);
+		free(t.s.b);
 	}
-	free(w.b);
+	free(w.s.b);
 }
 
 int main(void)
