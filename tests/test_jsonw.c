@@ -273,6 +273,19 @@ static void test_direct(void **state)
 			assert_int_equal(*p, 'x');
 		}
 	}
+	/* every digit count: 10^k - 1, 10^k, 10^k + 1 (the count's edges) */
+	for (uint64_t p10 = 10; ; p10 *= 10) {
+		for (int k = -1; k <= 1; k++) {
+			uint64_t v = p10 + (uint64_t)(int64_t)k;
+
+			p = jw_put_u64(b, v);
+			snprintf(ref, sizeof(ref), "%" PRIu64, v);
+			assert_int_equal(p - b, strlen(ref));
+			assert_memory_equal(b, ref, strlen(ref));
+		}
+		if (p10 > UINT64_MAX / 10)
+			break;
+	}
 	for (int i = 0; i < 100000; i++) {
 		uint64_t v = xorshift64(&seed) >> (xorshift64(&seed) % 64);
 

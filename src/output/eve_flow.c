@@ -33,6 +33,46 @@ static inline char *put_name(char *p, const char *s)
 	return jw_put_plain(p, s, strlen(s));
 }
 
+/* c filled with name s as a JSON string, or marked EVE_NAME_LONG. */
+static void name_fill(struct eve_name *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n + 2 > sizeof(c->s)) {
+		c->len = EVE_NAME_LONG;
+		return;
+	}
+	c->s[0] = '"';
+	memcpy(c->s + 1, s, n);
+	c->s[n + 1] = '"';
+	c->len = (uint8_t)(n + 2);
+}
+
+/* c's string at p (room: sizeof(c->s), all copied; c->len set and not
+ * EVE_NAME_LONG). */
+static inline char *put_kept(char *p, const struct eve_name *c)
+{
+	memcpy(p, c->s, sizeof(c->s));
+	return p + c->len;
+}
+
+/* Whether c holds its name (filled now from `name` when empty). */
+static inline bool kept(struct eve_name *c, const char *name)
+{
+	if (c->len == 0)
+		name_fill(c, name);
+	return c->len != EVE_NAME_LONG;
+}
+
+/* The name of value v of table tab (an array of struct eve_name), kept
+ * there at first use; `name` gives it, evaluated only then (or for a
+ * value past the table, or a name too long to keep). */
+#define PUT_NAME(p, tab, v, name)                                       \
+	((size_t)(v) < sizeof(tab) / sizeof((tab)[0]) &&                 \
+	 ((tab)[(v)].len != 0 ? (tab)[(v)].len != EVE_NAME_LONG :         \
+	  kept(&(tab)[(v)], (name))) ?                                   \
+	 put_kept((p), &(tab)[(v)]) : put_name((p), (name)))
+
 /* The bytes written so far taken in, and room for n more: the new write
  * position, or NULL when out of memory (the record is then lost). */
 static char *room(struct jsonw *w, char *p, size_t n)
@@ -235,6 +275,32 @@ static const char *flow_cid(struct eve *e, const struct flow_record *r)
 	return c->cid;
 }
 
+/* The text of address a at p (room: 48 bytes, all written): IPv4
+ * directly, IPv6 through e's memo (its text costs some hundred
+ * instructions). */
+static char *put_addr(struct eve *e, char *p, const uint8_t *a, int ipver)
+{
+	uint64_t x, y;
+	struct eve_addr *c;
+
+	if (ipver != 6)
+		return textfmt_put_addr(p, a, ipver);
+	memcpy(&x, a, 8);
+	memcpy(&y, a + 8, 8);
+	c = &e->addrs[((x ^ y * 0x9E3779B97F4A7C15ull) * 0xFF51AFD7ED558CCDull) >>
+		      (64 - EVE_ADDR_BITS)];
+	if (!c->used || c->x != x || c->y != y) {
+		char *end = textfmt_put_addr(c->text, a, 6);
+
+		c->x = x;
+		c->y = y;
+		c->used = true;
+		c->len = (uint8_t)(end - c->text);
+	}
+	memcpy(p, c->text, sizeof(c->text));
+	return p + c->len;
+}
+
 /* A time as a string value. */
 static char *put_time(struct eve *e, char *p, uint64_t us)
 {
@@ -244,12 +310,30 @@ static char *put_time(struct eve *e, char *p, uint64_t us)
 	return p;
 }
 
+/* The timestamp's text again (the record's last time), from where
+ * json_head wrote it at the start of the record (room: TS_COPY). */
+#define TS_COPY 32
+static char *put_same_time(const struct eve *e, char *p)
+{
+	const char *ts = e->jw.buf + e->jw.len + sizeof("{\"timestamp\":") - 1;
+
+	if (e->ts_len <= TS_COPY)
+		memcpy(p, ts, TS_COPY);
+	else
+		memcpy(p, ts, e->ts_len);
+	return p + e->ts_len;
+}
+
 /* From "timestamp" to "proto" (room: HEAD_MAX). */
 #define HEAD_MAX 512
 static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 {
+	const char *ts;
+
 	p = LIT(p, "{\"timestamp\":");
+	ts = p;
 	p = put_time(e, p, r->last_us);
+	e->ts_len = (uint8_t)(p - ts);
 	p = KU64(p, "flow_id", r->id);
 	p = LIT(p, ",\"event_type\":\"flow\"");
 	if (r->nvlan) {
@@ -262,11 +346,11 @@ static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 		*p++ = ']';
 	}
 	p = LIT(p, ",\"src_ip\":\"");
-	p = textfmt_put_addr(p, r->client_addr, r->ipver);
+	p = put_addr(e, p, r->client_addr, r->ipver);
 	p = LIT(p, "\",\"src_port\":");
 	p = jw_put_u64(p, r->client_port);
 	p = LIT(p, ",\"dest_ip\":\"");
-	p = textfmt_put_addr(p, r->server_addr, r->ipver);
+	p = put_addr(e, p, r->server_addr, r->ipver);
 	p = LIT(p, "\",\"dest_port\":");
 	p = jw_put_u64(p, r->server_port);
 	if (r->l4 == L4_TCP)
@@ -290,12 +374,14 @@ static char *json_counters(struct eve *e, const struct flow_record *r, char *p)
 	p = LIT(p, ",\"start\":");
 	p = put_time(e, p, r->first_us);
 	p = LIT(p, ",\"end\":");
-	p = put_time(e, p, r->last_us);
+	p = put_same_time(e, p);
 	p = KU64(p, "age", (r->last_us - r->first_us) / 1000000);
 	p = LIT(p, ",\"state\":");
-	p = put_name(p, flow_state_name((enum flow_state)r->state));
+	p = PUT_NAME(p, e->names.state, r->state,
+		     flow_state_name((enum flow_state)r->state));
 	p = LIT(p, ",\"reason\":");
-	p = put_name(p, why == END_EVICTED ? "evicted" : flow_end_name(why));
+	p = PUT_NAME(p, e->names.why, r->why,
+		     why == END_EVICTED ? "evicted" : flow_end_name(why));
 	*p++ = '}';
 	return p;
 }
@@ -320,6 +406,17 @@ static const struct eve_detail *detail_of(struct eve *e,
 	return d;
 }
 
+/* audit_evidence_app's name of ar, kept by the two fields it reads
+ * (the wire checks' protocol and nDPI's class). */
+static char *put_evidence_app(struct eve *e, char *p,
+			      const struct audit_result *ar)
+{
+	if (ar->wire.proto < WIRE_N)
+		return PUT_NAME(p, e->names.app[ar->wire.proto], ar->seen,
+				audit_evidence_app(ar));
+	return put_name(p, audit_evidence_app(ar));
+}
+
 /* From "verdict" to "server_side_by" (room: VERDICT_MAX). */
 #define VERDICT_MAX (JW_STR_MAX(AUDIT_REASON_MAX) + 1024)
 static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
@@ -330,30 +427,33 @@ static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
 	bool first = true;
 
 	p = LIT(p, ",\"verdict\":");
-	p = put_name(p, verdict_name(ar->verdict));
+	p = PUT_NAME(p, e->names.verdict, ar->verdict, verdict_name(ar->verdict));
 	p = LIT(p, ",\"flags\":[");
 	for (uint32_t f = ar->flags & ((1u << FLAG_N) - 1); f; f &= f - 1) {
 		if (!first)
 			*p++ = ',';
 		first = false;
-		p = put_name(p, audit_flag_name(__builtin_ctz(f)));
+		p = PUT_NAME(p, e->names.flag, __builtin_ctz(f),
+			     audit_flag_name(__builtin_ctz(f)));
 	}
 	p = LIT(p, "],\"reason\":");
 	p = ar->reason_plain ? jw_put_plain(p, ar->reason, n) :
 			       jw_put_str(p, ar->reason, n);
 	if (r->nlabels) {
 		p = LIT(p, ",\"support\":");
-		p = put_name(p, audit_support_name(ar->support));
+		p = PUT_NAME(p, e->names.support, ar->support,
+			     audit_support_name(ar->support));
 	}
 	p = LIT(p, ",\"evidence\":{\"app\":");
-	p = put_name(p, audit_evidence_app(ar));
+	p = put_evidence_app(e, p, ar);
 	p = LIT(p, ",\"by\":");
-	p = put_name(p, audit_by_name((enum ev_by)ar->by));
+	p = PUT_NAME(p, e->names.by, ar->by, audit_by_name((enum ev_by)ar->by));
 	p = KU64(p, "packets", ar->wire.packets);
 	p = LIT(p, ",\"detail\":");
 	p = jw_put_plain(p, d->text, d->len);  /* literals and digits */
 	p = LIT(p, "},\"server_side_by\":");
-	return put_name(p, side_by_name((enum side_by)r->side_by));
+	return PUT_NAME(p, e->names.side_by, r->side_by,
+			side_by_name((enum side_by)r->side_by));
 }
 
 /* A name of nDPI's as an escaped string, or null. */

@@ -58,7 +58,7 @@ static void put_slow(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
-char *jw_room(struct jsonw *w, size_t n)
+char *jw_room_slow(struct jsonw *w, size_t n)
 {
 	if (w->oom || (w->cap - w->len < n + 2 && !grow(w, n)))
 		return NULL;
@@ -283,23 +283,40 @@ void jw_name(struct jsonw *w, const char *s)
 	jw_str_plain(w, s, strlen(s));
 }
 
-/* Decimal digits of v at d, without printf (called for every number):
- * the count first, then two digits a step from the end. */
-char *jw_put_u64(char *d, uint64_t v)
+static const char pairs[] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
+/* The two digits of v < 100 at d. */
+static inline void put_pair(char *d, size_t v)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
-	static const uint64_t p10[19] = {
-		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+	memcpy(d, pairs + 2 * v, 2);
+}
+
+/* The number of decimal digits of v > 0: log2 by the bit count, times
+ * log10(2) (1233 / 4096), then one compare against the power of ten. */
+static inline size_t digits(uint64_t v)
+{
+	static const uint64_t p10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
 		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
 		100000000000ull, 1000000000000ull, 10000000000000ull,
 		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
 		100000000000000000ull, 1000000000000000000ull,
 		10000000000000000000ull };
-	size_t n = 1;
+	size_t t = ((size_t)(64 - __builtin_clzll(v)) * 1233) >> 12;
+
+	return t + 1 - (v < p10[t]);
+}
+
+/* Decimal digits of v at d, without printf (called for every number):
+ * numbers below 10,000 by one or two digit pairs; longer ones by their
+ * digit count, then two digits a step from the end. */
+char *jw_put_u64(char *d, uint64_t v)
+{
+	size_t n;
 	char *e;
 
 	if (v < 100) {                  /* most numbers of a record: short */
@@ -307,35 +324,32 @@ char *jw_put_u64(char *d, uint64_t v)
 			*d = (char)('0' + v);
 			return d + 1;
 		}
-		memcpy(d, pairs + 2 * v, 2);
+		put_pair(d, (size_t)v);
 		return d + 2;
 	}
 	if (v < 10000) {
 		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
 
-		if (hi < 10)
+		if (hi < 10) {
 			*d++ = (char)('0' + hi);
-		else
-			d = (char *)memcpy(d, pairs + 2 * hi, 2) + 2;
-		memcpy(d, pairs + 2 * lo, 2);
+		} else {
+			put_pair(d, hi);
+			d += 2;
+		}
+		put_pair(d, lo);
 		return d + 2;
 	}
-	while (n < 20 && v >= p10[n - 1])
-		n++;
+	n = digits(v);
 	e = d + n;
 	while (v >= 100) {
-		size_t k = (size_t)(v % 100) * 2;
-
+		e -= 2;
+		put_pair(e, (size_t)(v % 100));
 		v /= 100;
-		*--e = pairs[k + 1];
-		*--e = pairs[k];
 	}
-	if (v >= 10) {
-		*--e = pairs[v * 2 + 1];
-		*--e = pairs[v * 2];
-	} else {
-		*--e = (char)('0' + v);
-	}
+	if (v >= 10)
+		put_pair(e - 2, (size_t)v);
+	else
+		e[-1] = (char)('0' + v);
 	return d + n;
 }
 
@@ -398,6 +412,23 @@ void jw_i64(struct jsonw *w, int64_t v)
 #define FAST_LIMIT 2147483648.0
 #define TIE_MARGIN 1e-6
 
+/* '.' and the `decimals` (1..9) digits of fr < 10^decimals, zero padded,
+ * at p, two at a time from the end; returns the end. */
+static char *put_fraction(char *p, uint64_t fr, int decimals)
+{
+	char *e = p + 1 + decimals;
+	size_t f = (size_t)fr;
+
+	*p = '.';
+	for (int k = decimals; k >= 2; k -= 2, f /= 100) {
+		e -= 2;
+		put_pair(e, f % 100);
+	}
+	if (decimals & 1)
+		e[-1] = (char)('0' + f);
+	return p + 1 + decimals;
+}
+
 /* v with `decimals` (0..9) digits after the point, rounded as printf's
  * "%.*f" does (to nearest from the exact binary value, ties to even),
  * without printf, into b (24 bytes at least); returns the length, or 0
@@ -437,14 +468,8 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 	if (neg)
 		b[len++] = '-';
 	p = jw_put_u64(b + len, n / p10u[decimals]);
-	if (decimals > 0) {
-		uint64_t fr = n % p10u[decimals];
-
-		*p++ = '.';
-		for (int k = decimals - 1; k >= 0; k--, fr /= 10)
-			p[k] = (char)('0' + fr % 10);
-		p += decimals;
-	}
+	if (decimals > 0)
+		p = put_fraction(p, n % p10u[decimals], decimals);
 	return (size_t)(p - b);
 }
 

@@ -110,7 +110,13 @@ static inline void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
  * jw_room makes room for n more bytes (and the newline jw_write_line
  * adds) and returns where they go, or NULL when out of memory (then
  * w->oom); jw_commit(w, end) takes the bytes up to `end` in. */
-char *jw_room(struct jsonw *w, size_t n);
+char *jw_room_slow(struct jsonw *w, size_t n);
+static inline char *jw_room(struct jsonw *w, size_t n)
+{
+	if (w->oom || w->cap - w->len < n + 2)
+		return jw_room_slow(w, n);     /* grows, or NULL */
+	return w->buf + w->len;
+}
 static inline void jw_commit(struct jsonw *w, const char *end)
 {
 	w->len = (size_t)(end - w->buf);
