@@ -41,6 +41,10 @@ void communityid(const struct flow_key *k, uint16_t seed,
 void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
 		      char (*buf)[COMMUNITY_ID_LEN]);
 
+/* Standard base64 (RFC 4648) of 20 bytes: 28 characters, the last '=',
+ * and a NUL. */
+void communityid_base64_20(const uint8_t in[20], char out[29]);
+
 /* Whether communityid_many does better than one by one here. */
 bool communityid_batches(void);
 

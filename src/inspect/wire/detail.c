@@ -3,6 +3,7 @@
  * printf: fixed fragments and one number at most, appended by `struct out`
  * (the same text and truncation as snprintf). */
 #include <stddef.h>
+#include <string.h>
 
 #include "inspect/wire/check.h"
 #include "inspect/wire/wire.h"
@@ -13,48 +14,52 @@ struct out {
 	size_t len, pos;
 };
 
-static void put_s(struct out *o, const char *s)
+/* n bytes of s, as many as fit. */
+static void put_n(struct out *o, const char *s, size_t n)
 {
-	while (*s && o->pos + 1 < o->len)
-		o->buf[o->pos++] = *s++;
+	size_t room = o->len - 1 - o->pos;
+
+	if (n > room)
+		n = room;
+	memcpy(o->buf + o->pos, s, n);
+	o->pos += n;
 	o->buf[o->pos] = '\0';
 }
 
-/* v in decimal (base 10) or lower-case hex (16), at least `width` digits,
- * zero padded. */
-static void put_num(struct out *o, uint32_t v, unsigned base, int width)
+static void put_s(struct out *o, const char *s)
+{
+	put_n(o, s, strlen(s));
+}
+
+/* v in decimal (base 10) or lower-case hex (16), at least `width` (< 16)
+ * digits, zero padded; written from the end of a small buffer. */
+static inline void put_num(struct out *o, uint32_t v, unsigned base,
+			   int width)
 {
 	static const char dig[] = "0123456789abcdef";
-	char t[16];
-	int n = 0;
+	char t[16], *e = t + sizeof(t);
 
 	do {
-		t[n++] = dig[v % base];
+		*--e = dig[v % base];
 		v /= base;
 	} while (v);
-	while (n < width && n < (int)sizeof(t) - 1)
-		t[n++] = '0';
-	t[n] = '\0';
-	for (int i = 0; i < n / 2; i++) {
-		char c = t[i];
-
-		t[i] = t[n - 1 - i];
-		t[n - 1 - i] = c;
-	}
-	put_s(o, t);
+	while (e - t > (ptrdiff_t)sizeof(t) - width)
+		*--e = '0';
+	put_n(o, e, (size_t)(t + sizeof(t) - e));
 }
 
 /* Template t with at most one conversion: %u, %x or %0Nx (N one digit),
  * taking arg. */
 static void put_tmpl(struct out *o, const char *t, uint32_t arg)
 {
-	for (; *t && *t != '%'; t++)
-		if (o->pos + 1 < o->len)
-			o->buf[o->pos++] = *t;
-	o->buf[o->pos] = '\0';
-	if (*t != '%')
+	const char *pct = strchr(t, '%');
+
+	if (pct == NULL) {
+		put_s(o, t);
 		return;
-	t++;
+	}
+	put_n(o, t, (size_t)(pct - t));
+	t = pct + 1;
 	if (*t == 'u') {
 		put_num(o, arg, 10, 1);
 		t++;
