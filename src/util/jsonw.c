@@ -283,7 +283,7 @@ void jw_name(struct jsonw *w, const char *s)
 	jw_str_plain(w, s, strlen(s));
 }
 
-static const char pairs[] =
+const char jw_digit_pairs[201] =
 	"00010203040506070809101112131415161718192021222324"
 	"25262728293031323334353637383940414243444546474849"
 	"50515253545556575859606162636465666768697071727374"
@@ -292,7 +292,7 @@ static const char pairs[] =
 /* The two digits of v < 100 at d. */
 static inline void put_pair(char *d, size_t v)
 {
-	memcpy(d, pairs + 2 * v, 2);
+	memcpy(d, jw_digit_pairs + 2 * v, 2);
 }
 
 /* The number of decimal digits of v > 0: log2 by the bit count, times
@@ -311,36 +311,13 @@ static inline size_t digits(uint64_t v)
 	return t + 1 - (v < p10[t]);
 }
 
-/* Decimal digits of v at d, without printf (called for every number):
- * numbers below 10,000 by one or two digit pairs; longer ones by their
- * digit count, then two digits a step from the end. */
-char *jw_put_u64(char *d, uint64_t v)
+/* jw_put_u64's way for v >= 10,000: the digit count, then two digits a
+ * step from the end. */
+char *jw_put_u64_long(char *d, uint64_t v)
 {
-	size_t n;
-	char *e;
+	size_t n = digits(v);
+	char *e = d + n;
 
-	if (v < 100) {                  /* most numbers of a record: short */
-		if (v < 10) {
-			*d = (char)('0' + v);
-			return d + 1;
-		}
-		put_pair(d, (size_t)v);
-		return d + 2;
-	}
-	if (v < 10000) {
-		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
-
-		if (hi < 10) {
-			*d++ = (char)('0' + hi);
-		} else {
-			put_pair(d, hi);
-			d += 2;
-		}
-		put_pair(d, lo);
-		return d + 2;
-	}
-	n = digits(v);
-	e = d + n;
 	while (v >= 100) {
 		e -= 2;
 		put_pair(e, (size_t)(v % 100));
@@ -476,7 +453,8 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 /* fmt_fixed, or printf's "%.*f" for what it leaves: up to 309 integer
  * digits (DBL_MAX), a sign, a point and the decimals (at most 40 are
  * written), within JW_DOUBLE_MAX. */
-char *jw_put_double(char *d, double v, int decimals)
+__attribute__((noinline))
+static char *put_double_slow(char *d, double v, int decimals)
 {
 	size_t n = fmt_fixed(d, v, decimals);
 	int k;
@@ -489,6 +467,51 @@ char *jw_put_double(char *d, double v, int decimals)
 	if (k < 0)
 		return d;
 	return d + (k < JW_DOUBLE_MAX ? k : JW_DOUBLE_MAX - 1);
+}
+
+/* The common case first, with no call but jw_put_u64's for a long
+ * integer part: 1 to 3 decimals, |v| * 10^decimals below FAST_LIMIT, the
+ * product not near a tie (those and the rest: put_double_slow, which is
+ * fmt_fixed's exact way).  The same rounding as fmt_fixed's outside the
+ * tie margin. */
+char *jw_put_double(char *d, double v, int decimals)
+{
+	static const double p10[4] = { 1e0, 1e1, 1e2, 1e3 };
+	double x = fabs(v), frac;
+	uint64_t n, ip;
+
+	if (decimals < 1 || decimals > 3 || !(x < FAST_LIMIT / 1000))
+		return put_double_slow(d, v, decimals);   /* also NaN */
+	x *= p10[decimals];
+	n = (uint64_t)x;
+	frac = x - (double)n;
+	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN)
+		return put_double_slow(d, v, decimals);
+	n += frac > 0.5;
+	if (signbit(v))
+		*d++ = '-';
+	switch (decimals) {             /* constant divisors: multiplications */
+	case 1:
+		ip = n / 10;
+		d = jw_put_u64(d, ip);
+		d[0] = '.';
+		d[1] = (char)('0' + (n - ip * 10));
+		return d + 2;
+	case 2:
+		ip = n / 100;
+		d = jw_put_u64(d, ip);
+		d[0] = '.';
+		put_pair(d + 1, (size_t)(n - ip * 100));
+		return d + 3;
+	default:
+		ip = n / 1000;
+		d = jw_put_u64(d, ip);
+		n -= ip * 1000;
+		d[0] = '.';
+		d[1] = (char)('0' + n / 100);
+		put_pair(d + 2, (size_t)(n % 100));
+		return d + 4;
+	}
 }
 
 void jw_double(struct jsonw *w, double v, int decimals)

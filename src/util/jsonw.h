@@ -138,7 +138,34 @@ static inline void jw_resume(struct jsonw *w, int depth, bool first)
 /* Each writes a value at d (room as above) as jw_str, jw_str_plain
  * (quotes added), jw_u64, jw_i64 and jw_double would; returns the end. */
 char *jw_put_str(char *d, const char *s, size_t n);
-char *jw_put_u64(char *d, uint64_t v);
+/* jw_put_u64: the two digits of every number below 100 (200 bytes), and
+ * the way of numbers from 10,000 on; below, inline. */
+extern const char jw_digit_pairs[201];
+char *jw_put_u64_long(char *d, uint64_t v);
+static inline char *jw_put_u64(char *d, uint64_t v)
+{
+	if (v < 100) {                  /* most numbers of a record: short */
+		if (v < 10) {
+			*d = (char)('0' + v);
+			return d + 1;
+		}
+		memcpy(d, jw_digit_pairs + 2 * v, 2);
+		return d + 2;
+	}
+	if (v < 10000) {
+		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
+
+		if (hi < 10) {
+			*d++ = (char)('0' + hi);
+		} else {
+			memcpy(d, jw_digit_pairs + 2 * hi, 2);
+			d += 2;
+		}
+		memcpy(d, jw_digit_pairs + 2 * lo, 2);
+		return d + 2;
+	}
+	return jw_put_u64_long(d, v);
+}
 char *jw_put_i64(char *d, int64_t v);
 char *jw_put_double(char *d, double v, int decimals);
 static inline char *jw_put_plain(char *d, const char *s, size_t n)
