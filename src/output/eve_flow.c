@@ -164,7 +164,8 @@ static void label_serialise(const struct eve *e, struct jsonw *tmp,
 #define LABEL_TAIL_MAX 32
 static char *put_label(char *p, const char *json, size_t len, enum support sup)
 {
-	static const struct { const char *m; size_t n; } tail[] = {
+	/* each copied whole (a fixed size: no call), its length taken */
+	static const struct { char m[24]; size_t n; } tail[] = {
 		[SUPPORT_PORT] = { "\"support\":\"port\"}", sizeof("\"support\":\"port\"}") - 1 },
 		[SUPPORT_HOST] = { "\"support\":\"host\"}", sizeof("\"support\":\"host\"}") - 1 },
 		[SUPPORT_INVENTORY] = { "\"support\":\"inventory\"}",
@@ -179,7 +180,7 @@ static char *put_label(char *p, const char *json, size_t len, enum support sup)
 	p += len - 1;
 	if (len > 2)
 		*p++ = ',';
-	memcpy(p, tail[sup].m, tail[sup].n);
+	memcpy(p, tail[sup].m, sizeof(tail[sup].m));
 	return p + tail[sup].n;
 }
 
@@ -224,6 +225,8 @@ static bool cid_kept(const struct eve_cid *c, const struct flow_record *r)
 	       memcmp(&c->key, &r->key, sizeof(r->key)) == 0;
 }
 
+_Static_assert(EVE_CID_SLOTS % 64 == 0, "cid_batch's bitmap of slots");
+
 /* The Community IDs of r and of the records queued after it (up to
  * EVE_CID_BATCH in all) whose slots are free for them, computed at once
  * (communityid_many: eight digests at a time where the CPU allows), r's
@@ -233,22 +236,22 @@ static void cid_batch(struct eve *e, const struct flow_record *r)
 	const struct flow_record *next[EVE_CID_BATCH - 1], *rec[EVE_CID_BATCH];
 	const struct flow_key *keys[EVE_CID_BATCH];
 	char out[EVE_CID_BATCH][COMMUNITY_ID_LEN];
-	unsigned m = 0;
+	uint64_t taken[EVE_CID_SLOTS / 64] = { 0 };   /* slots of the batch */
+	unsigned m = 0, rs = (unsigned)(r->id % EVE_CID_SLOTS);
 	int n = 0;
 
 	if (e->ahead != NULL && communityid_batches())
 		m = e->ahead(e->ahead_ctx, next, EVE_CID_BATCH - 1);
+	taken[rs / 64] |= 1ull << rs % 64;
 	for (unsigned i = 0; i < m; i++) {
 		unsigned slot = (unsigned)(next[i]->id % EVE_CID_SLOTS);
-		bool taken = slot == r->id % EVE_CID_SLOTS ||
-			     cid_kept(&e->cids[slot], next[i]);
 
-		for (int j = 0; j < n && !taken; j++)
-			taken = rec[j]->id % EVE_CID_SLOTS == slot;
-		if (!taken) {
-			rec[n] = next[i];
-			keys[n++] = &next[i]->key;
-		}
+		if (taken[slot / 64] >> slot % 64 & 1 ||
+		    cid_kept(&e->cids[slot], next[i]))
+			continue;
+		taken[slot / 64] |= 1ull << slot % 64;
+		rec[n] = next[i];
+		keys[n++] = &next[i]->key;
 	}
 	rec[n] = r;
 	keys[n++] = &r->key;
