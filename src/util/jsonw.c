@@ -295,39 +295,54 @@ static inline void put_pair(char *d, size_t v)
 	memcpy(d, jw_digit_pairs + 2 * v, 2);
 }
 
-/* The number of decimal digits of v > 0: log2 by the bit count, times
- * log10(2) (1233 / 4096), then one compare against the power of ten. */
-static inline size_t digits(uint64_t v)
+/* Exactly 4 digits of x < 10,000 at d (x / 100 as (x * 5243) >> 19,
+ * exact below 43,699). */
+static inline char *put4(char *d, uint32_t x)
 {
-	static const uint64_t p10[20] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-		100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-		100000000000000000ull, 1000000000000000000ull,
-		10000000000000000000ull };
-	size_t t = ((size_t)(64 - __builtin_clzll(v)) * 1233) >> 12;
+	uint32_t hi = (x * 5243) >> 19;
 
-	return t + 1 - (v < p10[t]);
+	put_pair(d, hi);
+	put_pair(d + 2, x - hi * 100);
+	return d + 4;
 }
 
-/* jw_put_u64's way for v >= 10,000: the digit count, then two digits a
- * step from the end. */
+/* Exactly 8 digits of x < 10^8 at d. */
+static inline char *put8(char *d, uint32_t x)
+{
+	uint32_t hi = x / 10000;
+
+	put4(d, hi);
+	return put4(d + 4, x - hi * 10000);
+}
+
+/* x < 10^8 without leading zeros at d. */
+static inline char *put_upto8(char *d, uint32_t x)
+{
+	uint32_t hi;
+
+	if (x < 10000)
+		return jw_put_u64(d, x);
+	hi = x / 10000;
+	d = jw_put_u64(d, hi);
+	return put4(d, x - hi * 10000);
+}
+
+/* jw_put_u64's way for v >= 10,000: in blocks of 8 digits (32-bit
+ * arithmetic), the first without leading zeros. */
 char *jw_put_u64_long(char *d, uint64_t v)
 {
-	size_t n = digits(v);
-	char *e = d + n;
+	uint64_t hi;
 
-	while (v >= 100) {
-		e -= 2;
-		put_pair(e, (size_t)(v % 100));
-		v /= 100;
+	if (v < 100000000)
+		return put_upto8(d, (uint32_t)v);
+	hi = v / 100000000;
+	if (hi < 100000000) {
+		d = put_upto8(d, (uint32_t)hi);
+	} else {                        /* 17 to 20 digits */
+		d = put_upto8(d, (uint32_t)(hi / 100000000));
+		d = put8(d, (uint32_t)(hi % 100000000));
 	}
-	if (v >= 10)
-		put_pair(e - 2, (size_t)v);
-	else
-		e[-1] = (char)('0' + v);
-	return d + n;
+	return put8(d, (uint32_t)(v - hi * 100000000));
 }
 
 char *jw_put_i64(char *d, int64_t v)

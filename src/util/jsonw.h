@@ -152,8 +152,8 @@ static inline char *jw_put_u64(char *d, uint64_t v)
 		memcpy(d, jw_digit_pairs + 2 * v, 2);
 		return d + 2;
 	}
-	if (v < 10000) {
-		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
+	if (v < 10000) {                /* v / 100 as (v * 5243) >> 19 */
+		size_t hi = ((uint32_t)v * 5243) >> 19, lo = (size_t)v - hi * 100;
 
 		if (hi < 10) {
 			*d++ = (char)('0' + hi);
