@@ -55,8 +55,8 @@ struct eve_cid {
  * fit (then written from the name each time).  Copied whole: a record's
  * room has the spare bytes. */
 #define EVE_NAME_LONG 0xff
-struct eve_name {
-	char s[32];
+struct eve_name {                  /* 32 bytes: indexed by a shift */
+	char s[31];
 	uint8_t len;
 };
 
