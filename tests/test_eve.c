@@ -2,8 +2,9 @@
  *
  * Proves: a flow event names what the slow ways name, record after
  * record, whatever its memos hold from the records before: the table
- * names (state, reason, verdict, evidence app and by, support, server
- * side) are the name functions' for every value, in random order; IPv6
+ * names (state, reason, verdict, flags, evidence app and by, server side)
+ * are the name functions' for every value, past their enums and the
+ * tables kept too, in random order; IPv6
  * addresses are textfmt_addr's for 20,000 random addresses drawn from a
  * small pool (memo hits) and from the whole space (misses and slot
  * collisions), IPv4 ones too; the timestamp, start and end are
@@ -32,6 +33,18 @@ static void has(const struct eve *e, const char *key, const char *value)
 				    value);
 
 	assert_true(n < sizeof(want));
+	assert_true(e->jw.len < sizeof(json));
+	memcpy(json, e->jw.buf, e->jw.len);
+	json[e->jw.len] = '\0';
+	if (strstr(json, want) == NULL)
+		fail_msg("%s not in %s", want, json);
+}
+
+/* Whether the record built in e holds the text want. */
+static void has_raw(const struct eve *e, const char *want)
+{
+	static char json[1 << 16];
+
 	assert_true(e->jw.len < sizeof(json));
 	memcpy(json, e->jw.buf, e->jw.len);
 	json[e->jw.len] = '\0';
@@ -113,10 +126,14 @@ static void test_names(void **state)
 	for (uint64_t k = 0; k < 5000; k++) {
 		uint64_t x = xorshift64(&seed);
 
+		char flags[512], *f = flags;
+
 		record(&r, k, 4);
-		r.state = (uint8_t)(x % 4);        /* 3: past the enum */
-		r.why = (uint8_t)(x >> 4 & 3);
-		r.side_by = (uint8_t)(x >> 8 & 7);
+		r.state = (uint8_t)(x % 8);        /* 3..7: past the enum and */
+		r.why = (uint8_t)(x >> 4 & 15);    /* the tables kept */
+		r.side_by = (uint8_t)(x >> 8 & 15);
+		r.audit.flags = (uint32_t)(x >> 40) & ((1u << FLAG_N) - 1) &
+				(uint32_t)(x >> 20);
 		r.audit.verdict = (enum verdict)((x >> 12) % VERDICT_N);
 		r.audit.by = (uint8_t)(x >> 16 & 3);
 		r.audit.wire.proto = (uint8_t)(x >> 20 & 31) % (WIRE_N + 1);
@@ -131,6 +148,13 @@ static void test_names(void **state)
 		has(&e, "verdict", verdict_name(r.audit.verdict));
 		has(&e, "app", audit_evidence_app(&r.audit));
 		has(&e, "by", audit_by_name((enum ev_by)r.audit.by));
+		f += sprintf(f, "\"flags\":[");
+		for (int b = 0; b < FLAG_N; b++)
+			if (r.audit.flags >> b & 1)
+				f += sprintf(f, "%s\"%s\"", f[-1] == '[' ? "" : ",",
+					     audit_flag_name(b));
+		sprintf(f, "]");
+		has_raw(&e, flags);
 	}
 	eve_free(&e);
 }

@@ -50,21 +50,22 @@ struct eve_cid {
 	char cid[COMMUNITY_ID_LEN];
 };
 
-/* A name of one of the program's tables as a JSON string (quoted),
- * filled on first use: len 0 until then, EVE_NAME_LONG when it does not
- * fit (then written from the name each time).  Copied whole: a record's
- * room has the spare bytes. */
+/* A run of a flow event that depends only on names of the program's
+ * tables (a key, its quoted name, the punctuation around): filled on
+ * first use: len 0 until then, EVE_NAME_LONG when it does not fit (then
+ * written from its parts each time).  Copied whole: a record's room has
+ * the spare bytes. */
 #define EVE_NAME_LONG 0xff
-struct eve_name {                  /* 32 bytes: indexed by a shift */
-	char s[31];
+struct eve_name {                  /* 48 bytes */
+	char s[47];
 	uint8_t len;
 };
 
-/* The names a flow event writes, by their enum's value. */
+/* The runs a flow event writes, by the enum values they name. */
 struct eve_names {
-	struct eve_name state[4], why[8], verdict[8], support[4], by[8],
-			side_by[8], flag[16];
-	struct eve_name app[WIRE_N][16];   /* by wire proto, nDPI's class */
+	struct eve_name end[4][8];          /* state, reason (why) */
+	struct eve_name verdict[8], support[4], by[8], side_by[8], flag[16];
+	struct eve_name app[WIRE_N][16];    /* by wire proto, nDPI's class */
 };
 
 /* An IPv6 address's text, kept for the next records that name it

@@ -27,28 +27,40 @@
 #define KU64(p, k, v) jw_put_u64(LIT((p), ",\"" k "\":"), (v))
 #define KI64(p, k, v) jw_put_i64(LIT((p), ",\"" k "\":"), (v))
 
-/* A plain name (one of the program's tables) as a string. */
-static inline char *put_name(char *p, const char *s)
-{
-	return jw_put_plain(p, s, strlen(s));
-}
+/* The parts of a kept run: literals and names, joined as they are. */
+#define RUN_PARTS 5
 
-/* c filled with name s as a JSON string, or marked EVE_NAME_LONG. */
-static void name_fill(struct eve_name *c, const char *s)
+/* c filled with the parts joined, or marked EVE_NAME_LONG. */
+static void run_fill(struct eve_name *c, const char *const part[RUN_PARTS])
 {
-	size_t n = strlen(s);
+	size_t n = 0;
 
-	if (n + 2 > sizeof(c->s)) {
-		c->len = EVE_NAME_LONG;
-		return;
+	for (int i = 0; i < RUN_PARTS; i++) {
+		size_t k = strlen(part[i]);
+
+		if (n + k > sizeof(c->s)) {
+			c->len = EVE_NAME_LONG;
+			return;
+		}
+		memcpy(c->s + n, part[i], k);
+		n += k;
 	}
-	c->s[0] = '"';
-	memcpy(c->s + 1, s, n);
-	c->s[n + 1] = '"';
-	c->len = (uint8_t)(n + 2);
+	c->len = (uint8_t)n;
 }
 
-/* c's string at p (room: sizeof(c->s), all copied; c->len set and not
+/* The parts joined at p: the way of a run that is not kept. */
+static char *put_parts(char *p, const char *const part[RUN_PARTS])
+{
+	for (int i = 0; i < RUN_PARTS; i++) {
+		size_t k = strlen(part[i]);
+
+		memcpy(p, part[i], k);
+		p += k;
+	}
+	return p;
+}
+
+/* c's run at p (room: sizeof(c->s), all copied; c->len set and not
  * EVE_NAME_LONG). */
 static inline char *put_kept(char *p, const struct eve_name *c)
 {
@@ -56,22 +68,23 @@ static inline char *put_kept(char *p, const struct eve_name *c)
 	return p + c->len;
 }
 
-/* Whether c holds its name (filled now from `name` when empty). */
-static inline bool kept(struct eve_name *c, const char *name)
+/* Whether c holds its run (filled now from its parts when empty). */
+static inline bool kept(struct eve_name *c, const char *const part[RUN_PARTS])
 {
 	if (c->len == 0)
-		name_fill(c, name);
+		run_fill(c, part);
 	return c->len != EVE_NAME_LONG;
 }
 
-/* The name of value v of table tab (an array of struct eve_name), kept
- * there at first use; `name` gives it, evaluated only then (or for a
- * value past the table, or a name too long to keep). */
-#define PUT_NAME(p, tab, v, name)                                       \
+/* The run of value v of table tab (an array of struct eve_name), kept
+ * there at first use; its RUN_PARTS parts (literals, names) are evaluated
+ * only then (or for a value past the table, or a run too long to keep). */
+#define PUT_RUN(p, tab, v, ...)                                         \
 	((size_t)(v) < sizeof(tab) / sizeof((tab)[0]) &&                 \
 	 ((tab)[(v)].len != 0 ? (tab)[(v)].len != EVE_NAME_LONG :         \
-	  kept(&(tab)[(v)], (name))) ?                                   \
-	 put_kept((p), &(tab)[(v)]) : put_name((p), (name)))
+	  kept(&(tab)[(v)], (const char *const[RUN_PARTS]){ __VA_ARGS__ })) ? \
+	 put_kept((p), &(tab)[(v)]) :                                    \
+	 put_parts((p), (const char *const[RUN_PARTS]){ __VA_ARGS__ }))
 
 /* The bytes written so far taken in, and room for n more: the new write
  * position, or NULL when out of memory (the record is then lost). */
@@ -361,11 +374,18 @@ static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 	return LIT(p, ",\"proto\":\"UDP\"");
 }
 
+/* EVE's flow.reason: why a record was written. */
+static const char *why_name(enum flow_end why)
+{
+	return why == END_EVICTED ? "evicted" : flow_end_name(why);
+}
+
 /* From "community_id" to the end of "flow" (room: FLOW_MAX). */
 #define FLOW_MAX 512
 static char *json_counters(struct eve *e, const struct flow_record *r, char *p)
 {
 	enum flow_end why = (enum flow_end)r->why;
+	enum flow_state state = (enum flow_state)r->state;
 
 	p = LIT(p, ",\"community_id\":");
 	p = jw_put_plain(p, flow_cid(e, r), COMMUNITY_ID_LEN - 1);
@@ -379,14 +399,13 @@ static char *json_counters(struct eve *e, const struct flow_record *r, char *p)
 	p = LIT(p, ",\"end\":");
 	p = put_same_time(e, p);
 	p = KU64(p, "age", (r->last_us - r->first_us) / 1000000);
-	p = LIT(p, ",\"state\":");
-	p = PUT_NAME(p, e->names.state, r->state,
-		     flow_state_name((enum flow_state)r->state));
-	p = LIT(p, ",\"reason\":");
-	p = PUT_NAME(p, e->names.why, r->why,
-		     why == END_EVICTED ? "evicted" : flow_end_name(why));
-	*p++ = '}';
-	return p;
+	if (r->state < 4)
+		return PUT_RUN(p, e->names.end[r->state], r->why,
+			       ",\"state\":\"", flow_state_name(state),
+			       "\",\"reason\":\"", why_name(why), "\"}");
+	return put_parts(p, (const char *const[RUN_PARTS]){
+			 ",\"state\":\"", flow_state_name(state),
+			 "\",\"reason\":\"", why_name(why), "\"}" });
 }
 
 /* ------------------------------------------------------------ lync */
@@ -409,15 +428,19 @@ static const struct eve_detail *detail_of(struct eve *e,
 	return d;
 }
 
-/* audit_evidence_app's name of ar, kept by the two fields it reads
- * (the wire checks' protocol and nDPI's class). */
+/* ',"evidence":{"app":' with audit_evidence_app's name of ar and the
+ * key "by", kept by the two fields it reads (the wire checks' protocol
+ * and nDPI's class). */
 static char *put_evidence_app(struct eve *e, char *p,
 			      const struct audit_result *ar)
 {
 	if (ar->wire.proto < WIRE_N)
-		return PUT_NAME(p, e->names.app[ar->wire.proto], ar->seen,
-				audit_evidence_app(ar));
-	return put_name(p, audit_evidence_app(ar));
+		return PUT_RUN(p, e->names.app[ar->wire.proto], ar->seen,
+			       ",\"evidence\":{\"app\":\"", audit_evidence_app(ar),
+			       "\",\"by\":", "", "");
+	return put_parts(p, (const char *const[RUN_PARTS]){
+			 ",\"evidence\":{\"app\":\"", audit_evidence_app(ar),
+			 "\",\"by\":", "", "" });
 }
 
 /* From "verdict" to "server_side_by" (room: VERDICT_MAX). */
@@ -429,34 +452,29 @@ static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
 	size_t n = strlen(ar->reason);
 	bool first = true;
 
-	p = LIT(p, ",\"verdict\":");
-	p = PUT_NAME(p, e->names.verdict, ar->verdict, verdict_name(ar->verdict));
-	p = LIT(p, ",\"flags\":[");
+	p = PUT_RUN(p, e->names.verdict, ar->verdict, ",\"verdict\":\"",
+		    verdict_name(ar->verdict), "\",\"flags\":[", "", "");
 	for (uint32_t f = ar->flags & ((1u << FLAG_N) - 1); f; f &= f - 1) {
 		if (!first)
 			*p++ = ',';
 		first = false;
-		p = PUT_NAME(p, e->names.flag, __builtin_ctz(f),
-			     audit_flag_name(__builtin_ctz(f)));
+		p = PUT_RUN(p, e->names.flag, __builtin_ctz(f), "\"",
+			    audit_flag_name(__builtin_ctz(f)), "\"", "", "");
 	}
 	p = LIT(p, "],\"reason\":");
 	p = ar->reason_plain ? jw_put_plain(p, ar->reason, n) :
 			       jw_put_str(p, ar->reason, n);
-	if (r->nlabels) {
-		p = LIT(p, ",\"support\":");
-		p = PUT_NAME(p, e->names.support, ar->support,
-			     audit_support_name(ar->support));
-	}
-	p = LIT(p, ",\"evidence\":{\"app\":");
+	if (r->nlabels)
+		p = PUT_RUN(p, e->names.support, ar->support, ",\"support\":\"",
+			    audit_support_name(ar->support), "\"", "", "");
 	p = put_evidence_app(e, p, ar);
-	p = LIT(p, ",\"by\":");
-	p = PUT_NAME(p, e->names.by, ar->by, audit_by_name((enum ev_by)ar->by));
-	p = KU64(p, "packets", ar->wire.packets);
+	p = PUT_RUN(p, e->names.by, ar->by, "\"",
+		    audit_by_name((enum ev_by)ar->by), "\",\"packets\":", "", "");
+	p = jw_put_u64(p, ar->wire.packets);
 	p = LIT(p, ",\"detail\":");
 	p = jw_put_plain(p, d->text, d->len);  /* literals and digits */
-	p = LIT(p, "},\"server_side_by\":");
-	return PUT_NAME(p, e->names.side_by, r->side_by,
-			side_by_name((enum side_by)r->side_by));
+	return PUT_RUN(p, e->names.side_by, r->side_by, "},\"server_side_by\":\"",
+		       side_by_name((enum side_by)r->side_by), "\"", "", "");
 }
 
 /* A name of nDPI's as an escaped string, or null. */
