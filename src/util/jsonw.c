@@ -498,8 +498,8 @@ char *jw_put_double(char *d, double v, int decimals)
 	if (decimals < 1 || decimals > 3 || !(x < FAST_LIMIT / 1000))
 		return put_double_slow(d, v, decimals);   /* also NaN */
 	x *= p10[decimals];
-	n = (uint64_t)x;
-	frac = x - (double)n;
+	n = (uint64_t)(int64_t)x;       /* x < 2^31: the signed conversions */
+	frac = x - (double)(int64_t)n;  /* are single instructions */
 	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN)
 		return put_double_slow(d, v, decimals);
 	n += frac > 0.5;
