@@ -490,8 +490,7 @@ static char *put_name_or_null(char *p, const char *v)
 static char *json_inspection(struct eve *e, const struct flow_record *r,
 			     char *p)
 {
-	const char *guess = record_name(r, REC_GUESS);
-	const char *host = record_name(r, REC_HOST);
+	const char *guess, *host;
 
 	if ((p = room(&e->jw, p, JW_STR_MAX(RECORD_NAMES_LEN) + 256)) == NULL)
 		return NULL;
@@ -499,6 +498,8 @@ static char *json_inspection(struct eve *e, const struct flow_record *r,
 	p = put_name_or_null(p, record_name(r, REC_APP_MASTER));
 	if (!r->dpi)
 		return p;
+	guess = record_name(r, REC_GUESS);
+	host = record_name(r, REC_HOST);
 	p = LIT(p, ",\"confidence\":");
 	p = put_name_or_null(p, record_name(r, REC_CONFIDENCE));
 	if (guess) {

@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "util/escape.h"
 #include "util/jsonw.h"
 
@@ -146,6 +150,7 @@ static inline bool needs_escape(unsigned char c)
 	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
+#ifndef __SSE2__
 /* Whether any of the 8 bytes of x may need it: a byte below 0x20, a '"',
  * a '\\' (exact tests: "has a byte less than n" and "has a zero byte" of
  * x xor the character), or a byte >= 0x7f (x | x + 1 per byte: a carry
@@ -158,7 +163,57 @@ static inline bool word_needs_escape(uint64_t x)
 	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
 		((b - ones) & ~b) | x | (x + ones)) & high;
 }
+#endif
 
+#ifdef __SSE2__
+/* Bit i set: byte i of the 16 at s needs it ('"', '\\', a byte below
+ * 0x20 or from 0x7f on: signed, those from 0x80 on are negative). */
+static inline unsigned escape_mask16(__m128i x)
+{
+	__m128i c = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+
+	c = _mm_or_si128(c, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+	c = _mm_or_si128(c, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+	c = _mm_or_si128(c, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	return (unsigned)_mm_movemask_epi8(c);
+}
+
+/* Length of the prefix of s[0..n) that needs no escape: 16 bytes a
+ * step, the last 16 (or, below 16, the first and the last 8) read
+ * overlapping; no byte outside s[0..n) is read. */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	unsigned m;
+
+	if (n < 8) {
+		while (i < n && !needs_escape((unsigned char)s[i]))
+			i++;
+		return i;
+	}
+	if (n < 16) {
+		uint64_t a, b;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		m = escape_mask16(_mm_set_epi64x((long long)b, (long long)a));
+		if (m & 0xff)
+			return (size_t)__builtin_ctz(m);
+		return m ? n - 8 + (size_t)__builtin_ctz(m >> 8) : n;
+	}
+	for (; i + 16 <= n; i += 16) {
+		m = escape_mask16(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	if (i == n)
+		return n;
+	/* the last 16 bytes; those before i are known plain */
+	m = escape_mask16(_mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)));
+	m >>= i - (n - 16);
+	return m ? i + (size_t)__builtin_ctz(m) : n;
+}
+#else
 /* Length of the prefix of s[0..n) that needs no escape, 8 bytes a step. */
 static size_t plain_prefix(const char *s, size_t n)
 {
@@ -175,6 +230,7 @@ static size_t plain_prefix(const char *s, size_t n)
 		i++;
 	return i;
 }
+#endif
 
 bool jw_plain(const char *s, size_t n)
 {
