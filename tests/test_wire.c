@@ -1391,6 +1391,17 @@ static void test_detail_numbers(void **state)
 		{ WD_SSRP_RESPONSE, "SQL Browser response (%u bytes)" },
 		{ WD_DNS_QUERY, "DNS query type %u" },
 		{ WD_SIP_STATUS, "SIP status %u" },
+		{ WD_MIDSTREAM, "no aligned record or message start in %u "
+				"segments (mid-stream)" },
+		{ WD_ALL_EXCLUDED, "no protocol checked fits (%u payloads)" },
+		{ WD_DCERPC_CO, "DCE/RPC packet type %u" },
+		{ WD_DCERPC_CL, "DCE/RPC connectionless packet type %u" },
+		{ WD_SMB2, "SMB2 command %u" },
+		{ WD_DHCP, "DHCP message type %u" },
+		{ WD_DHCP_MALFORMED, "DHCP message type %u, options run past "
+				     "the datagram" },
+		{ WD_SSRP_REQUEST, "SQL Browser request 0x%02x" },
+		{ WD_HTTP_STATUS, "HTTP status %u" },
 	};
 	uint64_t x = 0x243f6a8885a308d3ull;
 

@@ -178,6 +178,11 @@ static inline unsigned escape_mask16(__m128i x)
 	return (unsigned)_mm_movemask_epi8(c);
 }
 
+static inline __m128i load16(const char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
 /* Length of the prefix of s[0..n) that needs no escape: 16 bytes a
  * step, the last 16 (or, below 16, the first and the last 8) read
  * overlapping; no byte outside s[0..n) is read. */
@@ -202,14 +207,14 @@ static size_t plain_prefix(const char *s, size_t n)
 		return m ? n - 8 + (size_t)__builtin_ctz(m >> 8) : n;
 	}
 	for (; i + 16 <= n; i += 16) {
-		m = escape_mask16(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+		m = escape_mask16(load16(s + i));
 		if (m)
 			return i + (size_t)__builtin_ctz(m);
 	}
 	if (i == n)
 		return n;
 	/* the last 16 bytes; those before i are known plain */
-	m = escape_mask16(_mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)));
+	m = escape_mask16(load16(s + n - 16));
 	m >>= i - (n - 16);
 	return m ? i + (size_t)__builtin_ctz(m) : n;
 }
