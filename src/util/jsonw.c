@@ -184,17 +184,28 @@ static inline __m128i load16(const char *p)
 }
 
 /* Length of the prefix of s[0..n) that needs no escape: 16 bytes a
- * step, the last 16 (or, below 16, the first and the last 8) read
- * overlapping; no byte outside s[0..n) is read. */
+ * step, the last 16 (or, below 16, the first and the last 8; below 8,
+ * the first and the last 4) read overlapping; no byte outside s[0..n) is
+ * read. */
 static size_t plain_prefix(const char *s, size_t n)
 {
 	size_t i = 0;
 	unsigned m;
 
-	if (n < 8) {
+	if (n < 4) {
 		while (i < n && !needs_escape((unsigned char)s[i]))
 			i++;
 		return i;
+	}
+	if (n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		m = escape_mask16(_mm_set_epi32(0, 0, (int)b, (int)a)) & 0xff;
+		if (m & 0xf)
+			return (size_t)__builtin_ctz(m);
+		return m ? n - 4 + (size_t)__builtin_ctz(m >> 4) : n;
 	}
 	if (n < 16) {
 		uint64_t a, b;
@@ -382,9 +393,9 @@ static inline char *put_upto8(char *d, uint32_t x)
 	uint32_t hi;
 
 	if (x < 10000)
-		return jw_put_u64(d, x);
+		return jw_put_upto4(d, x);
 	hi = x / 10000;
-	d = jw_put_u64(d, hi);
+	d = jw_put_upto4(d, hi);
 	return put4(d, x - hi * 10000);
 }
 

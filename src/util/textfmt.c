@@ -64,7 +64,10 @@ static char *put_ipv4(char *p, const uint8_t *a)
 #define HX4(n) HX(n), HX((n) + 1), HX((n) + 2), HX((n) + 3)
 #define HX16(n) HX4(n), HX4((n) + 4), HX4((n) + 8), HX4((n) + 12)
 #define HX64(n) HX16(n), HX16((n) + 16), HX16((n) + 32), HX16((n) + 48)
+/* (cppcheck takes HEXC's comparisons of the constant it is given for
+ * tests of a variable, hence the suppression.) */
 static const char hexpairs[256][2] = {
+	// cppcheck-suppress comparisonError
 	HX64(0), HX64(64), HX64(128), HX64(192)
 };
 #undef HEXC
@@ -121,7 +124,7 @@ static char *put_ipv6(char *p, const uint8_t *a)
 	unsigned g[8], zero = 0;
 	int best, best_len;
 
-	for (unsigned i = 0; i < 8; i++) {
+	for (size_t i = 0; i < 8; i++) {
 		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
 		zero |= (unsigned)(g[i] == 0) << i;
 	}
@@ -231,9 +234,38 @@ char *textfmt_put_addr(char *d, const uint8_t *addr, int ipver)
 	return ipver == 6 ? put_ipv6(d, addr) : put_ipv4(d, addr);
 }
 
+/* textfmt_put_time's text from slot k's text up to the second and the
+ * microseconds us. */
+static inline char *put_time_kept(const struct textfmt_tcache *c,
+				  unsigned k, uint32_t us, char *d)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t n = c->len[k];
+	uint32_t hi, mid;
+
+	if (n == 20)                    /* years 0..9999: one fixed copy */
+		memcpy(d, c->text[k], 20);
+	else
+		memcpy(d, c->text[k], n);
+	d += n;
+	hi = us / 10000;                /* the microseconds, two digits a step */
+	us -= hi * 10000;
+	mid = us / 100;
+	us -= mid * 100;
+	memcpy(d, pairs + (size_t)2 * hi, 2);
+	memcpy(d + 2, pairs + (size_t)2 * mid, 2);
+	memcpy(d + 4, pairs + (size_t)2 * us, 2);
+	d[6] = 'Z';
+	return d + 7;
+}
+
 /* textfmt_put_time when c misses the second: slot k refilled with its
- * text up to the second, then the way of a hit (apart, so that the hit
- * saves no registers for a call). */
+ * text up to the second first (apart, so that a hit saves no registers
+ * for a call). */
 __attribute__((noinline))
 static char *put_time_refill(struct textfmt_tcache *c, uint64_t ts_us,
 			     char *d)
@@ -244,38 +276,17 @@ static char *put_time_refill(struct textfmt_tcache *c, uint64_t ts_us,
 
 	c->sec[k] = sec;
 	c->len[k] = (uint8_t)(n - 7);  /* without "uuuuuuZ" */
-	return textfmt_put_time(c, ts_us, d);
+	return put_time_kept(c, k, (uint32_t)(ts_us - sec * 1000000), d);
 }
 
 char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
 	uint64_t sec = ts_us / 1000000;
-	uint32_t us = (uint32_t)(ts_us - sec * 1000000), hi, mid;
 	unsigned k = (unsigned)(sec % TEXTFMT_TCACHE_SLOTS);
-	size_t n;
 
 	if (c->sec[k] != sec || c->len[k] == 0)
 		return put_time_refill(c, ts_us, d);
-	n = c->len[k];
-	if (n == 20)                    /* years 0..9999: one fixed copy */
-		memcpy(d, c->text[k], 20);
-	else
-		memcpy(d, c->text[k], n);
-	d += n;
-	hi = us / 10000;                /* the microseconds, two digits a step */
-	us -= hi * 10000;
-	mid = us / 100;
-	us -= mid * 100;
-	memcpy(d, pairs + 2 * hi, 2);
-	memcpy(d + 2, pairs + 2 * mid, 2);
-	memcpy(d + 4, pairs + 2 * us, 2);
-	d[6] = 'Z';
-	return d + 7;
+	return put_time_kept(c, k, (uint32_t)(ts_us - sec * 1000000), d);
 }
 
 /* Appends n bytes of s at *pos, within cap (room for the NUL kept);
