@@ -7,9 +7,12 @@
  * bookkeeping of jsonw's calls.  Room is made per part, for the most that
  * part can write (JW_STR_MAX for an escaped string, JW_DOUBLE_MAX for a
  * number with decimals).  Each rule's label object is serialised once per
- * ruleset; the time up to the second, the wire checks' detail and the
- * Community ID are kept between records.  The output is byte for byte
- * what the jsonw calls wrote (tests/golden).
+ * ruleset; the runs that name only table values (a key, the name, the
+ * punctuation around), the time up to the second, IPv6 addresses' text,
+ * the wire checks' detail and the Community ID are kept between records
+ * (each copied whole, at a fixed size: the room has the spare bytes).
+ * The output is byte for byte what the jsonw calls wrote (tests/golden,
+ * tests/test_eve.c).
  */
 #include <stdlib.h>
 #include <string.h>
