@@ -273,6 +273,19 @@ static void test_direct(void **state)
 			assert_int_equal(*p, 'x');
 		}
 	}
+	/* every digit count: 10^k - 1, 10^k, 10^k + 1 (the count's edges) */
+	for (uint64_t p10 = 10; ; p10 *= 10) {
+		for (int k = -1; k <= 1; k++) {
+			uint64_t v = p10 + (uint64_t)(int64_t)k;
+
+			p = jw_put_u64(b, v);
+			snprintf(ref, sizeof(ref), "%" PRIu64, v);
+			assert_int_equal(p - b, strlen(ref));
+			assert_memory_equal(b, ref, strlen(ref));
+		}
+		if (p10 > UINT64_MAX / 10)
+			break;
+	}
 	for (int i = 0; i < 100000; i++) {
 		uint64_t v = xorshift64(&seed) >> (xorshift64(&seed) % 64);
 
@@ -305,29 +318,36 @@ static void test_direct(void **state)
 }
 
 /* jw_plain: true exactly when jw_str would write the bytes as they are,
- * for each byte value at each position of a 20-byte string (the word
- * steps and the tail). */
+ * and jw_str the reference's escapes, for each byte value at each
+ * position of strings of 1 to 40 bytes (the byte loop, the two
+ * overlapping 8-byte reads, the 16-byte steps and the overlapping
+ * tail). */
 static void test_plain(void **state)
 {
-	(void)state;
-	for (int c = 1; c < 256; c++)
-		for (size_t at = 0; at < 20; at++) {
-			char s[21];
-			struct jsonw w;
-			bool plain;
+	struct jsonw w;
 
-			memset(s, 'a', 20);
-			s[20] = '\0';
-			s[at] = (char)c;
-			plain = jw_plain(s, 20);
-			jw_init(&w);
-			jw_str(&w, s);
-			assert_int_equal(plain, w.len == 22 &&
-					 memcmp(w.buf + 1, s, 20) == 0);
-			assert_int_equal(plain, c >= 0x20 && c < 0x7f &&
-					 c != '"' && c != '\\');
-			jw_free(&w);
-		}
+	(void)state;
+	jw_init(&w);
+	for (size_t n = 1; n <= 40; n++)
+		for (int c = 1; c < 256; c++)
+			for (size_t at = 0; at < n; at++) {
+				char s[41], ref[41 * 6 + 3];
+				bool plain;
+				size_t rlen;
+
+				memset(s, 'a', n);
+				s[n] = '\0';
+				s[at] = (char)c;
+				plain = jw_plain(s, n);
+				jw_reset(&w);
+				jw_str(&w, s);
+				rlen = reference((const unsigned char *)s, ref);
+				assert_int_equal(w.len, rlen);
+				assert_memory_equal(w.buf, ref, rlen);
+				assert_int_equal(plain, c >= 0x20 && c < 0x7f &&
+						 c != '"' && c != '\\');
+			}
+	jw_free(&w);
 }
 
 int main(void)

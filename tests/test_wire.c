@@ -1375,6 +1375,59 @@ static void test_detail_plain(void **state)
 		}
 }
 
+/* The texts with a number are snprintf's of their template, with any
+ * argument, at every buffer length (cut as snprintf cuts).  (The
+ * templates are the table's: not literals at the call.) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void test_detail_numbers(void **state)
+{
+	static const struct { uint8_t code; const char *fmt; } t[] = {
+		{ WD_NO_MATCH, "no check matched in %u payloads" },
+		{ WD_TURN_CHANNELDATA, "TURN ChannelData (channel 0x%04x)" },
+		{ WD_RTP, "RTP (SSRC 0x%08x)" },
+		{ WD_RTP_TCP, "RTP over TCP, RFC 4571 framing (SSRC 0x%08x)" },
+		{ WD_SMB1, "SMB1 command 0x%02x" },
+		{ WD_SSRP_RESPONSE, "SQL Browser response (%u bytes)" },
+		{ WD_DNS_QUERY, "DNS query type %u" },
+		{ WD_SIP_STATUS, "SIP status %u" },
+		{ WD_MIDSTREAM, "no aligned record or message start in %u "
+				"segments (mid-stream)" },
+		{ WD_ALL_EXCLUDED, "no protocol checked fits (%u payloads)" },
+		{ WD_DCERPC_CO, "DCE/RPC packet type %u" },
+		{ WD_DCERPC_CL, "DCE/RPC connectionless packet type %u" },
+		{ WD_SMB2, "SMB2 command %u" },
+		{ WD_DHCP, "DHCP message type %u" },
+		{ WD_DHCP_MALFORMED, "DHCP message type %u, options run past "
+				     "the datagram" },
+		{ WD_SSRP_REQUEST, "SQL Browser request 0x%02x" },
+		{ WD_HTTP_STATUS, "HTTP status %u" },
+	};
+	uint64_t x = 0x243f6a8885a308d3ull;
+
+	(void)state;
+	for (int k = 0; k < 3000; k++) {
+		uint32_t arg;
+
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		arg = (uint32_t)x >> (x >> 59);     /* every digit count */
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			struct wire_result r = { .detail = t[i].code, .arg = arg };
+			char got[128], want[128];
+			size_t len = 1 + (size_t)(x >> 32) % sizeof(got);
+
+			wire_detail(&r, got, sizeof(got));
+			snprintf(want, sizeof(want), t[i].fmt, arg);
+			assert_string_equal(got, want);
+			memset(got, 'x', sizeof(got));
+			wire_detail(&r, got, len);
+			snprintf(want, len, t[i].fmt, arg);
+			assert_string_equal(got, want);
+		}
+	}
+}
+#pragma GCC diagnostic pop
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1398,6 +1451,7 @@ int main(void)
 		cmocka_unit_test(test_stun),
 		cmocka_unit_test(test_stun_near_misses),
 		cmocka_unit_test(test_rtp),
+		cmocka_unit_test(test_detail_numbers),
 		cmocka_unit_test(test_rtcp),
 		cmocka_unit_test(test_dcerpc),
 		cmocka_unit_test(test_smb),

@@ -252,7 +252,7 @@ bool communityid_sha_ni(void)
 	} while (0)
 
 X8_TARGET
-static void sha1_x8_blocks(const uint8_t blocks[8][64], uint8_t out[8][20])
+static void sha1_x8_blocks(const uint8_t blocks[8][64], uint32_t r[5][8])
 {
 	/* word t of lane i at blocks + 64 i + 4 t; bytes swapped to big
 	 * endian within each word */
@@ -266,7 +266,6 @@ static void sha1_x8_blocks(const uint8_t blocks[8][64], uint8_t out[8][20])
 	const __m256i k1 = _mm256_set1_epi32(0x5a827999), k2 = _mm256_set1_epi32(0x6ed9eba1),
 		      k3 = _mm256_set1_epi32((int)0x8f1bbcdcu), k4 = _mm256_set1_epi32((int)0xca62c1d6u);
 	__m256i w[16], a = h0, b = h1, c = h2, d = h3, e = h4;
-	uint32_t r[5][8];
 
 	for (int t = 0; t < 16; t++)
 		w[t] = _mm256_shuffle_epi8(_mm256_i32gather_epi32(
@@ -289,9 +288,6 @@ static void sha1_x8_blocks(const uint8_t blocks[8][64], uint8_t out[8][20])
 	_mm256_storeu_si256((__m256i *)(void *)r[2], _mm256_add_epi32(c, h2));
 	_mm256_storeu_si256((__m256i *)(void *)r[3], _mm256_add_epi32(d, h3));
 	_mm256_storeu_si256((__m256i *)(void *)r[4], _mm256_add_epi32(e, h4));
-	for (int i = 0; i < 8; i++)
-		for (int j = 0; j < 5; j++)
-			store_be32(out[i] + (size_t)4 * (size_t)j, r[j][i]);
 }
 #undef X8_ROL
 #undef X8_W
@@ -323,7 +319,12 @@ void communityid_sha1_x8(const uint8_t *const msg[8], const size_t len[8],
 	if (communityid_avx2()) {
 		for (int i = 0; i < 8; i++)
 			pad_block(msg[i], len[i], blocks[i]);
-		sha1_x8_blocks((const uint8_t (*)[64])blocks, out);
+		uint32_t r[5][8];
+
+		sha1_x8_blocks((const uint8_t (*)[64])blocks, r);
+		for (int i = 0; i < 8; i++)
+			for (int j = 0; j < 5; j++)
+				store_be32(out[i] + (size_t)4 * (size_t)j, r[j][i]);
 		return;
 	}
 #endif
@@ -367,46 +368,68 @@ static const char b64_pairs[4096][2] = {
 #undef B64P256
 #undef B64P1024
 
-/* Standard base64 (RFC 4648) of 20 bytes: 28 characters, one '='. */
-static void base64_20(const uint8_t in[20], char *out)
+/* The 8 characters of the 48 bits on top of x, by four 12-bit lookups,
+ * stored at once. */
+static inline void base64_48(uint64_t x, char *out)
 {
-	for (int i = 0; i < 18; i += 3, out += 4) {
-		uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) |
-			     in[i + 2];
+	uint16_t c[4];
 
-		memcpy(out, b64_pairs[v >> 12], 2);
-		memcpy(out + 2, b64_pairs[v & 4095], 2);
-	}
-	/* two bytes left */
-	{
-		uint32_t v = ((uint32_t)in[18] << 16) | ((uint32_t)in[19] << 8);
+	memcpy(&c[0], b64_pairs[x >> 52], 2);
+	memcpy(&c[1], b64_pairs[x >> 40 & 4095], 2);
+	memcpy(&c[2], b64_pairs[x >> 28 & 4095], 2);
+	memcpy(&c[3], b64_pairs[x >> 16 & 4095], 2);
+	memcpy(out, c, 8);
+}
 
-		memcpy(out, b64_pairs[v >> 12], 2);
-		out[2] = b64_pairs[v & 4095][0];
-		out[3] = '=';
-		out[4] = '\0';
-	}
+/* The 8 characters of the 6 bytes at in (8 bytes readable there). */
+static inline void base64_6(const uint8_t *in, char *out)
+{
+	uint64_t x;
+
+	memcpy(&x, in, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x);       /* the 6 bytes on top */
+#endif
+	base64_48(x, out);
+}
+
+void communityid_base64_20(const uint8_t in[20], char out[29])
+{
+	uint32_t v = ((uint32_t)in[18] << 16) | ((uint32_t)in[19] << 8);
+
+	base64_6(in, out);
+	base64_6(in + 6, out + 8);
+	base64_6(in + 12, out + 16);
+	memcpy(out + 24, b64_pairs[v >> 12], 2);   /* two bytes left */
+	out[26] = b64_pairs[v & 4095][0];
+	out[27] = '=';
+	out[28] = '\0';
 }
 
 /* The hashed message of key k (seed): at most 40 bytes; its length. */
 static size_t cid_message(const struct flow_key *k, uint16_t seed,
 			  uint8_t *msg)
 {
-	size_t alen = k->ipver == 4 ? 4 : 16, n = 0;
+	size_t n;
 
-	msg[n++] = (uint8_t)(seed >> 8);
-	msg[n++] = (uint8_t)seed;
-	memcpy(msg + n, k->a, alen);
-	n += alen;
-	memcpy(msg + n, k->b, alen);
-	n += alen;
-	msg[n++] = k->l4;
-	msg[n++] = 0;
-	msg[n++] = (uint8_t)(k->pa >> 8);
-	msg[n++] = (uint8_t)k->pa;
-	msg[n++] = (uint8_t)(k->pb >> 8);
-	msg[n++] = (uint8_t)k->pb;
-	return n;
+	msg[0] = (uint8_t)(seed >> 8);
+	msg[1] = (uint8_t)seed;
+	if (k->ipver == 4) {
+		memcpy(msg + 2, k->a, 4);
+		memcpy(msg + 6, k->b, 4);
+		n = 10;
+	} else {
+		memcpy(msg + 2, k->a, 16);
+		memcpy(msg + 18, k->b, 16);
+		n = 34;
+	}
+	msg[n] = k->l4;
+	msg[n + 1] = 0;
+	msg[n + 2] = (uint8_t)(k->pa >> 8);
+	msg[n + 3] = (uint8_t)k->pa;
+	msg[n + 4] = (uint8_t)(k->pb >> 8);
+	msg[n + 5] = (uint8_t)k->pb;
+	return n + 6;
 }
 
 /* "1:" and the base64 of a digest. */
@@ -414,7 +437,7 @@ static void cid_text(const uint8_t digest[20], char buf[COMMUNITY_ID_LEN])
 {
 	buf[0] = '1';
 	buf[1] = ':';
-	base64_20(digest, buf + 2);
+	communityid_base64_20(digest, buf + 2);
 }
 
 void communityid(const struct flow_key *k, uint16_t seed,
@@ -451,23 +474,59 @@ static void cid_block(const struct flow_key *k, uint16_t seed,
 	block[63] = (uint8_t)(n * 8);
 }
 
+/* "1:" and the base64 of lane i's digest, from its five words (the
+ * digest's bytes in big-endian words, SHA-1's h0..h4): the same text as
+ * cid_text of the digest's bytes. */
+static void cid_text_lane(const uint32_t r[5][8], int i,
+			  char buf[COMMUNITY_ID_LEN])
+{
+	uint64_t g0 = (uint64_t)r[0][i] << 32 | r[1][i],   /* bytes 0..7 */
+		 g1 = (uint64_t)r[1][i] << 32 | r[2][i],   /* bytes 4..11 */
+		 g2 = (uint64_t)r[3][i] << 32 | r[4][i];   /* bytes 12..19 */
+	uint32_t v = (r[4][i] & 0xffffu) << 8;          /* bytes 18, 19 */
+
+	buf[0] = '1';
+	buf[1] = ':';
+	base64_48(g0, buf + 2);                    /* bytes 0..5 */
+	base64_48(g1 << 16, buf + 10);             /* bytes 6..11 */
+	base64_48(g2, buf + 18);                   /* bytes 12..17 */
+	memcpy(buf + 26, b64_pairs[v >> 12], 2);
+	buf[28] = b64_pairs[v & 4095][0];
+	buf[29] = '=';
+	buf[30] = '\0';
+}
+
 /* communityid_many's way: eight keys at a time in the lanes of AVX2. */
 static void many_x8(const struct flow_key *const *k, int n, uint16_t seed,
 		    char (*buf)[COMMUNITY_ID_LEN])
 {
-	uint8_t blocks[8][64], digests[8][20];
+	uint8_t blocks[8][64];
+	uint32_t r[5][8];
 
 	for (int at = 0; at < n; at += 8) {
 		int m = n - at < 8 ? n - at : 8;
 
 		for (int i = 0; i < 8; i++)     /* idle lanes repeat the first */
 			cid_block(k[at + (i < m ? i : 0)], seed, blocks[i]);
-		sha1_x8_blocks((const uint8_t (*)[64])blocks, digests);
+		sha1_x8_blocks((const uint8_t (*)[64])blocks, r);
 		for (int i = 0; i < m; i++)
-			cid_text(digests[i], buf[at + i]);
+			cid_text_lane((const uint32_t (*)[8])r, i, buf[at + i]);
 	}
 }
 #endif
+
+void communityid_many_x8(const struct flow_key *const *k, int n,
+			 uint16_t seed, char (*buf)[COMMUNITY_ID_LEN])
+{
+#ifdef HAVE_SHA_NI
+	if (communityid_avx2()) {
+		many_x8(k, n, seed, buf);
+		return;
+	}
+#endif
+	for (int i = 0; i < n; i++)
+		communityid(k[i], seed, buf[i]);
+}
 
 void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
 		      char (*buf)[COMMUNITY_ID_LEN])

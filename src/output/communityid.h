@@ -41,6 +41,15 @@ void communityid(const struct flow_key *k, uint16_t seed,
 void communityid_many(const struct flow_key *const *k, int n, uint16_t seed,
 		      char (*buf)[COMMUNITY_ID_LEN]);
 
+/* Standard base64 (RFC 4648) of 20 bytes: 28 characters, the last '=',
+ * and a NUL. */
+void communityid_base64_20(const uint8_t in[20], char out[29]);
+
+/* For tests: communityid_many's eight lanes of AVX2 whatever the SHA
+ * extensions (one by one on a CPU without AVX2). */
+void communityid_many_x8(const struct flow_key *const *k, int n,
+			 uint16_t seed, char (*buf)[COMMUNITY_ID_LEN]);
+
 /* Whether communityid_many does better than one by one here. */
 bool communityid_batches(void);
 

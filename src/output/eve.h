@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "classify/rules.h"
+#include "inspect/wire/wire.h"
 #include "output/communityid.h"
 #include "output/record.h"
 #include "output/summary.h"
@@ -49,13 +50,47 @@ struct eve_cid {
 	char cid[COMMUNITY_ID_LEN];
 };
 
+/* A run of a flow event that depends only on names of the program's
+ * tables (a key, its quoted name, the punctuation around): filled on
+ * first use: len 0 until then, EVE_NAME_LONG when it does not fit (then
+ * written from its parts each time).  Copied whole: a record's room has
+ * the spare bytes. */
+#define EVE_NAME_LONG 0xff
+struct eve_name {                  /* 48 bytes */
+	char s[47];
+	uint8_t len;
+};
+
+/* The runs a flow event writes, by the enum values they name. */
+struct eve_names {
+	struct eve_name end[4][8];          /* state, reason (why) */
+	struct eve_name verdict[8], support[4], by[8], side_by[8], flag[16];
+	struct eve_name app[WIRE_N][16];    /* by wire proto, nDPI's class */
+};
+
+/* An IPv6 address's text, kept for the next records that name it
+ * (servers and clients recur): by a hash of its bytes, valid for the
+ * address whose bytes read x, y. */
+#define EVE_ADDR_BITS 8
+#define EVE_ADDR_SLOTS (1u << EVE_ADDR_BITS)
+struct eve_addr {
+	uint64_t x, y;
+	bool used;
+	uint8_t len;
+	char text[48];                 /* copied whole */
+};
+
 struct eve {
 	struct jsonw jw;           /* the last record built (no newline) */
 	struct textfmt_tcache tc;  /* the times' text up to the second */
 	struct eve_detail details[EVE_DETAIL_SLOTS]; /* by a hash */
 	struct eve_cid cids[EVE_CID_SLOTS]; /* by flow id % EVE_CID_SLOTS */
+	struct eve_names names;
+	struct eve_addr addrs[EVE_ADDR_SLOTS];
 	struct label_cache labels[2]; /* the rules in use and the ones before */
 	int next_cache;            /* the slot a new ruleset replaces */
+	uint8_t ts_len;            /* eve_flow: the record's timestamp's text,
+				    * quotes included, at its 14th byte */
 	enum lang lang;
 	bool notes;                /* labels carry the vendor's note */
 	/* eve_flow appends each record and its newline to jw instead of

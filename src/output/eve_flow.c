@@ -7,9 +7,12 @@
  * bookkeeping of jsonw's calls.  Room is made per part, for the most that
  * part can write (JW_STR_MAX for an escaped string, JW_DOUBLE_MAX for a
  * number with decimals).  Each rule's label object is serialised once per
- * ruleset; the time up to the second, the wire checks' detail and the
- * Community ID are kept between records.  The output is byte for byte
- * what the jsonw calls wrote (tests/golden).
+ * ruleset; the runs that name only table values (a key, the name, the
+ * punctuation around), the time up to the second, IPv6 addresses' text,
+ * the wire checks' detail and the Community ID are kept between records
+ * (each copied whole, at a fixed size: the room has the spare bytes).
+ * The output is byte for byte what the jsonw calls wrote (tests/golden,
+ * tests/test_eve.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +30,64 @@
 #define KU64(p, k, v) jw_put_u64(LIT((p), ",\"" k "\":"), (v))
 #define KI64(p, k, v) jw_put_i64(LIT((p), ",\"" k "\":"), (v))
 
-/* A plain name (one of the program's tables) as a string. */
-static inline char *put_name(char *p, const char *s)
+/* The parts of a kept run: literals and names, joined as they are. */
+#define RUN_PARTS 5
+
+/* c filled with the parts joined, or marked EVE_NAME_LONG. */
+static void run_fill(struct eve_name *c, const char *const part[RUN_PARTS])
 {
-	return jw_put_plain(p, s, strlen(s));
+	size_t n = 0;
+
+	for (int i = 0; i < RUN_PARTS; i++) {
+		size_t k = strlen(part[i]);
+
+		if (n + k > sizeof(c->s)) {
+			c->len = EVE_NAME_LONG;
+			return;
+		}
+		memcpy(c->s + n, part[i], k);
+		n += k;
+	}
+	c->len = (uint8_t)n;
 }
+
+/* The parts joined at p: the way of a run that is not kept. */
+static char *put_parts(char *p, const char *const part[RUN_PARTS])
+{
+	for (int i = 0; i < RUN_PARTS; i++) {
+		size_t k = strlen(part[i]);
+
+		memcpy(p, part[i], k);
+		p += k;
+	}
+	return p;
+}
+
+/* c's run at p (room: sizeof(c->s), all copied; c->len set and not
+ * EVE_NAME_LONG). */
+static inline char *put_kept(char *p, const struct eve_name *c)
+{
+	memcpy(p, c->s, sizeof(c->s));
+	return p + c->len;
+}
+
+/* Whether c holds its run (filled now from its parts when empty). */
+static inline bool kept(struct eve_name *c, const char *const part[RUN_PARTS])
+{
+	if (c->len == 0)
+		run_fill(c, part);
+	return c->len != EVE_NAME_LONG;
+}
+
+/* The run of value v of table tab (an array of struct eve_name), kept
+ * there at first use; its RUN_PARTS parts (literals, names) are evaluated
+ * only then (or for a value past the table, or a run too long to keep). */
+#define PUT_RUN(p, tab, v, ...)                                         \
+	((size_t)(v) < sizeof(tab) / sizeof((tab)[0]) &&                 \
+	 ((tab)[(v)].len != 0 ? (tab)[(v)].len != EVE_NAME_LONG :         \
+	  kept(&(tab)[(v)], (const char *const[RUN_PARTS]){ __VA_ARGS__ })) ? \
+	 put_kept((p), &(tab)[(v)]) :                                    \
+	 put_parts((p), (const char *const[RUN_PARTS]){ __VA_ARGS__ }))
 
 /* The bytes written so far taken in, and room for n more: the new write
  * position, or NULL when out of memory (the record is then lost). */
@@ -124,7 +180,8 @@ static void label_serialise(const struct eve *e, struct jsonw *tmp,
 #define LABEL_TAIL_MAX 32
 static char *put_label(char *p, const char *json, size_t len, enum support sup)
 {
-	static const struct { const char *m; size_t n; } tail[] = {
+	/* each copied whole (a fixed size: no call), its length taken */
+	static const struct { char m[24]; size_t n; } tail[] = {
 		[SUPPORT_PORT] = { "\"support\":\"port\"}", sizeof("\"support\":\"port\"}") - 1 },
 		[SUPPORT_HOST] = { "\"support\":\"host\"}", sizeof("\"support\":\"host\"}") - 1 },
 		[SUPPORT_INVENTORY] = { "\"support\":\"inventory\"}",
@@ -139,7 +196,7 @@ static char *put_label(char *p, const char *json, size_t len, enum support sup)
 	p += len - 1;
 	if (len > 2)
 		*p++ = ',';
-	memcpy(p, tail[sup].m, tail[sup].n);
+	memcpy(p, tail[sup].m, sizeof(tail[sup].m));
 	return p + tail[sup].n;
 }
 
@@ -184,6 +241,8 @@ static bool cid_kept(const struct eve_cid *c, const struct flow_record *r)
 	       memcmp(&c->key, &r->key, sizeof(r->key)) == 0;
 }
 
+_Static_assert(EVE_CID_SLOTS % 64 == 0, "cid_batch's bitmap of slots");
+
 /* The Community IDs of r and of the records queued after it (up to
  * EVE_CID_BATCH in all) whose slots are free for them, computed at once
  * (communityid_many: eight digests at a time where the CPU allows), r's
@@ -193,22 +252,22 @@ static void cid_batch(struct eve *e, const struct flow_record *r)
 	const struct flow_record *next[EVE_CID_BATCH - 1], *rec[EVE_CID_BATCH];
 	const struct flow_key *keys[EVE_CID_BATCH];
 	char out[EVE_CID_BATCH][COMMUNITY_ID_LEN];
-	unsigned m = 0;
+	uint64_t taken[EVE_CID_SLOTS / 64] = { 0 };   /* slots of the batch */
+	unsigned m = 0, rs = (unsigned)(r->id % EVE_CID_SLOTS);
 	int n = 0;
 
 	if (e->ahead != NULL && communityid_batches())
 		m = e->ahead(e->ahead_ctx, next, EVE_CID_BATCH - 1);
+	taken[rs / 64] |= 1ull << rs % 64;
 	for (unsigned i = 0; i < m; i++) {
 		unsigned slot = (unsigned)(next[i]->id % EVE_CID_SLOTS);
-		bool taken = slot == r->id % EVE_CID_SLOTS ||
-			     cid_kept(&e->cids[slot], next[i]);
 
-		for (int j = 0; j < n && !taken; j++)
-			taken = rec[j]->id % EVE_CID_SLOTS == slot;
-		if (!taken) {
-			rec[n] = next[i];
-			keys[n++] = &next[i]->key;
-		}
+		if (taken[slot / 64] >> slot % 64 & 1 ||
+		    cid_kept(&e->cids[slot], next[i]))
+			continue;
+		taken[slot / 64] |= 1ull << slot % 64;
+		rec[n] = next[i];
+		keys[n++] = &next[i]->key;
 	}
 	rec[n] = r;
 	keys[n++] = &r->key;
@@ -235,6 +294,32 @@ static const char *flow_cid(struct eve *e, const struct flow_record *r)
 	return c->cid;
 }
 
+/* The text of address a at p (room: 48 bytes, all written): IPv4
+ * directly, IPv6 through e's memo (its text costs some hundred
+ * instructions). */
+static char *put_addr(struct eve *e, char *p, const uint8_t *a, int ipver)
+{
+	uint64_t x, y;
+	struct eve_addr *c;
+
+	if (ipver != 6)
+		return textfmt_put_addr(p, a, ipver);
+	memcpy(&x, a, 8);
+	memcpy(&y, a + 8, 8);
+	c = &e->addrs[((x ^ y * 0x9E3779B97F4A7C15ull) * 0xFF51AFD7ED558CCDull) >>
+		      (64 - EVE_ADDR_BITS)];
+	if (!c->used || c->x != x || c->y != y) {
+		char *end = textfmt_put_addr(c->text, a, 6);
+
+		c->x = x;
+		c->y = y;
+		c->used = true;
+		c->len = (uint8_t)(end - c->text);
+	}
+	memcpy(p, c->text, sizeof(c->text));
+	return p + c->len;
+}
+
 /* A time as a string value. */
 static char *put_time(struct eve *e, char *p, uint64_t us)
 {
@@ -244,12 +329,30 @@ static char *put_time(struct eve *e, char *p, uint64_t us)
 	return p;
 }
 
+/* The timestamp's text again (the record's last time), from where
+ * json_head wrote it at the start of the record (room: TS_COPY). */
+#define TS_COPY 32
+static char *put_same_time(const struct eve *e, char *p)
+{
+	const char *ts = e->jw.buf + e->jw.len + sizeof("{\"timestamp\":") - 1;
+
+	if (e->ts_len <= TS_COPY)
+		memcpy(p, ts, TS_COPY);
+	else
+		memcpy(p, ts, e->ts_len);
+	return p + e->ts_len;
+}
+
 /* From "timestamp" to "proto" (room: HEAD_MAX). */
 #define HEAD_MAX 512
 static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 {
+	const char *ts;
+
 	p = LIT(p, "{\"timestamp\":");
+	ts = p;
 	p = put_time(e, p, r->last_us);
+	e->ts_len = (uint8_t)(p - ts);
 	p = KU64(p, "flow_id", r->id);
 	p = LIT(p, ",\"event_type\":\"flow\"");
 	if (r->nvlan) {
@@ -262,11 +365,11 @@ static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 		*p++ = ']';
 	}
 	p = LIT(p, ",\"src_ip\":\"");
-	p = textfmt_put_addr(p, r->client_addr, r->ipver);
+	p = put_addr(e, p, r->client_addr, r->ipver);
 	p = LIT(p, "\",\"src_port\":");
 	p = jw_put_u64(p, r->client_port);
 	p = LIT(p, ",\"dest_ip\":\"");
-	p = textfmt_put_addr(p, r->server_addr, r->ipver);
+	p = put_addr(e, p, r->server_addr, r->ipver);
 	p = LIT(p, "\",\"dest_port\":");
 	p = jw_put_u64(p, r->server_port);
 	if (r->l4 == L4_TCP)
@@ -274,11 +377,18 @@ static char *json_head(struct eve *e, const struct flow_record *r, char *p)
 	return LIT(p, ",\"proto\":\"UDP\"");
 }
 
+/* EVE's flow.reason: why a record was written. */
+static const char *why_name(enum flow_end why)
+{
+	return why == END_EVICTED ? "evicted" : flow_end_name(why);
+}
+
 /* From "community_id" to the end of "flow" (room: FLOW_MAX). */
 #define FLOW_MAX 512
 static char *json_counters(struct eve *e, const struct flow_record *r, char *p)
 {
 	enum flow_end why = (enum flow_end)r->why;
+	enum flow_state state = (enum flow_state)r->state;
 
 	p = LIT(p, ",\"community_id\":");
 	p = jw_put_plain(p, flow_cid(e, r), COMMUNITY_ID_LEN - 1);
@@ -290,14 +400,15 @@ static char *json_counters(struct eve *e, const struct flow_record *r, char *p)
 	p = LIT(p, ",\"start\":");
 	p = put_time(e, p, r->first_us);
 	p = LIT(p, ",\"end\":");
-	p = put_time(e, p, r->last_us);
+	p = put_same_time(e, p);
 	p = KU64(p, "age", (r->last_us - r->first_us) / 1000000);
-	p = LIT(p, ",\"state\":");
-	p = put_name(p, flow_state_name((enum flow_state)r->state));
-	p = LIT(p, ",\"reason\":");
-	p = put_name(p, why == END_EVICTED ? "evicted" : flow_end_name(why));
-	*p++ = '}';
-	return p;
+	if (r->state < 4)
+		return PUT_RUN(p, e->names.end[r->state], r->why,
+			       ",\"state\":\"", flow_state_name(state),
+			       "\",\"reason\":\"", why_name(why), "\"}");
+	return put_parts(p, (const char *const[RUN_PARTS]){
+			 ",\"state\":\"", flow_state_name(state),
+			 "\",\"reason\":\"", why_name(why), "\"}" });
 }
 
 /* ------------------------------------------------------------ lync */
@@ -320,6 +431,21 @@ static const struct eve_detail *detail_of(struct eve *e,
 	return d;
 }
 
+/* ',"evidence":{"app":' with audit_evidence_app's name of ar and the
+ * key "by", kept by the two fields it reads (the wire checks' protocol
+ * and nDPI's class). */
+static char *put_evidence_app(struct eve *e, char *p,
+			      const struct audit_result *ar)
+{
+	if (ar->wire.proto < WIRE_N)
+		return PUT_RUN(p, e->names.app[ar->wire.proto], ar->seen,
+			       ",\"evidence\":{\"app\":\"", audit_evidence_app(ar),
+			       "\",\"by\":", "", "");
+	return put_parts(p, (const char *const[RUN_PARTS]){
+			 ",\"evidence\":{\"app\":\"", audit_evidence_app(ar),
+			 "\",\"by\":", "", "" });
+}
+
 /* From "verdict" to "server_side_by" (room: VERDICT_MAX). */
 #define VERDICT_MAX (JW_STR_MAX(AUDIT_REASON_MAX) + 1024)
 static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
@@ -329,31 +455,29 @@ static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
 	size_t n = strlen(ar->reason);
 	bool first = true;
 
-	p = LIT(p, ",\"verdict\":");
-	p = put_name(p, verdict_name(ar->verdict));
-	p = LIT(p, ",\"flags\":[");
+	p = PUT_RUN(p, e->names.verdict, ar->verdict, ",\"verdict\":\"",
+		    verdict_name(ar->verdict), "\",\"flags\":[", "", "");
 	for (uint32_t f = ar->flags & ((1u << FLAG_N) - 1); f; f &= f - 1) {
 		if (!first)
 			*p++ = ',';
 		first = false;
-		p = put_name(p, audit_flag_name(__builtin_ctz(f)));
+		p = PUT_RUN(p, e->names.flag, __builtin_ctz(f), "\"",
+			    audit_flag_name(__builtin_ctz(f)), "\"", "", "");
 	}
 	p = LIT(p, "],\"reason\":");
 	p = ar->reason_plain ? jw_put_plain(p, ar->reason, n) :
 			       jw_put_str(p, ar->reason, n);
-	if (r->nlabels) {
-		p = LIT(p, ",\"support\":");
-		p = put_name(p, audit_support_name(ar->support));
-	}
-	p = LIT(p, ",\"evidence\":{\"app\":");
-	p = put_name(p, audit_evidence_app(ar));
-	p = LIT(p, ",\"by\":");
-	p = put_name(p, audit_by_name((enum ev_by)ar->by));
-	p = KU64(p, "packets", ar->wire.packets);
+	if (r->nlabels)
+		p = PUT_RUN(p, e->names.support, ar->support, ",\"support\":\"",
+			    audit_support_name(ar->support), "\"", "", "");
+	p = put_evidence_app(e, p, ar);
+	p = PUT_RUN(p, e->names.by, ar->by, "\"",
+		    audit_by_name((enum ev_by)ar->by), "\",\"packets\":", "", "");
+	p = jw_put_u64(p, ar->wire.packets);
 	p = LIT(p, ",\"detail\":");
 	p = jw_put_plain(p, d->text, d->len);  /* literals and digits */
-	p = LIT(p, "},\"server_side_by\":");
-	return put_name(p, side_by_name((enum side_by)r->side_by));
+	return PUT_RUN(p, e->names.side_by, r->side_by, "},\"server_side_by\":\"",
+		       side_by_name((enum side_by)r->side_by), "\"", "", "");
 }
 
 /* A name of nDPI's as an escaped string, or null. */
@@ -369,8 +493,7 @@ static char *put_name_or_null(char *p, const char *v)
 static char *json_inspection(struct eve *e, const struct flow_record *r,
 			     char *p)
 {
-	const char *guess = record_name(r, REC_GUESS);
-	const char *host = record_name(r, REC_HOST);
+	const char *guess, *host;
 
 	if ((p = room(&e->jw, p, JW_STR_MAX(RECORD_NAMES_LEN) + 256)) == NULL)
 		return NULL;
@@ -378,6 +501,8 @@ static char *json_inspection(struct eve *e, const struct flow_record *r,
 	p = put_name_or_null(p, record_name(r, REC_APP_MASTER));
 	if (!r->dpi)
 		return p;
+	guess = record_name(r, REC_GUESS);
+	host = record_name(r, REC_HOST);
 	p = LIT(p, ",\"confidence\":");
 	p = put_name_or_null(p, record_name(r, REC_CONFIDENCE));
 	if (guess) {

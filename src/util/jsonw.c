@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "util/escape.h"
 #include "util/jsonw.h"
 
@@ -58,7 +62,7 @@ static void put_slow(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
-char *jw_room(struct jsonw *w, size_t n)
+char *jw_room_slow(struct jsonw *w, size_t n)
 {
 	if (w->oom || (w->cap - w->len < n + 2 && !grow(w, n)))
 		return NULL;
@@ -146,6 +150,7 @@ static inline bool needs_escape(unsigned char c)
 	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
+#ifndef __SSE2__
 /* Whether any of the 8 bytes of x may need it: a byte below 0x20, a '"',
  * a '\\' (exact tests: "has a byte less than n" and "has a zero byte" of
  * x xor the character), or a byte >= 0x7f (x | x + 1 per byte: a carry
@@ -158,7 +163,73 @@ static inline bool word_needs_escape(uint64_t x)
 	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
 		((b - ones) & ~b) | x | (x + ones)) & high;
 }
+#endif
 
+#ifdef __SSE2__
+/* Bit i set: byte i of the 16 at s needs it ('"', '\\', a byte below
+ * 0x20 or from 0x7f on: signed, those from 0x80 on are negative). */
+static inline unsigned escape_mask16(__m128i x)
+{
+	__m128i c = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+
+	c = _mm_or_si128(c, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+	c = _mm_or_si128(c, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+	c = _mm_or_si128(c, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	return (unsigned)_mm_movemask_epi8(c);
+}
+
+static inline __m128i load16(const char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Length of the prefix of s[0..n) that needs no escape: 16 bytes a
+ * step, the last 16 (or, below 16, the first and the last 8; below 8,
+ * the first and the last 4) read overlapping; no byte outside s[0..n) is
+ * read. */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	unsigned m;
+
+	if (n < 4) {
+		while (i < n && !needs_escape((unsigned char)s[i]))
+			i++;
+		return i;
+	}
+	if (n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		m = escape_mask16(_mm_set_epi32(0, 0, (int)b, (int)a)) & 0xff;
+		if (m & 0xf)
+			return (size_t)__builtin_ctz(m);
+		return m ? n - 4 + (size_t)__builtin_ctz(m >> 4) : n;
+	}
+	if (n < 16) {
+		uint64_t a, b;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		m = escape_mask16(_mm_set_epi64x((long long)b, (long long)a));
+		if (m & 0xff)
+			return (size_t)__builtin_ctz(m);
+		return m ? n - 8 + (size_t)__builtin_ctz(m >> 8) : n;
+	}
+	for (; i + 16 <= n; i += 16) {
+		m = escape_mask16(load16(s + i));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	if (i == n)
+		return n;
+	/* the last 16 bytes; those before i are known plain */
+	m = escape_mask16(load16(s + n - 16));
+	m >>= i - (n - 16);
+	return m ? i + (size_t)__builtin_ctz(m) : n;
+}
+#else
 /* Length of the prefix of s[0..n) that needs no escape, 8 bytes a step. */
 static size_t plain_prefix(const char *s, size_t n)
 {
@@ -175,6 +246,7 @@ static size_t plain_prefix(const char *s, size_t n)
 		i++;
 	return i;
 }
+#endif
 
 bool jw_plain(const char *s, size_t n)
 {
@@ -283,60 +355,66 @@ void jw_name(struct jsonw *w, const char *s)
 	jw_str_plain(w, s, strlen(s));
 }
 
-/* Decimal digits of v at d, without printf (called for every number):
- * the count first, then two digits a step from the end. */
-char *jw_put_u64(char *d, uint64_t v)
+const char jw_digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
+/* The two digits of v < 100 at d. */
+static inline void put_pair(char *d, size_t v)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
-	static const uint64_t p10[19] = {
-		10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-		100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-		100000000000000000ull, 1000000000000000000ull,
-		10000000000000000000ull };
-	size_t n = 1;
-	char *e;
+	memcpy(d, jw_digit_pairs + 2 * v, 2);
+}
 
-	if (v < 100) {                  /* most numbers of a record: short */
-		if (v < 10) {
-			*d = (char)('0' + v);
-			return d + 1;
-		}
-		memcpy(d, pairs + 2 * v, 2);
-		return d + 2;
-	}
-	if (v < 10000) {
-		size_t hi = (size_t)v / 100, lo = (size_t)v % 100;
+/* Exactly 4 digits of x < 10,000 at d (x / 100 as (x * 5243) >> 19,
+ * exact below 43,699). */
+static inline char *put4(char *d, uint32_t x)
+{
+	uint32_t hi = (x * 5243) >> 19;
 
-		if (hi < 10)
-			*d++ = (char)('0' + hi);
-		else
-			d = (char *)memcpy(d, pairs + 2 * hi, 2) + 2;
-		memcpy(d, pairs + 2 * lo, 2);
-		return d + 2;
-	}
-	while (n < 20 && v >= p10[n - 1])
-		n++;
-	e = d + n;
-	while (v >= 100) {
-		size_t k = (size_t)(v % 100) * 2;
+	put_pair(d, hi);
+	put_pair(d + 2, x - hi * 100);
+	return d + 4;
+}
 
-		v /= 100;
-		*--e = pairs[k + 1];
-		*--e = pairs[k];
+/* Exactly 8 digits of x < 10^8 at d. */
+static inline char *put8(char *d, uint32_t x)
+{
+	uint32_t hi = x / 10000;
+
+	put4(d, hi);
+	return put4(d + 4, x - hi * 10000);
+}
+
+/* x < 10^8 without leading zeros at d. */
+static inline char *put_upto8(char *d, uint32_t x)
+{
+	uint32_t hi;
+
+	if (x < 10000)
+		return jw_put_upto4(d, x);
+	hi = x / 10000;
+	d = jw_put_upto4(d, hi);
+	return put4(d, x - hi * 10000);
+}
+
+/* jw_put_u64's way for v >= 10,000: in blocks of 8 digits (32-bit
+ * arithmetic), the first without leading zeros. */
+char *jw_put_u64_long(char *d, uint64_t v)
+{
+	uint64_t hi;
+
+	if (v < 100000000)
+		return put_upto8(d, (uint32_t)v);
+	hi = v / 100000000;
+	if (hi < 100000000) {
+		d = put_upto8(d, (uint32_t)hi);
+	} else {                        /* 17 to 20 digits */
+		d = put_upto8(d, (uint32_t)(hi / 100000000));
+		d = put8(d, (uint32_t)(hi % 100000000));
 	}
-	if (v >= 10) {
-		*--e = pairs[v * 2 + 1];
-		*--e = pairs[v * 2];
-	} else {
-		*--e = (char)('0' + v);
-	}
-	return d + n;
+	return put8(d, (uint32_t)(v - hi * 100000000));
 }
 
 char *jw_put_i64(char *d, int64_t v)
@@ -398,6 +476,23 @@ void jw_i64(struct jsonw *w, int64_t v)
 #define FAST_LIMIT 2147483648.0
 #define TIE_MARGIN 1e-6
 
+/* '.' and the `decimals` (1..9) digits of fr < 10^decimals, zero padded,
+ * at p, two at a time from the end; returns the end. */
+static char *put_fraction(char *p, uint64_t fr, int decimals)
+{
+	char *e = p + 1 + decimals;
+	size_t f = (size_t)fr;
+
+	*p = '.';
+	for (int k = decimals; k >= 2; k -= 2, f /= 100) {
+		e -= 2;
+		put_pair(e, f % 100);
+	}
+	if (decimals & 1)
+		e[-1] = (char)('0' + f);
+	return p + 1 + decimals;
+}
+
 /* v with `decimals` (0..9) digits after the point, rounded as printf's
  * "%.*f" does (to nearest from the exact binary value, ties to even),
  * without printf, into b (24 bytes at least); returns the length, or 0
@@ -437,21 +532,16 @@ static size_t fmt_fixed(char *b, double v, int decimals)
 	if (neg)
 		b[len++] = '-';
 	p = jw_put_u64(b + len, n / p10u[decimals]);
-	if (decimals > 0) {
-		uint64_t fr = n % p10u[decimals];
-
-		*p++ = '.';
-		for (int k = decimals - 1; k >= 0; k--, fr /= 10)
-			p[k] = (char)('0' + fr % 10);
-		p += decimals;
-	}
+	if (decimals > 0)
+		p = put_fraction(p, n % p10u[decimals], decimals);
 	return (size_t)(p - b);
 }
 
 /* fmt_fixed, or printf's "%.*f" for what it leaves: up to 309 integer
  * digits (DBL_MAX), a sign, a point and the decimals (at most 40 are
  * written), within JW_DOUBLE_MAX. */
-char *jw_put_double(char *d, double v, int decimals)
+__attribute__((noinline))
+static char *put_double_slow(char *d, double v, int decimals)
 {
 	size_t n = fmt_fixed(d, v, decimals);
 	int k;
@@ -464,6 +554,51 @@ char *jw_put_double(char *d, double v, int decimals)
 	if (k < 0)
 		return d;
 	return d + (k < JW_DOUBLE_MAX ? k : JW_DOUBLE_MAX - 1);
+}
+
+/* The common case first, with no call but jw_put_u64's for a long
+ * integer part: 1 to 3 decimals, |v| * 10^decimals below FAST_LIMIT, the
+ * product not near a tie (those and the rest: put_double_slow, which is
+ * fmt_fixed's exact way).  The same rounding as fmt_fixed's outside the
+ * tie margin. */
+char *jw_put_double(char *d, double v, int decimals)
+{
+	static const double p10[4] = { 1e0, 1e1, 1e2, 1e3 };
+	double x = fabs(v), frac;
+	uint64_t n, ip;
+
+	if (decimals < 1 || decimals > 3 || !(x < FAST_LIMIT / 1000))
+		return put_double_slow(d, v, decimals);   /* also NaN */
+	x *= p10[decimals];
+	n = (uint64_t)(int64_t)x;       /* x < 2^31: the signed conversions */
+	frac = x - (double)(int64_t)n;  /* are single instructions */
+	if (frac > 0.5 - TIE_MARGIN && frac < 0.5 + TIE_MARGIN)
+		return put_double_slow(d, v, decimals);
+	n += frac > 0.5;
+	if (signbit(v))
+		*d++ = '-';
+	switch (decimals) {             /* constant divisors: multiplications */
+	case 1:
+		ip = n / 10;
+		d = jw_put_u64(d, ip);
+		d[0] = '.';
+		d[1] = (char)('0' + (n - ip * 10));
+		return d + 2;
+	case 2:
+		ip = n / 100;
+		d = jw_put_u64(d, ip);
+		d[0] = '.';
+		put_pair(d + 1, (size_t)(n - ip * 100));
+		return d + 3;
+	default:
+		ip = n / 1000;
+		d = jw_put_u64(d, ip);
+		n -= ip * 1000;
+		d[0] = '.';
+		d[1] = (char)('0' + n / 100);
+		put_pair(d + 2, (size_t)(n % 100));
+		return d + 4;
+	}
 }
 
 void jw_double(struct jsonw *w, double v, int decimals)

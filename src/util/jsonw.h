@@ -110,7 +110,13 @@ static inline void jw_key_quoted(struct jsonw *w, const char *quoted, size_t n)
  * jw_room makes room for n more bytes (and the newline jw_write_line
  * adds) and returns where they go, or NULL when out of memory (then
  * w->oom); jw_commit(w, end) takes the bytes up to `end` in. */
-char *jw_room(struct jsonw *w, size_t n);
+char *jw_room_slow(struct jsonw *w, size_t n);
+static inline char *jw_room(struct jsonw *w, size_t n)
+{
+	if (w->oom || w->cap - w->len < n + 2)
+		return jw_room_slow(w, n);     /* grows, or NULL */
+	return w->buf + w->len;
+}
 static inline void jw_commit(struct jsonw *w, const char *end)
 {
 	w->len = (size_t)(end - w->buf);
@@ -132,7 +138,42 @@ static inline void jw_resume(struct jsonw *w, int depth, bool first)
 /* Each writes a value at d (room as above) as jw_str, jw_str_plain
  * (quotes added), jw_u64, jw_i64 and jw_double would; returns the end. */
 char *jw_put_str(char *d, const char *s, size_t n);
-char *jw_put_u64(char *d, uint64_t v);
+/* jw_put_u64: the two digits of every number below 100 (200 bytes), a
+ * number below 10,000 inline, the way of numbers from 10,000 on. */
+extern const char jw_digit_pairs[201];
+char *jw_put_u64_long(char *d, uint64_t v);
+static inline char *jw_put_upto4(char *d, uint32_t v)  /* v < 10,000 */
+{
+	if (v < 100) {                  /* most numbers of a record: short */
+		if (v < 10) {
+			*d = (char)('0' + v);
+			return d + 1;
+		}
+		memcpy(d, jw_digit_pairs + (size_t)2 * v, 2);
+		return d + 2;
+	} else {
+		uint32_t hi = v / 100, lo = v % 100;
+
+		if (hi < 10) {
+			*d++ = (char)('0' + hi);
+		} else {
+			memcpy(d, jw_digit_pairs + (size_t)2 * hi, 2);
+			d += 2;
+		}
+		memcpy(d, jw_digit_pairs + (size_t)2 * lo, 2);
+		return d + 2;
+	}
+}
+static inline char *jw_put_u64(char *d, uint64_t v)
+{
+	if (v < 10) {                   /* the most frequent first */
+		*d = (char)('0' + v);
+		return d + 1;
+	}
+	if (v < 10000)
+		return jw_put_upto4(d, (uint32_t)v);
+	return jw_put_u64_long(d, v);
+}
 char *jw_put_i64(char *d, int64_t v);
 char *jw_put_double(char *d, double v, int decimals);
 static inline char *jw_put_plain(char *d, const char *s, size_t n)

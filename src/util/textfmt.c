@@ -58,44 +58,83 @@ static char *put_ipv4(char *p, const uint8_t *a)
 	return put_octet(p, a[3]);
 }
 
-/* A 16-bit group in lower-case hex without leading zeros. */
+/* Each byte's two lower-case hex digits. */
+#define HEXC(v) (char)((v) < 10 ? '0' + (v) : 'a' + (v) - 10)
+#define HX(n) { HEXC((n) >> 4), HEXC((n) & 15) }
+#define HX4(n) HX(n), HX((n) + 1), HX((n) + 2), HX((n) + 3)
+#define HX16(n) HX4(n), HX4((n) + 4), HX4((n) + 8), HX4((n) + 12)
+#define HX64(n) HX16(n), HX16((n) + 16), HX16((n) + 32), HX16((n) + 48)
+/* (cppcheck takes HEXC's comparisons of the constant it is given for
+ * tests of a variable, hence the suppression.) */
+static const char hexpairs[256][2] = {
+	// cppcheck-suppress comparisonError
+	HX64(0), HX64(64), HX64(128), HX64(192)
+};
+#undef HEXC
+#undef HX
+#undef HX4
+#undef HX16
+#undef HX64
+
+/* A 16-bit group in lower-case hex without leading zeros: its four
+ * digits stored at once from the first significant one (4 bytes
+ * written). */
 static char *put_hex16(char *p, unsigned v)
 {
-	static const char hex[] = "0123456789abcdef";
-	int shift = 12;
+	char t[4];
+	size_t n = (size_t)(35 - __builtin_clz(v | 1)) >> 2;  /* digits */
+	uint32_t w;
 
-	while (shift > 0 && ((v >> shift) & 15) == 0)
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		*p++ = hex[(v >> shift) & 15];
-	return p;
+	memcpy(t, hexpairs[v >> 8 & 255], 2);
+	memcpy(t + 2, hexpairs[v & 255], 2);
+	memcpy(&w, t, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w >>= 8 * (4 - n);              /* the first digit in the low byte */
+#else
+	w <<= 8 * (4 - n);
+#endif
+	memcpy(p, &w, 4);
+	return p + n;
+}
+
+/* The first longest run of set bits of m (8 bits), as start and length
+ * (0 when m is 0). */
+static void longest_run(unsigned m, int *start, int *len)
+{
+	*start = -1;
+	*len = 0;
+	while (m) {
+		int s = __builtin_ctz(m);
+		int n = __builtin_ctz(~(m >> s));
+
+		if (n > *len) {
+			*start = s;
+			*len = n;
+		}
+		m &= ~(((1u << n) - 1) << s);
+	}
 }
 
 /* RFC 5952, written as glibc's inet_ntop writes it: the first longest run
  * of two or more zero groups as "::", and an embedded IPv4 address in
- * ::ffff:a.b.c.d and in the old ::a.b.c.d (six zero groups). */
+ * ::ffff:a.b.c.d and in the old ::a.b.c.d (six zero groups).  Writes up
+ * to 3 bytes past the text (46 bytes of room hold them). */
 static char *put_ipv6(char *p, const uint8_t *a)
 {
-	unsigned g[8];
-	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+	unsigned g[8], zero = 0;
+	int best, best_len;
 
 	for (size_t i = 0; i < 8; i++) {
 		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-		if (g[i] == 0) {
-			if (cur < 0)
-				cur = (int)i, cur_len = 0;
-			if (++cur_len > best_len)
-				best = cur, best_len = cur_len;
-		} else {
-			cur = -1;
-		}
+		zero |= (unsigned)(g[i] == 0) << i;
 	}
+	longest_run(zero, &best, &best_len);
 	if (best_len < 2)
 		best = -1;
 	for (int i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + best_len) {
-			if (i == best)
-				*p++ = ':';
+		if (i == best) {
+			*p++ = ':';
+			i += best_len - 1;
 			continue;
 		}
 		if (i > 0)
@@ -195,34 +234,59 @@ char *textfmt_put_addr(char *d, const uint8_t *addr, int ipver)
 	return ipver == 6 ? put_ipv6(d, addr) : put_ipv4(d, addr);
 }
 
-char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
+/* textfmt_put_time's text from slot k's text up to the second and the
+ * microseconds us. */
+static inline char *put_time_kept(const struct textfmt_tcache *c,
+				  unsigned k, uint32_t us, char *d)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324"
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
-	uint64_t sec = ts_us / 1000000;
-	unsigned us = (unsigned)(ts_us % 1000000);
-	unsigned k = (unsigned)(sec % TEXTFMT_TCACHE_SLOTS);
-	size_t n;
+	size_t n = c->len[k];
+	uint32_t hi, mid;
 
-	if (c->len[k] == 0 || c->sec[k] != sec) {
-		n = textfmt_time(sec * 1000000, c->text[k], TEXTFMT_TIME_MAX);
-		c->sec[k] = sec;
-		c->len[k] = (uint8_t)(n - 7);  /* without "uuuuuuZ" */
-	}
-	n = c->len[k];
 	if (n == 20)                    /* years 0..9999: one fixed copy */
 		memcpy(d, c->text[k], 20);
 	else
 		memcpy(d, c->text[k], n);
 	d += n;
-	memcpy(d, pairs + (size_t)2 * (us / 10000), 2);
-	memcpy(d + 2, pairs + (size_t)2 * (us / 100 % 100), 2);
-	memcpy(d + 4, pairs + (size_t)2 * (us % 100), 2);
+	hi = us / 10000;                /* the microseconds, two digits a step */
+	us -= hi * 10000;
+	mid = us / 100;
+	us -= mid * 100;
+	memcpy(d, pairs + (size_t)2 * hi, 2);
+	memcpy(d + 2, pairs + (size_t)2 * mid, 2);
+	memcpy(d + 4, pairs + (size_t)2 * us, 2);
 	d[6] = 'Z';
 	return d + 7;
+}
+
+/* textfmt_put_time when c misses the second: slot k refilled with its
+ * text up to the second first (apart, so that a hit saves no registers
+ * for a call). */
+__attribute__((noinline))
+static char *put_time_refill(struct textfmt_tcache *c, uint64_t ts_us,
+			     char *d)
+{
+	uint64_t sec = ts_us / 1000000;
+	unsigned k = (unsigned)(sec % TEXTFMT_TCACHE_SLOTS);
+	size_t n = textfmt_time(sec * 1000000, c->text[k], TEXTFMT_TIME_MAX);
+
+	c->sec[k] = sec;
+	c->len[k] = (uint8_t)(n - 7);  /* without "uuuuuuZ" */
+	return put_time_kept(c, k, (uint32_t)(ts_us - sec * 1000000), d);
+}
+
+char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d)
+{
+	uint64_t sec = ts_us / 1000000;
+	unsigned k = (unsigned)(sec % TEXTFMT_TCACHE_SLOTS);
+
+	if (c->sec[k] != sec || c->len[k] == 0)
+		return put_time_refill(c, ts_us, d);
+	return put_time_kept(c, k, (uint32_t)(ts_us - sec * 1000000), d);
 }
 
 /* Appends n bytes of s at *pos, within cap (room for the NUL kept);

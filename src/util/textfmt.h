@@ -41,8 +41,8 @@ struct textfmt_tcache {
  * another second); returns the end. */
 char *textfmt_put_time(struct textfmt_tcache *c, uint64_t ts_us, char *d);
 
-/* Writes textfmt_addr's text at d (46 bytes of room; no NUL); returns
- * the end. */
+/* Writes textfmt_addr's text at d (46 bytes of room, which the bytes
+ * past the text may use; no NUL); returns the end. */
 char *textfmt_put_addr(char *d, const uint8_t *addr, int ipver);
 
 /* A tiny printf: `tmpl` with exactly three conversions, %s (a string;

@@ -3,6 +3,7 @@
  * printf: fixed fragments and one number at most, appended by `struct out`
  * (the same text and truncation as snprintf). */
 #include <stddef.h>
+#include <string.h>
 
 #include "inspect/wire/check.h"
 #include "inspect/wire/wire.h"
@@ -13,48 +14,52 @@ struct out {
 	size_t len, pos;
 };
 
-static void put_s(struct out *o, const char *s)
+/* n bytes of s, as many as fit. */
+static void put_n(struct out *o, const char *s, size_t n)
 {
-	while (*s && o->pos + 1 < o->len)
-		o->buf[o->pos++] = *s++;
+	size_t room = o->len - 1 - o->pos;
+
+	if (n > room)
+		n = room;
+	memcpy(o->buf + o->pos, s, n);
+	o->pos += n;
 	o->buf[o->pos] = '\0';
 }
 
-/* v in decimal (base 10) or lower-case hex (16), at least `width` digits,
- * zero padded. */
-static void put_num(struct out *o, uint32_t v, unsigned base, int width)
+static void put_s(struct out *o, const char *s)
+{
+	put_n(o, s, strlen(s));
+}
+
+/* v in decimal (base 10) or lower-case hex (16), at least `width` (< 16)
+ * digits, zero padded; written from the end of a small buffer. */
+static inline void put_num(struct out *o, uint32_t v, unsigned base,
+			   int width)
 {
 	static const char dig[] = "0123456789abcdef";
-	char t[16];
-	int n = 0;
+	char t[16], *e = t + sizeof(t);
 
 	do {
-		t[n++] = dig[v % base];
+		*--e = dig[v % base];
 		v /= base;
 	} while (v);
-	while (n < width && n < (int)sizeof(t) - 1)
-		t[n++] = '0';
-	t[n] = '\0';
-	for (int i = 0; i < n / 2; i++) {
-		char c = t[i];
-
-		t[i] = t[n - 1 - i];
-		t[n - 1 - i] = c;
-	}
-	put_s(o, t);
+	while (e - t > (ptrdiff_t)sizeof(t) - width)
+		*--e = '0';
+	put_n(o, e, (size_t)(t + sizeof(t) - e));
 }
 
 /* Template t with at most one conversion: %u, %x or %0Nx (N one digit),
  * taking arg. */
 static void put_tmpl(struct out *o, const char *t, uint32_t arg)
 {
-	for (; *t && *t != '%'; t++)
-		if (o->pos + 1 < o->len)
-			o->buf[o->pos++] = *t;
-	o->buf[o->pos] = '\0';
-	if (*t != '%')
+	const char *pct = strchr(t, '%');
+
+	if (pct == NULL) {
+		put_s(o, t);
 		return;
-	t++;
+	}
+	put_n(o, t, (size_t)(pct - t));
+	t = pct + 1;
 	if (*t == 'u') {
 		put_num(o, arg, 10, 1);
 		t++;
@@ -68,41 +73,104 @@ static void put_tmpl(struct out *o, const char *t, uint32_t arg)
 	put_s(o, t);
 }
 
-/* Fixed texts; "%u" takes the result's arg where the code has one. */
-static const char *const text[WD_N] = {
-	[WD_NONE] = "nothing checked",
-	[WD_NO_PAYLOAD] = "no payload",
-	[WD_TOO_SHORT] = "payload too short",
-	[WD_NO_MATCH] = "no check matched in %u payloads",
-	[WD_MIDSTREAM] = "no aligned record or message start in %u segments (mid-stream)",
-	[WD_TLS_UNCONFIRMED] = "TLS record header seen, no second in line",
-	[WD_RTP_UNCONFIRMED] = "RTP-looking packets, no consistent SSRC and sequence",
-	[WD_SIP_KEEPALIVE] = "SIP keep-alives only",
-	[WD_ALL_EXCLUDED] = "no protocol checked fits (%u payloads)",
-	[WD_TLS_APPDATA_MID] = "TLS application data (mid-stream)",
-	[WD_TLS_RECORDS_MID] = "TLS records in line (mid-stream)",
-	[WD_TLS_RECORDS] = "TLS records in line, no hello seen",
-	[WD_TURN_CHANNELDATA] = "TURN ChannelData (channel 0x%04x)",
-	[WD_RTP] = "RTP (SSRC 0x%08x)",
-	[WD_RTP_TCP] = "RTP over TCP, RFC 4571 framing (SSRC 0x%08x)",
-	[WD_DCERPC_CO] = "DCE/RPC packet type %u",
-	[WD_DCERPC_CL] = "DCE/RPC connectionless packet type %u",
-	[WD_SMB1] = "SMB1 command 0x%02x",
-	[WD_SMB2] = "SMB2 command %u",
-	[WD_SMB3_TRANSFORM] = "SMB3 encrypted (transform header)",
-	[WD_NBSS_REQUEST] = "NetBIOS session request",
-	[WD_DHCP] = "DHCP message type %u",
-	[WD_DHCP_MALFORMED] = "DHCP message type %u, options run past the datagram",
-	[WD_SSRP_REQUEST] = "SQL Browser request 0x%02x",
-	[WD_SSRP_RESPONSE] = "SQL Browser response (%u bytes)",
-	[WD_TDS_PRELOGIN] = "TDS pre-login",
-	[WD_TDS_LOGIN7] = "TDS login7",
-	[WD_MSNFTP] = "MSNFTP VER",
-	[WD_RDP_CR] = "RDP X.224 connection request",
-	[WD_RDP_CC] = "RDP X.224 connection confirm",
-	[WD_RDP_DATA] = "RDP X.224 data",
-	[WD_DNS_QUERY] = "DNS query type %u",
+/* A text of a detail code: a fixed part, then at most one number of the
+ * result's arg (conv) and another fixed part; the lengths known. */
+enum conv { C_NONE, C_U, C_X, C_X2, C_X4, C_X8 };
+struct tmpl {
+	const char *pre, *suf;
+	uint8_t npre, nsuf, conv;
 };
+#define FIXED(s) { s, "", sizeof(s) - 1, 0, C_NONE }
+#define NUM(p, c, s) { p, s, sizeof(p) - 1, sizeof(s) - 1, c }
+
+static const struct tmpl text[WD_N] = {
+	[WD_NONE] = FIXED("nothing checked"),
+	[WD_NO_PAYLOAD] = FIXED("no payload"),
+	[WD_TOO_SHORT] = FIXED("payload too short"),
+	[WD_NO_MATCH] = NUM("no check matched in ", C_U, " payloads"),
+	[WD_MIDSTREAM] = NUM("no aligned record or message start in ", C_U,
+			     " segments (mid-stream)"),
+	[WD_TLS_UNCONFIRMED] =
+		FIXED("TLS record header seen, no second in line"),
+	[WD_RTP_UNCONFIRMED] =
+		FIXED("RTP-looking packets, no consistent SSRC and sequence"),
+	[WD_SIP_KEEPALIVE] = FIXED("SIP keep-alives only"),
+	[WD_ALL_EXCLUDED] = NUM("no protocol checked fits (", C_U, " payloads)"),
+	[WD_TLS_APPDATA_MID] = FIXED("TLS application data (mid-stream)"),
+	[WD_TLS_RECORDS_MID] = FIXED("TLS records in line (mid-stream)"),
+	[WD_TLS_RECORDS] = FIXED("TLS records in line, no hello seen"),
+	[WD_TURN_CHANNELDATA] = NUM("TURN ChannelData (channel 0x", C_X4, ")"),
+	[WD_RTP] = NUM("RTP (SSRC 0x", C_X8, ")"),
+	[WD_RTP_TCP] = NUM("RTP over TCP, RFC 4571 framing (SSRC 0x", C_X8,
+			   ")"),
+	[WD_DCERPC_CO] = NUM("DCE/RPC packet type ", C_U, ""),
+	[WD_DCERPC_CL] = NUM("DCE/RPC connectionless packet type ", C_U,
+			     ""),
+	[WD_SMB1] = NUM("SMB1 command 0x", C_X2, ""),
+	[WD_SMB2] = NUM("SMB2 command ", C_U, ""),
+	[WD_SMB3_TRANSFORM] = FIXED("SMB3 encrypted (transform header)"),
+	[WD_NBSS_REQUEST] = FIXED("NetBIOS session request"),
+	[WD_DHCP] = NUM("DHCP message type ", C_U, ""),
+	[WD_DHCP_MALFORMED] = NUM("DHCP message type ", C_U,
+				  ", options run past the datagram"),
+	[WD_SSRP_REQUEST] = NUM("SQL Browser request 0x", C_X2, ""),
+	[WD_SSRP_RESPONSE] = NUM("SQL Browser response (", C_U, " bytes)"),
+	[WD_TDS_PRELOGIN] = FIXED("TDS pre-login"),
+	[WD_TDS_LOGIN7] = FIXED("TDS login7"),
+	[WD_MSNFTP] = FIXED("MSNFTP VER"),
+	[WD_RDP_CR] = FIXED("RDP X.224 connection request"),
+	[WD_RDP_CC] = FIXED("RDP X.224 connection confirm"),
+	[WD_RDP_DATA] = FIXED("RDP X.224 data"),
+	[WD_DNS_QUERY] = NUM("DNS query type ", C_U, ""),
+};
+#undef FIXED
+#undef NUM
+
+/* Lower-case hex digits of each byte. */
+#define HEXC(v) (char)((v) < 10 ? '0' + (v) : 'a' + (v) - 10)
+#define HX(n) { HEXC((n) >> 4), HEXC((n) & 15) }
+#define HX4(n) HX(n), HX((n) + 1), HX((n) + 2), HX((n) + 3)
+#define HX16(n) HX4(n), HX4((n) + 4), HX4((n) + 8), HX4((n) + 12)
+#define HX64(n) HX16(n), HX16((n) + 16), HX16((n) + 32), HX16((n) + 48)
+/* (cppcheck takes HEXC's comparisons of the constant it is given for
+ * tests of a variable, hence the suppression.) */
+static const char hexpairs[256][2] = {
+	// cppcheck-suppress comparisonError
+	HX64(0), HX64(64), HX64(128), HX64(192)
+};
+#undef HEXC
+#undef HX
+#undef HX4
+#undef HX16
+#undef HX64
+
+/* The text of t with arg, as put_tmpl writes its printf-like template:
+ * 8 hex digits by byte pairs, the other numbers by put_num. */
+static void put_text(struct out *o, const struct tmpl *t, uint32_t arg)
+{
+	put_n(o, t->pre, t->npre);
+	switch (t->conv) {
+	case C_NONE:
+		return;
+	case C_X8: {
+		char h[8];
+
+		memcpy(h, hexpairs[arg >> 24], 2);
+		memcpy(h + 2, hexpairs[arg >> 16 & 255], 2);
+		memcpy(h + 4, hexpairs[arg >> 8 & 255], 2);
+		memcpy(h + 6, hexpairs[arg & 255], 2);
+		put_n(o, h, 8);
+		break;
+	}
+	case C_U:
+		put_num(o, arg, 10, 1);
+		break;
+	default:
+		put_num(o, arg, 16, t->conv == C_X4 ? 4 : t->conv == C_X2 ? 2 : 1);
+		break;
+	}
+	put_n(o, t->suf, t->nsuf);
+}
 
 static const char *tls_version(uint32_t v)
 {
@@ -251,14 +319,14 @@ static void special(const struct wire_result *r, struct out *o)
 void wire_detail(const struct wire_result *r, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
-	const char *t;
+	const struct tmpl *t;
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	t = r->detail < WD_N ? text[r->detail] : NULL;
-	if (t == NULL)
+	t = r->detail < WD_N ? &text[r->detail] : NULL;
+	if (t == NULL || t->pre == NULL)
 		special(r, &o);
 	else
-		put_tmpl(&o, t, r->arg);
+		put_text(&o, t, r->arg);
 }
