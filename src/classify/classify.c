@@ -269,7 +269,7 @@ static unsigned memo_slot(const struct inv_host *server, uint16_t port,
 	uint32_t h = (uint32_t)port * 0x9E3779B1u ^ (uint32_t)l4 << 3 ^ support ^
 		     (uint32_t)((uintptr_t)server >> 4) * 0x85EBCA6Bu;
 
-	return (h >> 24) % LABEL_MEMO_SLOTS;
+	return (h >> 20) % LABEL_MEMO_SLOTS;
 }
 
 void classify_labels(const struct classifier *c, const struct flow *f,

@@ -53,7 +53,7 @@
  * (L4, server port, the server's inventory entry, support), for one
  * thread: an engine's classifier.  Zeroed is empty; whoever switches to
  * another rule set, port matcher or inventory zeroes it first. */
-#define LABEL_MEMO_SLOTS 256
+#define LABEL_MEMO_SLOTS 4096
 
 struct label_memo {
 	struct {

@@ -136,6 +136,8 @@ void record_copy(struct flow_record *dst, const struct flow_record *src)
 {
 	_Static_assert(offsetof(struct flow_record, audit) >
 		       offsetof(struct flow_record, nlabels), "see record.h");
+	_Static_assert(offsetof(struct flow_record, labels) >
+		       offsetof(struct flow_record, media), "labels come last");
 	memcpy(dst, src, offsetof(struct flow_record, audit));
 	copy_audit(&dst->audit, &src->audit, src->reason_len);
 	dst->dpi = src->dpi;
@@ -152,4 +154,6 @@ void record_copy(struct flow_record *dst, const struct flow_record *src)
 	dst->media.n = src->media.n;
 	dst->media.capped = src->media.capped;
 	memcpy(dst->media.s, src->media.s, src->media.n * sizeof(src->media.s[0]));
+	memcpy(dst->labels, src->labels,
+	       (size_t)src->nlabels * sizeof(src->labels[0]));
 }

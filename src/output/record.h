@@ -50,8 +50,7 @@ struct flow_record {
 	uint64_t pkts_toserver, pkts_toclient;
 	uint64_t bytes_toserver, bytes_toclient; /* wire bytes */
 	const struct ruleset *rs;      /* what labels index (see above) */
-	uint32_t labels[CLASSIFY_MAX_LABELS]; /* rule indexes, label order */
-	int nlabels;
+	int nlabels;                   /* labels (the last field) in use */
 	uint16_t reason_len;           /* strlen(audit.reason) */
 	struct audit_result audit;     /* verdict, flags, reason sentence */
 	bool dpi;                      /* nDPI ran: the fields below are set */
@@ -68,6 +67,7 @@ struct flow_record {
 	uint8_t toserver_dir;          /* the DIR_* that media.s[].dir calls
 					* toserver */
 	struct media_summary media;    /* RTP streams (n = 0: none) */
+	uint32_t labels[CLASSIFY_MAX_LABELS]; /* rule indexes, label order */
 };
 
 /* Fills *r from a flow as it is written.  labels/n, ar and iv (NULL with
@@ -81,7 +81,7 @@ void record_fill(struct flow_record *r, const struct flow *f,
 
 /* Copies what a sink may read of src into dst: the fields, the strings up
  * to their NULs, tls_facts only when tls, names only as far as used, the
- * media streams only up to n.  (The fields declared before `audit` are
+ * media streams only up to n, the labels up to nlabels.  (The fields declared before `audit` are
  * copied at once: a new field goes there, or is named in record_copy.) */
 void record_copy(struct flow_record *dst, const struct flow_record *src);
 
