@@ -66,7 +66,7 @@ static char *put_ipv4(char *p, const uint8_t *a)
 #define HX64(n) HX16(n), HX16((n) + 16), HX16((n) + 32), HX16((n) + 48)
 /* (cppcheck takes HEXC's comparisons of the constant it is given for
  * tests of a variable, hence the suppression.) */
-static const char hexpairs[256][2] = {
+const char textfmt_hexpairs[256][2] = {
 	// cppcheck-suppress comparisonError
 	HX64(0), HX64(64), HX64(128), HX64(192)
 };
@@ -85,8 +85,8 @@ static char *put_hex16(char *p, unsigned v)
 	size_t n = (size_t)(35 - __builtin_clz(v | 1)) >> 2;  /* digits */
 	uint32_t w;
 
-	memcpy(t, hexpairs[v >> 8 & 255], 2);
-	memcpy(t + 2, hexpairs[v & 255], 2);
+	memcpy(t, textfmt_hexpairs[v >> 8 & 255], 2);
+	memcpy(t + 2, textfmt_hexpairs[v & 255], 2);
 	memcpy(&w, t, 4);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	w >>= 8 * (4 - n);              /* the first digit in the low byte */

@@ -18,6 +18,9 @@
  * holds at least 46 bytes (INET6_ADDRSTRLEN).  Returns the length. */
 size_t textfmt_addr(const uint8_t *addr, int ipver, char *buf, size_t len);
 
+/* Each byte's two lower-case hex digits. */
+extern const char textfmt_hexpairs[256][2];
+
 /* Microseconds since the epoch as RFC 3339 UTC with microseconds.
  * Years past 9999 are written in full (the result is then longer, and cut
  * to len - 1 bytes).  Returns the length written. */

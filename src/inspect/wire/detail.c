@@ -7,6 +7,7 @@
 
 #include "inspect/wire/check.h"
 #include "inspect/wire/wire.h"
+#include "util/textfmt.h"
 
 /* An output buffer: at most len - 1 bytes and a NUL, like snprintf. */
 struct out {
@@ -126,23 +127,6 @@ static const struct tmpl text[WD_N] = {
 #undef FIXED
 #undef NUM
 
-/* Lower-case hex digits of each byte. */
-#define HEXC(v) (char)((v) < 10 ? '0' + (v) : 'a' + (v) - 10)
-#define HX(n) { HEXC((n) >> 4), HEXC((n) & 15) }
-#define HX4(n) HX(n), HX((n) + 1), HX((n) + 2), HX((n) + 3)
-#define HX16(n) HX4(n), HX4((n) + 4), HX4((n) + 8), HX4((n) + 12)
-#define HX64(n) HX16(n), HX16((n) + 16), HX16((n) + 32), HX16((n) + 48)
-/* (cppcheck takes HEXC's comparisons of the constant it is given for
- * tests of a variable, hence the suppression.) */
-static const char hexpairs[256][2] = {
-	// cppcheck-suppress comparisonError
-	HX64(0), HX64(64), HX64(128), HX64(192)
-};
-#undef HEXC
-#undef HX
-#undef HX4
-#undef HX16
-#undef HX64
 
 /* The text of t with arg, as put_tmpl writes its printf-like template:
  * 8 hex digits by byte pairs, the other numbers by put_num. */
@@ -155,10 +139,10 @@ static void put_text(struct out *o, const struct tmpl *t, uint32_t arg)
 	case C_X8: {
 		char h[8];
 
-		memcpy(h, hexpairs[arg >> 24], 2);
-		memcpy(h + 2, hexpairs[arg >> 16 & 255], 2);
-		memcpy(h + 4, hexpairs[arg >> 8 & 255], 2);
-		memcpy(h + 6, hexpairs[arg & 255], 2);
+		memcpy(h, textfmt_hexpairs[arg >> 24], 2);
+		memcpy(h + 2, textfmt_hexpairs[arg >> 16 & 255], 2);
+		memcpy(h + 4, textfmt_hexpairs[arg >> 8 & 255], 2);
+		memcpy(h + 6, textfmt_hexpairs[arg & 255], 2);
 		put_n(o, h, 8);
 		break;
 	}
