@@ -7,7 +7,8 @@
  * all (LYNCWATCH_PCAP_READER=libpcap); that the own reader does take the
  * files it is meant for (Ethernet, 2.4, microseconds or nanoseconds, both
  * byte orders) and leaves others (another link type, version 2.3, a
- * pipe's worth of nothing: stdin is not tried); with a BPF filter the same
+ * pipe: it reads with pread) and a pipe's packets are libpcap's; with a
+ * BPF filter the same
  * packets pass; files written here: good ones, time stamps past 2^31
  * (libpcap 1.10 reads them as signed in the machine's byte order and as
  * unsigned in the other), a record longer than the snapshot
@@ -190,6 +191,35 @@ static void odd_records(bool be, bool nsec)
 	free(w.s.b);
 }
 
+/* A good file through a pipe: libpcap reads it, all of it. */
+static void test_pipe(void **state)
+{
+	struct wr w = good(false, false, 200);
+	char *path = write_tmp(&w);
+	char pipe_path[64];
+	struct readall a, b;
+	int fd[2];
+
+	(void)state;
+	readall(path, NULL, true, &b);
+	assert_true(b.own);
+	assert_int_equal(pipe(fd), 0);
+	assert_true(w.s.n < 65536);             /* fits the pipe's buffer */
+	assert_int_equal(write(fd[1], w.s.b, w.s.n), (ssize_t)w.s.n);
+	close(fd[1]);
+	snprintf(pipe_path, sizeof(pipe_path), "/proc/self/fd/%d", fd[0]);
+	readall(pipe_path, NULL, true, &a);
+	close(fd[0]);
+	assert_false(a.own);
+	assert_int_equal(a.pktno, 200);
+	assert_true(readall_same(&a, &b));
+	unlink(path);
+	free(path);
+	free(a.pk.b);
+	free(b.pk.b);
+	free(w.s.b);
+}
+
 static void test_odd_records(void **state)
 {
 	struct wr big = { 0 };
@@ -245,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_files),
 		cmocka_unit_test(test_not_taken),
+		cmocka_unit_test(test_pipe),
 		cmocka_unit_test(test_odd_records),
 		cmocka_unit_test(test_mutations),
 	};

@@ -18,6 +18,7 @@
 struct savefile {
 	int fd;
 	bool be;                    /* the file's numbers are big-endian */
+	bool swapped;               /* ... in the other order than the CPU's */
 	bool nsec;                  /* nanosecond time stamps */
 	bool stopped;
 	uint32_t snapshot;          /* libpcap's, from the file header */
@@ -44,9 +45,7 @@ static uint16_t get16(const struct savefile *sf, const uint8_t *b)
  * the machine's byte order, unsigned when it swapped the bytes. */
 static long time_field(const struct savefile *sf, uint32_t v)
 {
-	bool swapped = sf->be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-
-	return swapped ? (long)v : (long)(int32_t)v;
+	return sf->swapped ? (long)v : (long)(int32_t)v;
 }
 
 /* Reads the file header at offset 0 into sf (byte order, precision);
@@ -67,6 +66,7 @@ static bool read_header(struct savefile *sf)
 			return false;
 	}
 	sf->nsec = magic == MAGIC_NSEC;
+	sf->swapped = sf->be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 	/* 2.4 and later: caplen and len in their place (libpcap swaps or
 	 * guesses for older versions; it reads those itself). */
 	return get16(sf, h + 4) == 2 && get16(sf, h + 6) >= 4;
