@@ -25,6 +25,7 @@ struct engine {
 	uint64_t wire_nomem;         /* flows the own checks could not follow */
 	uint64_t media_nomem;        /* media blocks that could not be had */
 	uint64_t media_blocks;       /* flows with a media block now */
+	struct media_pool mpool;     /* their freed blocks and streams */
 	enum verdict worst;
 	struct inv_cache ic;         /* cls's memo of the inventory */
 	struct label_memo lm;        /* cls's memo of label sets */
@@ -113,7 +114,7 @@ static void media_drop(struct engine *e, struct flow *f)
 {
 	if (f->media == NULL)
 		return;
-	media_free(f);
+	media_free(f, &e->mpool);
 	e->media_blocks--;
 }
 
@@ -216,7 +217,7 @@ static void media_feed(struct engine *e, struct flow *f, const struct pkt *p,
 		return;
 	}
 	had = f->media != NULL;
-	media_packet(f, p, dir, &e->media_nomem);
+	media_packet(f, p, dir, &e->mpool, &e->media_nomem);
 	if (!had && f->media != NULL)
 		e->media_blocks++;
 }
@@ -288,6 +289,7 @@ void engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	flow_table_free(e->ft);
+	media_pool_clear(&e->mpool);
 	inspect_free(e->insp);
 	stats_free(&e->stats);
 	free(e);

@@ -241,6 +241,87 @@ static void test_host_side(void **state)
 	hosts_free(h);
 }
 
+/* Address i of a family: IPv4 198.18.x.y, IPv6 2001:db8::/96 + i. */
+static void host_addr(int ipver, unsigned i, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	if (ipver == 4) {
+		a[0] = 198;
+		a[1] = 18;
+		a[2] = (uint8_t)(i >> 8);
+		a[3] = (uint8_t)i;
+		return;
+	}
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[12] = (uint8_t)(i >> 24);
+	a[13] = (uint8_t)(i >> 16);
+	a[14] = (uint8_t)(i >> 8);
+	a[15] = (uint8_t)i;
+}
+
+/* hosts_wait_fn of the test: another engine's marks below the bound,
+ * made while the caller waits (the addresses 3000..3999, then ctx's). */
+static void mark_while_waiting(void *ctx, uint64_t bound)
+{
+	struct hosts *h = ctx;
+	uint8_t a[16];
+
+	(void)bound;
+	for (unsigned i = 3000; i < 4000; i++) {
+		host_addr(4, i, a);
+		hosts_mark(h, 4, a, L4_TCP, 5061, 0, 9);
+	}
+}
+
+/* The hosts table with thousands of entries (probe paths that collide):
+ * every marked address is found, IPv4 and IPv6 apart, none that was not
+ * marked; a mark made while a lookup waits (another engine reaching the
+ * bound) is found by that lookup; the sorted list holds each once. */
+static void test_hosts_table(void **state)
+{
+	struct hosts *h = hosts_new();
+	struct host_seen *all;
+	uint8_t a[16];
+	uint32_t n;
+
+	(void)state;
+	assert_non_null(h);
+	for (unsigned i = 0; i < 3000; i += 2) {
+		host_addr(4, i, a);
+		hosts_mark(h, 4, a, L4_TCP, 5061, 0, i);
+		host_addr(6, i, a);
+		hosts_mark(h, 6, a, L4_TCP, 5061, 0, i);
+	}
+	for (unsigned i = 0; i < 3000; i++) {
+		host_addr(4, i, a);
+		assert_true((hosts_find(h, 4, a) != NULL) == (i % 2 == 0));
+		assert_null(hosts_find(h, 6, a));       /* the v4 bytes as v6 */
+		host_addr(6, i, a);
+		assert_true((hosts_find(h, 6, a) != NULL) == (i % 2 == 0));
+	}
+	host_addr(4, 2, a);
+	hosts_mark(h, 4, a, L4_TCP, 5070, 0, 1);       /* known: kept first */
+	assert_int_equal(hosts_find(h, 4, a)->port, 5061);
+	/* A view at the clock 11 (bound 12): a miss waits, looks again. */
+	hosts_view(11, 12, mark_while_waiting, h);
+	host_addr(4, 3999, a);
+	assert_non_null(hosts_find(h, 4, a));
+	host_addr(4, 4001, a);
+	assert_null(hosts_find(h, 4, a));
+	hosts_view(0, 0, NULL, NULL);
+	all = hosts_sorted(h, &n);
+	assert_int_equal(n, 3000 + 1000);
+	for (uint32_t i = 1; i < n; i++)
+		assert_true(all[i - 1].ipver < all[i].ipver ||
+			    (all[i - 1].ipver == all[i].ipver &&
+			     memcmp(all[i - 1].addr, all[i].addr, 16) < 0));
+	free(all);
+	hosts_free(h);
+}
+
 static void test_labels(void **state)
 {
 	struct classifier c = { .rs = &rs, .pm = pm };
@@ -429,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_inventory_side),
 		cmocka_unit_test(test_host_side),
+		cmocka_unit_test(test_hosts_table),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_role_narrowing),
 		cmocka_unit_test(test_label_memo),

@@ -3,7 +3,8 @@
  * (A.8, J += (|D| - J) / 16), duplicates, reordering, SSRC changes,
  * timestamp jumps, a stream that starts mid-capture, RTCP report blocks
  * and the round trip from LSR/DLSR, the stream cap under garbage, and the
- * E-model estimate. */
+ * E-model estimate; blocks and streams reused from a pool measure as new
+ * ones. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 struct feed {
 	struct flow f;
 	uint64_t nomem;
+	struct media_pool *mp;  /* NULL: calloc and free */
 };
 
 /* An RTP packet of 172 bytes (12 header + 160 payload) fed in dir. */
@@ -39,7 +41,7 @@ static void rtp(struct feed *fd, int dir, uint32_t ssrc, uint16_t seq,
 
 	assert_non_null(copy);
 	memcpy(copy, b, sizeof(b));
-	media_packet(&fd->f, &p, dir, &fd->nomem);
+	media_packet(&fd->f, &p, dir, fd->mp, &fd->nomem);
 	free(copy);
 }
 
@@ -94,7 +96,7 @@ static void test_in_order(void **state)
 	assert_true(fabs(s->kbps_mean - 172 * 8 * 100 / 99.0 / 20.0) < 0.01);
 	assert_true(s->mos > 4.3 && s->r_factor > 92);
 	assert_int_equal(s->poor, 0);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 	assert_null(fd.f.media);
 }
 
@@ -119,7 +121,7 @@ static void test_wrap_and_loss(void **state)
 	assert_int_equal(s->expected, 20);
 	assert_int_equal(s->lost, 2);
 	assert_int_equal(s->reordered, 0);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* A.3: received counts duplicates, so lost may go negative. */
@@ -140,7 +142,7 @@ static void test_duplicates(void **state)
 	assert_int_equal(s->lost, -2);
 	assert_int_equal(s->duplicates, 2);
 	assert_int_equal(s->reordered, 0);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* A late packet is reordered, not lost, and not a duplicate. */
@@ -162,7 +164,7 @@ static void test_reordered(void **state)
 	assert_int_equal(s->lost, 0);
 	assert_int_equal(s->reordered, 2);
 	assert_int_equal(s->duplicates, 0);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* A.8 by hand: every other packet 5 ms late, so |D| = 5 ms each time. */
@@ -189,7 +191,7 @@ static void test_jitter(void **state)
 	assert_true(fabs(s->max_jitter_ms - max) < 1e-9);
 	assert_true(fabs(s->mean_jitter_ms - sum / (n - 1)) < 1e-9);
 	assert_true(fabs(s->max_delta_ms - 25.0) < 1e-6);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* A new SSRC on the same flow is another stream; both are counted. */
@@ -213,7 +215,7 @@ static void test_ssrc_change(void **state)
 	assert_int_equal(find(&ms, DIR_AB, 0xbbbb)->expected, 10);
 	assert_int_equal(find(&ms, DIR_BA, 0xaaaa)->packets, 1);
 	assert_true(find(&ms, DIR_AB, 0xbbbb)->max_jitter_ms < 1e-9);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* Silence suppression (timestamp and clock advance together) costs no
@@ -242,7 +244,7 @@ static void test_timestamp_jumps(void **state)
 	s = find(&ms, DIR_AB, 5);
 	assert_true(fabs(s->jitter_ms - 100.0 / 16) < 1e-9);
 	assert_int_equal(s->lost, 0);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* A stream first seen mid-call counts from its first packet. */
@@ -258,7 +260,7 @@ static void test_mid_capture(void **state)
 	s = find(&ms, DIR_AB, 1);
 	assert_int_equal(s->expected, 30);
 	assert_int_equal(s->lost, 0);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* A dynamic type's clock rate is estimated (48 kHz Opus-like, 20 ms). */
@@ -277,7 +279,7 @@ static void test_dynamic_rate(void **state)
 	assert_int_equal(s->clock_rate, 48000);
 	assert_true(s->clock_estimated);
 	assert_true(s->max_jitter_ms > 0.1);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* Garbage: a new SSRC on every packet never makes more than the cap. */
@@ -295,7 +297,7 @@ static void test_cap(void **state)
 	summary(&fd, &ms);
 	assert_int_equal(ms.n, MEDIA_MAX_STREAMS);
 	assert_int_equal(ms.capped, 1000 - MEDIA_MAX_STREAMS);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 /* Garbage one way leaves room for the other way's streams. */
@@ -312,7 +314,7 @@ static void test_cap_per_direction(void **state)
 	assert_int_equal(ms.n, MEDIA_PER_DIR + 1);
 	assert_int_equal(ms.capped, 100 - MEDIA_PER_DIR);
 	assert_int_equal(find(&ms, DIR_BA, 0xbeef)->packets, 1);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 static size_t put32(uint8_t *b, uint32_t v)
@@ -333,7 +335,7 @@ static void rtcp_feed(struct feed *fd, int dir, const uint8_t *b, size_t n,
 
 	assert_non_null(copy);
 	memcpy(copy, b, n);
-	media_packet(&fd->f, &p, dir, &fd->nomem);
+	media_packet(&fd->f, &p, dir, fd->mp, &fd->nomem);
 	free(copy);
 }
 
@@ -372,7 +374,7 @@ static void test_rtcp(void **state)
 	assert_true(s->rtcp.rtt_known);
 	assert_true(fabs(s->rtcp.rtt_ms - 100.0) < 1e-6);
 	assert_true(s->poor & MEDIA_POOR_RTT ? false : true);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
 }
 
 static void test_quality(void **state)
@@ -404,13 +406,93 @@ static void test_poor(void **state)
 	summary(&fd, &ms);
 	assert_int_equal(ms.s[0].lost, 5);
 	assert_int_equal(ms.s[0].poor, MEDIA_POOR_LOSS);
-	media_free(&fd.f);
+	media_free(&fd.f, NULL);
+}
+
+/* Two streams with loss, reordering and jitter: ssrc base (AB) and base+1
+ * (BA), n packets each. */
+static void two_streams(struct feed *fd, uint32_t base, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint16_t seq = (uint16_t)(i % 7 == 3 ? i + 1 : i % 7 == 4 ? i - 1 : i);
+		uint64_t t = (uint64_t)i * 20 * MS + (uint64_t)(i % 5) * 3 * MS;
+
+		if (i % 11 == 6)
+			continue;
+		rtp(fd, DIR_AB, base, seq, 160u * seq, 0, t);
+		rtp(fd, DIR_BA, base + 1, seq, 160u * seq, 8, t + MS);
+	}
+}
+
+static void same_stream(const struct media_stream_out *a,
+			const struct media_stream_out *b)
+{
+	assert_int_equal(a->ssrc, b->ssrc);
+	assert_int_equal(a->dir, b->dir);
+	assert_int_equal(a->pt, b->pt);
+	assert_int_equal(a->packets, b->packets);
+	assert_int_equal(a->expected, b->expected);
+	assert_int_equal(a->lost, b->lost);
+	assert_int_equal(a->duplicates, b->duplicates);
+	assert_int_equal(a->reordered, b->reordered);
+	assert_int_equal(a->clock_rate, b->clock_rate);
+	assert_true(a->jitter_ms == b->jitter_ms);
+	assert_true(a->max_jitter_ms == b->max_jitter_ms);
+	assert_true(a->kbps_mean == b->kbps_mean && a->kbps_peak == b->kbps_peak);
+	assert_true(a->mos == b->mos);
+}
+
+/* A flow measured in a block and streams that held another flow's (the
+ * pool's) gives what fresh ones give; the pool keeps at most
+ * MEDIA_POOL_KEEP of each and clears. */
+static void test_pool(void **state)
+{
+	struct media_pool mp = { 0 };
+	struct feed a = { .mp = &mp }, b = { .mp = &mp }, fresh = { 0 };
+	struct media_summary sb, sf;
+	struct feed *many;
+
+	(void)state;
+	two_streams(&a, 100, 300);
+	media_free(&a.f, &mp);
+	assert_null(a.f.media);
+	assert_int_equal(mp.nblocks, 1);
+	assert_int_equal(mp.nstreams, 2);
+	two_streams(&b, 200, 120);              /* fewer packets, other SSRCs */
+	assert_int_equal(mp.nblocks, 0);        /* taken from the pool */
+	assert_int_equal(mp.nstreams, 0);
+	two_streams(&fresh, 200, 120);
+	summary(&b, &sb);
+	summary(&fresh, &sf);
+	assert_int_equal(sb.n, 2);
+	assert_int_equal(sf.n, 2);
+	same_stream(find(&sb, DIR_AB, 200), find(&sf, DIR_AB, 200));
+	same_stream(find(&sb, DIR_BA, 201), find(&sf, DIR_BA, 201));
+	media_free(&b.f, &mp);
+	media_free(&fresh.f, NULL);
+
+	many = calloc(MEDIA_POOL_KEEP + 5, sizeof(*many));
+	assert_non_null(many);
+	for (int i = 0; i < MEDIA_POOL_KEEP + 5; i++) {
+		many[i].mp = i < 5 ? &mp : NULL;
+		rtp(&many[i], DIR_AB, 9, 1, 160, 0, 0);
+	}
+	for (int i = 0; i < MEDIA_POOL_KEEP + 5; i++)
+		media_free(&many[i].f, &mp);
+	assert_int_equal(mp.nblocks, MEDIA_POOL_KEEP);
+	assert_int_equal(mp.nstreams, MEDIA_POOL_KEEP);
+	media_pool_clear(&mp);
+	assert_int_equal(mp.nblocks, 0);
+	assert_null(mp.blocks);
+	assert_null(mp.streams);
+	free(many);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_order),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_wrap_and_loss),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_reordered),

@@ -49,22 +49,30 @@ struct hosts {
 	struct slot slot[SLOTS];
 };
 
+/* The address as two words (their byte order is the machine's: only
+ * this process sees the hash). */
+static void addr_words(const uint8_t a[16], uint64_t w[2])
+{
+	memcpy(w, a, 16);
+}
+
 static uint32_t addr_hash(int ipver, const uint8_t a[16])
 {
-	uint64_t lo = 0, hi = 0;
+	uint64_t w[2], lo, hi;
 
-	for (int i = 0; i < 8; i++) {
-		lo |= (uint64_t)a[i] << (8 * i);
-		hi |= (uint64_t)a[8 + i] << (8 * i);
-	}
-	lo = (lo ^ (uint64_t)(unsigned)ipver) * 0x9e3779b97f4a7c15ULL;
-	hi = (hi ^ (lo >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	addr_words(a, w);
+	lo = (w[0] ^ (uint64_t)(unsigned)ipver) * 0x9e3779b97f4a7c15ULL;
+	hi = (w[1] ^ (lo >> 29)) * 0xbf58476d1ce4e5b9ULL;
 	return (uint32_t)((lo ^ hi) >> 32);
 }
 
 static bool same(const struct host_seen *e, int ipver, const uint8_t a[16])
 {
-	return e->ipver == ipver && memcmp(e->addr, a, 16) == 0;
+	uint64_t x[2], y[2];
+
+	addr_words(e->addr, x);
+	addr_words(a, y);
+	return e->ipver == ipver && ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
 struct hosts *hosts_new(void)
@@ -87,11 +95,12 @@ void hosts_free(struct hosts *h)
 }
 
 /* The index of the slot of (ipver, a), or of the unused slot where it
- * would go. */
-static uint32_t probe(const struct hosts *h, int ipver, const uint8_t a[16])
+ * would go, probing from slot i on (i: addr_hash's, or a slot this
+ * probe reached before: nothing is deleted, so the slots before it on
+ * the path still hold other addresses). */
+static uint32_t probe_from(const struct hosts *h, int ipver,
+			   const uint8_t a[16], uint32_t i)
 {
-	uint32_t i = addr_hash(ipver, a) & (SLOTS - 1);
-
 	for (;; i = (i + 1) & (SLOTS - 1)) {
 		const struct slot *s = &h->slot[i];
 
@@ -99,6 +108,11 @@ static uint32_t probe(const struct hosts *h, int ipver, const uint8_t a[16])
 		    same(&s->e, ipver, a))
 			return i;
 	}
+}
+
+static uint32_t probe(const struct hosts *h, int ipver, const uint8_t a[16])
+{
+	return probe_from(h, ipver, a, addr_hash(ipver, a) & (SLOTS - 1));
 }
 
 /* The slot's entry if this thread's view sees it. */
@@ -118,16 +132,19 @@ const struct host_seen *hosts_find(const struct hosts *h, int ipver,
 {
 	struct view *v = &tl_view;
 	const struct host_seen *e;
+	uint32_t i;
 
 	if (h == NULL)
 		return NULL;
-	e = seen(&h->slot[probe(h, ipver, addr)]);
+	i = probe(h, ipver, addr);
+	e = seen(&h->slot[i]);
 	if (e != NULL || v->wait == NULL || v->ready >= v->bound)
 		return e;
-	/* Another engine may still mark it below the bound: wait, look again. */
+	/* Another engine may still mark it below the bound: wait, look again
+	 * (from where the probe stopped). */
 	v->wait(v->ctx, v->bound);
 	v->ready = v->bound;
-	return seen(&h->slot[probe(h, ipver, addr)]);
+	return seen(&h->slot[probe_from(h, ipver, addr, i)]);
 }
 
 /* Whether a mark (pos, first_us, port, rule) comes before e's. */

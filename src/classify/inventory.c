@@ -601,8 +601,18 @@ static unsigned cache_slot(int ipver, const uint8_t addr[16])
 	uint32_t w[4];
 
 	memcpy(w, addr, sizeof(w));
-	return (((w[0] ^ w[1] ^ w[2] ^ w[3] ^ (uint32_t)ipver) * 0x9E3779B1u) >> 24) %
-	       INV_CACHE_SLOTS;
+	return ((w[0] ^ w[1] ^ w[2] ^ w[3] ^ (uint32_t)ipver) * 0x9E3779B1u) >>
+	       (32 - INV_CACHE_BITS);
+}
+
+/* Whether slot address x is a: two word compares. */
+static bool same_addr(const uint8_t x[16], const uint8_t a[16])
+{
+	uint64_t p[2], q[2];
+
+	memcpy(p, x, sizeof(p));
+	memcpy(q, a, sizeof(q));
+	return ((p[0] ^ q[0]) | (p[1] ^ q[1])) == 0;
 }
 
 const struct inv_host *inventory_lookup_cached(const struct inventory *inv,
@@ -615,7 +625,7 @@ const struct inv_host *inventory_lookup_cached(const struct inventory *inv,
 		return inventory_lookup(inv, ipver, addr);
 	k = cache_slot(ipver, addr);
 	if (ic->slot[k].ipver != (uint8_t)ipver ||
-	    memcmp(ic->slot[k].addr, addr, sizeof(ic->slot[k].addr)) != 0) {
+	    !same_addr(ic->slot[k].addr, addr)) {
 		memcpy(ic->slot[k].addr, addr, sizeof(ic->slot[k].addr));
 		ic->slot[k].ipver = (uint8_t)ipver;
 		ic->slot[k].h = inventory_lookup(inv, ipver, addr);

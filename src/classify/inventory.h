@@ -72,7 +72,8 @@ const struct inv_host *inventory_lookup(const struct inventory *inv,
 /* A small direct-mapped memo of inventory_lookup's answers (found or not)
  * for one thread: an engine's classifier.  The inventory is immutable once
  * loaded; whoever switches to another one clears the cache first. */
-#define INV_CACHE_SLOTS 256
+#define INV_CACHE_BITS 12
+#define INV_CACHE_SLOTS (1u << INV_CACHE_BITS)
 
 struct inv_cache {
 	struct {

@@ -234,6 +234,63 @@ void media_stream_rtp(struct media_stream *s, const struct media_rtp *r,
 	bitrate(s, len, us);
 }
 
+/* ---------------------------------------------------------------- pool */
+
+/* A zeroed object of size bytes from the free list *head (of *n), or
+ * from calloc. */
+static void *pool_take(void **head, unsigned *n, size_t size)
+{
+	void *o = *head;
+
+	if (o == NULL)
+		return calloc(1, size);
+	memcpy(head, o, sizeof(*head));
+	(*n)--;
+	memset(o, 0, size);
+	return o;
+}
+
+/* Keeps o on the free list *head (of *n), or frees it when full. */
+static void pool_give(void **head, unsigned *n, void *o)
+{
+	if (*n >= MEDIA_POOL_KEEP) {
+		free(o);
+		return;
+	}
+	memcpy(o, head, sizeof(*head));
+	*head = o;
+	(*n)++;
+}
+
+static void pool_drain(void **head, unsigned *n)
+{
+	while (*head != NULL) {
+		void *o = *head;
+
+		memcpy(head, o, sizeof(*head));
+		free(o);
+	}
+	*n = 0;
+}
+
+void media_pool_clear(struct media_pool *mp)
+{
+	pool_drain(&mp->blocks, &mp->nblocks);
+	pool_drain(&mp->streams, &mp->nstreams);
+}
+
+static void *take_block(struct media_pool *mp)
+{
+	return mp ? pool_take(&mp->blocks, &mp->nblocks, sizeof(struct media_flow)) :
+		    calloc(1, sizeof(struct media_flow));
+}
+
+static void *take_stream(struct media_pool *mp)
+{
+	return mp ? pool_take(&mp->streams, &mp->nstreams, sizeof(struct media_stream)) :
+		    calloc(1, sizeof(struct media_stream));
+}
+
 /* ------------------------------------------------------------- streams */
 
 /* The stream (dir, ssrc) of m, created if there is room; NULL past the
@@ -242,7 +299,8 @@ void media_stream_rtp(struct media_stream *s, const struct media_rtp *r,
  * when the flow has its fill of streams (counted in capped) or out of
  * memory (counted in *nomem when not NULL). */
 static struct media_stream *stream_of(struct media_flow *m, int dir,
-				      uint32_t ssrc, uint64_t *nomem)
+				      uint32_t ssrc, struct media_pool *mp,
+				      uint64_t *nomem)
 {
 	struct media_stream *s;
 	int n = 0;
@@ -258,7 +316,7 @@ static struct media_stream *stream_of(struct media_flow *m, int dir,
 		m->capped++;
 		return NULL;
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if ((s = take_stream(mp)) == NULL) {
 		if (nomem)
 			(*nomem)++;
 		return NULL;
@@ -288,7 +346,7 @@ static void report_block(struct media_flow *m, int dir, struct cursor *c,
 	    !cur_be32(c, &ext) || !cur_be32(c, &jitter) ||
 	    !cur_be32(c, &lsr) || !cur_be32(c, &dlsr))
 		return;
-	if ((s = stream_of(m, 1 - dir, ssrc, NULL)) == NULL)
+	if ((s = stream_of(m, 1 - dir, ssrc, NULL, NULL)) == NULL)
 		return;
 	s->rtcp.reports++;
 	s->rtcp.fraction_lost = frac;
@@ -353,7 +411,7 @@ static bool rtcp_compound(struct media_flow *m, int dir, struct cursor c,
 
 /* One RTP or RTCP message (a datagram or a frame). */
 static void message(struct flow *f, const uint8_t *p, uint32_t len, int dir,
-		    uint64_t us, uint64_t *nomem)
+		    uint64_t us, struct media_pool *mp, uint64_t *nomem)
 {
 	struct media_rtp r;
 	struct media_stream *s;
@@ -361,7 +419,7 @@ static void message(struct flow *f, const uint8_t *p, uint32_t len, int dir,
 
 	if (!rtp && !rtcp_compound(NULL, dir, cur_make(p, len), us, true))
 		return;
-	if (f->media == NULL && (f->media = calloc(1, sizeof(*f->media))) == NULL) {
+	if (f->media == NULL && (f->media = take_block(mp)) == NULL) {
 		(*nomem)++;
 		return;
 	}
@@ -369,12 +427,12 @@ static void message(struct flow *f, const uint8_t *p, uint32_t len, int dir,
 		(void)rtcp_compound(f->media, dir, cur_make(p, len), us, false);
 		return;
 	}
-	if ((s = stream_of(f->media, dir, r.ssrc, nomem)) != NULL)
+	if ((s = stream_of(f->media, dir, r.ssrc, mp, nomem)) != NULL)
 		media_stream_rtp(s, &r, len, us);
 }
 
 void media_packet(struct flow *f, const struct pkt *p, int dir,
-		  uint64_t *nomem)
+		  struct media_pool *mp, uint64_t *nomem)
 {
 	struct cursor c;
 	uint16_t n;
@@ -382,12 +440,12 @@ void media_packet(struct flow *f, const struct pkt *p, int dir,
 	if (p->payload_len == 0)
 		return;
 	if (p->l4 != L4_TCP) {
-		message(f, p->payload, p->payload_len, dir, p->ts_us, nomem);
+		message(f, p->payload, p->payload_len, dir, p->ts_us, mp, nomem);
 		return;
 	}
 	c = cur_make(p->payload, p->payload_len);
 	while (cur_be16(&c, &n) && n > 0 && cur_has(&c, n)) {
-		message(f, c.p, n, dir, p->ts_us, nomem);
+		message(f, c.p, n, dir, p->ts_us, mp, nomem);
 		(void)cur_skip(&c, n);
 	}
 }
@@ -499,12 +557,19 @@ void media_summarize(const struct flow *f, const struct media_limits *l,
 		media_stream_out(f->media->s[i], l, &out->s[out->n++]);
 }
 
-void media_free(struct flow *f)
+void media_free(struct flow *f, struct media_pool *mp)
 {
 	if (f->media == NULL)
 		return;
-	for (int i = 0; i < f->media->n; i++)
-		free(f->media->s[i]);
-	free(f->media);
+	for (int i = 0; i < f->media->n; i++) {
+		if (mp)
+			pool_give(&mp->streams, &mp->nstreams, f->media->s[i]);
+		else
+			free(f->media->s[i]);
+	}
+	if (mp)
+		pool_give(&mp->blocks, &mp->nblocks, f->media);
+	else
+		free(f->media);
 	f->media = NULL;
 }

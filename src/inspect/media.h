@@ -101,12 +101,28 @@ struct media_summary {
 
 void media_limits_default(struct media_limits *l);
 
+/* Blocks and streams freed by one thread (an engine), kept for its next
+ * flows: a calloc and a free cost more than writing a stream's record.
+ * At most MEDIA_POOL_KEEP of each (about 2.5 MB): memory the engine held
+ * at once anyway, so the peak does not grow.  Zero-initialise,
+ * media_pool_clear when done.  Functions taking a pool accept NULL:
+ * calloc and free. */
+#define MEDIA_POOL_KEEP 8192
+struct media_pool {
+	void *blocks, *streams;         /* freed ones, linked through their
+					 * first bytes */
+	unsigned nblocks, nstreams;
+};
+
+/* Frees what the pool keeps. */
+void media_pool_clear(struct media_pool *mp);
+
 /* Feeds one packet of f (direction dir) whose payload may be RTP or RTCP
  * (UDP: the datagram; TCP: RFC 4571 frames wholly inside the segment).
- * Allocates f's block at the first RTP/RTCP packet; on failure counts
- * *nomem and does nothing. */
+ * Allocates f's block at the first RTP/RTCP packet (from mp); on failure
+ * counts *nomem and does nothing. */
 void media_packet(struct flow *f, const struct pkt *p, int dir,
-		  uint64_t *nomem);
+		  struct media_pool *mp, uint64_t *nomem);
 
 /* The streams of f, with their quality against l; n = 0 when none. */
 /* Look-ahead (a hint; nothing observable changes): fetches toward the
@@ -117,8 +133,8 @@ void media_prefetch(const struct flow *f, const struct pkt *p);
 void media_summarize(const struct flow *f, const struct media_limits *l,
 		     struct media_summary *out);
 
-/* Frees f's block (safe when there is none). */
-void media_free(struct flow *f);
+/* Frees f's block and streams into mp (safe when there is none). */
+void media_free(struct flow *f, struct media_pool *mp);
 
 /* --- below: the parts, for tests --------------------------------------- */
 

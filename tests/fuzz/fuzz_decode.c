@@ -123,7 +123,7 @@ static void media(const struct pkt *p)
 	memset(&f, 0, sizeof(f));
 	for (int i = 0; i < 6; i++) {
 		q.ts_us = 1000000u + (uint64_t)(i / 2) * 20000u;
-		media_packet(&f, &q, i & 1, &nomem);
+		media_packet(&f, &q, i & 1, NULL, &nomem);
 	}
 	media_summarize(&f, &l, &ms);
 	FUZZ_CHECK(ms.n <= MEDIA_MAX_STREAMS);
@@ -132,7 +132,7 @@ static void media(const struct pkt *p)
 		 * bytes at least): each counts */
 		FUZZ_CHECK(ms.s[i].packets <= 6 * (p->payload_len / 14 + 1) &&
 			   ms.s[i].mos >= 0 && ms.s[i].mos <= 5);
-	media_free(&f);
+	media_free(&f, NULL);
 	FUZZ_CHECK(f.media == NULL);
 }
 
