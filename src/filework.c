@@ -49,6 +49,22 @@ struct bq {
 	unsigned head, n;
 };
 
+/* A lone engine hands its records to the writer without copying them:
+ * the list of a batch is lent (output_flows_lent) and the engine goes on
+ * in another; a list longer than LEND_KEEP records is freed when it comes
+ * back, not kept. */
+#define LEND_LISTS 4u
+#define LEND_KEEP 1024u
+
+struct fw_engine;
+
+struct lend_list {
+	struct fw_engine *w;
+	struct merge_item *v;
+	size_t cap;
+	bool lent;                   /* under w->lend_mu */
+};
+
 struct fw_engine {
 	struct filework *fw;
 	unsigned idx;
@@ -65,6 +81,12 @@ struct fw_engine {
 	pthread_cond_t cv;
 	struct merge_item *pend;     /* records of the batch being run */
 	size_t npend, cappend;
+	struct lend_list lists[LEND_LISTS]; /* a lone engine's: pend is
+					      * lists[lcur]'s, the others
+					      * lent to the writer or free */
+	unsigned lcur;
+	pthread_mutex_t lend_mu;     /* with lend_cv: a list came back */
+	pthread_cond_t lend_cv;
 	struct merge_step *steps;    /* gauge changes of the batch (merge.h) */
 	size_t nsteps;
 	uint64_t now[MERGE_GAUGES];  /* the gauges after the last item */
@@ -127,17 +149,86 @@ static struct batch *bq_pop(struct bq *q)
  * gauge steps of the batch and the watermark upto (flush: 0, none), and
  * empties pend.  A lone engine writes them straight out: sorted, they
  * are in the merge's order and no other stream can precede them. */
-/* A lone engine's sorted records, straight to the output. */
+static void lend_init(struct fw_engine *w)
+{
+	pthread_mutex_init(&w->lend_mu, NULL);
+	pthread_cond_init(&w->lend_cv, NULL);
+	for (unsigned j = 0; j < LEND_LISTS; j++)
+		w->lists[j].w = w;
+}
+
+/* output.h: the writer is done with a lent list. */
+static void list_back(void *ctx, void *token)
+{
+	struct lend_list *l = token;
+
+	(void)ctx;
+	if (l->cap > LEND_KEEP) {
+		free(l->v);
+		l->v = NULL;
+		l->cap = 0;
+	}
+	pthread_mutex_lock(&l->w->lend_mu);
+	l->lent = false;
+	pthread_cond_signal(&l->w->lend_cv);
+	pthread_mutex_unlock(&l->w->lend_mu);
+}
+
+/* A free list's index, waiting for the writer to give one back. */
+static unsigned free_list(struct fw_engine *w)
+{
+	unsigned j;
+
+	pthread_mutex_lock(&w->lend_mu);
+	for (;;) {
+		for (j = 0; j < LEND_LISTS && w->lists[j].lent; j++)
+			;
+		if (j < LEND_LISTS)
+			break;
+		pthread_cond_wait(&w->lend_cv, &w->lend_mu);
+	}
+	pthread_mutex_unlock(&w->lend_mu);
+	return j;
+}
+
+/* A lone engine's sorted records, lent to the output; pend goes on in a
+ * free list. */
 static void write_pend(struct fw_engine *w)
 {
+	struct lend_list *l = &w->lists[w->lcur];
 	const struct flow_record *r[64];
 	size_t i = 0, k;
 
+	l->v = w->pend;
+	l->cap = w->cappend;
+	pthread_mutex_lock(&w->lend_mu);
+	l->lent = true;
+	pthread_mutex_unlock(&w->lend_mu);
 	while (i < w->npend) {
 		for (k = 0; k < 64 && i < w->npend; k++)
 			r[k] = &w->pend[i++].rec;
-		output_flows(w->fw->cfg.out, r, k);
+		output_flows_lent(w->fw->cfg.out, r, k,
+				  i == w->npend ? list_back : NULL, w, l);
 	}
+	w->lcur = free_list(w);
+	w->pend = w->lists[w->lcur].v;
+	w->cappend = w->lists[w->lcur].cap;
+}
+
+/* Frees the lists once the writer has given every one back. */
+static void lend_free(struct fw_engine *w)
+{
+	w->lists[w->lcur].v = w->pend;
+	w->lists[w->lcur].cap = w->cappend;
+	for (unsigned j = 0; j < LEND_LISTS; j++) {
+		pthread_mutex_lock(&w->lend_mu);
+		while (w->lists[j].lent)
+			pthread_cond_wait(&w->lend_cv, &w->lend_mu);
+		pthread_mutex_unlock(&w->lend_mu);
+		free(w->lists[j].v);
+	}
+	pthread_mutex_destroy(&w->lend_mu);
+	pthread_cond_destroy(&w->lend_cv);
 }
 
 static void hand_on(struct fw_engine *w, const struct merge_step *steps,
@@ -145,7 +236,8 @@ static void hand_on(struct fw_engine *w, const struct merge_step *steps,
 {
 	merge_sort(w->pend, w->npend);
 	if (w->fw->n == 1) {
-		write_pend(w);
+		if (w->npend > 0)
+			write_pend(w);
 		if (!flush)
 			(void)merge_push(w->fw->merge, w->idx, NULL, 0, steps,
 					 nsteps, upto);
@@ -161,7 +253,7 @@ static void hand_on(struct fw_engine *w, const struct merge_step *steps,
 /* Room for one more record in w->pend; false when out of memory. */
 static bool pend_room(struct fw_engine *w)
 {
-	size_t cap = w->cappend ? 2 * w->cappend : 64;
+	size_t cap = w->cappend ? 2 * w->cappend : FLUSH_CHUNK;
 	struct merge_item *p;
 
 	if (w->npend < w->cappend)
@@ -490,6 +582,7 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->idx = i;
 	bq_init(&w->full);
 	bq_init(&w->free);
+	lend_init(w);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	/* A lone engine runs on the reader thread and shares nothing. */
@@ -645,7 +738,7 @@ static void free_engine(struct fw_engine *w)
 		}
 		bq_destroy(qs[q]);
 	}
-	free(w->pend);
+	lend_free(w);
 	free(w->steps);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);

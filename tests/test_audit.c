@@ -306,6 +306,8 @@ static void same_with_memo(struct reason_memo *memo, int lang,
 	audit_flow(&plain, f, ls, iv, &a1);
 	audit_flow(&memod, f, ls, iv, &a2);
 	assert_string_equal(a2.reason, a1.reason);
+	assert_int_equal(a1.reason_len, strlen(a1.reason));
+	assert_int_equal(a2.reason_len, strlen(a2.reason));
 	assert_int_equal(a1.reason_plain, jw_plain(a1.reason, strlen(a1.reason)));
 	assert_int_equal(a2.reason_plain, a1.reason_plain);
 }

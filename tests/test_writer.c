@@ -13,7 +13,9 @@
  * a time (writer_submit_many, more than the queue holds); writer_drain returns only when all earlier
  * records are written, also for a batch that is not full; writer_free
  * writes what is still queued; two submitting threads; writer_ahead
- * gives the records after the current one, in order.  With a time bound
+ * gives the records after the current one, in order; lent records
+ * (writer_submit_refs) arrive as themselves, each lending given back once
+ * right after its last record.  With a time bound
  * (writer_set_latency, live): a batch that never fills is written within
  * the bound without any drain, in one wake-up, and the idle function runs
  * once after it (not per record), before writer_drain returns; without the
@@ -86,7 +88,7 @@ static void check_report(void *ctx, const struct flow_record *r)
 	pthread_mutex_lock(&s->mu);
 	if (who < 0 || who > 1 || i != s->next[who] ||
 	    strcmp(r->audit.reason, want) != 0 ||
-	    r->reason_len != strlen(r->audit.reason) ||
+	    r->audit.reason_len != strlen(r->audit.reason) ||
 	    r->nlabels != (int)(i % 5) || (r->nlabels && r->labels[0] != i) ||
 	    host == NULL || strcmp(host, want) != 0 || app == NULL ||
 	    strcmp(app, "tls") != 0 || record_name(r, REC_JA3) != NULL ||
@@ -207,8 +209,9 @@ static void *submit(void *arg)
 		int n = (int)(i % 5);
 
 		assert_non_null(r);
-		snprintf(ar.reason, sizeof(ar.reason), "reason %llu",
-			 (unsigned long long)i);
+		ar.reason_len = (uint16_t)snprintf(ar.reason, sizeof(ar.reason),
+						   "reason %llu",
+						   (unsigned long long)i);
 		for (int k = 0; k < n; k++)
 			labels[k] = (uint32_t)i;
 		record_fill(r, f, END_SHUTDOWN, NULL, labels, n, &ar, &iv);
@@ -331,6 +334,133 @@ static void test_ahead(void **state)
 	assert_int_equal(as.ahead_total, 35 * 5 + 4 + 3 + 2 + 1);
 }
 
+/* Lent records (writer_submit_refs) between copied ones. */
+#define LISTS 4
+#define LIST_LEN 20               /* more than the ring's 8 */
+
+struct lent_seen {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct flow_record *list[LISTS];   /* lent ones: ids 1000 * (l + 1) + k */
+	uint64_t n;                         /* records written */
+	unsigned released[LISTS];           /* release calls per list */
+	uint64_t n_at_release[LISTS];
+	int bad;
+};
+
+static void lent_report(void *ctx, const struct flow_record *r)
+{
+	struct lent_seen *ls = ctx;
+	uint64_t l = r->id / 1000;
+
+	pthread_mutex_lock(&ls->mu);
+	if (l >= 1 && l <= LISTS) {
+		/* the lent record itself, not a copy */
+		if (r != &ls->list[l - 1][r->id % 1000])
+			ls->bad++;
+	} else {
+		if (r->id != 7)
+			ls->bad++;
+		for (int j = 0; j < LISTS; j++)
+			if (r >= ls->list[j] && r < ls->list[j] + LIST_LEN)
+				ls->bad++;
+	}
+	ls->n++;
+	pthread_mutex_unlock(&ls->mu);
+}
+
+static void lent_back(void *ctx, void *token)
+{
+	struct lent_seen *ls = ctx;
+	unsigned l = (unsigned)(uintptr_t)token;
+
+	pthread_mutex_lock(&ls->mu);
+	ls->released[l]++;
+	ls->n_at_release[l] = ls->n;
+	pthread_cond_broadcast(&ls->cv);
+	pthread_mutex_unlock(&ls->mu);
+}
+
+/* Lent records reach the function as themselves (no copy), in order with
+ * copied ones; each call's release comes once, right after its last
+ * record (the count of records written then says so); a list longer than
+ * the ring is lent whole (the submitter waits); a list given back is
+ * lent again with new contents. */
+static void test_lent(void **state)
+{
+	struct lent_seen ls = { .mu = PTHREAD_MUTEX_INITIALIZER,
+				.cv = PTHREAD_COND_INITIALIZER };
+	struct flow_record *one = calloc(1, sizeof(*one));
+	const struct flow_record *ptr[LIST_LEN];
+	struct writer *w = writer_new(8, 3, lent_report, &ls);
+	uint64_t total = 0, want[LISTS] = { 0 };
+
+	(void)state;
+	assert_non_null(one);
+	assert_non_null(w);
+	for (unsigned l = 0; l < LISTS; l++) {
+		ls.list[l] = calloc(LIST_LEN, sizeof(struct flow_record));
+		assert_non_null(ls.list[l]);
+	}
+	for (unsigned round = 0; round < 2; round++)
+		for (unsigned l = 0; l < LISTS; l++) {
+			unsigned n = l % 2 ? LIST_LEN : 5;
+
+			pthread_mutex_lock(&ls.mu);  /* given back (round 1) */
+			while (ls.released[l] < round)
+				pthread_cond_wait(&ls.cv, &ls.mu);
+			pthread_mutex_unlock(&ls.mu);
+			for (unsigned k = 0; k < n; k++) {
+				ls.list[l][k].id = 1000 * (l + 1) + k;
+				ptr[k] = &ls.list[l][k];
+			}
+			writer_submit_refs(w, ptr, n, lent_back, &ls,
+					   (void *)(uintptr_t)l);
+			want[l] = total + n;
+			one->id = 7;
+			writer_submit(w, one);
+			one->id = 0;                 /* the copy must not see it */
+			total += n + 1;
+		}
+	writer_drain(w);
+	writer_free(w);
+	assert_int_equal(ls.n, total);
+	assert_int_equal(ls.bad, 0);
+	for (unsigned l = 0; l < LISTS; l++) {
+		assert_int_equal(ls.released[l], 2);
+		/* released right after its last record, before the next */
+		assert_int_equal(ls.n_at_release[l], want[l]);
+	}
+	/* A lending shorter than the batch that wakes the thread is not left
+	 * waiting for more records: its lender may wait for it (no drain). */
+	w = writer_new(64, 50, lent_report, &ls);
+	assert_non_null(w);
+	one->id = 7;
+	writer_submit(w, one);
+	writer_drain(w);            /* the thread is asleep when it returns */
+	ls.list[0][0].id = 1000;
+	ptr[0] = &ls.list[0][0];
+	writer_submit_refs(w, ptr, 1, lent_back, &ls, (void *)(uintptr_t)0);
+	pthread_mutex_lock(&ls.mu);
+	for (int tries = 0; ls.released[0] < 3 && tries < 50; tries++) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000 * 1000;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ls.cv, &ls.mu, &t);
+	}
+	pthread_mutex_unlock(&ls.mu);
+	assert_int_equal(ls.released[0], 3);    /* within 5 s */
+	writer_free(w);
+	for (unsigned l = 0; l < LISTS; l++)
+		free(ls.list[l]);
+	free(one);
+}
+
 struct idle_seen {
 	struct seen *s;
 	int calls;
@@ -427,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_order_and_copies),
 		cmocka_unit_test(test_drain_and_free),
 		cmocka_unit_test(test_ahead),
+		cmocka_unit_test(test_lent),
 		cmocka_unit_test(test_time_bound),
 		cmocka_unit_test(test_bad_sizes),
 	};

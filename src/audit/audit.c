@@ -253,6 +253,7 @@ void audit_decide(const struct auditor *a, const struct flow *f,
 	out->by = EV_NONE;
 	out->outcome = APP_NOT_CHECKED;
 	out->reason[0] = '\0';
+	out->reason_len = 0;
 	out->reason_plain = true;
 	out->support = ls->support;
 	out->seen = iv != NULL && iv->confirmed && iv->seen > SEEN_UNKNOWN ?

@@ -105,6 +105,7 @@ struct audit_result {
 	struct wire_result wire;        /* the own checks' answer */
 	bool reason_plain;              /* no byte of reason needs a JSON
 					 * escape (jw_plain); false: unknown */
+	uint16_t reason_len;            /* strlen(reason) */
 	char reason[AUDIT_REASON_MAX];  /* one sentence, in the output
 					 * language; "" until audit_reason */
 };
@@ -148,6 +149,7 @@ struct reason_detail {                  /* wire_detail's text of (code, arg) */
 	uint32_t arg;
 	uint8_t code;
 	bool used;
+	uint8_t len;                    /* strlen(text) */
 	char text[96];
 };
 

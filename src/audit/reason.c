@@ -30,8 +30,9 @@ static void row_phrase(const struct auditor *a, const struct rule *r,
 		textfmt(buf, len, "%s for %s", proto, r->text[TEXT_ROLE][l]);
 }
 
-static void host_phrase(const struct flow *f, const struct inv_host *h,
-			char *buf, size_t len)
+/* The server as a phrase: "name (ip)" or "ip"; returns its length. */
+static size_t host_phrase(const struct flow *f, const struct inv_host *h,
+			  char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 	size_t n = textfmt_addr(flow_server_addr(f), f->key.ipver, ip, sizeof(ip));
@@ -40,14 +41,16 @@ static void host_phrase(const struct flow *f, const struct inv_host *h,
 	if (m == 0) {
 		memcpy(buf, ip, n);             /* len >= INET6_ADDRSTRLEN */
 		buf[n] = '\0';
-	} else if (m + n + 4 <= len) {          /* "name (ip)" whole */
+		return n;
+	}
+	if (m + n + 4 <= len) {                 /* "name (ip)" whole */
 		memcpy(buf, h->name, m);
 		memcpy(buf + m, " (", 2);
 		memcpy(buf + m + 2, ip, n);
 		memcpy(buf + m + 2 + n, ")", 2);
-	} else {
-		textfmt(buf, len, "%s (%s)", h->name, ip);
+		return m + n + 3;
 	}
+	return textfmt(buf, len, "%s (%s)", h->name, ip);
 }
 
 /* What nDPI said, as a phrase. */
@@ -71,6 +74,7 @@ static const char *ndpi_phrase(const struct auditor *a,
  * mark byte in their place. */
 struct vars {
 	const char *host, *port, *what;
+	size_t hostlen, portlen;        /* theirs (what's is measured) */
 };
 
 /* The evidence, as a phrase: "the bytes show SIP OPTIONS request (nDPI:
@@ -259,7 +263,7 @@ static unsigned memo_slot(const struct reason_key *k)
 /* The marks standing for the parts in a memo's sentence (REASON_VARS of
  * them: host, port, what): bytes no sentence holds otherwise (a sentence
  * holding one twice is not kept). */
-static const struct vars marks = { "\x01", "\x02", "\x03" };
+static const struct vars marks = { "\x01", "\x02", "\x03", 1, 1 };
 
 /* Words the sentence of key k into slot i, the parts left out and their
  * places noted (in order); false when it cannot be kept (too long, or a
@@ -305,72 +309,81 @@ static bool memo_fill(const struct auditor *a, const struct flow *f,
 
 /* wire_detail's text of r (a function of its detail code and argument):
  * the memo's copy (kept until the next call), or what[96] without a
- * memo. */
+ * memo; *len gets its length. */
 static const char *detail_text(const struct auditor *a,
-			       const struct wire_result *r, char what[96])
+			       const struct wire_result *r, char what[96],
+			       size_t *len)
 {
 	unsigned i = ((r->arg ^ (uint32_t)r->detail << 24) * 0x9E3779B1u) >> 24;
 	struct reason_detail *d;
 
 	if (a->memo == NULL) {
 		wire_detail(r, what, 96);
+		*len = strlen(what);
 		return what;
 	}
 	d = &a->memo->detail[i % REASON_DETAIL_SLOTS];
 	if (!d->used || d->code != r->detail || d->arg != r->arg) {
 		wire_detail(r, d->text, sizeof(d->text));
+		d->len = (uint8_t)strlen(d->text);
 		d->code = r->detail;
 		d->arg = r->arg;
 		d->used = true;
 	}
+	*len = d->len;
 	return d->text;
 }
 
 /* The sentence of slot i with the parts v put back into ar->reason (the
  * detail worded here when the sentence names it); false when it would
  * not fit whole (then it is worded directly). */
-static bool memo_put(const struct auditor *a, unsigned i, struct vars *v,
+static bool memo_put(const struct auditor *a, unsigned i, const struct vars *v,
 		     char what[96], struct audit_result *ar)
 {
 	const struct reason_slot *sl = &a->memo->slot[i];
-	const char *part[REASON_VARS];
-	size_t plen[REASON_VARS], total = sl->len, from = 0, o = 0;
+	size_t from = 0, o = 0, n;
 	bool plain = sl->plain;
+	const char *part;
 
-	for (int j = 0; j < sl->nvar; j++)
-		if (sl->var[j].which == 2)
-			v->what = detail_text(a, &ar->wire, what);
-	part[0] = v->host;
-	part[1] = v->port;
-	part[2] = v->what;
 	for (int j = 0; j < sl->nvar; j++) {
-		int w = sl->var[j].which;
-
-		plen[w] = strlen(part[w]);
-		total += plen[w];
-		plain = plain && (w != 0 || jw_plain(part[w], plen[w]));
-	}
-	if (total + 1 >= sizeof(ar->reason))
-		return false;
-	for (int j = 0; j < sl->nvar; j++) {
-		int w = sl->var[j].which;
 		size_t at = sl->var[j].at;
 
+		switch (sl->var[j].which) {
+		case 0:
+			part = v->host;
+			n = v->hostlen;
+			plain = plain && jw_plain(part, n);
+			break;
+		case 1:
+			part = v->port;
+			n = v->portlen;
+			break;
+		default:
+			part = detail_text(a, &ar->wire, what, &n);
+			break;
+		}
+		/* what is written, this part, the rest of the text, a NUL */
+		if (o + n + sl->len - from + 1 > sizeof(ar->reason))
+			return false;
 		memcpy(ar->reason + o, sl->text + from, at - from);
 		o += at - from;
-		memcpy(ar->reason + o, part[w], plen[w]);
-		o += plen[w];
+		memcpy(ar->reason + o, part, n);
+		o += n;
 		from = at;
 	}
 	memcpy(ar->reason + o, sl->text + from, sl->len - from + 1);
+	ar->reason_len = (uint16_t)(o + sl->len - from);
 	ar->reason_plain = plain;
 	return true;
 }
 
-/* A port in decimal into b (8 bytes), NUL-terminated. */
-static void port_text(unsigned port, char b[8])
+/* A port in decimal into b (8 bytes), NUL-terminated; its length. */
+static size_t port_text(unsigned port, char b[8])
 {
-	*jw_put_u64(b, port & 0xffff) = '\0';
+	char *e = jw_put_u64(b, port & 0xffff);
+
+	*e = '\0';
+	return (size_t)(e - b);
 }
 
 /* The parts of f's sentence into v: the host only when `with_host`, the
@@ -381,9 +394,8 @@ static void vars_of(const struct flow *f, const struct label_set *ls,
 {
 	host[0] = '\0';
 	what[0] = '\0';
-	if (with_host)
-		host_phrase(f, ls->server, host, 128);
-	port_text(flow_server_port(f), port);
+	v->hostlen = with_host ? host_phrase(f, ls->server, host, 128) : 0;
+	v->portlen = port_text(flow_server_port(f), port);
 	v->host = host;
 	v->port = port;
 	v->what = what;
@@ -414,10 +426,14 @@ void audit_reason(const struct auditor *a, const struct flow *f,
 		    memo_put(a, i, &v, what, ar))
 			return;
 	}
-	if (!unlabelled(ls, ar))
-		v.what = detail_text(a, &ar->wire, what);
+	if (!unlabelled(ls, ar)) {
+		size_t n;
+
+		v.what = detail_text(a, &ar->wire, what, &n);
+	}
 	reason_write(a, f, ls, ar, iv, &v, ar->reason, sizeof(ar->reason));
-	ar->reason_plain = jw_plain(ar->reason, strlen(ar->reason));
+	ar->reason_len = (uint16_t)strlen(ar->reason);
+	ar->reason_plain = jw_plain(ar->reason, ar->reason_len);
 }
 
 /* A figure with one decimal, for textfmt's %s. */
@@ -458,7 +474,7 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 
 		if (!o->poor)
 			continue;
-		used = strlen(ar->reason);
+		used = ar->reason_len;
 		ar->flags |= 1u << FLAG_POOR_MEDIA;
 		if (ar->verdict < VERDICT_NOTICE)
 			ar->verdict = VERDICT_NOTICE;
@@ -469,6 +485,7 @@ void audit_media(const struct auditor *a, const struct media_summary *ms,
 			       "%sRTP ストリーム %s のメディア品質が低い: %s (MOS %s)"),
 			    used ? TR(a, "; ", "。") : "", ssrc, what,
 			    fig(mos, sizeof(mos), o->mos));
+		ar->reason_len = (uint16_t)(used + n);
 		ar->reason_plain = ar->reason_plain &&
 				   jw_plain(ar->reason + used, n);
 		return;

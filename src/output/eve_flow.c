@@ -452,7 +452,7 @@ static char *json_verdict(struct eve *e, const struct flow_record *r, char *p)
 {
 	const struct audit_result *ar = &r->audit;
 	const struct eve_detail *d = detail_of(e, &ar->wire);
-	size_t n = r->reason_len;      /* record_fill measured it */
+	size_t n = ar->reason_len;
 	bool first = true;
 
 	p = PUT_RUN(p, e->names.verdict, ar->verdict, ",\"verdict\":\"",

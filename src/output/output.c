@@ -159,6 +159,18 @@ void output_flows(struct output *o, const struct flow_record *const *r,
 		output_flow(o, r[i]);
 }
 
+void output_flows_lent(struct output *o, const struct flow_record *const *r,
+		       size_t n, writer_release_fn release, void *ctx,
+		       void *token)
+{
+	if (o->writer) {
+		writer_submit_refs(o->writer, r, n, release, ctx, token);
+		return;
+	}
+	output_flows(o, r, n);
+	release(ctx, token);
+}
+
 /* Waits for the records submitted so far: what follows (a stats record,
  * the summary) comes after them.  Then each sink delivers what it holds
  * back, and *c gets the figures of the outputs. */

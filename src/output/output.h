@@ -13,6 +13,7 @@
 #include "output/sink.h"
 #include "output/stats.h"
 #include "output/summary.h"
+#include "output/writer.h"
 
 #define OUTPUT_MAX_SINKS 8
 
@@ -54,6 +55,13 @@ void output_flow(struct output *o, const struct flow_record *r);
 /* output_flow of r[0..n) in order (to the writer thread under one lock). */
 void output_flows(struct output *o, const struct flow_record *const *r,
 		  size_t n);
+
+/* output_flows of r[0..n) (n > 0) without copying them: they stay the
+ * caller's until release(ctx, token) is called, once, when the last is
+ * written (on the writer thread, or before this returns without one). */
+void output_flows_lent(struct output *o, const struct flow_record *const *r,
+		       size_t n, writer_release_fn release, void *ctx,
+		       void *token);
 
 /* Starts the record writer thread (see writer.h); returns 0, or -1 (and
  * records are then written synchronously). */

@@ -93,9 +93,7 @@ void record_fill(struct flow_record *r, const struct flow *f,
 	if (n > 0)
 		memcpy(r->labels, labels, (size_t)n * sizeof(r->labels[0]));
 	r->nlabels = n;
-	r->reason_len = (uint16_t)strnlen(ar->reason, sizeof(ar->reason) - 1);
-	copy_audit(&r->audit, ar, r->reason_len);
-	r->audit.reason[r->reason_len] = '\0';
+	copy_audit(&r->audit, ar, ar->reason_len);
 	r->toserver_dir = (uint8_t)flow_toserver_dir(f);
 	r->media.n = 0;
 	r->media.capped = 0;
@@ -139,7 +137,7 @@ void record_copy(struct flow_record *dst, const struct flow_record *src)
 	_Static_assert(offsetof(struct flow_record, labels) >
 		       offsetof(struct flow_record, media), "labels come last");
 	memcpy(dst, src, offsetof(struct flow_record, audit));
-	copy_audit(&dst->audit, &src->audit, src->reason_len);
+	copy_audit(&dst->audit, &src->audit, src->audit.reason_len);
 	dst->dpi = src->dpi;
 	dst->risks = src->risks;
 	dst->tls_client_cert = src->tls_client_cert;

@@ -51,7 +51,6 @@ struct flow_record {
 	uint64_t bytes_toserver, bytes_toclient; /* wire bytes */
 	const struct ruleset *rs;      /* what labels index (see above) */
 	int nlabels;                   /* labels (the last field) in use */
-	uint16_t reason_len;           /* strlen(audit.reason) */
 	struct audit_result audit;     /* verdict, flags, reason sentence */
 	bool dpi;                      /* nDPI ran: the fields below are set */
 	uint64_t risks;                /* nDPI risk bits (bit n = risk n) */

@@ -11,7 +11,9 @@ struct writer {
 	pthread_mutex_t mu;
 	pthread_cond_t filled, emptied;   /* a slot was filled / freed */
 	pthread_t thread;
-	struct flow_record *ring;
+	struct flow_record *ring;         /* the copies */
+	const struct flow_record **rec;   /* slot i's record: ring + i, or lent */
+	struct lent *lent;                /* slot i's release, if any */
 	unsigned cap, head, count;        /* count: filled, not yet written */
 	unsigned at;                      /* writer thread only: the record fn
 					   * has, counted from head */
@@ -28,6 +30,12 @@ struct writer {
 	writer_fn fn;
 	writer_idle_fn idle_fn;
 	void *ctx;
+};
+
+/* What to call once a slot's record is written (fn NULL: nothing). */
+struct lent {
+	writer_release_fn fn;
+	void *ctx, *token;
 };
 
 /* now + ms on CLOCK_MONOTONIC (the clock the condition waits on). */
@@ -105,8 +113,13 @@ static void *run(void *arg)
 		 * time, so that the submitters need not wait for all of it. */
 		n = w->count < w->cap / 4 + 1 ? w->count : w->cap / 4 + 1;
 		pthread_mutex_unlock(&w->mu);
-		for (w->at = 0; w->at < n; w->at++)
-			w->fn(w->ctx, &w->ring[(w->head + w->at) % w->cap]);
+		for (w->at = 0; w->at < n; w->at++) {
+			unsigned k = (w->head + w->at) % w->cap;
+
+			w->fn(w->ctx, w->rec[k]);
+			if (w->lent[k].fn != NULL)
+				w->lent[k].fn(w->lent[k].ctx, w->lent[k].token);
+		}
 		pthread_mutex_lock(&w->mu);
 		w->head = (w->head + n) % w->cap;
 		w->count -= n;
@@ -152,7 +165,9 @@ struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 		goto fail;
 	w->batch = batch;
 	w->ring = calloc(depth, sizeof(*w->ring));
-	if (w->ring == NULL)
+	w->rec = calloc(depth, sizeof(*w->rec));
+	w->lent = calloc(depth, sizeof(*w->lent));
+	if (w->ring == NULL || w->rec == NULL || w->lent == NULL)
 		goto fail;
 	w->cap = depth;
 	w->fn = fn;
@@ -167,8 +182,11 @@ struct writer *writer_new(unsigned depth, unsigned batch, writer_fn fn,
 	}
 	return w;
 fail:
-	if (w)
+	if (w) {
 		free(w->ring);
+		free(w->rec);
+		free(w->lent);
+	}
 	free(w);
 	return NULL;
 }
@@ -183,41 +201,68 @@ unsigned writer_ahead(struct writer *w, const struct flow_record **out,
 	if (n > max)
 		n = max;
 	for (unsigned i = 0; i < n; i++)
-		out[i] = &w->ring[(w->head + w->at + 1 + i) % w->cap];
+		out[i] = w->rec[(w->head + w->at + 1 + i) % w->cap];
 	pthread_mutex_unlock(&w->mu);
 	return n;
 }
 
-/* Called with the lock held: wakes a sleeping thread at a batch; with a
- * time bound also at the first record (the thread then gathers the rest
- * for at most max_delay_ms). */
-static void wake(struct writer *w)
+/* Called with the lock held: wakes a sleeping thread at a batch, or
+ * `now` (a lender waits for its records back); with a time bound also at
+ * the first record (the thread then gathers the rest for at most
+ * max_delay_ms). */
+static void wake(struct writer *w, bool now)
 {
-	if (w->sleeping && (w->count >= w->batch ||
+	if (w->sleeping && (now || w->count >= w->batch ||
 			    (w->idle && w->max_delay_ms > 0)))
 		pthread_cond_signal(&w->filled);
 }
 
-void writer_submit_many(struct writer *w, const struct flow_record *const *r,
-			size_t n)
+/* Queues r[0..n) under the lock, copied (rel NULL) or lent (rel: the
+ * release of the last). */
+static void submit(struct writer *w, const struct flow_record *const *r,
+		   size_t n, const struct lent *rel)
 {
 	pthread_mutex_lock(&w->mu);
 	for (size_t i = 0; i < n; i++) {
+		unsigned k;
+
 		if (w->count == w->cap) {
 			w->waits++;
-			wake(w);
+			wake(w, false);
 			do
 				pthread_cond_wait(&w->emptied, &w->mu);
 			while (w->count == w->cap);
 		}
-		record_copy(&w->ring[(w->head + w->count) % w->cap], r[i]);
+		k = (w->head + w->count) % w->cap;
+		if (rel == NULL) {
+			record_copy(&w->ring[k], r[i]);
+			w->rec[k] = &w->ring[k];
+		} else {
+			w->rec[k] = r[i];
+		}
+		w->lent[k] = rel && i + 1 == n ? *rel : (struct lent){ 0 };
 		w->count++;
 		w->records++;
 		if (w->count > w->peak)
 			w->peak = w->count;
 	}
-	wake(w);
+	wake(w, rel != NULL && rel->fn != NULL);
 	pthread_mutex_unlock(&w->mu);
+}
+
+void writer_submit_many(struct writer *w, const struct flow_record *const *r,
+			size_t n)
+{
+	submit(w, r, n, NULL);
+}
+
+void writer_submit_refs(struct writer *w, const struct flow_record *const *r,
+			size_t n, writer_release_fn release, void *ctx,
+			void *token)
+{
+	struct lent rel = { release, ctx, token };
+
+	submit(w, r, n, &rel);
 }
 
 void writer_submit(struct writer *w, const struct flow_record *r)
@@ -279,5 +324,7 @@ void writer_free(struct writer *w)
 	pthread_cond_destroy(&w->filled);
 	pthread_mutex_destroy(&w->mu);
 	free(w->ring);
+	free(w->rec);
+	free(w->lent);
 	free(w);
 }

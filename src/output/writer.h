@@ -3,9 +3,9 @@
  * Formatting and writing a flow record costs about as much as a dozen
  * packets; on a machine with a second core it need not delay the packet
  * path.  The writer copies each record (a self-contained value, see
- * record.h) into a bounded FIFO (the submitter waits when it is full) and
- * hands the copies, in order, to the formatting function on its own
- * thread.  Records come out exactly as a synchronous writer would write
+ * record.h) into a bounded FIFO (the submitter waits when it is full), or
+ * queues a reference to one the submitter lends it, and hands them, in
+ * order, to the formatting function on its own thread.  Records come out exactly as a synchronous writer would write
  * them, in the same order.
  */
 #ifndef LW_WRITER_H
@@ -53,6 +53,20 @@ void writer_submit(struct writer *w, const struct flow_record *r);
  * once, or when the queue is full). */
 void writer_submit_many(struct writer *w, const struct flow_record *const *r,
 			size_t n);
+
+/* Called on the writer thread once the last record of a writer_submit_refs
+ * call has been written: its records are the caller's again. */
+typedef void (*writer_release_fn)(void *ctx, void *token);
+
+/* Queues r[0..n) (n > 0) in order like writer_submit_many, without
+ * copying them: they must stay valid and unchanged until
+ * release(ctx, token) is called (once, on the writer thread, after the
+ * last of them is written; release NULL: none, a later call's covers
+ * them).  With a release, a sleeping thread is woken at once, batch or
+ * not: the lender may be waiting for its records back. */
+void writer_submit_refs(struct writer *w, const struct flow_record *const *r,
+			size_t n, writer_release_fn release, void *ctx,
+			void *token);
 
 /* Returns once every record submitted so far has been written. */
 void writer_drain(struct writer *w);
