@@ -18,12 +18,14 @@
 
 enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
 
-/* A packet copy, or an instruction, at the reader's packet number seq.
- * The reader decodes a packet (p points into the batch's copy of its
- * bytes) and hashes its flow key once; the engine takes both. */
+/* A packet, or an instruction, at the reader's packet number seq.  The
+ * packet's bytes lie in the reader's read buffers (capture_set_release)
+ * or in the batch's copy of them.  The reader decodes a packet (p points
+ * into those bytes) and hashes its flow key once; the engine takes both. */
 struct item {
 	uint64_t seq, ts_us;
-	uint32_t caplen, len, off;   /* off: into the batch's data */
+	const uint8_t *data;
+	uint32_t caplen, len;
 	uint32_t hash;               /* flow_pkt_hash's low 32 bits */
 	uint8_t kind;                /* enum item_kind */
 	uint8_t st;                  /* enum decode_status of a packet */
@@ -49,20 +51,26 @@ struct bq {
 	unsigned head, n;
 };
 
+#define LINE 64 /* a cache line: what one thread writes often, another
+		* thread's data shares none of its lines */
+
+/* Read by both sides and written seldom; then the reader's, then the
+ * engine's own, each on lines of its own. */
 struct fw_engine {
 	struct filework *fw;
 	unsigned idx;
 	pthread_t th;
 	bool started;
 	struct engine *eng;
-	struct bq full, free;        /* reader -> engine, engine -> reader */
-	struct batch *cur;           /* the reader's batch being filled */
-	uint64_t pos;                /* the item being run (merge.h) */
-	_Atomic uint64_t done;       /* every item below this pos is run */
-	bool flushing;               /* running the last item (IT_FLUSH) */
-	atomic_uint waiters;         /* engines waiting for done to rise */
+	_Alignas(LINE) struct bq full;   /* reader -> engine */
+	_Alignas(LINE) struct bq free;   /* engine -> reader */
+	_Alignas(LINE) struct batch *cur; /* the reader's batch being filled */
+	_Alignas(LINE) _Atomic uint64_t done; /* every item below this pos is run */
+	_Alignas(LINE) atomic_uint waiters; /* engines waiting for done to rise */
 	pthread_mutex_t mu;          /* with cv: they sleep on these */
 	pthread_cond_t cv;
+	_Alignas(LINE) uint64_t pos; /* the item being run (merge.h) */
+	bool flushing;               /* running the last item (IT_FLUSH) */
 	struct merge_item *pend;     /* records of the batch being run */
 	size_t npend, cappend;
 	struct merge_step *steps;    /* gauge changes of the batch (merge.h) */
@@ -71,18 +79,25 @@ struct fw_engine {
 	_Atomic uint64_t active;     /* flows open after the last batch */
 };
 
+#define HELD 8u /* read buffers tracked (savefile.c reads into 4 in turn) */
+
 struct filework {
 	struct filework_cfg cfg;
 	pthread_mutex_t lock;        /* the learner the engines share */
 	struct fw_engine *e;
 	unsigned n;
 	struct merge *merge;
-	uint64_t seq;                /* packets handed over */
-	uint64_t next_sweep;         /* packet time of the next sweep */
-	unsigned round;              /* packets in the current round */
 	bool sync;                   /* one engine: its batches run on the
 				      * reader's thread, as they are made */
 	bool finished;
+	_Alignas(LINE) uint64_t seq; /* packets handed over */
+	uint64_t next_sweep;         /* packet time of the next sweep */
+	unsigned round;              /* packets in the current round */
+	uint64_t sent;               /* packets below it are in the engines' hands */
+	struct {
+		uint32_t buf;        /* a read buffer's number, 0: none */
+		uint64_t seq;        /* the last packet that lies in it */
+	} held[HELD];
 };
 
 static void bq_init(struct bq *q)
@@ -288,7 +303,7 @@ static void run_item(struct fw_engine *w, const struct batch *b, unsigned i)
 {
 	const struct item *it = &b->items[i];
 	struct raw_packet rp = { .ts_us = it->ts_us, .caplen = it->caplen,
-				 .len = it->len, .data = b->data + it->off };
+				 .len = it->len, .data = it->data };
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
 	set_done(w, w->pos);
@@ -370,6 +385,7 @@ static void *engine_main(void *arg)
  * reader waits here while an engine is DEPTH batches behind). */
 static void end_round(struct filework *fw, uint64_t upto)
 {
+	fw->sent = upto;
 	if (fw->sync) {
 		struct fw_engine *w = &fw->e[0];
 
@@ -420,16 +436,52 @@ static void add_packet(struct fw_engine *w, uint64_t seq,
 	it->ts_us = rp->ts_us;
 	it->caplen = caplen;
 	it->len = rp->len;
-	it->off = b->used;
 	it->kind = IT_PACKET;
 	it->st = (uint8_t)st;
 	it->hash = hash;
-	memcpy(b->data + b->used, rp->data, caplen);
-	if (st == DECODE_OK) {
+	if (st == DECODE_OK)
 		it->p = *p;
-		rebase(&it->p, rp->data, b->data + b->used);
+	if (rp->buf) {
+		it->data = rp->data;
+		return;
 	}
+	it->data = b->data + b->used;
+	memcpy(b->data + b->used, rp->data, caplen);
+	if (st == DECODE_OK)
+		rebase(&it->p, rp->data, b->data + b->used);
 	b->used += caplen;
+}
+
+void filework_release(void *ctx, uint32_t n)
+{
+	struct filework *fw = ctx;
+	uint64_t last = 0;
+	bool any = false;
+
+	for (unsigned i = 0; i < HELD; i++)
+		if (fw->held[i].buf != 0 && fw->held[i].buf <= n) {
+			if (fw->held[i].seq > last)
+				last = fw->held[i].seq;
+			fw->held[i].buf = 0;
+			any = true;
+		}
+	if (!any || fw->finished)
+		return;
+	if (last >= fw->sent)
+		end_round(fw, fw->seq + 1);
+	for (unsigned i = 0; i < fw->n; i++)
+		wait_for(&fw->e[i], 2 * last + 2);
+}
+
+/* Notes that packet seq, handed over, lies in read buffer buf. */
+static void hold(struct filework *fw, uint32_t buf, uint64_t seq)
+{
+	unsigned i = buf % HELD;
+
+	if (fw->held[i].buf != buf && fw->held[i].buf != 0)
+		filework_release(fw, fw->held[i].buf); /* more buffers than HELD */
+	fw->held[i].buf = buf;
+	fw->held[i].seq = seq;
 }
 
 void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
@@ -451,12 +503,14 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 			fw->next_sweep = rp->ts_us + SWEEP_EVERY_US;
 		}
 	}
-	if (fw->e[k].cur->used + caplen > BATCH_BYTES) {
+	if (!rp->buf && fw->e[k].cur->used + caplen > BATCH_BYTES) {
 		/* No room for the bytes: this round ends before the packet
 		 * (its sweep, if any, stays in front of it). */
 		end_round(fw, fw->seq);
 	}
 	add_packet(&fw->e[k], fw->seq, rp, caplen, st, &p, (uint32_t)h);
+	if (rp->buf)
+		hold(fw, rp->buf, fw->seq);
 	if (++fw->round == BATCH_PKTS)
 		end_round(fw, fw->seq + 1);
 }
@@ -544,15 +598,18 @@ static int start(struct filework *fw)
 struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 			      size_t errlen)
 {
-	struct filework *fw = calloc(1, sizeof(*fw));
+	struct filework *fw = aligned_alloc(LINE, sizeof(*fw));
 	int rc;
 
+	if (fw)
+		memset(fw, 0, sizeof(*fw));
 	if (fw == NULL || cfg->n == 0 || cfg->n > FILEWORK_MAX ||
-	    (fw->e = calloc(cfg->n, sizeof(*fw->e))) == NULL) {
+	    (fw->e = aligned_alloc(LINE, cfg->n * sizeof(*fw->e))) == NULL) {
 		free(fw);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	memset(fw->e, 0, cfg->n * sizeof(*fw->e));
 	fw->cfg = *cfg;
 	fw->n = cfg->n;
 	pthread_mutex_init(&fw->lock, NULL);
