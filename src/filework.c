@@ -1,4 +1,5 @@
 /* filework.c: the reader's hand-off to N engine threads (see filework.h). */
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -15,21 +16,32 @@
 #define DEPTH 8u                 /* batches per engine */
 #define FLUSH_CHUNK 256u         /* records handed on at a time at the end */
 #define SWEEP_EVERY_US 1000000u  /* as one engine sweeps (engine.c) */
+/* A thread that waits for another first spins (about 2,000 pauses: a
+ * few microseconds, the other is usually running and near), then yields
+ * its core a few times (to the thread the other is waiting for, when they
+ * share a core), and only then sleeps: on 2 cores with more threads
+ * than cores, sleeping and waking at every wait cost more than half of
+ * the second engine's gain (deploy capture, --no-dpi, 2 engines: 62,000
+ * context switches a run). */
+#define WAIT_SPINS 2000
+#define WAIT_YIELDS 50
+#define POP_YIELDS 20
 
 enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
+#define NOT_PACKET 0xffu         /* fw_engine.st of a sweep or flush */
 
 /* A packet, or an instruction, at the reader's packet number seq.  The
  * packet's bytes lie in the reader's read buffers (capture_set_release)
- * or in the batch's copy of them.  The reader decodes a packet (p points
- * into those bytes) and hashes its flow key once; the engine takes both. */
+ * or in the batch's copy of them.  The reader decodes a packet and hashes
+ * its flow key; the engine takes the hash and decodes the packet again
+ * (decoding costs less than carrying a decoded packet between cores). */
 struct item {
 	uint64_t seq, ts_us;
 	const uint8_t *data;
 	uint32_t caplen, len;
 	uint32_t hash;               /* flow_pkt_hash's low 32 bits */
+	int16_t dlt;                 /* the packet's link type */
 	uint8_t kind;                /* enum item_kind */
-	uint8_t st;                  /* enum decode_status of a packet */
-	struct pkt p;                /* when st is DECODE_OK */
 };
 
 /* One engine's share of a round: items in packet order; every item of
@@ -48,7 +60,8 @@ struct bq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct batch *v[DEPTH];
-	unsigned head, n;
+	unsigned head;
+	atomic_uint n;               /* read unlocked by a consumer about to sleep */
 };
 
 #define LINE 64 /* a cache line: what one thread writes often, another
@@ -70,6 +83,11 @@ struct fw_engine {
 	pthread_mutex_t mu;          /* with cv: they sleep on these */
 	pthread_cond_t cv;
 	_Alignas(LINE) uint64_t pos; /* the item being run (merge.h) */
+	struct pkt *pk;              /* the packets of the batch being run, */
+	uint8_t *st;                 /* decoded (enum decode_status; non-packet
+				      * items: NOT_PACKET) */
+	bool decoded;                /* pk and st filled as the batch is made
+				      * (a lone engine on the reader's thread) */
 	bool flushing;               /* running the last item (IT_FLUSH) */
 	struct merge_item *pend;     /* records of the batch being run */
 	size_t npend, cappend;
@@ -100,6 +118,13 @@ struct filework {
 	} held[HELD];
 };
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 static void bq_init(struct bq *q)
 {
 	pthread_mutex_init(&q->mu, NULL);
@@ -125,7 +150,8 @@ static void bq_push(struct bq *q, struct batch *b)
 static struct batch *bq_pop(struct bq *q)
 {
 	struct batch *b;
-
+	for (int y = 0; y < POP_YIELDS && !atomic_load(&q->n); y++)
+		sched_yield();
 	pthread_mutex_lock(&q->mu);
 	while (q->n == 0)
 		pthread_cond_wait(&q->cv, &q->mu);
@@ -237,9 +263,16 @@ static void set_done(struct fw_engine *w, uint64_t pos)
 /* Sleeps until engine o has run its items below bound. */
 static void wait_for(struct fw_engine *o, uint64_t bound)
 {
-	for (int spins = 0; spins < 200; spins++)
+	for (int spins = 0; spins < WAIT_SPINS; spins++) {
 		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
 			return;
+		cpu_relax();
+	}
+	for (int y = 0; y < WAIT_YIELDS; y++) {
+		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
+			return;
+		sched_yield();
+	}
 	atomic_fetch_add(&o->waiters, 1);
 	pthread_mutex_lock(&o->mu);
 	while (atomic_load(&o->done) < bound)
@@ -270,14 +303,15 @@ static void wait_others(void *ctx, uint64_t bound)
 #define AHEAD_LAST 1u   /* its media stream: its media block fetched 1 ago */
 
 /* Item j of b when it is a packet of a flow, else NULL. */
-static const struct item *flow_item(const struct batch *b, unsigned j)
+static const struct item *flow_item(const struct fw_engine *w,
+				   const struct batch *b, unsigned j)
 {
 	const struct item *it;
 
 	if (j >= b->n)
 		return NULL;
 	it = &b->items[j];
-	return it->kind == IT_PACKET && it->st == DECODE_OK ? it : NULL;
+	return w->st[j] == DECODE_OK ? it : NULL;
 }
 
 /* Moves the look-ahead on to item i of b. */
@@ -285,14 +319,14 @@ static void look_ahead(struct fw_engine *w, const struct batch *b, unsigned i)
 {
 	const struct item *it;
 
-	if ((it = flow_item(b, i + AHEAD - 1)))
+	if ((it = flow_item(w, b, i + AHEAD - 1)))
 		engine_prefetch_chain(w->eng, it->hash);
-	if ((it = flow_item(b, i + AHEAD_FLOW)))
+	if ((it = flow_item(w, b, i + AHEAD_FLOW)))
 		engine_prefetch(w->eng, it->hash);
-	if ((it = flow_item(b, i + AHEAD_NEAR)))
+	if ((it = flow_item(w, b, i + AHEAD_NEAR)))
 		engine_prefetch_near(w->eng, it->hash);
-	if ((it = flow_item(b, i + AHEAD_LAST)))
-		engine_prefetch_last(w->eng, it->hash, &it->p);
+	if ((it = flow_item(w, b, i + AHEAD_LAST)))
+		engine_prefetch_last(w->eng, it->hash, &w->pk[i + AHEAD_LAST]);
 }
 
 /* Runs item i of b at its clock pos.  Its marks in the hosts table are
@@ -311,8 +345,8 @@ static void run_item(struct fw_engine *w, const struct batch *b, unsigned i)
 	switch (it->kind) {
 	case IT_PACKET:
 		engine_next_id(w->eng, it->seq);
-		if (engine_decoded(w->eng, &rp, (enum decode_status)it->st,
-				   &it->p, it->hash))
+		if (engine_decoded(w->eng, &rp, (enum decode_status)w->st[i],
+				   &w->pk[i], it->hash))
 			engine_stats(w->eng)->nomem++;
 		break;
 	case IT_SWEEP:
@@ -340,6 +374,29 @@ static void note_step(struct fw_engine *w)
 	w->now[1] = st.now[1];
 }
 
+#define DECODE_AHEAD 4u /* packets whose first bytes are fetched ahead */
+
+/* Decodes the packets of b into w->pk and w->st.  Their bytes were last
+ * written on the reader's core: fetched a few packets ahead, their misses
+ * overlap. */
+static void decode_batch(struct fw_engine *w, const struct batch *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+
+		if (i + DECODE_AHEAD < b->n) {
+			const uint8_t *d = b->items[i + DECODE_AHEAD].data;
+
+			__builtin_prefetch(d);
+			__builtin_prefetch(d + 64);
+		}
+
+		w->st[i] = it->kind != IT_PACKET ? NOT_PACKET :
+			(uint8_t)decode_packet(it->dlt, it->data, it->caplen,
+					       it->len, &w->pk[i]);
+	}
+}
+
 /* Runs one batch; true when it was the last. */
 static bool run_batch(struct fw_engine *w, struct batch *b)
 {
@@ -348,8 +405,10 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 
 	const struct item *it;
 
+	if (!w->decoded)
+		decode_batch(w, b);
 	for (unsigned j = 0; j + 1 < AHEAD; j++)
-		if ((it = flow_item(b, j)))
+		if ((it = flow_item(w, b, j)))
 			engine_prefetch_chain(w->eng, it->hash);
 	for (unsigned i = 0; i < b->n; i++) {
 		look_ahead(w, b, i);
@@ -411,8 +470,11 @@ static void end_round(struct filework *fw, uint64_t upto)
 static void add_item(struct fw_engine *w, enum item_kind kind, uint64_t seq,
 		     uint64_t ts_us)
 {
-	struct item *it = &w->cur->items[w->cur->n++];
+	struct item *it = &w->cur->items[w->cur->n];
 
+	if (w->decoded)
+		w->st[w->cur->n] = NOT_PACKET;
+	w->cur->n++;
 	*it = (struct item){ .seq = seq, .ts_us = ts_us, .kind = (uint8_t)kind };
 }
 
@@ -425,31 +487,28 @@ static void rebase(struct pkt *p, const uint8_t *data, const uint8_t *to)
 		p->payload = to + (p->payload - data);
 }
 
-static void add_packet(struct fw_engine *w, uint64_t seq,
+static void add_packet(struct fw_engine *w, int dlt, uint64_t seq,
 		       const struct raw_packet *rp, uint32_t caplen,
 		       enum decode_status st, const struct pkt *p, uint32_t hash)
 {
 	struct batch *b = w->cur;
-	struct item *it = &b->items[b->n++];
+	unsigned i = b->n++;
+	struct item *it = &b->items[i];
 
-	it->seq = seq;
-	it->ts_us = rp->ts_us;
-	it->caplen = caplen;
-	it->len = rp->len;
-	it->kind = IT_PACKET;
-	it->st = (uint8_t)st;
-	it->hash = hash;
-	if (st == DECODE_OK)
-		it->p = *p;
-	if (rp->buf) {
-		it->data = rp->data;
-		return;
+	*it = (struct item){ .seq = seq, .ts_us = rp->ts_us, .data = rp->data,
+			     .caplen = caplen, .len = rp->len, .hash = hash,
+			     .dlt = (int16_t)dlt, .kind = IT_PACKET };
+	if (!rp->buf) {
+		it->data = b->data + b->used;
+		memcpy(b->data + b->used, rp->data, caplen);
+		b->used += caplen;
 	}
-	it->data = b->data + b->used;
-	memcpy(b->data + b->used, rp->data, caplen);
-	if (st == DECODE_OK)
-		rebase(&it->p, rp->data, b->data + b->used);
-	b->used += caplen;
+	if (w->decoded) {
+		w->st[i] = (uint8_t)st;
+		w->pk[i] = *p;
+		if (st == DECODE_OK)
+			rebase(&w->pk[i], rp->data, it->data);
+	}
 }
 
 void filework_release(void *ctx, uint32_t n)
@@ -508,7 +567,7 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 		 * (its sweep, if any, stays in front of it). */
 		end_round(fw, fw->seq);
 	}
-	add_packet(&fw->e[k], fw->seq, rp, caplen, st, &p, (uint32_t)h);
+	add_packet(&fw->e[k], dlt, fw->seq, rp, caplen, st, &p, (uint32_t)h);
 	if (rp->buf)
 		hold(fw, rp->buf, fw->seq);
 	if (++fw->round == BATCH_PKTS)
@@ -555,7 +614,10 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->eng = engine_new(&ec, fw->cfg.rs, fw->cfg.pm, fw->cfg.inv,
 			    fw->cfg.out, fw->cfg.learner);
 	w->steps = calloc(BATCH_ITEMS, sizeof(*w->steps));
-	if (w->eng == NULL || w->steps == NULL)
+	w->pk = calloc(BATCH_ITEMS, sizeof(*w->pk));
+	w->st = calloc(BATCH_ITEMS, sizeof(*w->st));
+	w->decoded = fw->n == 1;
+	if (w->eng == NULL || w->steps == NULL || w->pk == NULL || w->st == NULL)
 		return -1;
 	for (unsigned k = 0; k < DEPTH; k++) {
 		struct batch *b = malloc(sizeof(*b));
@@ -704,6 +766,8 @@ static void free_engine(struct fw_engine *w)
 	}
 	free(w->pend);
 	free(w->steps);
+	free(w->pk);
+	free(w->st);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 }
