@@ -114,6 +114,13 @@ static void fill_may_mark(struct engine *e)
 	}
 }
 
+bool engine_may_mark(const struct engine *e, const struct pkt *p)
+{
+	return e->cfg.hosts != NULL &&
+	       ((e->may_mark[p->sport / 8] & (1u << (p->sport % 8))) ||
+		(e->may_mark[p->dport / 8] & (1u << (p->dport % 8))));
+}
+
 /* The own checks have settled f: the bytes may say who serves, and may
  * show the server to be a Lync server.  A server port no rule could mark
  * for skips the labels and the audit (their lookups in the hosts table

@@ -79,6 +79,8 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 	_Alignas(LINE) struct bq free;   /* engine -> reader */
 	_Alignas(LINE) struct batch *cur; /* the reader's batch being filled */
 	_Alignas(LINE) _Atomic uint64_t done; /* every item below this pos is run */
+	_Atomic uint64_t marks;      /* and it marks no host (hosts.h) below
+				      * this pos (>= done while it runs a batch) */
 	_Alignas(LINE) atomic_uint waiters; /* engines waiting for done to rise */
 	pthread_mutex_t mu;          /* with cv: they sleep on these */
 	pthread_cond_t cv;
@@ -86,6 +88,9 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 	struct pkt *pk;              /* the packets of the batch being run, */
 	uint8_t *st;                 /* decoded (enum decode_status; non-packet
 				      * items: NOT_PACKET) */
+	uint64_t *next_mark;         /* the pos of the first item from this
+				      * one on that may mark a host (else the
+				      * batch's end: 2 upto) */
 	bool decoded;                /* pk and st filled as the batch is made
 				      * (a lone engine on the reader's thread) */
 	bool flushing;               /* running the last item (IT_FLUSH) */
@@ -248,12 +253,12 @@ static void on_record(void *ctx, const struct flow_record *r)
 		hand_on(w, NULL, 0, 0, true);
 }
 
-/* Publishes that every item below pos is run, waking engines that wait
- * for it.  (Dekker: the waiter counts itself in, then reads done; this
- * stores done, then reads the count; sequentially consistent both.) */
-static void set_done(struct fw_engine *w, uint64_t pos)
+/* Stores pos in *v (done or marks) and wakes the threads asleep waiting
+ * for it.  (Dekker: the waiter counts itself in, then reads v; this
+ * stores v, then reads the count; sequentially consistent both.) */
+static void publish(struct fw_engine *w, _Atomic uint64_t *v, uint64_t pos)
 {
-	atomic_store(&w->done, pos);
+	atomic_store(v, pos);
 	if (atomic_load(&w->waiters) == 0)
 		return;
 	pthread_mutex_lock(&w->mu);
@@ -261,37 +266,53 @@ static void set_done(struct fw_engine *w, uint64_t pos)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* Sleeps until engine o has run its items below bound. */
-static void wait_for(struct fw_engine *o, uint64_t bound)
+/* Publishes that every item below pos is run. */
+static void set_done(struct fw_engine *w, uint64_t pos)
+{
+	publish(w, &w->done, pos);
+}
+
+/* Whether engine o has run its items below bound, or (marks) at least
+ * made every mark it will make below bound. */
+static bool reached(struct fw_engine *o, uint64_t bound, bool marks)
+{
+	return atomic_load_explicit(&o->done, memory_order_acquire) >= bound ||
+	       (marks && atomic_load_explicit(&o->marks, memory_order_acquire) >= bound);
+}
+
+/* Returns once reached(o, bound, marks) (spinning, then yielding, then
+ * asleep). */
+static void wait_for(struct fw_engine *o, uint64_t bound, bool marks)
 {
 	for (int spins = 0; spins < WAIT_SPINS; spins++) {
-		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
+		if (reached(o, bound, marks))
 			return;
 		cpu_relax();
 	}
 	for (int y = 0; y < WAIT_YIELDS; y++) {
-		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
+		if (reached(o, bound, marks))
 			return;
 		sched_yield();
 	}
 	atomic_fetch_add(&o->waiters, 1);
 	pthread_mutex_lock(&o->mu);
-	while (atomic_load(&o->done) < bound)
+	while (!reached(o, bound, marks))
 		pthread_cond_wait(&o->cv, &o->mu);
 	pthread_mutex_unlock(&o->mu);
 	atomic_fetch_sub(&o->waiters, 1);
 }
 
-/* hosts.h: returns once every other engine has run its items below
- * bound (and so made its marks there).  No cycle: an engine waits only
- * for one whose clock is behind its own. */
+/* hosts.h: returns once every other engine has made its marks below
+ * bound: it has run its items there, or none of those it has not run may
+ * mark (engine_may_mark).  No cycle: an engine waits only for one whose
+ * clock is behind its own. */
 static void wait_others(void *ctx, uint64_t bound)
 {
 	struct fw_engine *w = ctx;
 
 	for (unsigned i = 0; i < w->fw->n; i++)
 		if (&w->fw->e[i] != w)
-			wait_for(&w->fw->e[i], bound);
+			wait_for(&w->fw->e[i], bound, true);
 }
 
 /* The look-ahead of a batch: while the packets in front of it run, an
@@ -342,6 +363,8 @@ static void run_item(struct fw_engine *w, const struct batch *b, unsigned i)
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
 	set_done(w, w->pos);
+	if (!w->decoded && (i == 0 || w->next_mark[i] != w->next_mark[i - 1]))
+		publish(w, &w->marks, w->next_mark[i]);
 	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
 	switch (it->kind) {
 	case IT_PACKET:
@@ -398,6 +421,18 @@ static void decode_batch(struct fw_engine *w, const struct batch *b)
 	}
 }
 
+/* Fills w->next_mark for the items of b (decoded). */
+static void find_marks(struct fw_engine *w, const struct batch *b)
+{
+	uint64_t next = b->upto == UINT64_MAX ? UINT64_MAX : 2 * b->upto;
+
+	for (unsigned i = b->n; i-- > 0;) {
+		if (w->st[i] == DECODE_OK && engine_may_mark(w->eng, &w->pk[i]))
+			next = 2 * b->items[i].seq + 1;
+		w->next_mark[i] = next;
+	}
+}
+
 /* Runs one batch; true when it was the last. */
 static bool run_batch(struct fw_engine *w, struct batch *b)
 {
@@ -406,8 +441,10 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 
 	const struct item *it;
 
-	if (!w->decoded)
+	if (!w->decoded) {
 		decode_batch(w, b);
+		find_marks(w, b);
+	}
 	for (unsigned j = 0; j + 1 < AHEAD; j++)
 		if ((it = flow_item(w, b, j)))
 			engine_prefetch_chain(w->eng, it->hash);
@@ -530,7 +567,7 @@ void filework_release(void *ctx, uint32_t n)
 	if (last >= fw->sent)
 		end_round(fw, fw->seq + 1);
 	for (unsigned i = 0; i < fw->n; i++)
-		wait_for(&fw->e[i], 2 * last + 2);
+		wait_for(&fw->e[i], 2 * last + 2, false);
 }
 
 /* Notes that packet seq, handed over, lies in read buffer buf. */
@@ -617,8 +654,10 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->steps = calloc(BATCH_ITEMS, sizeof(*w->steps));
 	w->pk = calloc(BATCH_ITEMS, sizeof(*w->pk));
 	w->st = calloc(BATCH_ITEMS, sizeof(*w->st));
+	w->next_mark = calloc(BATCH_ITEMS, sizeof(*w->next_mark));
 	w->decoded = fw->n == 1;
-	if (w->eng == NULL || w->steps == NULL || w->pk == NULL || w->st == NULL)
+	if (w->eng == NULL || w->steps == NULL || w->pk == NULL || w->st == NULL ||
+	    w->next_mark == NULL)
 		return -1;
 	for (unsigned k = 0; k < DEPTH; k++) {
 		struct batch *b = malloc(sizeof(*b));
@@ -769,6 +808,7 @@ static void free_engine(struct fw_engine *w)
 	free(w->steps);
 	free(w->pk);
 	free(w->st);
+	free(w->next_mark);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 }
