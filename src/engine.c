@@ -30,6 +30,8 @@ struct engine {
 	struct inv_cache ic;         /* cls's memo of the inventory */
 	struct label_memo lm;        /* cls's memo of label sets */
 	struct reason_memo memo;     /* aud's memo of reason sentences */
+	uint8_t may_mark[65536 / 8]; /* a bit a server port: some rule
+				      * note_host marks for documents it */
 };
 
 static void lock(struct engine *e)
@@ -95,15 +97,45 @@ static bool wire_tls_midstream(const struct flow *f)
 		f->wire_detail == WD_TLS_RECORDS_MID);
 }
 
+/* Fills e->may_mark from e->rs: the ports some rule documents exactly
+ * that note_host would mark a host for (any table but the client one, not
+ * shared, not a fallback). */
+static void fill_may_mark(struct engine *e)
+{
+	memset(e->may_mark, 0, sizeof(e->may_mark));
+	for (int i = 0; i < e->rs->nrules; i++) {
+		const struct rule *r = &e->rs->rules[i];
+
+		if (r->table == TABLE_CLIENT || r->shared || r->fallback)
+			continue;
+		for (int k = 0; k < r->nports; k++)
+			if (r->ports[k].lo == r->ports[k].hi)
+				e->may_mark[r->ports[k].lo / 8] |=
+					(uint8_t)(1u << (r->ports[k].lo % 8));
+	}
+}
+
+bool engine_may_mark(const struct engine *e, const struct pkt *p)
+{
+	return e->cfg.hosts != NULL &&
+	       ((e->may_mark[p->sport / 8] & (1u << (p->sport % 8))) ||
+		(e->may_mark[p->dport / 8] & (1u << (p->dport % 8))));
+}
+
 /* The own checks have settled f: the bytes may say who serves, and may
- * show the server to be a Lync server. */
+ * show the server to be a Lync server.  A server port no rule could mark
+ * for skips the labels and the audit (their lookups in the hosts table
+ * would wait for the other engines, offline, for nothing). */
 static void on_wire_settled(struct engine *e, struct flow *f)
 {
 	struct label_set ls;
 	struct audit_result ar;
+	uint16_t port;
 
 	classify_wire_side(f, f->wire_client);
-	if (e->cfg.hosts == NULL || f->wire_proto == WIRE_NONE)
+	port = flow_server_port(f);
+	if (e->cfg.hosts == NULL || f->wire_proto == WIRE_NONE ||
+	    !(e->may_mark[port / 8] & (1u << (port % 8))))
 		return;
 	classify_labels(&e->cls, f, &ls);
 	audit_decide(&e->aud, f, &ls, NULL, &ar);
@@ -259,6 +291,7 @@ struct engine *engine_new(const struct engine_cfg *cfg, const struct ruleset *rs
 		return NULL;
 	e->cfg = *cfg;
 	e->rs = rs;
+	fill_may_mark(e);
 	e->out = out;
 	e->learner = learner;
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,
@@ -399,6 +432,7 @@ int engine_set_rules(struct engine *e, const struct ruleset *rs,
 	if (stats_rebind(&e->stats, rs))
 		return -1;
 	e->rs = rs;
+	fill_may_mark(e);
 	inventory_cache_clear(&e->ic);
 	memset(&e->lm, 0, sizeof(e->lm));
 	e->cls = (struct classifier){ .rs = rs, .pm = pm, .inv = inv,

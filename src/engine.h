@@ -94,6 +94,12 @@ void engine_prefetch_last(const struct engine *e, uint32_t hash,
 int engine_decoded(struct engine *e, const struct raw_packet *rp,
 		   enum decode_status st, const struct pkt *p, uint32_t hash);
 
+/* Whether engine_decoded may mark a host in the shared hosts table
+ * (hosts_mark) while it runs the decoded packet p: never when neither of
+ * p's ports is one a rule documents exactly as the product's own (any
+ * table but the client one, not shared, not a fallback). */
+bool engine_may_mark(const struct engine *e, const struct pkt *p);
+
 /* The id of the next flow engine_packet creates (flow_table_next_id). */
 void engine_next_id(struct engine *e, uint64_t id);
 

@@ -1,4 +1,5 @@
 /* filework.c: the reader's hand-off to N engine threads (see filework.h). */
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -15,19 +16,32 @@
 #define DEPTH 8u                 /* batches per engine */
 #define FLUSH_CHUNK 256u         /* records handed on at a time at the end */
 #define SWEEP_EVERY_US 1000000u  /* as one engine sweeps (engine.c) */
+/* A thread that waits for another first spins (about 2,000 pauses: a
+ * few microseconds, the other is usually running and near), then yields
+ * its core a few times (to the thread the other is waiting for, when they
+ * share a core), and only then sleeps: on 2 cores with more threads
+ * than cores, sleeping and waking at every wait cost more than half of
+ * the second engine's gain (deploy capture, --no-dpi, 2 engines: 62,000
+ * context switches a run). */
+#define WAIT_SPINS 2000
+#define WAIT_YIELDS 50
+#define POP_YIELDS 20
 
 enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
+#define NOT_PACKET 0xffu         /* fw_engine.st of a sweep or flush */
 
-/* A packet copy, or an instruction, at the reader's packet number seq.
- * The reader decodes a packet (p points into the batch's copy of its
- * bytes) and hashes its flow key once; the engine takes both. */
+/* A packet, or an instruction, at the reader's packet number seq.  The
+ * packet's bytes lie in the reader's read buffers (capture_set_release)
+ * or in the batch's copy of them.  The reader decodes a packet and hashes
+ * its flow key; the engine takes the hash and decodes the packet again
+ * (decoding costs less than carrying a decoded packet between cores). */
 struct item {
 	uint64_t seq, ts_us;
-	uint32_t caplen, len, off;   /* off: into the batch's data */
+	const uint8_t *data;
+	uint32_t caplen, len;
 	uint32_t hash;               /* flow_pkt_hash's low 32 bits */
+	int16_t dlt;                 /* the packet's link type */
 	uint8_t kind;                /* enum item_kind */
-	uint8_t st;                  /* enum decode_status of a packet */
-	struct pkt p;                /* when st is DECODE_OK */
 };
 
 /* One engine's share of a round: items in packet order; every item of
@@ -46,7 +60,8 @@ struct bq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct batch *v[DEPTH];
-	unsigned head, n;
+	unsigned head;
+	atomic_uint n;               /* read unlocked by a consumer about to sleep */
 };
 
 /* A lone engine hands its records to the writer without copying them:
@@ -65,20 +80,36 @@ struct lend_list {
 	bool lent;                   /* under w->lend_mu */
 };
 
-struct fw_engine {
+#define LINE 64 /* a cache line: what one thread writes often, another
+		* thread's data shares none of its lines */
+
+/* Read by both sides and written seldom; then the reader's, then the
+ * engine's own, each on lines of its own (the padding is the point). */
+struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 	struct filework *fw;
 	unsigned idx;
 	pthread_t th;
 	bool started;
 	struct engine *eng;
-	struct bq full, free;        /* reader -> engine, engine -> reader */
-	struct batch *cur;           /* the reader's batch being filled */
-	uint64_t pos;                /* the item being run (merge.h) */
-	_Atomic uint64_t done;       /* every item below this pos is run */
-	bool flushing;               /* running the last item (IT_FLUSH) */
-	atomic_uint waiters;         /* engines waiting for done to rise */
+	_Alignas(LINE) struct bq full;   /* reader -> engine */
+	_Alignas(LINE) struct bq free;   /* engine -> reader */
+	_Alignas(LINE) struct batch *cur; /* the reader's batch being filled */
+	_Alignas(LINE) _Atomic uint64_t done; /* every item below this pos is run */
+	_Atomic uint64_t marks;      /* and it marks no host (hosts.h) below
+				      * this pos (>= done while it runs a batch) */
+	_Alignas(LINE) atomic_uint waiters; /* engines waiting for done to rise */
 	pthread_mutex_t mu;          /* with cv: they sleep on these */
 	pthread_cond_t cv;
+	_Alignas(LINE) uint64_t pos; /* the item being run (merge.h) */
+	struct pkt *pk;              /* the packets of the batch being run, */
+	uint8_t *st;                 /* decoded (enum decode_status; non-packet
+				      * items: NOT_PACKET) */
+	uint64_t *next_mark;         /* the pos of the first item from this
+				      * one on that may mark a host (else the
+				      * batch's end: 2 upto) */
+	bool decoded;                /* pk and st filled as the batch is made
+				      * (a lone engine on the reader's thread) */
+	bool flushing;               /* running the last item (IT_FLUSH) */
 	struct merge_item *pend;     /* records of the batch being run */
 	size_t npend, cappend;
 	struct lend_list lists[LEND_LISTS]; /* a lone engine's: pend is
@@ -93,19 +124,34 @@ struct fw_engine {
 	_Atomic uint64_t active;     /* flows open after the last batch */
 };
 
-struct filework {
+#define HELD 8u /* read buffers tracked (savefile.c reads into 4 in turn) */
+
+/* The reader's fields on lines of their own (the padding is the point). */
+struct filework { // NOLINT(clang-analyzer-optin.performance.Padding)
 	struct filework_cfg cfg;
 	pthread_mutex_t lock;        /* the learner the engines share */
 	struct fw_engine *e;
 	unsigned n;
 	struct merge *merge;
-	uint64_t seq;                /* packets handed over */
-	uint64_t next_sweep;         /* packet time of the next sweep */
-	unsigned round;              /* packets in the current round */
 	bool sync;                   /* one engine: its batches run on the
 				      * reader's thread, as they are made */
 	bool finished;
+	_Alignas(LINE) uint64_t seq; /* packets handed over */
+	uint64_t next_sweep;         /* packet time of the next sweep */
+	unsigned round;              /* packets in the current round */
+	uint64_t sent;               /* packets below it are in the engines' hands */
+	struct {
+		uint32_t buf;        /* a read buffer's number, 0: none */
+		uint64_t seq;        /* the last packet that lies in it */
+	} held[HELD];
 };
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
 
 static void bq_init(struct bq *q)
 {
@@ -132,7 +178,8 @@ static void bq_push(struct bq *q, struct batch *b)
 static struct batch *bq_pop(struct bq *q)
 {
 	struct batch *b;
-
+	for (int y = 0; y < POP_YIELDS && !atomic_load(&q->n); y++)
+		sched_yield();
 	pthread_mutex_lock(&q->mu);
 	while (q->n == 0)
 		pthread_cond_wait(&q->cv, &q->mu);
@@ -298,12 +345,12 @@ static void on_record(void *ctx, const struct flow_record *r)
 		hand_on(w, NULL, 0, 0, true);
 }
 
-/* Publishes that every item below pos is run, waking engines that wait
- * for it.  (Dekker: the waiter counts itself in, then reads done; this
- * stores done, then reads the count; sequentially consistent both.) */
-static void set_done(struct fw_engine *w, uint64_t pos)
+/* Stores pos in *v (done or marks) and wakes the threads asleep waiting
+ * for it.  (Dekker: the waiter counts itself in, then reads v; this
+ * stores v, then reads the count; sequentially consistent both.) */
+static void publish(struct fw_engine *w, _Atomic uint64_t *v, uint64_t pos)
 {
-	atomic_store(&w->done, pos);
+	atomic_store(v, pos);
 	if (atomic_load(&w->waiters) == 0)
 		return;
 	pthread_mutex_lock(&w->mu);
@@ -311,30 +358,53 @@ static void set_done(struct fw_engine *w, uint64_t pos)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* Sleeps until engine o has run its items below bound. */
-static void wait_for(struct fw_engine *o, uint64_t bound)
+/* Publishes that every item below pos is run. */
+static void set_done(struct fw_engine *w, uint64_t pos)
 {
-	for (int spins = 0; spins < 200; spins++)
-		if (atomic_load_explicit(&o->done, memory_order_acquire) >= bound)
+	publish(w, &w->done, pos);
+}
+
+/* Whether engine o has run its items below bound, or (marks) at least
+ * made every mark it will make below bound. */
+static bool reached(struct fw_engine *o, uint64_t bound, bool marks)
+{
+	return atomic_load_explicit(&o->done, memory_order_acquire) >= bound ||
+	       (marks && atomic_load_explicit(&o->marks, memory_order_acquire) >= bound);
+}
+
+/* Returns once reached(o, bound, marks) (spinning, then yielding, then
+ * asleep). */
+static void wait_for(struct fw_engine *o, uint64_t bound, bool marks)
+{
+	for (int spins = 0; spins < WAIT_SPINS; spins++) {
+		if (reached(o, bound, marks))
 			return;
+		cpu_relax();
+	}
+	for (int y = 0; y < WAIT_YIELDS; y++) {
+		if (reached(o, bound, marks))
+			return;
+		sched_yield();
+	}
 	atomic_fetch_add(&o->waiters, 1);
 	pthread_mutex_lock(&o->mu);
-	while (atomic_load(&o->done) < bound)
+	while (!reached(o, bound, marks))
 		pthread_cond_wait(&o->cv, &o->mu);
 	pthread_mutex_unlock(&o->mu);
 	atomic_fetch_sub(&o->waiters, 1);
 }
 
-/* hosts.h: returns once every other engine has run its items below
- * bound (and so made its marks there).  No cycle: an engine waits only
- * for one whose clock is behind its own. */
+/* hosts.h: returns once every other engine has made its marks below
+ * bound: it has run its items there, or none of those it has not run may
+ * mark (engine_may_mark).  No cycle: an engine waits only for one whose
+ * clock is behind its own. */
 static void wait_others(void *ctx, uint64_t bound)
 {
 	struct fw_engine *w = ctx;
 
 	for (unsigned i = 0; i < w->fw->n; i++)
 		if (&w->fw->e[i] != w)
-			wait_for(&w->fw->e[i], bound);
+			wait_for(&w->fw->e[i], bound, true);
 }
 
 /* The look-ahead of a batch: while the packets in front of it run, an
@@ -347,14 +417,15 @@ static void wait_others(void *ctx, uint64_t bound)
 #define AHEAD_LAST 1u   /* its media stream: its media block fetched 1 ago */
 
 /* Item j of b when it is a packet of a flow, else NULL. */
-static const struct item *flow_item(const struct batch *b, unsigned j)
+static const struct item *flow_item(const struct fw_engine *w,
+				   const struct batch *b, unsigned j)
 {
 	const struct item *it;
 
 	if (j >= b->n)
 		return NULL;
 	it = &b->items[j];
-	return it->kind == IT_PACKET && it->st == DECODE_OK ? it : NULL;
+	return w->st[j] == DECODE_OK ? it : NULL;
 }
 
 /* Moves the look-ahead on to item i of b. */
@@ -362,14 +433,14 @@ static void look_ahead(struct fw_engine *w, const struct batch *b, unsigned i)
 {
 	const struct item *it;
 
-	if ((it = flow_item(b, i + AHEAD - 1)))
+	if ((it = flow_item(w, b, i + AHEAD - 1)))
 		engine_prefetch_chain(w->eng, it->hash);
-	if ((it = flow_item(b, i + AHEAD_FLOW)))
+	if ((it = flow_item(w, b, i + AHEAD_FLOW)))
 		engine_prefetch(w->eng, it->hash);
-	if ((it = flow_item(b, i + AHEAD_NEAR)))
+	if ((it = flow_item(w, b, i + AHEAD_NEAR)))
 		engine_prefetch_near(w->eng, it->hash);
-	if ((it = flow_item(b, i + AHEAD_LAST)))
-		engine_prefetch_last(w->eng, it->hash, &it->p);
+	if ((it = flow_item(w, b, i + AHEAD_LAST)))
+		engine_prefetch_last(w->eng, it->hash, &w->pk[i + AHEAD_LAST]);
 }
 
 /* Runs item i of b at its clock pos.  Its marks in the hosts table are
@@ -380,16 +451,18 @@ static void run_item(struct fw_engine *w, const struct batch *b, unsigned i)
 {
 	const struct item *it = &b->items[i];
 	struct raw_packet rp = { .ts_us = it->ts_us, .caplen = it->caplen,
-				 .len = it->len, .data = b->data + it->off };
+				 .len = it->len, .data = it->data };
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
 	set_done(w, w->pos);
+	if (!w->decoded && (i == 0 || w->next_mark[i] != w->next_mark[i - 1]))
+		publish(w, &w->marks, w->next_mark[i]);
 	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
 	switch (it->kind) {
 	case IT_PACKET:
 		engine_next_id(w->eng, it->seq);
-		if (engine_decoded(w->eng, &rp, (enum decode_status)it->st,
-				   &it->p, it->hash))
+		if (engine_decoded(w->eng, &rp, (enum decode_status)w->st[i],
+				   &w->pk[i], it->hash))
 			engine_stats(w->eng)->nomem++;
 		break;
 	case IT_SWEEP:
@@ -417,6 +490,41 @@ static void note_step(struct fw_engine *w)
 	w->now[1] = st.now[1];
 }
 
+#define DECODE_AHEAD 4u /* packets whose first bytes are fetched ahead */
+
+/* Decodes the packets of b into w->pk and w->st.  Their bytes were last
+ * written on the reader's core: fetched a few packets ahead, their misses
+ * overlap. */
+static void decode_batch(struct fw_engine *w, const struct batch *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+
+		if (i + DECODE_AHEAD < b->n) {
+			const uint8_t *d = b->items[i + DECODE_AHEAD].data;
+
+			__builtin_prefetch(d);
+			__builtin_prefetch(d + 64);
+		}
+
+		w->st[i] = it->kind != IT_PACKET ? NOT_PACKET :
+			(uint8_t)decode_packet(it->dlt, it->data, it->caplen,
+					       it->len, &w->pk[i]);
+	}
+}
+
+/* Fills w->next_mark for the items of b (decoded). */
+static void find_marks(struct fw_engine *w, const struct batch *b)
+{
+	uint64_t next = b->upto == UINT64_MAX ? UINT64_MAX : 2 * b->upto;
+
+	for (unsigned i = b->n; i-- > 0;) {
+		if (w->st[i] == DECODE_OK && engine_may_mark(w->eng, &w->pk[i]))
+			next = 2 * b->items[i].seq + 1;
+		w->next_mark[i] = next;
+	}
+}
+
 /* Runs one batch; true when it was the last. */
 static bool run_batch(struct fw_engine *w, struct batch *b)
 {
@@ -425,8 +533,12 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 
 	const struct item *it;
 
+	if (!w->decoded) {
+		decode_batch(w, b);
+		find_marks(w, b);
+	}
 	for (unsigned j = 0; j + 1 < AHEAD; j++)
-		if ((it = flow_item(b, j)))
+		if ((it = flow_item(w, b, j)))
 			engine_prefetch_chain(w->eng, it->hash);
 	for (unsigned i = 0; i < b->n; i++) {
 		look_ahead(w, b, i);
@@ -462,6 +574,7 @@ static void *engine_main(void *arg)
  * reader waits here while an engine is DEPTH batches behind). */
 static void end_round(struct filework *fw, uint64_t upto)
 {
+	fw->sent = upto;
 	if (fw->sync) {
 		struct fw_engine *w = &fw->e[0];
 
@@ -487,8 +600,11 @@ static void end_round(struct filework *fw, uint64_t upto)
 static void add_item(struct fw_engine *w, enum item_kind kind, uint64_t seq,
 		     uint64_t ts_us)
 {
-	struct item *it = &w->cur->items[w->cur->n++];
+	struct item *it = &w->cur->items[w->cur->n];
 
+	if (w->decoded)
+		w->st[w->cur->n] = NOT_PACKET;
+	w->cur->n++;
 	*it = (struct item){ .seq = seq, .ts_us = ts_us, .kind = (uint8_t)kind };
 }
 
@@ -501,27 +617,60 @@ static void rebase(struct pkt *p, const uint8_t *data, const uint8_t *to)
 		p->payload = to + (p->payload - data);
 }
 
-static void add_packet(struct fw_engine *w, uint64_t seq,
+static void add_packet(struct fw_engine *w, int dlt, uint64_t seq,
 		       const struct raw_packet *rp, uint32_t caplen,
 		       enum decode_status st, const struct pkt *p, uint32_t hash)
 {
 	struct batch *b = w->cur;
-	struct item *it = &b->items[b->n++];
+	unsigned i = b->n++;
+	struct item *it = &b->items[i];
 
-	it->seq = seq;
-	it->ts_us = rp->ts_us;
-	it->caplen = caplen;
-	it->len = rp->len;
-	it->off = b->used;
-	it->kind = IT_PACKET;
-	it->st = (uint8_t)st;
-	it->hash = hash;
-	memcpy(b->data + b->used, rp->data, caplen);
-	if (st == DECODE_OK) {
-		it->p = *p;
-		rebase(&it->p, rp->data, b->data + b->used);
+	*it = (struct item){ .seq = seq, .ts_us = rp->ts_us, .data = rp->data,
+			     .caplen = caplen, .len = rp->len, .hash = hash,
+			     .dlt = (int16_t)dlt, .kind = IT_PACKET };
+	if (!rp->buf) {
+		it->data = b->data + b->used;
+		memcpy(b->data + b->used, rp->data, caplen);
+		b->used += caplen;
 	}
-	b->used += caplen;
+	if (w->decoded) {
+		w->st[i] = (uint8_t)st;
+		w->pk[i] = *p;
+		if (st == DECODE_OK)
+			rebase(&w->pk[i], rp->data, it->data);
+	}
+}
+
+void filework_release(void *ctx, uint32_t n)
+{
+	struct filework *fw = ctx;
+	uint64_t last = 0;
+	bool any = false;
+
+	for (unsigned i = 0; i < HELD; i++)
+		if (fw->held[i].buf != 0 && fw->held[i].buf <= n) {
+			if (fw->held[i].seq > last)
+				last = fw->held[i].seq;
+			fw->held[i].buf = 0;
+			any = true;
+		}
+	if (!any || fw->finished)
+		return;
+	if (last >= fw->sent)
+		end_round(fw, fw->seq + 1);
+	for (unsigned i = 0; i < fw->n; i++)
+		wait_for(&fw->e[i], 2 * last + 2, false);
+}
+
+/* Notes that packet seq, handed over, lies in read buffer buf. */
+static void hold(struct filework *fw, uint32_t buf, uint64_t seq)
+{
+	unsigned i = buf % HELD;
+
+	if (fw->held[i].buf != buf && fw->held[i].buf != 0)
+		filework_release(fw, fw->held[i].buf); /* more buffers than HELD */
+	fw->held[i].buf = buf;
+	fw->held[i].seq = seq;
 }
 
 void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
@@ -543,12 +692,14 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 			fw->next_sweep = rp->ts_us + SWEEP_EVERY_US;
 		}
 	}
-	if (fw->e[k].cur->used + caplen > BATCH_BYTES) {
+	if (!rp->buf && fw->e[k].cur->used + caplen > BATCH_BYTES) {
 		/* No room for the bytes: this round ends before the packet
 		 * (its sweep, if any, stays in front of it). */
 		end_round(fw, fw->seq);
 	}
-	add_packet(&fw->e[k], fw->seq, rp, caplen, st, &p, (uint32_t)h);
+	add_packet(&fw->e[k], dlt, fw->seq, rp, caplen, st, &p, (uint32_t)h);
+	if (rp->buf)
+		hold(fw, rp->buf, fw->seq);
 	if (++fw->round == BATCH_PKTS)
 		end_round(fw, fw->seq + 1);
 }
@@ -594,7 +745,12 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->eng = engine_new(&ec, fw->cfg.rs, fw->cfg.pm, fw->cfg.inv,
 			    fw->cfg.out, fw->cfg.learner);
 	w->steps = calloc(BATCH_ITEMS, sizeof(*w->steps));
-	if (w->eng == NULL || w->steps == NULL)
+	w->pk = calloc(BATCH_ITEMS, sizeof(*w->pk));
+	w->st = calloc(BATCH_ITEMS, sizeof(*w->st));
+	w->next_mark = calloc(BATCH_ITEMS, sizeof(*w->next_mark));
+	w->decoded = fw->n == 1;
+	if (w->eng == NULL || w->steps == NULL || w->pk == NULL || w->st == NULL ||
+	    w->next_mark == NULL)
 		return -1;
 	for (unsigned k = 0; k < DEPTH; k++) {
 		struct batch *b = malloc(sizeof(*b));
@@ -637,15 +793,18 @@ static int start(struct filework *fw)
 struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 			      size_t errlen)
 {
-	struct filework *fw = calloc(1, sizeof(*fw));
+	struct filework *fw = aligned_alloc(LINE, sizeof(*fw));
 	int rc;
 
+	if (fw)
+		memset(fw, 0, sizeof(*fw));
 	if (fw == NULL || cfg->n == 0 || cfg->n > FILEWORK_MAX ||
-	    (fw->e = calloc(cfg->n, sizeof(*fw->e))) == NULL) {
+	    (fw->e = aligned_alloc(LINE, cfg->n * sizeof(*fw->e))) == NULL) {
 		free(fw);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	memset(fw->e, 0, cfg->n * sizeof(*fw->e));
 	fw->cfg = *cfg;
 	fw->n = cfg->n;
 	pthread_mutex_init(&fw->lock, NULL);
@@ -740,6 +899,9 @@ static void free_engine(struct fw_engine *w)
 	}
 	lend_free(w);
 	free(w->steps);
+	free(w->pk);
+	free(w->st);
+	free(w->next_mark);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 }

@@ -3,7 +3,9 @@
  * The caller's thread is the reader: it hands each packet of the files to
  * filework_packet, which decodes it as far as the flow key, picks the
  * engine by the key's symmetric hash (both directions of a flow go to one
- * engine) and copies it into that engine's batch.  Batches go to the
+ * engine) and adds it to that engine's batch: a pointer into the reader's
+ * read buffers, which filework_release keeps until the engines are done
+ * with them, or else a copy.  Batches go to the
  * engines through bounded queues: when an engine is behind, the reader
  * waits (nothing is dropped).  Idle flows end on the reader's clock: when
  * one engine alone would sweep them (before a packet a packet-second
@@ -41,6 +43,12 @@ struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 
 /* Hands over the next packet of the input (link type dlt). */
 void filework_packet(struct filework *w, int dlt, const struct raw_packet *rp);
+
+/* capture_set_release's function (ctx: the filework): returns once the
+ * engines are done with every packet from read buffers numbered n or
+ * less (handing them the batches being filled when those hold such a
+ * packet).  Reader thread only. */
+void filework_release(void *ctx, uint32_t n);
 
 /* Packets handed over so far (the run's packet number of the last). */
 uint64_t filework_pkts(const struct filework *w);

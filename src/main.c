@@ -539,6 +539,7 @@ static int run_file(struct app *a, int i, uint64_t *left)
 			pcap_datalink_val_to_name(cap.dlt) ?
 			pcap_datalink_val_to_name(cap.dlt) : "?", cap.dlt);
 	a->files++;
+	capture_set_release(&cap, filework_release, a->fw);
 	g_cap = &cap;
 	while (*left && !g_stop && (rc = capture_next(&cap, &rp)) == CAPTURE_PACKET) {
 		(*left)--;

@@ -10,8 +10,12 @@
  * (merge_push_upto) lets the others' records before its last one through
  * and holds back those after it; the gauges' peak is the peak of the sum over streams taken in
  * clock order (two engines' flows open at once add up, one after the
- * other do not), with a transient top within a step counted.
+ * other do not), with a transient top within a step counted; two
+ * engines handing on their last records in chunks at once, on two
+ * threads, still write them in order (the mark of a chunk rose before its
+ * items were in: others' later records slipped past them).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +153,74 @@ static struct merge_step step(uint64_t pos, uint64_t flows, uint64_t states,
 	return s;
 }
 
+/* Two threads end their flows at once, in chunks (as engines do at the
+ * end of input): stream s's records have last_us s, s + 2, s + 4, ... */
+#define RACE_N 30000
+#define RACE_CHUNK 5
+
+struct race_out {
+	uint64_t last, n;
+	int bad;
+};
+
+static void race_collect(void *ctx, const struct flow_record *r)
+{
+	struct race_out *o = ctx;             /* called under the merge's lock */
+
+	if (o->n > 0 && r->last_us <= o->last)
+		o->bad++;
+	o->last = r->last_us;
+	o->n++;
+}
+
+struct race_arg {
+	struct merge *m;
+	unsigned s;
+	struct merge_item *v;
+};
+
+static void *race_stream(void *arg)
+{
+	struct race_arg *a = arg;
+
+	for (size_t i = 0; i < RACE_N; i += RACE_CHUNK)
+		if (merge_push_upto(a->m, a->s, a->v + i, RACE_CHUNK) != 0)
+			return a;
+	return NULL;
+}
+
+static void test_chunks_racing(void **state)
+{
+	struct race_out o = { 0 };
+	struct merge *m = merge_new(2, race_collect, &o);
+	struct race_arg a[2];
+	pthread_t th[2];
+
+	(void)state;
+	assert_non_null(m);
+	for (unsigned s = 0; s < 2; s++) {
+		a[s] = (struct race_arg){ m, s, calloc(RACE_N, sizeof(struct merge_item)) };
+		assert_non_null(a[s].v);
+		for (uint64_t i = 0; i < RACE_N; i++)
+			a[s].v[i] = item(1000, 2 * i + s, 2 * i + s + 1);
+	}
+	for (unsigned s = 0; s < 2; s++)
+		assert_int_equal(pthread_create(&th[s], NULL, race_stream, &a[s]), 0);
+	for (unsigned s = 0; s < 2; s++) {
+		void *rv;
+
+		assert_int_equal(pthread_join(th[s], &rv), 0);
+		assert_null(rv);
+	}
+	assert_int_equal(merge_push(m, 0, NULL, 0, NULL, 0, UINT64_MAX), 0);
+	assert_int_equal(merge_push(m, 1, NULL, 0, NULL, 0, UINT64_MAX), 0);
+	assert_int_equal(o.n, 2 * RACE_N);
+	assert_int_equal(o.bad, 0);
+	merge_free(m);
+	free(a[0].v);
+	free(a[1].v);
+}
+
 static void test_peaks(void **state)
 {
 	struct merge *m = merge_new(2, collect, NULL);
@@ -192,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_ties_by_id),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_chunks),
+		cmocka_unit_test(test_chunks_racing),
 		cmocka_unit_test(test_peaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

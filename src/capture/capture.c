@@ -230,7 +230,15 @@ static int next_own(struct capture *c, struct raw_packet *out)
 	out->caplen = h.caplen;
 	out->len = h.len;
 	out->data = data;
+	out->buf = savefile_buffer(c->sf);
 	return CAPTURE_PACKET;
+}
+
+void capture_set_release(struct capture *c, void (*release)(void *ctx, uint32_t n),
+			 void *ctx)
+{
+	if (c->sf)
+		savefile_set_release(c->sf, release, ctx);
 }
 
 int capture_next(struct capture *c, struct raw_packet *out)
@@ -269,6 +277,7 @@ int capture_next(struct capture *c, struct raw_packet *out)
 	out->caplen = h->caplen;
 	out->len = h->len;
 	out->data = data;
+	out->buf = 0;
 	return CAPTURE_PACKET;
 }
 

@@ -28,11 +28,13 @@ struct capture {
 	char err[CAPTURE_ERRLEN];
 };
 
-/* A packet as read: valid until the next capture_next(). */
+/* A packet as read: valid until the next capture_next(), or, when buf is
+ * not 0, until buffer buf is released (capture_set_release). */
 struct raw_packet {
 	uint64_t ts_us;
 	uint32_t caplen, len;
 	const uint8_t *data;
+	uint32_t buf;
 };
 
 /* Opens a capture file and applies filter (NULL: none).  Returns 0, or -1
@@ -63,6 +65,17 @@ int capture_open_live(struct capture *c, const struct capture_live_cfg *cfg);
 
 /* Reads the next packet; what was read before stays valid on error. */
 int capture_next(struct capture *c, struct raw_packet *out);
+
+/* Keeps the packets of a file read past libpcap (savefile.h) valid
+ * beyond the next capture_next(): each comes with the number of the read
+ * buffer it lies in (raw_packet.buf, rising from 1); before that buffer
+ * is read over or freed, release(ctx, n) is called, and every use of
+ * packets from buffers numbered n or less must be over when it returns.
+ * Packets with buf 0 (read by libpcap) are valid until the next call
+ * only.  Called on the reading thread, from capture_next and
+ * capture_close. */
+void capture_set_release(struct capture *c, void (*release)(void *ctx, uint32_t n),
+			 void *ctx);
 
 /* Makes a pending or the next capture_next() return CAPTURE_END.  Safe in a
  * signal handler. */

@@ -14,6 +14,7 @@
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
 #define BUF_BYTES (1u << 20)        /* > a record of the largest snapshot */
+#define RING 4u                     /* buffers read into in turn */
 
 struct savefile {
 	int fd;
@@ -22,9 +23,13 @@ struct savefile {
 	bool nsec;                  /* nanosecond time stamps */
 	bool stopped;
 	uint32_t snapshot;          /* libpcap's, from the file header */
-	uint8_t *buf;
+	uint8_t *ring[RING];        /* allocated when first read into */
+	uint32_t num;               /* buf's number (savefile_buffer) */
+	uint8_t *buf;               /* ring[(num - 1) % RING] */
 	size_t len, at;             /* bytes held; the next record's start */
 	int64_t base;               /* file offset of buf[0] */
+	savefile_release_fn release;
+	void *ctx;
 };
 
 static uint32_t get32(const struct savefile *sf, const uint8_t *b)
@@ -88,24 +93,56 @@ struct savefile *savefile_open(pcap_t *p, FILE *fp)
 	sf->fd = fd;
 	sf->snapshot = (uint32_t)pcap_snapshot(p);
 	sf->base = FILE_HDR_LEN;
-	if (!read_header(sf) || (sf->buf = malloc(BUF_BYTES)) == NULL) {
+	sf->num = 1;
+	if (!read_header(sf) || (sf->buf = sf->ring[0] = malloc(BUF_BYTES)) == NULL) {
 		free(sf);
 		return NULL;
 	}
 	return sf;
 }
 
-/* Keeps the bytes from sf->at and reads more after them; false at the end
- * of the file or on a read error (libpcap meets it again and says so). */
-static bool refill(struct savefile *sf)
+void savefile_set_release(struct savefile *sf, savefile_release_fn fn, void *ctx)
+{
+	sf->release = fn;
+	sf->ctx = ctx;
+}
+
+uint32_t savefile_buffer(const struct savefile *sf)
+{
+	return sf->release ? sf->num : 0;
+}
+
+/* Moves on to the next buffer of the ring with the bytes from sf->at (a
+ * record not whole yet); false when out of memory.  The buffer's last
+ * records are released first. */
+static bool next_buffer(struct savefile *sf)
 {
 	size_t keep = sf->len - sf->at;
-	ssize_t n;
+	uint8_t **b = &sf->ring[sf->num % RING];
 
-	memmove(sf->buf, sf->buf + sf->at, keep);
+	if (sf->release && sf->num >= RING)
+		sf->release(sf->ctx, sf->num + 1 - RING);
+	if (*b == NULL && (*b = malloc(BUF_BYTES)) == NULL)
+		return false;
+	memcpy(*b, sf->buf + sf->at, keep);
+	sf->buf = *b;
+	sf->num++;
 	sf->base += (int64_t)sf->at;
 	sf->at = 0;
 	sf->len = keep;
+	return true;
+}
+
+/* Keeps the bytes from sf->at and reads more after them (in the next
+ * buffer when records were handed out of this one); false at the end of
+ * the file, on a read error (libpcap meets it again and says so) or when
+ * out of memory. */
+static bool refill(struct savefile *sf)
+{
+	ssize_t n;
+
+	if (sf->at > 0 && !next_buffer(sf))
+		return false;
 	do
 		n = pread(sf->fd, sf->buf + sf->len, BUF_BYTES - sf->len,
 			  (off_t)(sf->base + (int64_t)sf->len));
@@ -158,6 +195,9 @@ void savefile_free(struct savefile *sf)
 {
 	if (sf == NULL)
 		return;
-	free(sf->buf);
+	if (sf->release)
+		sf->release(sf->ctx, sf->num);
+	for (unsigned i = 0; i < RING; i++)
+		free(sf->ring[i]);
 	free(sf);
 }

@@ -30,10 +30,25 @@ struct savefile;
  * memory. */
 struct savefile *savefile_open(pcap_t *p, FILE *fp);
 
-/* The next record: 1 with *h and *data (valid until the next call), or 0
+/* The next record: 1 with *h and *data (valid until the next call; with
+ * a release function, see below, until released), or 0
  * when this reader stops (see above; it stays stopped). */
 int savefile_next(struct savefile *sf, struct pcap_pkthdr *h,
 		  const uint8_t **data);
+
+/* Records handed out stay valid while later ones are read: they lie in
+ * a ring of buffers, numbered from 1 as they are read into.  Before the
+ * reader reads over buffer number n (or frees it), it calls release(ctx,
+ * n): when that returns, nothing may use records from buffers numbered n
+ * or less any more.  Without a release function, only the last record
+ * handed out is valid. */
+typedef void (*savefile_release_fn)(void *ctx, uint32_t n);
+
+void savefile_set_release(struct savefile *sf, savefile_release_fn fn, void *ctx);
+
+/* The number of the buffer the last record handed out lies in; 0
+ * without a release function. */
+uint32_t savefile_buffer(const struct savefile *sf);
 
 /* The file offset of the first record not handed out. */
 int64_t savefile_offset(const struct savefile *sf);

@@ -277,15 +277,16 @@ int merge_push_upto(struct merge *m, unsigned si,
 
 	if (n == 0)
 		return 0;
+	/* The items first, under the mark of the chunk before (at most their
+	 * first key); only then the mark rises to their last: raised before
+	 * they were in, it let other streams' records past them.  The pos
+	 * watermark stays below: steps at this pos wait. */
+	rc = merge_push(m, si, items, n, NULL, 0, 0);
 	pthread_mutex_lock(&m->mu);
 	s->wm.pos = items[n - 1].pos;
 	s->wm.rec.last_us = items[n - 1].rec.last_us;
 	s->wm.rec.id = items[n - 1].rec.id;
 	s->wm.rec.why = items[n - 1].rec.why;
-	pthread_mutex_unlock(&m->mu);
-	/* The pos watermark stays below: steps at this pos wait. */
-	rc = merge_push(m, si, items, n, NULL, 0, 0);
-	pthread_mutex_lock(&m->mu);
 	s->mark = &s->wm;
 	write_ready(m);
 	pthread_mutex_unlock(&m->mu);
