@@ -513,14 +513,32 @@ static void decode_batch(struct fw_engine *w, const struct batch *b)
 	}
 }
 
+/* Whether item i of b (decoded) may mark a host when run: a packet on a
+ * port some rule marks for (engine_may_mark: its own flow's labels), a
+ * sweep (the records of the flows it ends), and any packet when the flow
+ * table may be full during the batch (the record of the flow a new one
+ * evicts). */
+static bool item_may_mark(const struct fw_engine *w, const struct batch *b,
+			  unsigned i, bool may_evict)
+{
+	if (b->items[i].kind == IT_SWEEP)
+		return true;
+	return w->st[i] == DECODE_OK &&
+	       (may_evict || engine_may_mark(w->eng, &w->pk[i]));
+}
+
 /* Fills w->next_mark for the items of b (decoded). */
 static void find_marks(struct fw_engine *w, const struct batch *b)
 {
 	uint64_t next = b->upto == UINT64_MAX ? UINT64_MAX : 2 * b->upto;
+	struct flow_table_stats fs;
+	bool may_evict;
 
+	engine_flow_stats(w->eng, &fs);
+	may_evict = fs.active + b->n >= w->fw->cfg.ec.ft.max_flows;
 	for (unsigned i = b->n; i-- > 0;) {
-		if (w->st[i] == DECODE_OK && engine_may_mark(w->eng, &w->pk[i]))
-			next = 2 * b->items[i].seq + 1;
+		if (item_may_mark(w, b, i, may_evict))
+			next = 2 * b->items[i].seq + (b->items[i].kind == IT_PACKET);
 		w->next_mark[i] = next;
 	}
 }

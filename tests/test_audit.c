@@ -391,6 +391,7 @@ static void test_reason_templates(void **state)
 		if (kind == 1)
 			ls.other_l4 = (int)rule_by_id("srv-46");
 		h.name = names[nm];
+		h.namelen = strlen(names[nm]);
 		ls.server = nm ? &h : NULL;
 		ls.role_mismatch = kind == 3;
 		same_with_memo(&memo, lang, &f, &ls, NULL);

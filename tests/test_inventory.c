@@ -124,9 +124,11 @@ static void test_valid(void **state)
 	assert_int_equal(h->roles[0], role("front-end"));
 	assert_int_equal(h->roles[1], role("cms"));
 	assert_string_equal(h->name, "fe1.example.test");
+	assert_int_equal(h->namelen, strlen(h->name));
 	assert_string_equal(h->file, "t.inv");
 	assert_int_equal(h->line, 3);
 	assert_string_equal(find(inv, "198.18.0.11")->name, "");
+	assert_int_equal(find(inv, "198.18.0.11")->namelen, 0);
 	assert_int_equal(find(inv, "198.18.1.200")->prefix, 24);
 	h = find(inv, "2001:db8::10");
 	assert_non_null(h);

@@ -36,7 +36,7 @@ static size_t host_phrase(const struct flow *f, const struct inv_host *h,
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 	size_t n = textfmt_addr(flow_server_addr(f), f->key.ipver, ip, sizeof(ip));
-	size_t m = h != NULL ? strlen(h->name) : 0;
+	size_t m = h != NULL ? h->namelen : 0;
 
 	if (m == 0) {
 		memcpy(buf, ip, n);             /* len >= INET6_ADDRSTRLEN */

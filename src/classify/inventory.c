@@ -323,9 +323,11 @@ static int entry(struct iparser *ps, char **word, int nword)
 	ok = parse_roles(ps, word[1], &h) && ok;
 	if (!ok)
 		return 0;
-	if (nword == 3 &&
-	    (h.name = arena_strndup(ps->inv->arena, word[2], strlen(word[2]))) == NULL)
-		return -1;
+	if (nword == 3) {
+		h.namelen = strlen(word[2]);
+		if ((h.name = arena_strndup(ps->inv->arena, word[2], h.namelen)) == NULL)
+			return -1;
+	}
 	if (ps->inv->nhosts >= INV_MAX_HOSTS) {
 		perr(ps, ps->line, "too many entries (at most %u)", INV_MAX_HOSTS);
 		return 0;

@@ -37,6 +37,7 @@ struct inv_host {
 	int roles[INV_MAX_ROLES];  /* role indexes into the ruleset, line order */
 	int nroles;                /* >= 1 */
 	const char *name;          /* "" when the line has none */
+	size_t namelen;            /* strlen(name) */
 	const char *file;          /* the file's name as given to the loader */
 	int line;
 	uint32_t seq;              /* position in load order, 0-based */

@@ -115,7 +115,7 @@ void record_server_name(struct flow_record *r, const struct inv_host *h)
 	r->server_name[0] = '\0';
 	if (h == NULL || h->prefix != (h->ipver == 4 ? 32 : 128))
 		return;
-	n = strlen(h->name);
+	n = h->namelen;
 	if (n < sizeof(r->server_name))
 		memcpy(r->server_name, h->name, n + 1);
 }
