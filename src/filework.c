@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/decode.h"
 #include "filework.h"
@@ -26,6 +27,19 @@
 #define WAIT_SPINS 2000
 #define WAIT_YIELDS 50
 #define POP_YIELDS 20
+/* An engine thread waiting for its next batch spins about a millisecond
+ * (a round's time or more) when every thread has a core: asleep, it would
+ * be woken at each round, and on this kind of virtual machine a wake-up
+ * costs tens of microseconds that the other engine then spends waiting
+ * for its marks (deploy capture, 2 engines: 27,000 context switches a
+ * run, then 2,600). */
+#define POP_SPINS 50000u
+
+/* Engine 0 runs on the reader's thread and takes a smaller share of the
+ * flows, as it also reads and decodes every packet: LEAD_SHARE / n (deploy
+ * capture, 2 engines, five runs each of 40, 45, 50 and 55%: 40-50% best,
+ * within the noise of one another). */
+#define LEAD_SHARE 0.9
 
 enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
 #define NOT_PACKET 0xffu         /* fw_engine.st of a sweep or flush */
@@ -108,7 +122,7 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 				      * one on that may mark a host (else the
 				      * batch's end: 2 upto) */
 	bool decoded;                /* pk and st filled as the batch is made
-				      * (a lone engine on the reader's thread) */
+				      * (engine 0, on the reader's thread) */
 	bool flushing;               /* running the last item (IT_FLUSH) */
 	struct merge_item *pend;     /* records of the batch being run */
 	size_t npend, cappend;
@@ -133,13 +147,15 @@ struct filework { // NOLINT(clang-analyzer-optin.performance.Padding)
 	struct fw_engine *e;
 	unsigned n;
 	struct merge *merge;
-	bool sync;                   /* one engine: its batches run on the
-				      * reader's thread, as they are made */
+	bool sync;                   /* one engine: no other to wait for or
+				      * to merge with */
 	bool finished;
 	_Alignas(LINE) uint64_t seq; /* packets handed over */
 	uint64_t next_sweep;         /* packet time of the next sweep */
 	unsigned round;              /* packets in the current round */
 	uint64_t sent;               /* packets below it are in the engines' hands */
+	uint64_t cut0;               /* engine 0 takes hashes (high half) below it */
+	unsigned pop_spins;          /* bq_pop's spins (POP_SPINS or none) */
 	struct {
 		uint32_t buf;        /* a read buffer's number, 0: none */
 		uint64_t seq;        /* the last packet that lies in it */
@@ -175,9 +191,13 @@ static void bq_push(struct bq *q, struct batch *b)
 	pthread_mutex_unlock(&q->mu);
 }
 
-static struct batch *bq_pop(struct bq *q)
+/* The next batch of q; waiting, spins pauses first (see POP_SPINS). */
+static struct batch *bq_pop(struct bq *q, unsigned spins)
 {
 	struct batch *b;
+
+	for (unsigned s = 0; s < spins && !atomic_load(&q->n); s++)
+		cpu_relax();
 	for (int y = 0; y < POP_YIELDS && !atomic_load(&q->n); y++)
 		sched_yield();
 	pthread_mutex_lock(&q->mu);
@@ -454,8 +474,7 @@ static void run_item(struct fw_engine *w, const struct batch *b, unsigned i)
 				 .len = it->len, .data = it->data };
 
 	w->pos = 2 * it->seq + (it->kind == IT_PACKET);
-	set_done(w, w->pos);
-	if (!w->decoded && (i == 0 || w->next_mark[i] != w->next_mark[i - 1]))
+	if (!w->fw->sync && (i == 0 || w->next_mark[i] != w->next_mark[i - 1]))
 		publish(w, &w->marks, w->next_mark[i]);
 	hosts_view(w->pos, w->pos + (w->pos & 1), wait_others, w);
 	switch (it->kind) {
@@ -551,10 +570,10 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 
 	const struct item *it;
 
-	if (!w->decoded) {
+	if (!w->decoded)
 		decode_batch(w, b);
+	if (!w->fw->sync)
 		find_marks(w, b);
-	}
 	for (unsigned j = 0; j + 1 < AHEAD; j++)
 		if ((it = flow_item(w, b, j)))
 			engine_prefetch_chain(w->eng, it->hash);
@@ -578,7 +597,7 @@ static void *engine_main(void *arg)
 	bool last = false;
 
 	while (!last) {
-		struct batch *b = bq_pop(&w->full);
+		struct batch *b = bq_pop(&w->full, w->fw->pop_spins);
 
 		last = run_batch(w, b);
 		bq_push(&w->free, b);
@@ -592,26 +611,22 @@ static void *engine_main(void *arg)
  * reader waits here while an engine is DEPTH batches behind). */
 static void end_round(struct filework *fw, uint64_t upto)
 {
-	fw->sent = upto;
-	if (fw->sync) {
-		struct fw_engine *w = &fw->e[0];
+	struct fw_engine *w0 = &fw->e[0];
 
-		w->cur->upto = upto;
-		(void)run_batch(w, w->cur);
-		w->cur->n = 0;
-		w->cur->used = 0;
-		fw->round = 0;
-		return;
-	}
-	for (unsigned i = 0; i < fw->n; i++) {
+	fw->sent = upto;
+	for (unsigned i = 1; i < fw->n; i++) {
 		struct fw_engine *w = &fw->e[i];
 
 		w->cur->upto = upto;
 		bq_push(&w->full, w->cur);
-		w->cur = bq_pop(&w->free);
+		w->cur = bq_pop(&w->free, fw->pop_spins);
 		w->cur->n = 0;
 		w->cur->used = 0;
 	}
+	w0->cur->upto = upto;
+	(void)run_batch(w0, w0->cur);
+	w0->cur->n = 0;
+	w0->cur->used = 0;
 	fw->round = 0;
 }
 
@@ -691,6 +706,17 @@ static void hold(struct filework *fw, uint32_t buf, uint64_t seq)
 	fw->held[i].seq = seq;
 }
 
+/* The engine of a flow by the high half of its hash: engine 0 below
+ * cut0, the others in turn above. */
+static unsigned engine_of(const struct filework *fw, uint64_t h)
+{
+	uint64_t x = h >> 32;
+
+	if (x < fw->cut0)
+		return 0;
+	return 1 + (unsigned)((x - fw->cut0) % (fw->n - 1));
+}
+
 void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 {
 	uint32_t caplen = rp->caplen < BATCH_BYTES ? rp->caplen : BATCH_BYTES;
@@ -703,7 +729,7 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 	if (st == DECODE_OK) {
 		/* the engine by the high half, its chains by the low half */
 		h = flow_pkt_hash(&p, fw->cfg.ec.ft.seed);
-		k = (unsigned)((h >> 32) % fw->n);
+		k = engine_of(fw, h);
 		if (rp->ts_us >= fw->next_sweep) {
 			for (unsigned i = 0; i < fw->n; i++)
 				add_item(&fw->e[i], IT_SWEEP, fw->seq, rp->ts_us);
@@ -766,7 +792,7 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->pk = calloc(BATCH_ITEMS, sizeof(*w->pk));
 	w->st = calloc(BATCH_ITEMS, sizeof(*w->st));
 	w->next_mark = calloc(BATCH_ITEMS, sizeof(*w->next_mark));
-	w->decoded = fw->n == 1;
+	w->decoded = i == 0;
 	if (w->eng == NULL || w->steps == NULL || w->pk == NULL || w->st == NULL ||
 	    w->next_mark == NULL)
 		return -1;
@@ -777,18 +803,22 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 			return -1;
 		bq_push(&w->free, b);
 	}
-	w->cur = bq_pop(&w->free);
+	w->cur = bq_pop(&w->free, 0);
 	w->cur->n = 0;
 	w->cur->used = 0;
 	return 0;
 }
 
-/* Starts the engine threads with every signal blocked: signals go to the
- * reader.  One engine runs on the reader's thread: a thread of its own
- * costs more than it gives, even with a core to itself (measured on the
- * deploy capture, 2 idle cores: --no-dpi 2.18-2.71 s on its own thread,
- * 1.75-1.87 s inline; full mode 2.68-3.32 s against 2.44-3.04 s): each
- * batch, half a megabyte, would cross between the cores' caches twice. */
+/* Starts the threads of engines 1 .. n-1 with every signal blocked:
+ * signals go to the reader.  Engine 0 runs on the reader's thread, its
+ * batches as they are made: a lone engine on a thread of its own costs
+ * more than it gives, even with a core to itself (deploy capture, 2 idle
+ * cores: --no-dpi 2.18-2.71 s on its own thread, 1.75-1.87 s inline),
+ * and beside others a reader thread of its own is a third busy thread on
+ * two cores: the engines, preempted in turn, drift apart and wait for
+ * each other's marks (deploy, 2 engines: 22-27% of each core idle; --no-dpi
+ * 1.67 s against 1.39 s with engine 0 inline, median of five).  An engine
+ * that could not start counts as done, so that none waits for it. */
 static int start(struct filework *fw)
 {
 	sigset_t all, old;
@@ -800,11 +830,14 @@ static int start(struct filework *fw)
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (unsigned i = 0; i < fw->n && rc == 0; i++) {
+	for (unsigned i = 1; i < fw->n && rc == 0; i++) {
 		rc = pthread_create(&fw->e[i].th, NULL, engine_main, &fw->e[i]);
 		fw->e[i].started = rc == 0;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (unsigned i = 1; rc && i < fw->n; i++)
+		if (!fw->e[i].started)
+			set_done(&fw->e[i], UINT64_MAX);
 	return rc;
 }
 
@@ -812,6 +845,7 @@ struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 			      size_t errlen)
 {
 	struct filework *fw = aligned_alloc(LINE, sizeof(*fw));
+	long n_cpu;
 	int rc;
 
 	if (fw)
@@ -825,6 +859,10 @@ struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 	memset(fw->e, 0, cfg->n * sizeof(*fw->e));
 	fw->cfg = *cfg;
 	fw->n = cfg->n;
+	fw->cut0 = fw->n == 1 ? UINT64_MAX :
+		   (uint64_t)(LEAD_SHARE / fw->n * 4294967296.0);
+	n_cpu = sysconf(_SC_NPROCESSORS_ONLN);
+	fw->pop_spins = n_cpu >= (long)fw->n ? POP_SPINS : 0;
 	pthread_mutex_init(&fw->lock, NULL);
 	fw->merge = merge_new(fw->n, write_record, cfg->out);
 	for (unsigned i = 0; i < fw->n; i++)
@@ -846,29 +884,28 @@ struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 /* Every engine ends its open flows after the last packet and stops. */
 static void stop(struct filework *fw)
 {
+	struct fw_engine *w0 = &fw->e[0];
+
 	if (fw->finished)
 		return;
 	fw->finished = true;
-	if (fw->sync) {
-		add_item(&fw->e[0], IT_FLUSH, fw->seq + 1, 0);
-		fw->e[0].cur->upto = UINT64_MAX;
-		(void)run_batch(&fw->e[0], fw->e[0].cur);
-		fw->e[0].cur->n = 0;
-		return;
-	}
-	for (unsigned i = 0; i < fw->n; i++)
-		if (fw->e[i].started)
-			add_item(&fw->e[i], IT_FLUSH, fw->seq + 1, 0);
-	for (unsigned i = 0; i < fw->n; i++) {
+	for (unsigned i = 1; i < fw->n; i++) {
 		struct fw_engine *w = &fw->e[i];
 
 		if (!w->started)
 			continue;
+		add_item(w, IT_FLUSH, fw->seq + 1, 0);
 		w->cur->upto = UINT64_MAX;
 		bq_push(&w->full, w->cur);
 		w->cur = NULL;
 	}
-	for (unsigned i = 0; i < fw->n; i++)
+	if (w0->cur) {
+		add_item(w0, IT_FLUSH, fw->seq + 1, 0);
+		w0->cur->upto = UINT64_MAX;
+		(void)run_batch(w0, w0->cur);
+		w0->cur->n = 0;
+	}
+	for (unsigned i = 1; i < fw->n; i++)
 		if (fw->e[i].started) {
 			pthread_join(fw->e[i].th, NULL);
 			fw->e[i].started = false;

@@ -5,9 +5,10 @@
  * engine by the key's symmetric hash (both directions of a flow go to one
  * engine) and adds it to that engine's batch: a pointer into the reader's
  * read buffers, which filework_release keeps until the engines are done
- * with them, or else a copy.  Batches go to the
- * engines through bounded queues: when an engine is behind, the reader
- * waits (nothing is dropped).  Idle flows end on the reader's clock: when
+ * with them, or else a copy.  Engine 0 runs on the reader's thread, each
+ * round's batch as the round ends, and takes a smaller share of the flows;
+ * the batches of engines 1 .. N-1 go to their threads through bounded
+ * queues: when one is behind, the reader waits (nothing is dropped).  Idle flows end on the reader's clock: when
  * one engine alone would sweep them (before a packet a packet-second
  * after the last sweep), every engine sweeps at that packet's time.  Flow
  * ids are run-wide packet numbers of the flows' first packets, and the
@@ -37,7 +38,8 @@ struct filework_cfg {
 
 struct filework;
 
-/* Sets up the engines and starts their threads.  NULL with err set. */
+/* Sets up the engines and starts the threads of engines 1 .. N-1.  NULL
+ * with err set. */
 struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 			      size_t errlen);
 
