@@ -115,11 +115,22 @@ static void fill_may_mark(struct engine *e)
 	}
 }
 
+/* Whether an endpoint at addr:port may be marked: note_host marks the
+ * server of a flow whose server port is one fill_may_mark set, and never
+ * a server the inventory names (their labels' support is the
+ * inventory's). */
+static bool may_mark_end(const struct engine *e, const struct pkt *p,
+			 uint16_t port, const uint8_t addr[16])
+{
+	return (e->may_mark[port / 8] & (1u << (port % 8))) &&
+	       !classify_inv_server(&e->cls, p->ipver, addr);
+}
+
 bool engine_may_mark(const struct engine *e, const struct pkt *p)
 {
 	return e->cfg.hosts != NULL &&
-	       ((e->may_mark[p->sport / 8] & (1u << (p->sport % 8))) ||
-		(e->may_mark[p->dport / 8] & (1u << (p->dport % 8))));
+	       (may_mark_end(e, p, p->sport, p->src) ||
+		may_mark_end(e, p, p->dport, p->dst));
 }
 
 /* The own checks have settled f: the bytes may say who serves, and may

@@ -82,6 +82,17 @@ static bool is_inv_server(const struct classifier *c, int ipver,
 	return h != NULL && inventory_host_is_server(c->inv, h);
 }
 
+bool classify_inv_server(const struct classifier *c, int ipver,
+			 const uint8_t addr[16])
+{
+	const struct inv_host *h;
+
+	if (c->inv == NULL)
+		return false;
+	h = inventory_lookup_cached(c->inv, c->ic, ipver, addr);
+	return h != NULL && inventory_host_is_server(c->inv, h);
+}
+
 /* Server side from what is known of the hosts: exactly one endpoint is an
  * inventory server, or (no inventory decides) exactly one was seen serving
  * a Lync-specific port (hosts.h). */

@@ -104,6 +104,10 @@ struct label_set {
 				* whether either is in the inventory) */
 };
 
+/* Whether the inventory names addr a server (false without one). */
+bool classify_inv_server(const struct classifier *c, int ipver,
+			 const uint8_t addr[16]);
+
 /* Decides or revises f's server side from packet p (direction dir). */
 void classify_packet(const struct classifier *c, struct flow *f,
 		     const struct pkt *p, int dir, bool created);
