@@ -136,7 +136,8 @@ int stats_init(struct stats *s, const struct ruleset *rs)
 {
 	memset(s, 0, sizeof(*s));
 	s->viol = calloc(STATS_MAX_VIOL_GROUPS, sizeof(*s->viol));
-	if (s->viol == NULL || bind_rules(s, rs))
+	s->viol_at = malloc(STATS_MAX_VIOL_GROUPS / 2 * sizeof(*s->viol_at));
+	if (s->viol == NULL || s->viol_at == NULL || bind_rules(s, rs))
 		return -1;
 	s->wall_start = stats_now();
 	return 0;
@@ -155,6 +156,7 @@ void stats_free(struct stats *s)
 	free(s->groups);
 	free(s->seen);
 	free(s->viol);
+	free(s->viol_at);
 	free(s->viol_sorted);
 	memset(s, 0, sizeof(*s));
 }
@@ -201,7 +203,7 @@ static struct viol_group *viol_get(struct stats *s, const struct viol_group *k)
 	*g = *k;
 	g->used = 1;
 	g->first_us = UINT64_MAX;
-	s->nviol++;
+	s->viol_at[s->nviol++] = i;
 	return g;
 }
 
@@ -251,9 +253,8 @@ const struct viol_group *const *stats_violations(struct stats *s, uint32_t *n)
 	*n = 0;
 	if (s->viol_sorted == NULL)
 		return NULL;
-	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
-		if (s->viol[i].used)
-			s->viol_sorted[k++] = &s->viol[i];
+	for (uint32_t i = 0; i < s->nviol; i++)
+		s->viol_sorted[k++] = &s->viol[s->viol_at[i]];
 	qsort(s->viol_sorted, k, sizeof(*s->viol_sorted), viol_cmp);
 	*n = k;
 	return (const struct viol_group *const *)s->viol_sorted;
@@ -317,9 +318,8 @@ int stats_merge(struct stats *dst, const struct stats *src)
 		dst->groups[k].pkts += sg->pkts;
 		dst->groups[k].bytes += sg->bytes;
 	}
-	for (uint32_t i = 0; i < STATS_MAX_VIOL_GROUPS; i++)
-		if (src->viol[i].used)
-			merge_viol(dst, &src->viol[i]);
+	for (uint32_t i = 0; i < src->nviol; i++)
+		merge_viol(dst, &src->viol[src->viol_at[i]]);
 	return rc;
 }
 

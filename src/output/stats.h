@@ -74,6 +74,9 @@ struct stats {
 	uint32_t *seen;                    /* scratch: groups counted per flow */
 	uint32_t seen_gen;
 	struct viol_group *viol;           /* open addressing, STATS_MAX_VIOL_GROUPS */
+	uint32_t *viol_at;                 /* the slots in use, nviol of them (a
+					    * walk of the whole table faults in
+					    * its 3.5 MB) */
 	struct viol_group **viol_sorted;   /* from stats_violations() */
 	uint32_t nviol;
 };
