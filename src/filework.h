@@ -28,6 +28,7 @@
 
 struct filework_cfg {
 	unsigned n;                      /* engines, 1 .. FILEWORK_MAX */
+	unsigned cores;                  /* the cores the process may run on */
 	struct engine_cfg ec;            /* lock, clock, records: set here */
 	const struct ruleset *rs;
 	const struct portmatch *pm;

@@ -388,9 +388,9 @@ static unsigned file_engines(const struct config *c)
 static int open_filework(struct app *a)
 {
 	struct filework_cfg fc = {
-		.n = file_engines(a->cfg), .ec = engine_config(a),
-		.rs = &a->rd->rs, .pm = a->rd->pm, .inv = a->rd->inv,
-		.out = &a->out, .learner = a->learner,
+		.n = file_engines(a->cfg), .cores = (unsigned)usable_cores(),
+		.ec = engine_config(a), .rs = &a->rd->rs, .pm = a->rd->pm,
+		.inv = a->rd->inv, .out = &a->out, .learner = a->learner,
 	};
 	char err[512];
 
