@@ -74,14 +74,6 @@ static void side_from_order(const struct classifier *c, struct flow *f,
 	}
 }
 
-static bool is_inv_server(const struct classifier *c, int ipver,
-			  const uint8_t *addr)
-{
-	const struct inv_host *h = inventory_lookup(c->inv, ipver, addr);
-
-	return h != NULL && inventory_host_is_server(c->inv, h);
-}
-
 bool classify_inv_server(const struct classifier *c, int ipver,
 			 const uint8_t addr[16])
 {
@@ -101,8 +93,8 @@ static bool side_from_hosts(const struct classifier *c, struct flow *f)
 	bool a = false, b = false;
 
 	if (c->inv != NULL) {
-		a = is_inv_server(c, f->key.ipver, f->key.a);
-		b = is_inv_server(c, f->key.ipver, f->key.b);
+		a = classify_inv_server(c, f->key.ipver, f->key.a);
+		b = classify_inv_server(c, f->key.ipver, f->key.b);
 		f->side_by = SIDE_INVENTORY;
 	}
 	if (a == b && c->hosts != NULL) {
