@@ -103,7 +103,8 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 	struct filework *fw;
 	unsigned idx;
 	pthread_t th;
-	bool started;
+	bool started;                /* running: its thread (engine 0: the
+				      * reader's) started, not yet stopped */
 	struct engine *eng;
 	_Alignas(LINE) struct bq full;   /* reader -> engine */
 	_Alignas(LINE) struct bq free;   /* engine -> reader */
@@ -824,6 +825,7 @@ static int start(struct filework *fw)
 	sigset_t all, old;
 	int rc = 0;
 
+	fw->e[0].started = true;     /* on this thread */
 	if (fw->n == 1) {
 		fw->sync = true;
 		return 0;
@@ -897,12 +899,13 @@ static void stop(struct filework *fw)
 		bq_push(&w->full, w->cur);
 		w->cur = NULL;
 	}
-	if (w0->cur) {
+	if (w0->started && w0->cur) {
 		add_item(w0, IT_FLUSH, fw->seq + 1, 0);
 		w0->cur->upto = UINT64_MAX;
 		(void)run_batch(w0, w0->cur);
 		w0->cur->n = 0;
 	}
+	w0->started = false;
 	for (unsigned i = 1; i < fw->n; i++)
 		if (fw->e[i].started) {
 			pthread_join(fw->e[i].th, NULL);
