@@ -1,19 +1,35 @@
 /* filework.c: the reader's hand-off to N engine threads (see filework.h). */
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/decode.h"
 #include "filework.h"
 #include "output/merge.h"
+#include "util/hash.h"
 
 #define BATCH_PKTS 256u          /* packets per round of batches */
 #define BATCH_ITEMS (2u * BATCH_PKTS + 1u) /* and a sweep before each, a flush */
 #define BATCH_BYTES (512u * 1024u) /* packet bytes per batch */
+/* The engines other than the reader's read the records of a file the
+ * reader's own reader reads (capture_records) themselves: the reader
+ * hands them the round's span of the file, and each decodes every record
+ * of it, picks its own by a cheap hash (owner_hash) and runs them.  What
+ * one core wrote and another then reads crosses between the cores'
+ * caches, and that costs more than reading the bytes again from the page
+ * cache (deploy capture, 2 engines fed the reader's packets: engine 1
+ * took about twice engine 0's time for the same work).  A round's records
+ * lie within SPAN_BYTES of the file, read CURSOR_BYTES at a time. */
+#define CURSOR_BYTES ((size_t)1 << 20)
+#define SPAN_BYTES BATCH_BYTES
 #define DEPTH 8u                 /* batches per engine */
+#define AHEAD_ROUNDS (2u * DEPTH) /* rounds not run yet that the reader
+				   * keeps count of (at most DEPTH) */
 #define FLUSH_CHUNK 256u         /* records handed on at a time at the end */
 #define SWEEP_EVERY_US 1000000u  /* as one engine sweeps (engine.c) */
 /* A thread that waits for another first spins (about 2,000 pauses: a
@@ -45,10 +61,12 @@ enum item_kind { IT_PACKET, IT_SWEEP, IT_FLUSH };
 #define NOT_PACKET 0xffu         /* fw_engine.st of a sweep or flush */
 
 /* A packet, or an instruction, at the reader's packet number seq.  The
- * packet's bytes lie in the reader's read buffers (capture_set_release)
- * or in the batch's copy of them.  The reader decodes a packet and hashes
- * its flow key; the engine takes the hash and decodes the packet again
- * (decoding costs less than carrying a decoded packet between cores). */
+ * packet's bytes lie in the reader's read buffers (capture_set_release;
+ * engine 0's only), in the batch's copy of them, or in the engine's
+ * window of the file.  The reader decodes a packet and hashes its flow
+ * key; an engine handed a copy takes the hash and decodes the packet
+ * again (decoding costs less than carrying a decoded packet between
+ * cores). */
 struct item {
 	uint64_t seq, ts_us;
 	const uint8_t *data;
@@ -58,13 +76,27 @@ struct item {
 	uint8_t kind;                /* enum item_kind */
 };
 
-/* One engine's share of a round: items in packet order; every item of
- * the engine's with a packet number below `upto` is in this batch or an
- * earlier one. */
+/* The records of a round in a file, for an engine to walk: every one
+ * that passes the file's filter, whoever runs it. */
+struct span {
+	int64_t lo, hi;              /* the file's bytes they lie in */
+	uint64_t seq0;               /* the packet number of the first */
+	unsigned n;                  /* how many */
+	uint64_t sweep;              /* the reader's next sweep time before it */
+};
+
+/* One engine's share of a round: items in packet order, or the round's
+ * span of a file (walk) from which the engine makes its items itself;
+ * every item of the engine's with a packet number below `upto` is in
+ * this batch or an earlier one. */
 struct batch {
 	uint64_t upto;
 	unsigned n;
 	uint32_t used;
+	bool walk;
+	struct span span;
+	struct capture_records rec;  /* the file walked */
+	uint32_t file;               /* its number (filework.file) */
 	struct item items[BATCH_ITEMS];
 	uint8_t data[BATCH_BYTES];
 };
@@ -109,6 +141,18 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 	_Alignas(LINE) struct bq full;   /* reader -> engine */
 	_Alignas(LINE) struct bq free;   /* engine -> reader */
 	_Alignas(LINE) struct batch *cur; /* the reader's batch being filled */
+	/* The reader's account of the marks this engine (not engine 0) may
+	 * make: for each round handed to it and maybe not run yet, the pos
+	 * of the first item that may mark (NO_MARK: none) and its packets;
+	 * then the round being made (promised). */
+	struct {
+		uint64_t upto, first;
+		unsigned npk;
+	} ahead[AHEAD_ROUNDS];
+	unsigned ahead_head, ahead_n;
+	bool ahead_lost;             /* more rounds than ahead[] holds */
+	uint64_t rfirst;
+	unsigned rnpk;
 	_Alignas(LINE) _Atomic uint64_t done; /* every item below this pos is run */
 	_Atomic uint64_t marks;      /* and it marks no host (hosts.h) below
 				      * this pos (>= done while it runs a batch) */
@@ -119,6 +163,10 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 	struct pkt *pk;              /* the packets of the batch being run, */
 	uint8_t *st;                 /* decoded (enum decode_status; non-packet
 				      * items: NOT_PACKET) */
+	uint8_t *cbuf;               /* the window of the file read in (not */
+	int64_t cbase;               /* engine 0's): CURSOR_BYTES from cbase */
+	size_t clen;                 /* bytes held */
+	uint32_t cfile;              /* the file it holds bytes of, or 0 */
 	uint64_t *next_mark;         /* the pos of the first item from this
 				      * one on that may mark a host (else the
 				      * batch's end: 2 upto) */
@@ -140,6 +188,7 @@ struct fw_engine { // NOLINT(clang-analyzer-optin.performance.Padding)
 };
 
 #define HELD 8u /* read buffers tracked (savefile.c reads into 4 in turn) */
+#define NO_MARK UINT64_MAX
 
 /* The reader's fields on lines of their own (the padding is the point). */
 struct filework { // NOLINT(clang-analyzer-optin.performance.Padding)
@@ -153,9 +202,18 @@ struct filework { // NOLINT(clang-analyzer-optin.performance.Padding)
 	bool finished;
 	_Alignas(LINE) uint64_t seq; /* packets handed over */
 	uint64_t next_sweep;         /* packet time of the next sweep */
+	uint64_t noted;              /* the marks engines 1 .. n-1 may make
+				      * at packets up to it are noted */
 	unsigned round;              /* packets in the current round */
 	uint64_t sent;               /* packets below it are in the engines' hands */
 	uint64_t cut0;               /* engine 0 takes hashes (high half) below it */
+	struct capture_records rec;  /* the file the engines walk (rec.fd
+				      * -1: none) */
+	uint32_t file;               /* its number, from 1 (an fd is reused) */
+	enum { RM_NONE, RM_WALK, RM_ITEMS } rmode; /* what engines 1 .. n-1
+				      * take of this round: a span to walk,
+				      * or items */
+	struct span span;            /* the round's, in RM_WALK */
 	unsigned pop_spins;          /* bq_pop's spins (POP_SPINS or none) */
 	struct {
 		uint32_t buf;        /* a read buffer's number, 0: none */
@@ -415,6 +473,50 @@ static void wait_for(struct fw_engine *o, uint64_t bound, bool marks)
 	atomic_fetch_sub(&o->waiters, 1);
 }
 
+/* Forgets the rounds engine w has run (reader thread); returns its done. */
+static uint64_t drop_run(struct fw_engine *w)
+{
+	uint64_t done = atomic_load_explicit(&w->done, memory_order_acquire);
+
+	while (w->ahead_n > 0 && done >= 2 * w->ahead[w->ahead_head].upto) {
+		w->ahead_head = (w->ahead_head + 1) % AHEAD_ROUNDS;
+		w->ahead_n--;
+	}
+	return done;
+}
+
+/* What the reader knows of engine i's marks (i > 0; reader thread): it
+ * makes none below the pos returned.  The reader has seen every item it
+ * handed the engine, and which may mark (find_marks' test); when the
+ * flow table may fill (a flow's end by eviction may mark), it knows no
+ * more than the engine published.  Engine 0, on the reader's thread,
+ * asks before it waits: the others publish their marks only once they
+ * have a batch in hand and have found them, and engine 0 runs its share
+ * of a round as soon as the others are handed theirs (deploy capture, 2
+ * engines: engine 0 waited 0.2-0.4 s a run for marks that never came). */
+static uint64_t promised(struct filework *fw, unsigned i)
+{
+	struct fw_engine *w = &fw->e[i];
+	uint64_t done = drop_run(w);
+	uint64_t active = atomic_load_explicit(&w->active, memory_order_relaxed);
+	uint64_t pk = w->rnpk;
+	unsigned j;
+
+	if (w->ahead_lost)
+		return done;
+	for (j = 0; j < w->ahead_n; j++)
+		pk += w->ahead[(w->ahead_head + j) % AHEAD_ROUNDS].npk;
+	if (active + pk >= fw->cfg.ec.ft.max_flows)
+		return done;
+	for (j = 0; j < w->ahead_n; j++) {
+		uint64_t first = w->ahead[(w->ahead_head + j) % AHEAD_ROUNDS].first;
+
+		if (first != NO_MARK)
+			return first;
+	}
+	return w->rfirst != NO_MARK ? w->rfirst : 2 * (fw->noted + 1);
+}
+
 /* hosts.h: returns once every other engine has made its marks below
  * bound: it has run its items there, or none of those it has not run may
  * mark (engine_may_mark).  No cycle: an engine waits only for one whose
@@ -424,7 +526,8 @@ static void wait_others(void *ctx, uint64_t bound)
 	struct fw_engine *w = ctx;
 
 	for (unsigned i = 0; i < w->fw->n; i++)
-		if (&w->fw->e[i] != w)
+		if (&w->fw->e[i] != w &&
+		    (w->idx > 0 || promised(w->fw, i) < bound))
 			wait_for(&w->fw->e[i], bound, true);
 }
 
@@ -510,6 +613,65 @@ static void note_step(struct fw_engine *w)
 	w->now[1] = st.now[1];
 }
 
+/* The hash that picks a flow's engine: of the flow key's fields (either
+ * direction gives the same), keyed by the seed, and cheap, for every
+ * engine walking a span computes it for every record.  Only the flow's
+ * own engine hashes its key for the flow table (flow_pkt_hash). */
+static uint64_t owner_hash(const struct pkt *p, uint64_t seed)
+{
+	uint64_t s[2], d[2], x;
+
+	memcpy(s, p->src, sizeof(s)); /* an IPv4 address: the rest zero */
+	memcpy(d, p->dst, sizeof(d));
+	x = hash_mix64(seed ^ s[0] ^ d[0]) ^ (s[1] ^ d[1]);
+	x ^= (uint64_t)(p->sport ^ p->dport) << 32 |
+	     (uint64_t)p->vlan[0] << 16 | p->vlan[1];
+	x ^= (uint64_t)p->l4 << 48 | (uint64_t)p->ipver << 56;
+	return hash_mix64(x);
+}
+
+/* The engine of a flow by the high half of its owner_hash: engine 0
+ * below cut0, the others in turn above. */
+static unsigned engine_of(const struct filework *fw, uint64_t h)
+{
+	uint64_t x = h >> 32;
+
+	if (x < fw->cut0)
+		return 0;
+	return 1 + (unsigned)((x - fw->cut0) % (fw->n - 1));
+}
+
+/* Makes w's window hold the file's bytes from lo to hi (hi - lo at most
+ * CURSOR_BYTES), keeping those it holds already; it may hold less at the
+ * end of a file that shrank since the reader read it. */
+static void read_window(struct fw_engine *w, const struct batch *b,
+			int64_t lo, int64_t hi)
+{
+	size_t keep = 0;
+	ssize_t n;
+
+	if (w->cfile == b->file && lo >= w->cbase &&
+	    hi <= w->cbase + (int64_t)w->clen)
+		return;
+	if (w->cfile == b->file && lo >= w->cbase &&
+	    lo < w->cbase + (int64_t)w->clen) {
+		keep = (size_t)(w->cbase + (int64_t)w->clen - lo);
+		memmove(w->cbuf, w->cbuf + (lo - w->cbase), keep);
+	}
+	w->cfile = b->file;
+	w->cbase = lo;
+	w->clen = keep;
+	while (w->cbase + (int64_t)w->clen < hi) {
+		n = pread(b->rec.fd, w->cbuf + w->clen, CURSOR_BYTES - w->clen,
+			  (off_t)(w->cbase + (int64_t)w->clen));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		w->clen += (size_t)n;
+	}
+}
+
 #define DECODE_AHEAD 4u /* packets whose first bytes are fetched ahead */
 
 /* Decodes the packets of b into w->pk and w->st.  Their bytes were last
@@ -530,6 +692,59 @@ static void decode_batch(struct fw_engine *w, const struct batch *b)
 		w->st[i] = it->kind != IT_PACKET ? NOT_PACKET :
 			(uint8_t)decode_packet(it->dlt, it->data, it->caplen,
 					       it->len, &w->pk[i]);
+	}
+}
+
+/* Makes the items of a walked batch: each record of its span is decoded
+ * and hashed, a sweep put in front of one where the reader put one (it
+ * saw the same records), and those of w's flows taken.  Should the file
+ * no longer hold the records the reader read there (it shrank, or was
+ * written over), the walk stops at the first it cannot read. */
+static void walk_batch(struct fw_engine *w, struct batch *b)
+{
+	const struct span *sp = &b->span;
+	const struct capture_records *cr = &b->rec;
+	const struct filework *fw = w->fw;
+	uint64_t next_sweep = sp->sweep;
+	int64_t at = sp->lo, end;
+	unsigned got = 0;
+
+	read_window(w, b, sp->lo, sp->hi);
+	end = w->cbase + (int64_t)w->clen;
+	b->n = 0;
+	while (got < sp->n && at + SAVEFILE_REC_HDR <= end) {
+		const uint8_t *data = w->cbuf + (at - w->cbase) + SAVEFILE_REC_HDR;
+		struct pcap_pkthdr h;
+		struct pkt p;
+		uint64_t seq, ts, hash;
+		uint32_t caplen;
+
+		if (!savefile_record(&cr->fmt, data - SAVEFILE_REC_HDR, &h) ||
+		    at + SAVEFILE_REC_HDR + (int64_t)h.caplen > end)
+			break;
+		at += SAVEFILE_REC_HDR + (int64_t)h.caplen;
+		if (cr->filter && !pcap_offline_filter(cr->filter, &h, data))
+			continue;
+		seq = sp->seq0 + got++;
+		caplen = h.caplen < BATCH_BYTES ? h.caplen : BATCH_BYTES;
+		if (decode_packet(cr->dlt, data, caplen, h.len, &p) != DECODE_OK)
+			continue;
+		ts = (uint64_t)h.ts.tv_sec * 1000000u + (uint64_t)h.ts.tv_usec;
+		if (ts >= next_sweep) {
+			w->st[b->n] = NOT_PACKET;
+			b->items[b->n++] = (struct item){ .seq = seq, .ts_us = ts,
+							  .kind = IT_SWEEP };
+			next_sweep = ts + SWEEP_EVERY_US;
+		}
+		if (engine_of(fw, owner_hash(&p, fw->cfg.ec.ft.seed)) != w->idx)
+			continue;
+		hash = flow_pkt_hash(&p, fw->cfg.ec.ft.seed);
+		w->st[b->n] = DECODE_OK;
+		w->pk[b->n] = p;
+		b->items[b->n++] = (struct item){ .seq = seq, .ts_us = ts,
+			.data = data, .caplen = caplen, .len = h.len,
+			.hash = (uint32_t)hash, .dlt = (int16_t)cr->dlt,
+			.kind = IT_PACKET };
 	}
 }
 
@@ -571,7 +786,9 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 
 	const struct item *it;
 
-	if (!w->decoded)
+	if (b->walk)
+		walk_batch(w, b);
+	else if (!w->decoded)
 		decode_batch(w, b);
 	if (!w->fw->sync)
 		find_marks(w, b);
@@ -584,11 +801,12 @@ static bool run_batch(struct fw_engine *w, struct batch *b)
 		note_step(w);
 		last |= b->items[i].kind == IT_FLUSH;
 	}
+	/* active before done: the reader's promised() reads them so */
+	engine_flow_stats(w->eng, &fs);
+	atomic_store_explicit(&w->active, fs.active, memory_order_relaxed);
 	set_done(w, last ? UINT64_MAX : 2 * b->upto);
 	hand_on(w, w->steps, w->nsteps, last ? UINT64_MAX : 2 * b->upto, false);
 	w->nsteps = 0;
-	engine_flow_stats(w->eng, &fs);
-	atomic_store_explicit(&w->active, fs.active, memory_order_relaxed);
 	return last;
 }
 
@@ -619,16 +837,36 @@ static void end_round(struct filework *fw, uint64_t upto)
 		struct fw_engine *w = &fw->e[i];
 
 		w->cur->upto = upto;
+		(void)drop_run(w);
+		if (w->ahead_n == AHEAD_ROUNDS) {
+			w->ahead_lost = true;
+		} else {
+			unsigned t = (w->ahead_head + w->ahead_n++) % AHEAD_ROUNDS;
+
+			w->ahead[t].upto = upto;
+			w->ahead[t].first = w->rfirst;
+			w->ahead[t].npk = w->rnpk;
+		}
+		w->rfirst = NO_MARK;
+		w->rnpk = 0;
+		if (fw->rmode == RM_WALK) {
+			w->cur->walk = true;
+			w->cur->span = fw->span;
+			w->cur->rec = fw->rec;
+			w->cur->file = fw->file;
+		}
 		bq_push(&w->full, w->cur);
 		w->cur = bq_pop(&w->free, fw->pop_spins);
 		w->cur->n = 0;
 		w->cur->used = 0;
+		w->cur->walk = false;
 	}
 	w0->cur->upto = upto;
 	(void)run_batch(w0, w0->cur);
 	w0->cur->n = 0;
 	w0->cur->used = 0;
 	fw->round = 0;
+	fw->rmode = RM_NONE;
 }
 
 static void add_item(struct fw_engine *w, enum item_kind kind, uint64_t seq,
@@ -651,6 +889,13 @@ static void rebase(struct pkt *p, const uint8_t *data, const uint8_t *to)
 		p->payload = to + (p->payload - data);
 }
 
+/* Whether w takes a copy of a packet's bytes: the reader's read buffers
+ * are engine 0's alone. */
+static bool copies(const struct fw_engine *w, const struct raw_packet *rp)
+{
+	return !rp->buf || !w->decoded;
+}
+
 static void add_packet(struct fw_engine *w, int dlt, uint64_t seq,
 		       const struct raw_packet *rp, uint32_t caplen,
 		       enum decode_status st, const struct pkt *p, uint32_t hash)
@@ -662,7 +907,7 @@ static void add_packet(struct fw_engine *w, int dlt, uint64_t seq,
 	*it = (struct item){ .seq = seq, .ts_us = rp->ts_us, .data = rp->data,
 			     .caplen = caplen, .len = rp->len, .hash = hash,
 			     .dlt = (int16_t)dlt, .kind = IT_PACKET };
-	if (!rp->buf) {
+	if (copies(w, rp)) {
 		it->data = b->data + b->used;
 		memcpy(b->data + b->used, rp->data, caplen);
 		b->used += caplen;
@@ -690,10 +935,25 @@ void filework_release(void *ctx, uint32_t n)
 		}
 	if (!any || fw->finished)
 		return;
+	/* Engine 0 runs them now; the others have copies or read the file. */
 	if (last >= fw->sent)
 		end_round(fw, fw->seq + 1);
-	for (unsigned i = 0; i < fw->n; i++)
-		wait_for(&fw->e[i], 2 * last + 2, false);
+}
+
+void filework_file(struct filework *fw, const struct capture_records *cr)
+{
+	if (fw->finished)
+		return;
+	if (fw->round > 0)
+		end_round(fw, fw->seq + 1);
+	if (fw->rec.fd >= 0)
+		for (unsigned i = 1; i < fw->n; i++)
+			wait_for(&fw->e[i], 2 * fw->sent, false);
+	fw->rec.fd = -1;
+	if (cr && cr->fd >= 0 && fw->n > 1) {
+		fw->rec = *cr;
+		fw->file++;
+	}
 }
 
 /* Notes that packet seq, handed over, lies in read buffer buf. */
@@ -707,15 +967,33 @@ static void hold(struct filework *fw, uint32_t buf, uint64_t seq)
 	fw->held[i].seq = seq;
 }
 
-/* The engine of a flow by the high half of its hash: engine 0 below
- * cut0, the others in turn above. */
-static unsigned engine_of(const struct filework *fw, uint64_t h)
+/* Notes for the reader's promised() that w may mark at pos. */
+static void note_mark(struct fw_engine *w, uint64_t pos)
 {
-	uint64_t x = h >> 32;
+	if (w->rfirst == NO_MARK)
+		w->rfirst = pos;
+}
 
-	if (x < fw->cut0)
-		return 0;
-	return 1 + (unsigned)((x - fw->cut0) % (fw->n - 1));
+/* Whether engines 1 .. n-1 walk the packet's record themselves: it lies
+ * in the file they know, whole within a span. */
+static bool walked(const struct filework *fw, int dlt, const struct raw_packet *rp)
+{
+	return fw->rec.fd >= 0 && rp->buf && dlt == fw->rec.dlt &&
+	       rp->caplen <= SPAN_BYTES - SAVEFILE_REC_HDR;
+}
+
+/* Whether the round ends before the packet: engines 1 .. n-1 walk a
+ * round's span or take its items, not both; a span ends within
+ * SPAN_BYTES; a batch has room for BATCH_BYTES of copies. */
+static bool ends_before(const struct filework *fw, bool walk, unsigned k,
+			const struct raw_packet *rp, uint32_t caplen)
+{
+	if (fw->rmode == (walk ? RM_ITEMS : RM_WALK))
+		return true;
+	if (walk && fw->rmode == RM_WALK)
+		return rp->off + (int64_t)rp->caplen - fw->span.lo > (int64_t)SPAN_BYTES;
+	return (!walk || k == 0) && copies(&fw->e[k], rp) &&
+	       fw->e[k].cur->used + caplen > BATCH_BYTES;
 }
 
 void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
@@ -723,26 +1001,53 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 	uint32_t caplen = rp->caplen < BATCH_BYTES ? rp->caplen : BATCH_BYTES;
 	struct pkt p;
 	enum decode_status st = decode_packet(dlt, rp->data, caplen, rp->len, &p);
-	uint64_t h = 0;
+	uint64_t h = 0, sweep_before = fw->next_sweep;
+	bool walk = walked(fw, dlt, rp), sweep = false;
 	unsigned k = 0;
 
 	fw->seq++;
 	if (st == DECODE_OK) {
-		/* the engine by the high half, its chains by the low half */
-		h = flow_pkt_hash(&p, fw->cfg.ec.ft.seed);
-		k = engine_of(fw, h);
+		k = fw->n > 1 ? engine_of(fw, owner_hash(&p, fw->cfg.ec.ft.seed)) : 0;
+		if (k == 0 || !walk)
+			h = flow_pkt_hash(&p, fw->cfg.ec.ft.seed);
 		if (rp->ts_us >= fw->next_sweep) {
-			for (unsigned i = 0; i < fw->n; i++)
-				add_item(&fw->e[i], IT_SWEEP, fw->seq, rp->ts_us);
+			sweep = true;
 			fw->next_sweep = rp->ts_us + SWEEP_EVERY_US;
 		}
 	}
-	if (!rp->buf && fw->e[k].cur->used + caplen > BATCH_BYTES) {
-		/* No room for the bytes: this round ends before the packet
-		 * (its sweep, if any, stays in front of it). */
+	if (ends_before(fw, walk, k, rp, caplen))
 		end_round(fw, fw->seq);
+	/* Every engine sweeps before the packet (a walking one sees it
+	 * itself); a sweep may mark, and so may the packet. */
+	for (unsigned i = 0; sweep && i < fw->n; i++) {
+		if (i > 0)
+			note_mark(&fw->e[i], 2 * fw->seq);
+		if (i == 0 || !walk) {
+			add_item(&fw->e[i], IT_SWEEP, fw->seq, rp->ts_us);
+			if (i > 0)
+				fw->rmode = RM_ITEMS;
+		}
 	}
-	add_packet(&fw->e[k], dlt, fw->seq, rp, caplen, st, &p, (uint32_t)h);
+	if (k > 0) {
+		fw->e[k].rnpk++;
+		if (engine_may_mark(fw->e[0].eng, &p))
+			note_mark(&fw->e[k], 2 * fw->seq + 1);
+	}
+	if (walk) {
+		if (fw->rmode != RM_WALK)
+			fw->span = (struct span){
+				.lo = rp->off - SAVEFILE_REC_HDR, .seq0 = fw->seq,
+				.sweep = sweep_before };
+		fw->rmode = RM_WALK;
+		fw->span.hi = rp->off + (int64_t)rp->caplen;
+		fw->span.n++;
+	}
+	if (k == 0 || !walk) {
+		add_packet(&fw->e[k], dlt, fw->seq, rp, caplen, st, &p, (uint32_t)h);
+		if (k > 0)
+			fw->rmode = RM_ITEMS;
+	}
+	fw->noted = fw->seq;
 	if (rp->buf)
 		hold(fw, rp->buf, fw->seq);
 	if (++fw->round == BATCH_PKTS)
@@ -794,14 +1099,18 @@ static int open_engine(struct filework *fw, struct fw_engine *w, unsigned i)
 	w->st = calloc(BATCH_ITEMS, sizeof(*w->st));
 	w->next_mark = calloc(BATCH_ITEMS, sizeof(*w->next_mark));
 	w->decoded = i == 0;
+	w->rfirst = NO_MARK;
+	if (i > 0)
+		w->cbuf = malloc(CURSOR_BYTES);
 	if (w->eng == NULL || w->steps == NULL || w->pk == NULL || w->st == NULL ||
-	    w->next_mark == NULL)
+	    w->next_mark == NULL || (i > 0 && w->cbuf == NULL))
 		return -1;
 	for (unsigned k = 0; k < DEPTH; k++) {
 		struct batch *b = malloc(sizeof(*b));
 
 		if (b == NULL)
 			return -1;
+		b->walk = false;
 		bq_push(&w->free, b);
 	}
 	w->cur = bq_pop(&w->free, 0);
@@ -863,6 +1172,7 @@ struct filework *filework_new(const struct filework_cfg *cfg, char *err,
 	fw->cut0 = fw->n == 1 ? UINT64_MAX :
 		   (uint64_t)(LEAD_SHARE / fw->n * 4294967296.0);
 	fw->pop_spins = cfg->cores >= fw->n ? POP_SPINS : 0;
+	fw->rec.fd = -1;
 	pthread_mutex_init(&fw->lock, NULL);
 	fw->merge = merge_new(fw->n, write_record, cfg->out);
 	for (unsigned i = 0; i < fw->n; i++)
@@ -888,6 +1198,8 @@ static void stop(struct filework *fw)
 
 	if (fw->finished)
 		return;
+	if (fw->round > 0 && w0->started)
+		end_round(fw, fw->seq + 1);
 	fw->finished = true;
 	for (unsigned i = 1; i < fw->n; i++) {
 		struct fw_engine *w = &fw->e[i];
@@ -958,6 +1270,7 @@ static void free_engine(struct fw_engine *w)
 	free(w->pk);
 	free(w->st);
 	free(w->next_mark);
+	free(w->cbuf);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 }

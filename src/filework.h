@@ -2,18 +2,22 @@
  *
  * The caller's thread is the reader: it hands each packet of the files to
  * filework_packet, which decodes it as far as the flow key, picks the
- * engine by the key's symmetric hash (both directions of a flow go to one
- * engine) and adds it to that engine's batch: a pointer into the reader's
- * read buffers, which filework_release keeps until the engines are done
- * with them, or else a copy.  Engine 0 runs on the reader's thread, each
- * round's batch as the round ends, and takes a smaller share of the flows;
- * the batches of engines 1 .. N-1 go to their threads through bounded
- * queues: when one is behind, the reader waits (nothing is dropped).  Idle flows end on the reader's clock: when
- * one engine alone would sweep them (before a packet a packet-second
- * after the last sweep), every engine sweeps at that packet's time.  Flow
- * ids are run-wide packet numbers of the flows' first packets, and the
- * records meet in an ordered merge (output/merge.h) in front of the
- * output: 1 engine and N write the same records in the same order.
+ * engine by a symmetric hash of the key (both directions of a flow go to
+ * one engine) and, in rounds of packets, hands each engine its share.
+ * Engine 0 runs on the reader's thread, each round's batch as the round
+ * ends, with the packets in the reader's read buffers (filework_release
+ * keeps them until it is done) and a smaller share of the flows.  The
+ * batches of engines 1 .. N-1 go to their threads through bounded queues
+ * (when one is behind, the reader waits: nothing is dropped): a span of
+ * the file that the engine reads, decodes and sorts itself, when the
+ * reader's own reader reads a file (filework_file), or else the packets
+ * of the engine's flows, copied.  Idle flows end on the reader's clock:
+ * when one engine alone would sweep them (before a packet a
+ * packet-second after the last sweep), every engine sweeps at that
+ * packet's time.  Flow ids are run-wide packet numbers of the flows'
+ * first packets, and the records meet in an ordered merge
+ * (output/merge.h) in front of the output: 1 engine and N write the same
+ * records in the same order.
  */
 #ifndef LW_FILEWORK_H
 #define LW_FILEWORK_H
@@ -52,6 +56,14 @@ void filework_packet(struct filework *w, int dlt, const struct raw_packet *rp);
  * less (handing them the batches being filled when those hold such a
  * packet).  Reader thread only. */
 void filework_release(void *ctx, uint32_t n);
+
+/* The packets handed over from now on are the records of the file cr
+ * tells of (a raw_packet with buf not 0 lies at its offset off there), or
+ * of none known (NULL): the engines other than the reader's may read and
+ * decode the records themselves.  Before the file is closed, the caller
+ * calls this again (NULL, at least), which returns once the engines are
+ * done with it.  Reader thread only. */
+void filework_file(struct filework *w, const struct capture_records *cr);
 
 /* Packets handed over so far (the run's packet number of the last). */
 uint64_t filework_pkts(const struct filework *w);

@@ -522,6 +522,7 @@ static int run_file(struct app *a, int i, uint64_t *left)
 {
 	const char *name = a->cfg->files[i];
 	struct capture cap;
+	struct capture_records recs;
 	struct raw_packet rp;
 	bool show = progress_on(a->cfg);
 	double t0 = stats_now(), last = t0;
@@ -540,6 +541,7 @@ static int run_file(struct app *a, int i, uint64_t *left)
 			pcap_datalink_val_to_name(cap.dlt) : "?", cap.dlt);
 	a->files++;
 	capture_set_release(&cap, filework_release, a->fw);
+	filework_file(a->fw, capture_records(&cap, &recs) ? &recs : NULL);
 	g_cap = &cap;
 	while (*left && !g_stop && (rc = capture_next(&cap, &rp)) == CAPTURE_PACKET) {
 		(*left)--;
@@ -558,6 +560,7 @@ static int run_file(struct app *a, int i, uint64_t *left)
 		fprintf(stderr, "lyncwatch: %s\n", cap.err);
 		a->input_errors++;
 	}
+	filework_file(a->fw, NULL);
 	capture_close(&cap);
 	if (a->pre)
 		a->pre_rc[i] = -1;

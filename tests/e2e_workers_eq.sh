@@ -2,8 +2,11 @@
 # -r with --workers N writes what --workers 1 writes: the same records in
 # the same order (flow ids included) and the same summary, on every golden
 # case, every shared capture (../shared/pcaps, when present), a deployment
-# scene (tools/pcapgen deploy), -c, and a capture cut short.  What may
-# differ, and is dropped before comparing: the run's wall time and speed
+# scene (tools/pcapgen deploy; with a filter), datagrams of up to 60,000
+# bytes (tools/pcapgen jumbo), host marks made just before the records
+# that rest on them (tools/pcapgen marks), several files, -c, and a
+# capture cut short.  What may differ, and is dropped before comparing:
+# the run's wall time and speed
 # (stats.seconds, stats.packets_per_second, the summary's "in X s, X
 # packets/s") and nDPI's memory (stats.ndpi.memory_peak/memory_module, the
 # summary's "memory peak"): each engine has its own nDPI module, so N
@@ -118,6 +121,26 @@ if [ -x "$GEN" ]; then
 		fail "pcapgen deploy"
 	eq deploy --inventory "$TMP/d.inv" -r "$TMP/d.pcap"
 	eq deploy-noinv -r "$TMP/d.pcap"
+	# The other engines walk the file's records themselves, through
+	# the filter: it must keep for them what it keeps for the reader.
+	eq deploy-filter --inventory "$TMP/d.inv" -r "$TMP/d.pcap" "not port 443 and not udp port 3478"
+	# Datagrams of up to 60,000 bytes: a round's records span megabytes
+	# of the file, more than an engine's window of it holds at once.
+	"$GEN" jumbo "$TMP/j.pcap" 2>/dev/null || fail "pcapgen jumbo"
+	eq jumbo -r "$TMP/j.pcap"
+	eq jumbo-filter -r "$TMP/j.pcap" "ip6 or udp dst portrange 50020-50031"
+	# From one file to the next: the walk of one ends before the other's.
+	eq jumbo-files -r "$TMP/j.pcap" -r "$TMP/d.pcap" -r "$TMP/j.pcap"
+	check "jumbo: flows of the capture" grep -q '"event_type":"flow"' "$TMP/jumbo.2.json"
+	# Media flows ended by a sweep the packet after another flow marks
+	# their server (tools/pcapgen marks): what their labels rest on
+	# comes from whichever engine made the mark.
+	"$GEN" marks "$TMP/m.pcap" 2>/dev/null || fail "pcapgen marks"
+	eq marks --udp-timeout 1 -r "$TMP/m.pcap"
+	run marks 3 --udp-timeout 1 -r "$TMP/m.pcap"
+	same marks 3
+	check "marks: media flows' labels rest on their servers' marks" \
+		sh -c "jq -r 'select(.event_type==\"flow\" and .dest_port==49852) | .lync.support' '$TMP/marks.1.json' | sort -u | grep -qx host"
 else
 	echo "SKIP: tools/pcapgen/pcapgen is not built: no deployment scene"
 fi

@@ -231,6 +231,7 @@ static int next_own(struct capture *c, struct raw_packet *out)
 	out->len = h.len;
 	out->data = data;
 	out->buf = savefile_buffer(c->sf);
+	out->off = savefile_offset(c->sf) - (int64_t)h.caplen;
 	return CAPTURE_PACKET;
 }
 
@@ -278,6 +279,7 @@ int capture_next(struct capture *c, struct raw_packet *out)
 	out->len = h->len;
 	out->data = data;
 	out->buf = 0;
+	out->off = -1;
 	return CAPTURE_PACKET;
 }
 
@@ -315,6 +317,17 @@ int capture_counters(struct capture *c, struct capture_counters *out)
 	out->dropped = ps.ps_drop;
 	out->ifdropped = ps.ps_ifdrop;
 	return 0;
+}
+
+bool capture_records(const struct capture *c, struct capture_records *out)
+{
+	if (c->sf == NULL)
+		return false;
+	out->fd = savefile_fd(c->sf);
+	out->dlt = c->dlt;
+	out->fmt = *savefile_format(c->sf);
+	out->filter = c->prog.bf_insns ? &c->prog : NULL;
+	return true;
 }
 
 int64_t capture_offset(const struct capture *c)

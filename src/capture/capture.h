@@ -3,10 +3,13 @@
 #ifndef LW_CAPTURE_H
 #define LW_CAPTURE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <pcap/pcap.h>
+
+#include "capture/savefile.h"
 
 #define CAPTURE_ERRLEN 512
 
@@ -29,12 +32,14 @@ struct capture {
 };
 
 /* A packet as read: valid until the next capture_next(), or, when buf is
- * not 0, until buffer buf is released (capture_set_release). */
+ * not 0, until buffer buf is released (capture_set_release); then its
+ * bytes also lie at offset off of the file open on capture_file_fd. */
 struct raw_packet {
 	uint64_t ts_us;
 	uint32_t caplen, len;
 	const uint8_t *data;
 	uint32_t buf;
+	int64_t off;
 };
 
 /* Opens a capture file and applies filter (NULL: none).  Returns 0, or -1
@@ -92,6 +97,19 @@ struct capture_counters {
 	uint64_t received, dropped, ifdropped;
 };
 int capture_counters(struct capture *c, struct capture_counters *out);
+
+/* What another thread needs to read the records of a file capture's own
+ * reader itself (a raw_packet with buf not 0 has its header at off -
+ * SAVEFILE_REC_HDR): the file (the capture's, open until capture_close),
+ * how its records are written, and the filter they pass.  False when the
+ * own reader does not read the file. */
+struct capture_records {
+	int fd;
+	int dlt;
+	struct savefile_fmt fmt;
+	const struct bpf_program *filter; /* or NULL */
+};
+bool capture_records(const struct capture *c, struct capture_records *out);
 
 /* Bytes of the file read so far, or -1 when unknown. */
 int64_t capture_offset(const struct capture *c);

@@ -10,7 +10,7 @@
 #include "capture/savefile.h"
 
 #define FILE_HDR_LEN 24
-#define REC_HDR_LEN 16
+#define REC_HDR_LEN SAVEFILE_REC_HDR
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
 #define BUF_BYTES (1u << 20)        /* > a record of the largest snapshot */
@@ -18,11 +18,8 @@
 
 struct savefile {
 	int fd;
-	bool be;                    /* the file's numbers are big-endian */
-	bool swapped;               /* ... in the other order than the CPU's */
-	bool nsec;                  /* nanosecond time stamps */
+	struct savefile_fmt fmt;
 	bool stopped;
-	uint32_t snapshot;          /* libpcap's, from the file header */
 	uint8_t *ring[RING];        /* allocated when first read into */
 	uint32_t num;               /* buf's number (savefile_buffer) */
 	uint8_t *buf;               /* ring[(num - 1) % RING] */
@@ -32,49 +29,50 @@ struct savefile {
 	void *ctx;
 };
 
-static uint32_t get32(const struct savefile *sf, const uint8_t *b)
+static uint32_t get32(const struct savefile_fmt *f, const uint8_t *b)
 {
-	if (sf->be)
+	if (f->be)
 		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 		       (uint32_t)b[2] << 8 | b[3];
 	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 |
 	       (uint32_t)b[1] << 8 | b[0];
 }
 
-static uint16_t get16(const struct savefile *sf, const uint8_t *b)
+static uint16_t get16(const struct savefile_fmt *f, const uint8_t *b)
 {
-	return (uint16_t)(sf->be ? b[0] << 8 | b[1] : b[1] << 8 | b[0]);
+	return (uint16_t)(f->be ? b[0] << 8 | b[1] : b[1] << 8 | b[0]);
 }
 
 /* A time stamp field as libpcap 1.10 gives it: a signed 32-bit number in
  * the machine's byte order, unsigned when it swapped the bytes. */
-static long time_field(const struct savefile *sf, uint32_t v)
+static long time_field(const struct savefile_fmt *f, uint32_t v)
 {
-	return sf->swapped ? (long)v : (long)(int32_t)v;
+	return f->swapped ? (long)v : (long)(int32_t)v;
 }
 
 /* Reads the file header at offset 0 into sf (byte order, precision);
  * false when it is not a version 2.4+ pcap file of this reader's. */
 static bool read_header(struct savefile *sf)
 {
+	struct savefile_fmt *f = &sf->fmt;
 	uint8_t h[FILE_HDR_LEN];
 	uint32_t magic;
 
 	if (pread(sf->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return false;
-	sf->be = false;
-	magic = get32(sf, h);
+	f->be = false;
+	magic = get32(f, h);
 	if (magic != MAGIC_USEC && magic != MAGIC_NSEC) {
-		sf->be = true;
-		magic = get32(sf, h);
+		f->be = true;
+		magic = get32(f, h);
 		if (magic != MAGIC_USEC && magic != MAGIC_NSEC)
 			return false;
 	}
-	sf->nsec = magic == MAGIC_NSEC;
-	sf->swapped = sf->be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	f->nsec = magic == MAGIC_NSEC;
+	f->swapped = f->be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 	/* 2.4 and later: caplen and len in their place (libpcap swaps or
 	 * guesses for older versions; it reads those itself). */
-	return get16(sf, h + 4) == 2 && get16(sf, h + 6) >= 4;
+	return get16(f, h + 4) == 2 && get16(f, h + 6) >= 4;
 }
 
 struct savefile *savefile_open(pcap_t *p, FILE *fp)
@@ -91,7 +89,7 @@ struct savefile *savefile_open(pcap_t *p, FILE *fp)
 	if (sf == NULL)
 		return NULL;
 	sf->fd = fd;
-	sf->snapshot = (uint32_t)pcap_snapshot(p);
+	sf->fmt.snapshot = (uint32_t)pcap_snapshot(p);
 	sf->base = FILE_HDR_LEN;
 	sf->num = 1;
 	if (!read_header(sf) || (sf->buf = sf->ring[0] = malloc(BUF_BYTES)) == NULL) {
@@ -153,6 +151,20 @@ static bool refill(struct savefile *sf)
 	return true;
 }
 
+bool savefile_record(const struct savefile_fmt *f, const uint8_t *r,
+		     struct pcap_pkthdr *h)
+{
+	h->caplen = get32(f, r + 8);
+	if (h->caplen > f->snapshot)
+		return false;
+	h->ts.tv_sec = time_field(f, get32(f, r));
+	h->ts.tv_usec = (suseconds_t)time_field(f, get32(f, r + 4));
+	if (f->nsec)
+		h->ts.tv_usec /= 1000;
+	h->len = get32(f, r + 12);
+	return true;
+}
+
 int savefile_next(struct savefile *sf, struct pcap_pkthdr *h,
 		  const uint8_t **data)
 {
@@ -165,25 +177,30 @@ int savefile_next(struct savefile *sf, struct pcap_pkthdr *h,
 		if (!refill(sf))
 			goto stop;
 	r = sf->buf + sf->at;
-	caplen = get32(sf, r + 8);
-	if (caplen > sf->snapshot)
+	caplen = get32(&sf->fmt, r + 8);
+	if (caplen > sf->fmt.snapshot)
 		goto stop;
 	while (sf->len - sf->at < REC_HDR_LEN + (size_t)caplen)
 		if (!refill(sf))
 			goto stop;
 	r = sf->buf + sf->at;
-	h->ts.tv_sec = time_field(sf, get32(sf, r));
-	h->ts.tv_usec = (suseconds_t)time_field(sf, get32(sf, r + 4));
-	if (sf->nsec)
-		h->ts.tv_usec /= 1000;
-	h->caplen = caplen;
-	h->len = get32(sf, r + 12);
+	(void)savefile_record(&sf->fmt, r, h);
 	*data = r + REC_HDR_LEN;
 	sf->at += REC_HDR_LEN + (size_t)caplen;
 	return 1;
 stop:
 	sf->stopped = true;
 	return 0;
+}
+
+int savefile_fd(const struct savefile *sf)
+{
+	return sf->fd;
+}
+
+const struct savefile_fmt *savefile_format(const struct savefile *sf)
+{
+	return &sf->fmt;
 }
 
 int64_t savefile_offset(const struct savefile *sf)

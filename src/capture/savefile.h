@@ -17,12 +17,29 @@
 #ifndef LW_SAVEFILE_H
 #define LW_SAVEFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <pcap/pcap.h>
 
 struct savefile;
+
+/* How the file's records are written: a record is a header of
+ * SAVEFILE_REC_HDR bytes and caplen bytes after it. */
+#define SAVEFILE_REC_HDR 16
+struct savefile_fmt {
+	bool be;                    /* the file's numbers are big-endian */
+	bool swapped;               /* ... in the other order than the CPU's */
+	bool nsec;                  /* nanosecond time stamps */
+	uint32_t snapshot;          /* libpcap's, from the file header */
+};
+
+/* The record header at r as savefile_next gives it (time stamps in
+ * microseconds); false when its caplen is past the snapshot length (the
+ * reader stops at such a record). */
+bool savefile_record(const struct savefile_fmt *f, const uint8_t *r,
+		     struct pcap_pkthdr *h);
 
 /* A reader for the file behind fp, which libpcap (p) has opened and read
  * the file header of, with microsecond time stamps; NULL when the file is
@@ -49,6 +66,12 @@ void savefile_set_release(struct savefile *sf, savefile_release_fn fn, void *ctx
 /* The number of the buffer the last record handed out lies in; 0
  * without a release function. */
 uint32_t savefile_buffer(const struct savefile *sf);
+
+/* The file descriptor read from (the caller's; the records' bytes stay
+ * there, at their offsets, while the file is open), and how its records
+ * are written. */
+int savefile_fd(const struct savefile *sf);
+const struct savefile_fmt *savefile_format(const struct savefile *sf);
 
 /* The file offset of the first record not handed out. */
 int64_t savefile_offset(const struct savefile *sf);

@@ -14,7 +14,7 @@
 
 #define SNAPLEN 65535
 #define HEADROOM 64         /* bytes kept before the IP header for L2 */
-#define FRAME_MAX 2048
+#define FRAME_MAX 65536   /* the jumbo scene's datagrams and headers */
 
 /* --------------------------------------------------------------- errors */
 

@@ -9,6 +9,9 @@
  *   pcapgen bench OUT.pcap [PACKETS [FLOWS [WINDOW [GAP_US [PREFILL]]]]]
  *                                          a large Lync-like mix (bench/)
  *   pcapgen flood OUT.pcap [N]             N packets, N distinct 5-tuples
+ *   pcapgen jumbo OUT.pcap [N]             N datagrams of up to 60,000 bytes
+ *   pcapgen marks OUT.pcap [N]             N media flows ended by a sweep
+ *                                          right after their servers' marks
  *   pcapgen deploy OUT.pcap OUT.inventory OUT.answers [FLOWS]
  *                                          a deployment, known answers
  *
@@ -30,6 +33,8 @@ static void usage(void)
 	      "       pcapgen bench OUT.pcap [PACKETS [FLOWS [WINDOW [GAP_US "
 	      "[PREFILL]]]]]\n"
 	      "       pcapgen flood OUT.pcap [N]\n"
+	      "       pcapgen jumbo OUT.pcap [N]\n"
+	      "       pcapgen marks OUT.pcap [N]\n"
 	      "       pcapgen deploy OUT.pcap OUT.inventory OUT.answers "
 	      "[FLOWS]\n", stderr);
 	exit(2);
@@ -49,6 +54,10 @@ int main(int argc, char **argv)
 		return scene_bench(argc - 2, argv + 2);
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "flood") == 0)
 		return scene_flood(argc - 2, argv + 2);
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "jumbo") == 0)
+		return scene_jumbo(argc - 2, argv + 2);
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "marks") == 0)
+		return scene_marks(argc - 2, argv + 2);
 	if (argc >= 5 && argc <= 6 && strcmp(argv[1], "deploy") == 0)
 		return scene_deploy(argc - 2, argv + 2);
 	usage();

@@ -11,6 +11,8 @@ int scene_flags(const char *pcap_path, const char *inv_path);
 int scene_bench(int argc, char **argv);
 /* argv: OUT.pcap [N] */
 int scene_flood(int argc, char **argv);
+int scene_jumbo(int argc, char **argv);
+int scene_marks(int argc, char **argv);
 /* argv: OUT.pcap OUT.inventory OUT.answers [FLOWS] */
 int scene_deploy(int argc, char **argv);
 
