@@ -115,22 +115,24 @@ static void fill_may_mark(struct engine *e)
 	}
 }
 
-/* Whether an endpoint at addr:port may be marked: note_host marks the
- * server of a flow whose server port is one fill_may_mark set, and never
+/* Whether an endpoint at addr:port may be marked at pos: note_host marks
+ * the server of a flow whose server port is one fill_may_mark set, never
  * a server the inventory names (their labels' support is the
- * inventory's). */
+ * inventory's), and a mark changes nothing once the host has one from
+ * before pos. */
 static bool may_mark_end(const struct engine *e, const struct pkt *p,
-			 uint16_t port, const uint8_t addr[16])
+			 uint16_t port, const uint8_t addr[16], uint64_t pos)
 {
 	return (e->may_mark[port / 8] & (1u << (port % 8))) &&
-	       !classify_inv_server(&e->cls, p->ipver, addr);
+	       !classify_inv_server(&e->cls, p->ipver, addr) &&
+	       !hosts_marked_below(e->cfg.hosts, p->ipver, addr, pos);
 }
 
-bool engine_may_mark(const struct engine *e, const struct pkt *p)
+bool engine_may_mark(const struct engine *e, const struct pkt *p, uint64_t pos)
 {
 	return e->cfg.hosts != NULL &&
-	       (may_mark_end(e, p, p->sport, p->src) ||
-		may_mark_end(e, p, p->dport, p->dst));
+	       (may_mark_end(e, p, p->sport, p->src, pos) ||
+		may_mark_end(e, p, p->dport, p->dst, pos));
 }
 
 /* The own checks have settled f: the bytes may say who serves, and may

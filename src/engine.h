@@ -95,11 +95,12 @@ int engine_decoded(struct engine *e, const struct raw_packet *rp,
 		   enum decode_status st, const struct pkt *p, uint32_t hash);
 
 /* Whether engine_decoded may mark a host in the shared hosts table
- * (hosts_mark) while it runs the decoded packet p: only an endpoint whose
- * port a rule documents exactly as the product's own (any table but the
- * client one, not shared, not a fallback) and that the inventory does not
- * name a server can be marked, by this flow's packets or at its end. */
-bool engine_may_mark(const struct engine *e, const struct pkt *p);
+ * (hosts_mark) while it runs the decoded packet p at clock pos (hosts.h):
+ * only an endpoint whose port a rule documents exactly as the product's
+ * own (any table but the client one, not shared, not a fallback), that
+ * the inventory does not name a server and that has no mark from before
+ * pos yet can be marked, by this flow's packets or at its end. */
+bool engine_may_mark(const struct engine *e, const struct pkt *p, uint64_t pos);
 
 /* The id of the next flow engine_packet creates (flow_table_next_id). */
 void engine_next_id(struct engine *e, uint64_t id);

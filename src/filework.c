@@ -759,7 +759,8 @@ static bool item_may_mark(const struct fw_engine *w, const struct batch *b,
 	if (b->items[i].kind == IT_SWEEP)
 		return true;
 	return w->st[i] == DECODE_OK &&
-	       (may_evict || engine_may_mark(w->eng, &w->pk[i]));
+	       (may_evict || engine_may_mark(w->eng, &w->pk[i],
+					     2 * b->items[i].seq + 1));
 }
 
 /* Fills w->next_mark for the items of b (decoded). */
@@ -1030,7 +1031,7 @@ void filework_packet(struct filework *fw, int dlt, const struct raw_packet *rp)
 	}
 	if (k > 0) {
 		fw->e[k].rnpk++;
-		if (engine_may_mark(fw->e[0].eng, &p))
+		if (engine_may_mark(fw->e[0].eng, &p, 2 * fw->seq + 1))
 			note_mark(&fw->e[k], 2 * fw->seq + 1);
 	}
 	if (walk) {

@@ -322,6 +322,45 @@ static void test_hosts_table(void **state)
 	hosts_free(h);
 }
 
+static void no_wait(void *ctx, uint64_t bound)
+{
+	(void)ctx;
+	(void)bound;
+}
+
+/* hosts_marked_below, the test that lets an engine say a packet cannot
+ * mark: true only for a host marked at a clock below pos (a mark at pos
+ * itself may still be replaced by one of the same clock); an earlier
+ * mark, made later by an engine behind, keeps it true; marks without a
+ * view (live) are at clock 0; no table, or no mark: false. */
+static void test_hosts_marked_below(void **state)
+{
+	struct hosts *h = hosts_new();
+	uint8_t a[16], b[16];
+
+	(void)state;
+	assert_non_null(h);
+	host_addr(4, 7, a);
+	host_addr(6, 7, b);
+	assert_false(hosts_marked_below(h, 4, a, 100));
+	assert_false(hosts_marked_below(NULL, 4, a, 100));
+	hosts_view(50, 50, no_wait, NULL);
+	hosts_mark(h, 4, a, L4_TCP, 5061, 0, 1);
+	assert_true(hosts_marked_below(h, 4, a, 51));
+	assert_false(hosts_marked_below(h, 4, a, 50));
+	assert_false(hosts_marked_below(h, 4, a, 10));
+	assert_false(hosts_marked_below(h, 6, a, 51));  /* the v4 bytes as v6 */
+	hosts_view(20, 20, no_wait, NULL);
+	hosts_mark(h, 4, a, L4_TCP, 5070, 0, 1);       /* earlier: replaces */
+	assert_true(hosts_marked_below(h, 4, a, 21));
+	assert_true(hosts_marked_below(h, 4, a, 51));
+	hosts_view(0, 0, NULL, NULL);
+	hosts_mark(h, 6, b, L4_TCP, 5061, 0, 1);
+	assert_true(hosts_marked_below(h, 6, b, 1));
+	assert_false(hosts_marked_below(h, 6, b, 0));
+	hosts_free(h);
+}
+
 static void test_labels(void **state)
 {
 	struct classifier c = { .rs = &rs, .pm = pm };
@@ -511,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_inventory_side),
 		cmocka_unit_test(test_host_side),
 		cmocka_unit_test(test_hosts_table),
+		cmocka_unit_test(test_hosts_marked_below),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_role_narrowing),
 		cmocka_unit_test(test_label_memo),

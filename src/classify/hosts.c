@@ -147,6 +147,18 @@ const struct host_seen *hosts_find(const struct hosts *h, int ipver,
 	return seen(&h->slot[probe_from(h, ipver, addr, i)]);
 }
 
+bool hosts_marked_below(const struct hosts *h, int ipver,
+			const uint8_t addr[16], uint64_t pos)
+{
+	const struct slot *s;
+
+	if (h == NULL)
+		return false;
+	s = &h->slot[probe(h, ipver, addr)];
+	return atomic_load_explicit(&s->used, memory_order_acquire) &&
+	       atomic_load_explicit(&s->pos, memory_order_acquire) < pos;
+}
+
 /* Whether a mark (pos, first_us, port, rule) comes before e's. */
 static bool earlier(uint64_t pos, uint64_t first_us, uint16_t port,
 		    uint32_t rule, uint64_t epos, const struct host_seen *e)

@@ -61,6 +61,14 @@ void hosts_free(struct hosts *h);
 void hosts_mark(struct hosts *h, int ipver, const uint8_t addr[16],
 		uint8_t l4, uint16_t port, uint32_t rule, uint64_t first_us);
 
+/* Whether addr has a mark made below pos (offline: an item's clock),
+ * which no mark at pos or later can replace (hosts_mark keeps the
+ * earliest).  Marks below pos made by other engines that have not run
+ * yet may be missing: false then, which errs on the side of "may still
+ * mark".  Thread safe, lock free.  h may be NULL. */
+bool hosts_marked_below(const struct hosts *h, int ipver,
+			const uint8_t addr[16], uint64_t pos);
+
 /* The entry of addr (existence only: its fields may still be replaced by
  * an earlier mark while engines run), or NULL.  Thread safe, lock free
  * (with a view it may wait for other engines).  h may be NULL. */
