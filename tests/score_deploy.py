@@ -29,7 +29,10 @@ way round.  Prints:
 then the mismatches (the first N, 20 by default) and a count of them by
 class.  With --check, exits 1 when a figure is below the thresholds of
 issue 13 (precision and recall >= 0.99, unverified <= 1%, server side
->= 99.9%, peer-to-peer >= 99%, intended row >= 99%), and 2 on bad input.
+>= 99.9%, peer-to-peer >= 99%, intended row >= 99%) or when fewer than
+99% of the verdicts are the answers' (which also holds the scene to its
+answers: media whose RTP clock did not follow the capture's read as
+poor, jitter 90 ms and more), and 2 on bad input.
 Flags are compared for violations only (every expected flag must be in
 the record); a notice's flags are free (issue 13 leaves the name of the
 catch-all notice open).  Only the standard library is used.
@@ -46,6 +49,7 @@ THRESHOLDS = [
     ("server side", "server", 0.999, None),
     ("server side p2p", "p2p", 0.99, None),
     ("intended row", "row", 0.99, None),
+    ("verdict", "verdict", 0.99, None),
 ]
 
 

@@ -91,6 +91,9 @@ struct dflow {
 	uint16_t rtp_left, rtp_sent[2];
 	uint16_t rtp_plen;
 	uint8_t rtp_dir;             /* direction of the next RTP packet */
+	uint32_t rtp_rate;           /* the payload type's RTP clock, Hz */
+	uint32_t rtp_ts0[2];         /* a direction's first RTP timestamp */
+	uint64_t rtp_t0[2];          /* and its time (out.ts_us) */
 };
 
 struct deploy {

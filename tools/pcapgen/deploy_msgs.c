@@ -366,14 +366,16 @@ void media_plan(struct deploy *d, struct dflow *f, uint32_t g)
 {
 	uint8_t pt = 114;                  /* Lync RTAudio wideband */
 	uint16_t plen = 73, n = (uint16_t)(40 + g % 160);
+	uint32_t rate = 16000;
 
 	switch (f->c->kind) {
 	case K_MEDIA_GW:
-		pt = 0, plen = 160;        /* G.711 from the gateway */
+		pt = 0, plen = 160, rate = 8000;   /* G.711 from the gateway */
 		break;
 	case K_MEDIA_SRV:
 		if (f->t.ep[S2C].port > 57500)
-			pt = 122, plen = 900, n = (uint16_t)(80 + g % 220);
+			pt = 122, plen = 900, n = (uint16_t)(80 + g % 220),
+			rate = 90000;      /* video */
 		break;
 	case K_RTP_BARE:
 		n = (uint16_t)(10 + g % 20);
@@ -385,6 +387,7 @@ void media_plan(struct deploy *d, struct dflow *f, uint32_t g)
 	}
 	f->rtp_left = n;
 	f->rtp_plen = plen;
+	f->rtp_rate = rate;
 	f->rtp_dir = f->c->kind == K_MEDIA_GW ? (uint8_t)((g >> 9) % 2) : C2S;
 	for (int dir = 0; dir < 2; dir++)
 		f->rtp[dir] = (struct pl_rtp){ .pt = pt, .marker = true,
@@ -394,7 +397,11 @@ void media_plan(struct deploy *d, struct dflow *f, uint32_t g)
 }
 
 /* The next media packet: RTP, or every 40th of a direction an RTCP
- * compound SR on the same ports (rtcp-mux, RFC 5761). */
+ * compound SR on the same ports (rtcp-mux, RFC 5761).  The RTP clock
+ * follows the capture's: the scene interleaves 100,000 flows, so a
+ * stream's packets are as far apart as the schedule puts them, and a
+ * timestamp stepped by a fixed frame would be jitter (90 ms and more
+ * for G.711, as tshark measures it) that the answers do not mean. */
 void media_send(struct deploy *d, struct dflow *f)
 {
 	struct out *o = &d->o;
@@ -412,10 +419,15 @@ void media_send(struct deploy *d, struct dflow *f)
 			.cname = f->t.ep[dir].h->name };
 		len = pl_rtcp_sr(buf, sizeof(buf), &sr);
 	} else {
+		if (f->rtp_sent[dir] == 0) {
+			f->rtp_ts0[dir] = h->ts;
+			f->rtp_t0[dir] = o->ts_us;
+		}
+		h->ts = f->rtp_ts0[dir] + (uint32_t)((o->ts_us - f->rtp_t0[dir]) *
+						     f->rtp_rate / 1000000u);
 		len = pl_rtp(buf, sizeof(buf), h, f->rtp_plen, &o->rng);
 		h->marker = false;
 		h->seq++;
-		h->ts += 320;
 	}
 	if (len == 0)
 		fatal(o->path, "media does not fit");
