@@ -328,6 +328,13 @@ fi
 deploy_round() {
 	local n
 	timed dep-hash "$RAW" -m hash "$DEP"
+	# Two rows for what lyncwatch's heap in huge pages gives (LYNCWATCH_THP,
+	# src/util/thp.c): the reference loop with glibc's same tunable, and
+	# lyncwatch without it.  The targets keep the loop as it is.
+	timed dep-hash-thp env GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
+		"$RAW" -m hash "$DEP"
+	timed dep-nodpi1-nothp env LYNCWATCH_THP=0 "$LW" -r "$DEP" \
+		"${DEPARGS[@]}" --workers 1 --no-dpi --json "$W/dep-nodpi1-nothp.json"
 	for n in $DEP_WORKERS; do
 		timed "dep-full$n" "$LW" -r "$DEP" "${DEPARGS[@]}" --workers "$n" \
 			--json "$W/dep-full$n.json"
@@ -456,6 +463,7 @@ dpps() { local s; s=$(get "$1.s"); div "${DEP_PKTS:-nan}" "$s" "%.0f"; }
 D_HASH=$(dpps dep-hash)
 D_NDPI=nan; [ "$HAVE_NDPI" = 1 ] && D_NDPI=$(dpps dep-ndpi)
 D_FULL1=$(dpps dep-full1); D_NODPI1=$(dpps dep-nodpi1)
+D_HASH_THP=$(dpps dep-hash-thp); D_NODPI1_NOTHP=$(dpps dep-nodpi1-nothp)
 D_FULL2=nan; D_NODPI2=nan
 case $DEP_WORKERS in *2*) D_FULL2=$(dpps dep-full2); D_NODPI2=$(dpps dep-nodpi2);; esac
 # drow NAME PPS KEY NOTE: packets/s, x hash, x ndpiReader, peak RSS.
@@ -584,6 +592,8 @@ printf '  %-30s %12s %8s %10s %11s  %s\n' "" "packets/s" "x hash" "x ndpiRdr" "p
 drow "rawread -m hash" "$D_HASH" dep-hash "decode to L4 + 5-tuple hash: the --no-dpi reference"
 drow "lyncwatch --workers 1" "$D_FULL1" dep-full1 "full mode (nDPI)"
 drow "lyncwatch --no-dpi --workers 1" "$D_NODPI1" dep-nodpi1 ""
+drow "  the same, LYNCWATCH_THP=0" "$D_NODPI1_NOTHP" dep-nodpi1-nothp "the heap in 4 KiB pages (not a target row)"
+drow "  rawread -m hash, hugetlb=1" "$D_HASH_THP" dep-hash-thp "the loop with glibc's huge-page heap (not a target row)"
 case $DEP_WORKERS in
 *2*) drow "lyncwatch --workers 2" "$D_FULL2" dep-full2 "full mode (nDPI)"
      drow "lyncwatch --no-dpi --workers 2" "$D_NODPI2" dep-nodpi2 "";;

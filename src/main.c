@@ -35,6 +35,7 @@
 #include "privdrop.h"
 #include "classify/rules.h"
 #include "output/stats.h"
+#include "util/thp.h"
 #include "workers.h"
 
 #define EXIT_THRESHOLD 1 /* --fail-on reached */
@@ -845,6 +846,12 @@ int main(int argc, char **argv)
 		options_free(&cfg);
 		return check_stdout(rc);
 	}
+	/* Capture files: the heap in huge pages (does not return when it
+	 * starts the program again).  Not live: a monitor that runs for weeks
+	 * and reloads its rules keeps a steadier, smaller heap in 4 KiB
+	 * pages (4,200 reloads: 45 -> 65 MB, in huge pages 76-106 MB). */
+	if (cfg.iface == NULL)
+		thp_heap(argv);
 	a.cfg = &cfg;
 	a.rd = ruledata_load(&cfg, true, stderr, NULL);
 	/* Handlers only once loading is done: until then SIGINT/SIGTERM end
