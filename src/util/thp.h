@@ -10,19 +10,19 @@
  * glibc (2.35 and later) puts its heaps, arenas and mapped blocks in
  * transparent huge pages when its tunable glibc.malloc.hugetlb is 1, read
  * from the environment when the process starts; there is no call to set
- * it later.  So thp_heap() runs the program again, at once, with the
- * tunable added: the same process (exec keeps the pid, the open files and
- * the arguments), started over before it did anything.
+ * it later.  So thp_heap() runs the program again with the tunable
+ * added: the same process (exec keeps the pid, the open files and the
+ * arguments), started over before it did anything but read them.
  */
 #ifndef LW_THP_H
 #define LW_THP_H
 
-/* Call once the arguments are read, before anything else is opened or
- * started (the arguments are read again, from argv: pass main's, as
- * getopt left it, which is the same list).  Returns (doing nothing) when GLIBC_TUNABLES
- * already names glibc.malloc.hugetlb (so also after the exec), when
- * LYNCWATCH_THP is 0, when a library is preloaded (valgrind's tools are
- * preloaded: an exec would leave them), in a sanitizer's build (its own
+/* Call once the arguments are read and before anything is opened or
+ * started, with main's argv (getopt may have reordered it: the same
+ * options, read again the same way).  Returns, doing nothing, when
+ * GLIBC_TUNABLES already names glibc.malloc.hugetlb (so also after the
+ * exec), when LYNCWATCH_THP is 0, when a library is preloaded (valgrind's
+ * tools are: an exec would leave them), in a sanitizer's build (its own
  * allocator), or when the exec fails; otherwise does not return. */
 void thp_heap(char **argv);
 
