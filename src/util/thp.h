@@ -22,8 +22,9 @@
  * options, read again the same way).  Returns, doing nothing, when
  * GLIBC_TUNABLES already names glibc.malloc.hugetlb (so also after the
  * exec), when LYNCWATCH_THP is 0, when a library is preloaded (valgrind's
- * tools are: an exec would leave them), in a sanitizer's build (its own
- * allocator), or when the exec fails; otherwise does not return. */
+ * tools are: an exec would leave them), in glibc's secure mode (set-uid,
+ * file capabilities: the tunable is dropped), in a sanitizer's build (its
+ * own allocator), or when the exec fails; otherwise does not return. */
 void thp_heap(char **argv);
 
 #endif
