@@ -33,7 +33,8 @@ void thp_heap(char **argv)
 	/* A program with file capabilities or set-uid runs in glibc's secure
 	 * mode, which drops the tunable: not again and again.  LYNCWATCH_THP
 	 * set to AGAIN for the new image is the guard whatever glibc does. */
-	if ((opt && (strcmp(opt, "0") == 0 || strcmp(opt, AGAIN) == 0)) ||
+	if (argv == NULL || argv[0] == NULL ||
+	    (opt && (strcmp(opt, "0") == 0 || strcmp(opt, AGAIN) == 0)) ||
 	    (pre && *pre) || (was && strstr(was, TUNABLE "=")) ||
 	    getauxval(AT_SECURE))
 		return;
