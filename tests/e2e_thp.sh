@@ -8,8 +8,9 @@
 # gives huge pages), with a user's own tunables too; not marked when the
 # user set this tunable to 0, with LYNCWATCH_THP=0, with a preloaded
 # library (valgrind's tools: an exec would leave them), or live (-i: a
-# long-running monitor keeps the smaller, steadier heap); the records the
-# same either way.
+# long-running monitor keeps the smaller, steadier heap); the exec failing
+# (no /proc) and a setcap'd copy run by another user (glibc's secure mode)
+# go on as started; the records the same either way.
 . "$(dirname "$0")/lib.sh"
 
 if grep -qa -e __asan_init -e __tsan_init "$LW"; then
@@ -90,6 +91,23 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 &&
 	check "live (-i): it was running" test -e "$TMP/live.json"
 else
 	echo "SKIP (live): needs root and unshare -n"
+fi
+# The exec failing (no /proc: a mount namespace with an empty one): the
+# program goes on as started, with the same records.
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 &&
+   unshare -m true 2>/dev/null; then
+	unshare -m sh -c "mount -t tmpfs none /proc && exec env \
+		-u GLIBC_TUNABLES -u LD_PRELOAD -u LYNCWATCH_THP '$LW' \
+		-r '$PCAPS/demo.pcap' --no-progress --json '$TMP/noproc.json'" \
+		> /dev/null 2> "$TMP/noproc.err"
+	rc=$?
+	check "no /proc: exit 0 (got $rc; $(head -c 200 "$TMP/noproc.err"))" \
+		[ "$rc" -eq 0 ]
+	grep '"event_type":"flow"' "$TMP/noproc.json" > "$TMP/noproc.flows" 2>/dev/null
+	check "no /proc: the same records" cmp -s "$TMP/noproc.flows" \
+		<(grep '"event_type":"flow"' "$TMP/plain.json")
+else
+	echo "SKIP (no /proc): needs root and unshare -m"
 fi
 # A program with file capabilities (setcap, to capture without root) runs
 # in glibc's secure mode, which drops the tunable: run by another user it
